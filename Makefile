@@ -1,0 +1,56 @@
+# Every command a developer or CI runs. `make demo` and `make test` set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The Neo4j that `make neo4j` runs for you (bolt://127.0.0.1:7687) and the separate one
+# `make test` runs for the suite (port 17687, so tests never touch your data).
+export GRAPH_NEO4J_PASSWORD ?= graph-service-dev
+TEST_NEO4J_PORT ?= 17687
+
+.PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(STAMP)
+
+# What a fresh Debian machine lacks (CI runs this; needs root).
+system-deps:
+	command -v java >/dev/null && command -v mvn >/dev/null || \
+	  (apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven)
+
+demo: setup
+	$(BIN)/graph-service demo
+
+test: setup
+	NEO4J_NAME=test NEO4J_PORT=$(TEST_NEO4J_PORT) scripts/neo4j.sh start
+	GRAPH_TEST_NEO4J_URL=bolt://127.0.0.1:$(TEST_NEO4J_PORT) \
+	  GRAPH_TEST_NEO4J_PASSWORD=$(GRAPH_NEO4J_PASSWORD) \
+	  $(BIN)/pytest; status=$$?; \
+	  NEO4J_NAME=test NEO4J_PORT=$(TEST_NEO4J_PORT) scripts/neo4j.sh stop; exit $$status
+
+test-unit: setup
+	$(BIN)/pytest tests/unit
+
+neo4j:
+	scripts/neo4j.sh start
+
+neo4j-stop:
+	scripts/neo4j.sh stop
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy graph_service
+
+bench: setup
+	NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh start
+	GRAPH_BENCH_NEO4J_URL=bolt://127.0.0.1:17688 $(BIN)/python -m bench.import_speed; \
+	  status=$$?; NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh stop; exit $$status
+
+clean:
+	rm -rf $(VENV) .neo4j tools/neo4j-runner/target .pytest_cache

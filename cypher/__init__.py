@@ -1,0 +1,1 @@
+"""Cypher statements, one per file, loaded by ``graph_service.store.catalog``."""

@@ -1,0 +1,395 @@
+"""The ``graph-service`` command (CONTRACT.md section 2).
+
+Exit status: 0 success, 1 invalid input, 2 wrong usage, 3 store unreachable.
+``--store URL`` (or ``GRAPH_STORE``) chooses the store and may stand before or after the verb.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import orjson
+
+from graph_service import __version__
+from graph_service.domain import KINDS
+from graph_service.entities import describe_entity
+from graph_service.errors import GraphServiceError, NotAvailable, UsageError
+from graph_service.settings import Settings
+from graph_service.store import GraphStore, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
+DEFAULT_SAMPLE = "community-occupation"
+DEMO_STORE_FILE = "graph-service-demo.db"
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def fail(exc: GraphServiceError, as_json: bool) -> None:
+    if as_json:
+        emit_json(exc.to_dict())
+    click.echo(f"graph-service: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def store_option(func: F) -> F:
+    """``--store`` accepted after the verb too; it wins over the one before it."""
+    return click.option(
+        "--store",
+        "store_url",
+        default=None,
+        metavar="URL",
+        help="file path (embedded store) or bolt://… / neo4j://… (default: GRAPH_STORE, "
+        "else graph-service.db here)",
+    )(func)
+
+
+def handles_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GraphServiceError as exc:
+            fail(exc, bool(kwargs.get("as_json")))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def opened_store(
+    ctx: click.Context, store_url: str | None, default_file: str | None = None
+) -> Iterator[GraphStore]:
+    settings: Settings = ctx.obj["settings"]
+    url = store_url or ctx.obj.get("store_url") or settings.store or default_file
+    store = open_store(url, settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+class ProgressBars:
+    """A tqdm bar per phase on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self.bars.get(what)
+        if bar is None:
+            bar = self.bars[what] = tqdm(
+                total=total,
+                desc=f"writing {what}",
+                unit=" rows",
+                file=sys.stderr,
+                disable=None,
+                leave=False,
+            )
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    metavar="URL",
+    help="file path (embedded store) or bolt://… / neo4j://…",
+)
+@click.version_option(__version__, prog_name="graph-service")
+@click.pass_context
+def main(ctx: click.Context, store_url: str | None) -> None:
+    """Map and question the networks of Thai health-promotion and welfare work.
+
+    Entities are organised as Individual – Node – Network (INN). With no --store and no
+    GRAPH_STORE, everything lives in the embedded store graph-service.db in this folder.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = Settings()
+    ctx.obj["store_url"] = store_url
+
+
+def print_import(report: Any, as_json: bool) -> None:
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    w = report.written
+    click.echo(
+        f"Imported {report.source}: {report.entities} entities "
+        f"({w.nodes_created} new, {w.nodes_updated} updated, {w.nodes_unchanged} unchanged), "
+        f"{report.relationships} relationships ({w.edges_created} new, {w.edges_updated} "
+        f"updated, {w.edges_unchanged} unchanged); graph version {w.version}."
+    )
+    if report.rejects_file:
+        click.echo(
+            f"{len(report.problems)} problem(s); the rejected rows and their reasons are in "
+            f"{report.rejects_file}",
+            err=True,
+        )
+        for p in report.problems[:20]:
+            click.echo(f"  {p}", err=True)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="write the valid rows; write the rejected ones to a report file",
+)
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="where --skip-invalid writes rejected rows (default: import-rejects-DATE.csv here)",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="the CSV files' encoding (default: detect UTF-8 or CP874/TIS-620)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the import report as JSON")
+@store_option
+@click.pass_context
+@handles_errors
+def import_cmd(
+    ctx: click.Context,
+    path: Path,
+    skip_invalid: bool,
+    rejects_path: Path | None,
+    encoding: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Load a dataset: a folder of CSV files, one CSV file, or one .xlsx workbook."""
+    from importers.load import import_dataset
+
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r} (try utf-8 or cp874)") from None
+    bars = ProgressBars()
+    with opened_store(ctx, store_url) as store:
+        try:
+            report = import_dataset(
+                store,
+                path,
+                encoding=encoding,
+                skip_invalid=skip_invalid,
+                rejects_path=rejects_path,
+                progress=bars,
+            )
+        finally:
+            bars.close()
+    print_import(report, as_json)
+
+
+@main.command("import-geography")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--province", default=None, help="only this province: DOPA code (93), Thai or English name"
+)
+@click.option("--json", "as_json", is_flag=True, help="print the import report as JSON")
+@store_option
+@click.pass_context
+@handles_errors
+def import_geography_cmd(
+    ctx: click.Context,
+    folder: Path | None,
+    province: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Load the Thai administrative geography (regions, provinces, districts,
+    subdistricts) as Area entities with PART_OF up the hierarchy. Ids: th (the country),
+    th-region-N, and th-<DOPA code> (th-93 Phatthalung, th-9301, th-930101)."""
+    from importers.load import import_graph
+    from importers.thai_admin import read_geography
+
+    try:
+        nodes, edges = read_geography(folder, province=province)
+    except (ValueError, FileNotFoundError) as exc:
+        from graph_service.errors import InvalidInput
+
+        raise InvalidInput(str(exc)) from exc
+    bars = ProgressBars()
+    with opened_store(ctx, store_url) as store:
+        try:
+            report = import_graph(store, nodes, edges, str(folder or "Thai geography"), bars)
+        finally:
+            bars.close()
+    print_import(report, as_json)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def stats(ctx: click.Context, as_json: bool, store_url: str | None) -> None:
+    """Counts of entities by kind and of relationships by type, and the graph's version."""
+    with opened_store(ctx, store_url) as store:
+        result = store.stats()
+        location = f"{store.engine}: {store.location}"
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(f"Graph version {result.version} ({location})")
+    click.echo(f"Entities: {sum(result.nodes.values())}")
+    for kind in sorted(result.nodes, key=lambda k: (-result.nodes[k], k)):
+        level = KINDS.get(kind)
+        click.echo(f"  {kind:<16}{result.nodes[kind]:>8}" + (f"  ({level})" if level else ""))
+    click.echo(f"Relationships: {sum(result.relationships.values())}")
+    for type_ in sorted(result.relationships, key=lambda t: (-result.relationships[t], t)):
+        click.echo(f"  {type_:<24}{result.relationships[type_]:>8}")
+
+
+@main.command()
+@click.argument("ref", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> None:
+    """One entity (by id, or by its name when no id matches): properties and relationships."""
+    with opened_store(ctx, store_url) as store:
+        doc = describe_entity(store, ref)
+        names = {
+            i: n.name
+            for i, n in store.get_nodes([r["other"] for r in doc["relationships"]]).items()
+        }
+    if as_json:
+        emit_json(doc)
+        return
+    level = f", {doc['level']} level" if doc["level"] else ""
+    click.echo(f"{doc['name']}  [{doc['id']}]  {doc['kind']}{level}")
+    for key, value in sorted(doc["properties"].items()):
+        if key != "name":
+            shown = " | ".join(map(str, value)) if isinstance(value, list) else value
+            click.echo(f"  {key}: {shown}")
+    click.echo(f"Relationships ({len(doc['relationships'])}):")
+    for rel in doc["relationships"]:
+        arrow = f"-[{rel['type']}]->" if rel["outgoing"] else f"<-[{rel['type']}]-"
+        extra = f"  ({rel['direction']})" if rel["direction"] else ""
+        click.echo(f"  {arrow} {names.get(rel['other'], '')} [{rel['other']}]{extra}")
+
+
+def not_yet(verb: str, issue: str) -> Callable[..., None]:
+    def command(**_: Any) -> None:
+        fail(
+            NotAvailable(
+                f"'{verb}' is not available yet in graph-service {__version__} (planned: {issue})"
+            ),
+            False,
+        )
+
+    return command
+
+
+for _verb, _help, _issue in (
+    ("reach", "Who and what an actor reaches within K steps.", "the four questions"),
+    ("brokerage", "Gould-Fernandez roles, constraint and betweenness.", "the four questions"),
+    ("overlap", "Pairs of funds that cover the same areas or recipients.", "the four questions"),
+    ("gaps", "Missing horizontal and vertical links.", "the four questions"),
+    ("map", "An interactive map as one standalone HTML file.", "maps and exports"),
+    ("export", "The graph in another tool's format.", "maps and exports"),
+):
+    main.command(
+        _verb,
+        help=_help + " (not available yet)",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(not_yet(_verb, _issue)))
+
+
+def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from graph_service.app import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError(
+            f"refusing to listen on {host}: without access control (API keys) the service "
+            "listens on 127.0.0.1 only"
+        )
+    click.echo(
+        f"graph-service {__version__} on http://{host}:{port}/ (store: {store.engine} "
+        f"{store.location}); listening on 127.0.0.1 only: no API keys are set",
+        err=True,
+    )
+    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.option("--host", default=None, help="address to listen on (default 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port (default 8000)")
+@store_option
+@click.pass_context
+@handles_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, store_url: str | None) -> None:
+    """The HTTP service: the API under /api/, /health and the OpenAPI page at /docs."""
+    settings: Settings = ctx.obj["settings"]
+    with opened_store(ctx, store_url) as store:
+        store.ping()
+        run_server(store, settings, host or settings.host, port or settings.port)
+
+
+@main.command()
+@click.option(
+    "--sample",
+    default=DEFAULT_SAMPLE,
+    show_default=True,
+    help="which bundled sample: community-occupation, district-qol, informal-workers-km, or all",
+)
+@click.option("--host", default=None, help="address to listen on (default 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port (default 8000)")
+@click.option("--no-serve", is_flag=True, help="load the sample and stop")
+@store_option
+@click.pass_context
+@handles_errors
+def demo(
+    ctx: click.Context,
+    sample: str,
+    host: str | None,
+    port: int | None,
+    no_serve: bool,
+    store_url: str | None,
+) -> None:
+    """Load a bundled sample into the embedded store graph-service-demo.db and serve it."""
+    from importers.load import import_dataset
+
+    names = sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir())
+    chosen = names if sample == "all" else [sample]
+    for name in chosen:
+        if name not in names:
+            raise UsageError(f"no sample {name!r}; the samples are: {', '.join(names)}, all")
+    settings: Settings = ctx.obj["settings"]
+    with opened_store(ctx, store_url, DEMO_STORE_FILE) as store:
+        for name in chosen:
+            report = import_dataset(store, SAMPLES_DIR / name)
+            print_import(report, False)
+        if not no_serve:
+            run_server(store, settings, host or settings.host, port or settings.port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,233 @@
+"""The INN graph's vocabulary, shared by stores, importers, analysis and maps.
+
+DOMAIN.md section 2: every Person is individual level, every Organisation node level,
+every Network network level; Fund, KnowledgeAsset, Area and Programme carry no INN level.
+Section 3: a link between two entities with an ``admin_level`` is *horizontal* when both
+ends are at the same level and *vertical* when they differ, unless the data says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Property values the stores keep: scalars or lists of scalars (what Neo4j can store).
+Scalar = str | int | float | bool
+Value = Scalar | list[Scalar]
+Props = dict[str, Value]
+
+#: kind -> INN level (None: not an actor level)
+KINDS: dict[str, str | None] = {
+    "Person": "individual",
+    "Organisation": "node",
+    "Network": "network",
+    "Fund": None,
+    "KnowledgeAsset": None,
+    "Area": None,
+    "Programme": None,
+}
+ACTOR_KINDS = ("Person", "Organisation", "Network")
+LEVELS = ("individual", "node", "network")
+
+#: dataset file or sheet name -> kind (CONTRACT.md section 1)
+FILE_KINDS: dict[str, str] = {
+    "people": "Person",
+    "organisations": "Organisation",
+    "networks": "Network",
+    "funds": "Fund",
+    "knowledge_assets": "KnowledgeAsset",
+    "areas": "Area",
+    "programmes": "Programme",
+}
+RELATIONSHIPS_FILE = "relationships"
+DATASET_FILES = (*FILE_KINDS, RELATIONSHIPS_FILE)
+
+#: administrative levels from the top down (CONTRACT.md section 1)
+ADMIN_LEVELS = (
+    "international",
+    "national",
+    "regional",
+    "provincial",
+    "district",
+    "subdistrict",
+    "village",
+    "community",
+)
+SECTORS = (
+    "state",
+    "local_government",
+    "civil_society",
+    "community",
+    "academic",
+    "private",
+    "funder",
+)
+
+#: relationship types with a meaning; any other UPPER_SNAKE_CASE type is kept as it is
+KNOWN_TYPES = (
+    "MEMBER_OF",
+    "WORKS_FOR",
+    "PARTNERS_WITH",
+    "PROVIDES",
+    "COORDINATES",
+    "SUPPORTS",
+    "MENTORS",
+    "REPORTS_TO",
+    "PART_OF",
+    "FUNDS",
+    "PRODUCES",
+    "USES",
+    "SHARES_KNOWLEDGE_WITH",
+    "LOCATED_IN",
+    "OPERATES_IN",
+)
+SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH"})
+DIRECTIONS = ("horizontal", "vertical")
+CAPACITIES = ("personal", "institutional")
+
+_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_SPACES = re.compile(r"\s+")
+
+
+def is_relationship_type(text: str) -> bool:
+    """True for an UPPER_SNAKE_CASE relationship type such as ``MEMBER_OF``.
+
+    >>> is_relationship_type("MEMBER_OF"), is_relationship_type("member of")
+    (True, False)
+    """
+    return bool(_TYPE_RE.match(text))
+
+
+def level_of(kind: str) -> str | None:
+    """The INN level of a kind: ``individual``, ``node``, ``network`` or None."""
+    return KINDS.get(kind)
+
+
+def to_ascii_digits(text: str) -> str:
+    """Thai digits (๐–๙) as ASCII digits: ``"เขต ๑๒"`` -> ``"เขต 12"``."""
+    return text.translate(_THAI_DIGITS)
+
+
+def clean_text(text: str) -> str:
+    """A cell as stored for display: NFC (Thai marks composed), spaces trimmed, runs of
+    white space folded to one. The spelling the user typed is otherwise kept."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def normalise_name(text: str) -> str:
+    """The key two spellings of one name share, for matching and search.
+
+    Unicode NFKC, Thai digits as ASCII, white space folded, case folded:
+
+    >>> normalise_name("กขป.เขต ๑๒") == normalise_name("กขป.เขต  12")
+    True
+    """
+    text = to_ascii_digits(unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def normalise_id(text: str) -> str:
+    """An id as stored: NFKC, Thai digits as ASCII, spaces trimmed and folded.
+
+    Case is kept (ids are case-sensitive), so ``"กขป-๑๒"`` and ``"กขป-12"`` are one id.
+    """
+    text = to_ascii_digits(unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def derive_direction(level_a: Any, level_b: Any) -> str | None:
+    """Horizontal when both ends sit at the same known admin level, vertical when at
+    different known levels, None when either level is missing or not a known word.
+
+    >>> derive_direction("district", "district"), derive_direction("district", "provincial")
+    ('horizontal', 'vertical')
+    >>> derive_direction("district", None) is None
+    True
+    """
+    if level_a not in ADMIN_LEVELS or level_b not in ADMIN_LEVELS:
+        return None
+    return "horizontal" if level_a == level_b else "vertical"
+
+
+def edge_key(source: str, type_: str, target: str, own_id: str | None = None) -> str:
+    """The identity of a relationship: its own ``id`` when the data gives one, else
+    (source, type, target). JSON keeps the three parts unambiguous whatever the ids hold."""
+    if own_id:
+        return json.dumps(["id", own_id], ensure_ascii=False)
+    return json.dumps([source, type_, target], ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Node:
+    """An entity: ``props`` holds every property but ``id`` and ``kind`` (``name`` too)."""
+
+    id: str
+    kind: str
+    props: Props = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.props.get("name", ""))
+
+    @property
+    def level(self) -> str | None:
+        return level_of(self.kind)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A typed relationship from ``source`` to ``target``; ``key`` is its identity."""
+
+    source: str
+    type: str
+    target: str
+    props: Props = field(default_factory=dict)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", edge_key(self.source, self.type, self.target))
+
+
+def direction_of(edge: Edge, nodes: Mapping[str, Node]) -> str | None:
+    """The edge's stated ``direction`` if the data gives one, else the derived one."""
+    stated = edge.props.get("direction")
+    if stated in DIRECTIONS:
+        return str(stated)
+    a, b = nodes.get(edge.source), nodes.get(edge.target)
+    if a is None or b is None:
+        return None
+    return derive_direction(a.props.get("admin_level"), b.props.get("admin_level"))
+
+
+@dataclass
+class Subgraph:
+    """Nodes and the edges among them, as a store returns them.
+
+    ``distance`` is filled by neighbourhood queries: steps from the focus (0 for it).
+    """
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    distance: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, nodes: Iterable[Node], edges: Iterable[Edge]) -> Subgraph:
+        return cls({n.id: n for n in nodes}, list(edges))
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts by kind and by relationship type, and the graph's version (CONTRACT.md 3)."""
+
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nodes": self.nodes, "relationships": self.relationships, "version": self.version}

@@ -1,0 +1,1 @@
+"""HTTP routes: thin, validate -> store / analysis / viz -> respond."""

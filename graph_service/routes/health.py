@@ -1,0 +1,25 @@
+"""``/health``: which store, and whether it answers (200) or not (503)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from graph_service.errors import StoreUnavailable
+from graph_service.routes.deps import Store
+
+router = APIRouter()
+
+
+@router.get("/health", summary="Which store the service uses and whether it answers")
+def get_health(store: Store) -> JSONResponse:
+    body: dict[str, Any] = {"store": {"engine": store.engine, "location": store.location}}
+    try:
+        store.ping()
+        body.update(status="ok", version=store.version())
+        return JSONResponse(body)
+    except StoreUnavailable as exc:
+        body.update(status="unavailable", error=exc.message)
+        return JSONResponse(body, status_code=503)

@@ -1,0 +1,44 @@
+"""Stores of the INN graph: the GraphStore protocol, the embedded store and Neo4jStore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph_service.settings import DEFAULT_STORE_FILE, Settings
+from graph_service.store.base import GraphStore, WriteResult, get_node, neighbourhood
+
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+def is_neo4j_url(url: str) -> bool:
+    return url.lower().startswith(NEO4J_SCHEMES)
+
+
+def open_store(url: str | None = None, settings: Settings | None = None) -> GraphStore:
+    """The store a URL names (CONTRACT.md section 2).
+
+    ``bolt://…`` or ``neo4j://…``: a Neo4j server (user and password from the URL or the
+    settings). Anything else is a file path for the embedded store (``sqlite:`` and
+    ``file:`` prefixes are accepted). Empty: ``graph-service.db`` in the current folder.
+    """
+    settings = settings or Settings()
+    url = (url or settings.store or "").strip()
+    if is_neo4j_url(url):
+        from graph_service.store.neo4j_store import Neo4jStore
+
+        return Neo4jStore(
+            url,
+            settings.neo4j_user,
+            settings.neo4j_password,
+            settings.neo4j_database or None,
+        )
+    from graph_service.store.embedded import EmbeddedStore
+
+    for prefix in ("sqlite:///", "sqlite://", "sqlite:", "file://", "file:"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+            break
+    return EmbeddedStore(Path(url or DEFAULT_STORE_FILE))
+
+
+__all__ = ["GraphStore", "WriteResult", "get_node", "is_neo4j_url", "neighbourhood", "open_store"]

@@ -1,0 +1,160 @@
+"""The GraphStore protocol: what every store does, so one contract suite tests them all.
+
+Two implementations: :class:`~graph_service.store.embedded.EmbeddedStore` (SQLite, one file,
+the default) and :class:`~graph_service.store.neo4j_store.Neo4jStore` (Neo4j 5.26 over Bolt).
+The same question must give the same answer on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from graph_service.domain import Edge, Node, Props, Stats, Subgraph
+
+#: called with (what, done, total) as a write makes progress
+Progress = Callable[[str, int, int], None]
+
+#: property keys a store keeps for itself on entities and on relationships
+NODE_INTERNAL_KEYS = frozenset({"id", "name_key"})
+EDGE_INTERNAL_KEYS = frozenset({"key"})
+
+
+@dataclass
+class WriteResult:
+    """What one write changed: counts of created, updated and unchanged entities and
+    relationships, and the graph's version after it (it moves only when something changed)."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    edges_unchanged: int = 0
+    version: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return self.nodes_created + self.nodes_updated + self.edges_created + self.edges_updated
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": {
+                "created": self.nodes_created,
+                "updated": self.nodes_updated,
+                "unchanged": self.nodes_unchanged,
+            },
+            "relationships": {
+                "created": self.edges_created,
+                "updated": self.edges_updated,
+                "unchanged": self.edges_unchanged,
+            },
+            "version": self.version,
+        }
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A store of the INN graph. Every method raises ``StoreUnavailable`` when the store
+    cannot be reached."""
+
+    #: "embedded" or "neo4j"
+    engine: str
+    #: where the data lives, for messages and /health (never with a password)
+    location: str
+
+    def ping(self) -> None:
+        """Return when the store answers; raise ``StoreUnavailable`` otherwise."""
+
+    def write(
+        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+    ) -> WriteResult:
+        """Upsert entities and relationships in one transaction: all of it or none.
+
+        Entities are matched by id, relationships by key; properties are merged (a
+        property absent from the new value is kept). The version grows by one when
+        anything changed. Every relationship's ends must exist after the write."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The entities among ``ids`` that exist."""
+
+    def find_by_name(self, name_key: str) -> list[Node]:
+        """Entities whose normalised name (``domain.normalise_name``) is ``name_key``."""
+
+    def edges_of(self, id: str) -> list[Edge]:
+        """Every relationship that starts or ends at ``id``."""
+
+    def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
+        """The ids one step from any of ``ids``, ties read both ways."""
+
+    def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
+        """The relationships whose two ends are both in ``ids``."""
+
+    def subgraph(
+        self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> Subgraph:
+        """Every entity of ``kinds`` (None: all) and the relationships among them."""
+
+    def stats(self) -> Stats:
+        """Counts by kind and by relationship type, and the version."""
+
+    def version(self) -> int:
+        """The graph's version: 0 when never written, one more after each changing write."""
+
+    def clear(self) -> None:
+        """Delete everything (the version grows, so caches notice)."""
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+
+def get_node(store: GraphStore, id: str) -> Node | None:
+    return store.get_nodes([id]).get(id)
+
+
+def neighbourhood(
+    store: GraphStore, id: str, depth: int, types: Sequence[str] | None = None
+) -> Subgraph:
+    """The entities within ``depth`` steps of ``id`` (ties read both ways), with their
+    distance, and the relationships among them.
+
+    Breadth-first, one database round trip per step: on Neo4j each step runs in the
+    database (``graph/expand_frontier``), so the graph is never copied out.
+    """
+    distance = {id: 0}
+    frontier = [id]
+    for step in range(1, depth + 1):
+        if not frontier:
+            break
+        found = store.expand(frontier, types)
+        frontier = sorted(found - distance.keys())
+        for other in frontier:
+            distance[other] = step
+    ids = sorted(distance)
+    nodes = store.get_nodes(ids)
+    sub = Subgraph(nodes, store.edges_among(ids, types))
+    sub.distance = {n: distance[n] for n in nodes}
+    return sub
+
+
+def split_props(raw: dict[str, Any], internal: frozenset[str] = NODE_INTERNAL_KEYS) -> Props:
+    """A stored property map without the store's own keys."""
+    return {k: v for k, v in raw.items() if k not in internal}
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+__all__ = [
+    "GraphStore",
+    "Progress",
+    "WriteResult",
+    "chunks",
+    "get_node",
+    "neighbourhood",
+    "split_props",
+]

@@ -1,0 +1,330 @@
+"""The embedded store: the whole graph in one SQLite file, no server.
+
+Why SQLite: it ships with Python, a file is the unit users copy and back up, and its
+transactions are atomic and durable (write-ahead log), so an import that dies half-way
+leaves the previous graph intact. Graph questions are answered in memory with networkx
+over what the store returns; a neighbourhood is a breadth-first walk over indexed
+``source``/``target`` columns, one query a step.
+
+Schema (version 1)::
+
+    meta(key PRIMARY KEY, value)                       -- schema version, graph version
+    nodes(id PRIMARY KEY, kind, name_key, props JSON)
+    edges(key PRIMARY KEY, source -> nodes.id, type, target -> nodes.id, props JSON)
+
+Property values are JSON, which keeps str, int, float, bool and lists apart.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
+from graph_service.errors import StoreUnavailable
+from graph_service.store.base import Progress, WriteResult, chunks
+
+SCHEMA_VERSION = 1
+_BATCH = 900  # under SQLite's default limit of host parameters per statement
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name_key TEXT,
+    props TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
+CREATE INDEX IF NOT EXISTS nodes_name_key ON nodes(name_key);
+CREATE TABLE IF NOT EXISTS edges (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES nodes(id),
+    type TEXT NOT NULL,
+    target TEXT NOT NULL REFERENCES nodes(id),
+    props TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
+CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
+CREATE INDEX IF NOT EXISTS edges_type ON edges(type);
+"""
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class EmbeddedStore:
+    """A :class:`~graph_service.store.base.GraphStore` in one SQLite file."""
+
+    engine = "embedded"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.location = str(self.path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._init_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(
+                f"cannot open the embedded store {self.path}: {exc} "
+                "(is it a graph-service store file?)"
+            ) from exc
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open the embedded store {self.path}: {exc}") from exc
+
+    def _init_schema(self) -> None:
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    f"{self.path} was written by a newer graph-service (schema {row[0]}); "
+                    "upgrade graph-service to open it"
+                )
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"embedded store {self.path}: {exc}") from exc
+
+    def ping(self) -> None:
+        self._query("SELECT 1")
+
+    def version(self) -> int:
+        return int(self._query("SELECT value FROM meta WHERE key='version'")[0][0])
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for part in chunks(list(dict.fromkeys(ids)), _BATCH):
+            marks = ",".join("?" * len(part))
+            for id_, kind, props in self._query(
+                f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", part
+            ):
+                found[id_] = Node(id_, kind, json.loads(props))
+        return found
+
+    def find_by_name(self, name_key: str) -> list[Node]:
+        rows = self._query(
+            "SELECT id, kind, props FROM nodes WHERE name_key = ? ORDER BY id", (name_key,)
+        )
+        return [Node(i, k, json.loads(p)) for i, k, p in rows]
+
+    def edges_of(self, id: str) -> list[Edge]:
+        rows = self._query(
+            "SELECT key, source, type, target, props FROM edges WHERE source = ? "
+            "UNION SELECT key, source, type, target, props FROM edges WHERE target = ?",
+            (id, id),
+        )
+        return [_edge(r) for r in rows]
+
+    def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
+        found: set[str] = set()
+        type_sql, type_params = _type_filter(types)
+        for part in chunks(list(ids), _BATCH // 2):
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                f"SELECT target FROM edges WHERE source IN ({marks}){type_sql} "
+                f"UNION SELECT source FROM edges WHERE target IN ({marks}){type_sql}",
+                [*part, *type_params, *part, *type_params],
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
+        wanted = set(ids)
+        type_sql, type_params = _type_filter(types)
+        edges = []
+        for part in chunks(sorted(wanted), _BATCH):
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                "SELECT key, source, type, target, props FROM edges "
+                f"WHERE source IN ({marks}){type_sql}",
+                [*part, *type_params],
+            )
+            edges.extend(_edge(r) for r in rows if r[3] in wanted)
+        return edges
+
+    def subgraph(
+        self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> Subgraph:
+        if kinds is None:
+            rows = self._query("SELECT id, kind, props FROM nodes")
+        else:
+            marks = ",".join("?" * len(kinds))
+            rows = self._query(
+                f"SELECT id, kind, props FROM nodes WHERE kind IN ({marks})", list(kinds)
+            )
+        nodes = {i: Node(i, k, json.loads(p)) for i, k, p in rows}
+        type_sql, type_params = _type_filter(types, where=True)
+        edges = [
+            _edge(r)
+            for r in self._query(
+                f"SELECT key, source, type, target, props FROM edges{type_sql}", type_params
+            )
+            if r[1] in nodes and r[3] in nodes
+        ]
+        return Subgraph(nodes, edges)
+
+    def stats(self) -> Stats:
+        with self._lock:
+            kinds = dict(self._query("SELECT kind, count(*) FROM nodes GROUP BY kind"))
+            types = dict(self._query("SELECT type, count(*) FROM edges GROUP BY type"))
+            return Stats(kinds, types, self.version())
+
+    # -- writes --------------------------------------------------------------------------
+
+    def write(
+        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+    ) -> WriteResult:
+        result = WriteResult()
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                done = 0
+                for part in chunks(list(nodes), _BATCH):
+                    self._write_nodes(part, result)
+                    done += len(part)
+                    if progress:
+                        progress("entities", done, len(nodes))
+                done = 0
+                for part in chunks(list(edges), _BATCH):
+                    self._write_edges(part, result)
+                    done += len(part)
+                    if progress:
+                        progress("relationships", done, len(edges))
+                result.version = self.version()
+                if result.changed:
+                    result.version += 1
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'version'", (str(result.version),)
+                    )
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise ValueError(
+                        "relationship(s) name an entity that does not exist; nothing was "
+                        f"written ({exc})"
+                    ) from exc
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise StoreUnavailable(f"embedded store {self.path}: {exc}") from exc
+                raise
+        return result
+
+    def _write_nodes(self, part: Sequence[Node], result: WriteResult) -> None:
+        marks = ",".join("?" * len(part))
+        existing = {
+            i: (k, json.loads(p))
+            for i, k, p in self._db.execute(
+                f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", [n.id for n in part]
+            )
+        }
+        rows = []
+        for node in part:
+            old = existing.get(node.id)
+            props = {**old[1], **node.props} if old else dict(node.props)
+            if old is None:
+                result.nodes_created += 1
+            elif old[0] != node.kind or old[1] != props:
+                result.nodes_updated += 1
+            else:
+                result.nodes_unchanged += 1
+                continue
+            existing[node.id] = (node.kind, props)
+            rows.append(
+                (node.id, node.kind, normalise_name(str(props.get("name", ""))), _dumps(props))
+            )
+        self._db.executemany(
+            "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name_key = excluded.name_key, "
+            "props = excluded.props",
+            rows,
+        )
+
+    def _write_edges(self, part: Sequence[Edge], result: WriteResult) -> None:
+        marks = ",".join("?" * len(part))
+        existing = {
+            r[0]: _edge(r)
+            for r in self._db.execute(
+                f"SELECT key, source, type, target, props FROM edges WHERE key IN ({marks})",
+                [e.key for e in part],
+            )
+        }
+        rows = []
+        for edge in part:
+            old = existing.get(edge.key)
+            same_ends = old is not None and (old.source, old.type, old.target) == (
+                edge.source,
+                edge.type,
+                edge.target,
+            )
+            props = (
+                {**old.props, **edge.props} if old is not None and same_ends else dict(edge.props)
+            )
+            if old is None:
+                result.edges_created += 1
+            elif not same_ends or old.props != props:
+                result.edges_updated += 1
+            else:
+                result.edges_unchanged += 1
+                continue
+            existing[edge.key] = Edge(edge.source, edge.type, edge.target, props, edge.key)
+            rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
+        self._db.executemany(
+            "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
+            "target = excluded.target, props = excluded.props",
+            rows,
+        )
+
+    def clear(self) -> None:
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM edges")
+                db.execute("DELETE FROM nodes")
+                db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _edge(row: tuple[Any, ...]) -> Edge:
+    key, source, type_, target, props = row
+    return Edge(source, type_, target, json.loads(props), key)
+
+
+def _type_filter(types: Sequence[str] | None, where: bool = False) -> tuple[str, list[str]]:
+    if types is None:
+        return "", []
+    marks = ",".join("?" * len(types))
+    return (" WHERE" if where else " AND") + f" type IN ({marks})", list(types)

@@ -1,0 +1,297 @@
+"""Neo4jStore: the INN graph in Neo4j 5.26 over Bolt. The only module that imports ``neo4j``.
+
+Model: every entity is a node labelled ``Entity`` and its kind (``:Entity:Person``) with
+``id`` unique (constraints on ``Entity`` and on each kind); a relationship has its type and
+a ``key`` property (its identity, ``domain.edge_key``); the graph's version lives on one
+``(:GraphMeta {id: 'graph'})`` node. Every statement is a file under ``cypher/`` run by name
+from the :class:`~graph_service.store.catalog.Catalog`; writes are batched ``UNWIND …
+MERGE`` inside one managed transaction, so an import is all-or-nothing and a retried
+transaction is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from graph_service.domain import (
+    KINDS,
+    Edge,
+    Node,
+    Stats,
+    Subgraph,
+    is_relationship_type,
+    normalise_name,
+)
+from graph_service.errors import StoreUnavailable
+from graph_service.store.base import (
+    EDGE_INTERNAL_KEYS,
+    Progress,
+    WriteResult,
+    chunks,
+    split_props,
+)
+from graph_service.store.catalog import Catalog
+
+_BATCH = 5000
+_catalog: Catalog | None = None
+
+
+def get_catalog() -> Catalog:
+    global _catalog
+    if _catalog is None:
+        _catalog = Catalog.load()
+    return _catalog
+
+
+def split_url(url: str, user: str | None, password: str | None) -> tuple[str, str, str, str]:
+    """(driver URL without credentials, user, password, URL safe to show).
+
+    >>> split_url("bolt://u:p@localhost:7687", None, None)
+    ('bolt://localhost:7687', 'u', 'p', 'bolt://u@localhost:7687')
+    """
+    parts = urlsplit(url)
+    netloc = parts.hostname or "localhost"
+    if parts.port:
+        netloc += f":{parts.port}"
+    user = unquote(parts.username) if parts.username else (user or "neo4j")
+    password = unquote(parts.password) if parts.password else (password or "")
+    clean = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    shown = urlunsplit((parts.scheme, f"{user}@{netloc}", parts.path, "", ""))
+    return clean, user, password, shown
+
+
+class Neo4jStore:
+    """A :class:`~graph_service.store.base.GraphStore` on a Neo4j server."""
+
+    engine = "neo4j"
+
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        connection_timeout: float = 5.0,
+    ) -> None:
+        clean, user, password, self.location = split_url(url, user, password)
+        self.database = database or None
+        self.catalog = get_catalog()
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                clean,
+                auth=(user, password),
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=15,
+            )
+        except (ValueError, neo4j_errors.ConfigurationError) as exc:
+            raise StoreUnavailable(f"bad Neo4j URL {self.location}: {exc}") from exc
+        self._schema_ready = False
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        with self._guard(), self._driver.session(database=self.database) as session:
+            for name in self.catalog.names("schema/"):
+                session.run(self.catalog[name].text).consume()
+        self._schema_ready = True
+
+    def _guard(self) -> _Guard:
+        return _Guard(self.location)
+
+    def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        query = self.catalog.check_params(name, params)
+        self._ensure_schema()
+        with self._guard():
+            records, _, _ = self._driver.execute_query(
+                query.text,
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        return [r.data() for r in records]
+
+    def _run(self, tx: neo4j.ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
+        query = self.catalog.check_params(name, params)
+        return [r.data() for r in tx.run(query.text, params)]
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        self._read("meta/ping")
+
+    def version(self) -> int:
+        return int(self._read("meta/get_version")[0]["version"])
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for part in chunks(list(dict.fromkeys(ids)), _BATCH):
+            for row in self._read("graph/get_nodes", ids=list(part)):
+                found[row["id"]] = _node(row)
+        return found
+
+    def find_by_name(self, name_key: str) -> list[Node]:
+        return [_node(r) for r in self._read("graph/find_by_name_key", name_key=name_key)]
+
+    def edges_of(self, id: str) -> list[Edge]:
+        return [_edge(r) for r in self._read("graph/edges_of", id=id)]
+
+    def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
+        found: set[str] = set()
+        for part in chunks(list(ids), _BATCH):
+            rows = self._read("graph/expand_frontier", ids=list(part), types=_list(types))
+            found.update(r["id"] for r in rows)
+        return found
+
+    def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
+        rows = self._read("graph/edges_among", ids=list(ids), types=_list(types))
+        return [_edge(r) for r in rows]
+
+    def subgraph(
+        self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> Subgraph:
+        nodes = {r["id"]: _node(r) for r in self._read("graph/all_nodes", kinds=_list(kinds))}
+        rows = self._read("graph/all_edges", kinds=_list(kinds), types=_list(types))
+        return Subgraph(nodes, [_edge(r) for r in rows])
+
+    def stats(self) -> Stats:
+        kinds = {r["kind"]: r["count"] for r in self._read("meta/count_nodes")}
+        types = {r["type"]: r["count"] for r in self._read("meta/count_relationships")}
+        return Stats(kinds, types, self.version())
+
+    # -- writes --------------------------------------------------------------------------
+
+    def write(
+        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+    ) -> WriteResult:
+        node_rows = [_node_row(n) for n in nodes]
+        edge_rows = [_edge_row(e) for e in edges]
+        self._ensure_schema()
+
+        def work(tx: neo4j.ManagedTransaction) -> WriteResult:
+            result = WriteResult()
+            for i, part in enumerate(chunks(node_rows, _BATCH)):
+                row = self._run(tx, "write/upsert_nodes", rows=list(part))[0]
+                result.nodes_created += row["created"] or 0
+                result.nodes_updated += row["updated"] or 0
+                if progress:
+                    progress("entities", min((i + 1) * _BATCH, len(node_rows)), len(node_rows))
+            own_ids = [
+                {k: r[k] for k in ("key", "source", "type", "target")}
+                for r in edge_rows
+                if r["key"].startswith('["id"')
+            ]
+            moved = 0
+            if own_ids:
+                moved = self._run(tx, "write/delete_moved_edges", rows=own_ids)[0]["moved"]
+            for i, part in enumerate(chunks(edge_rows, _BATCH)):
+                row = self._run(tx, "write/upsert_edges", rows=list(part))[0]
+                if row["matched"] != len(part):
+                    # raised inside the transaction function: Neo4j rolls it all back
+                    raise ValueError(
+                        f"{len(part) - row['matched']} relationship(s) name an entity that "
+                        "does not exist; nothing was written"
+                    )
+                result.edges_created += row["created"] or 0
+                result.edges_updated += row["updated"] or 0
+                if progress:
+                    progress("relationships", min((i + 1) * _BATCH, len(edge_rows)), len(edge_rows))
+            # a relationship moved to new ends is an update, as in the embedded store
+            result.edges_created -= moved
+            result.edges_updated += moved
+            result.nodes_unchanged = len(node_rows) - result.nodes_created - result.nodes_updated
+            result.edges_unchanged = len(edge_rows) - result.edges_created - result.edges_updated
+            delta = 1 if result.changed else 0
+            result.version = self._run(tx, "meta/bump_version", delta=delta)[0]["version"]
+            return result
+
+        with self._guard(), self._driver.session(database=self.database) as session:
+            result: WriteResult = session.execute_write(work)
+        return result
+
+    def clear(self) -> None:
+        self._ensure_schema()
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            self._run(tx, "write/clear_graph")
+            self._run(tx, "meta/bump_version", delta=1)
+
+        with self._guard(), self._driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+class _Guard:
+    """Turns the driver's connection errors into ``StoreUnavailable`` (exit 3, HTTP 503)."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, neo4j_errors.AuthError):
+            raise StoreUnavailable(
+                f"Neo4j at {self.location} refused the user name or password "
+                "(set GRAPH_NEO4J_USER and GRAPH_NEO4J_PASSWORD, or put them in the URL)"
+            ) from exc
+        if isinstance(
+            exc,
+            (
+                neo4j_errors.ServiceUnavailable,
+                neo4j_errors.SessionExpired,
+                neo4j_errors.TransientError,
+                OSError,
+            ),
+        ):
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.location}: {exc}") from exc
+        if isinstance(exc, neo4j_errors.DatabaseUnavailable):
+            raise StoreUnavailable(f"Neo4j at {self.location}: {exc}") from exc
+        return False
+
+
+def _list(values: Sequence[str] | None) -> list[str] | None:
+    return None if values is None else list(values)
+
+
+def _node(row: dict[str, Any]) -> Node:
+    return Node(row["id"], row["kind"], split_props(row["props"]))
+
+
+def _edge(row: dict[str, Any]) -> Edge:
+    raw = row["props"]
+    return Edge(
+        row["source"], row["type"], row["target"], split_props(raw, EDGE_INTERNAL_KEYS), raw["key"]
+    )
+
+
+def _node_row(node: Node) -> dict[str, Any]:
+    if node.kind not in KINDS:
+        raise ValueError(f"unknown kind {node.kind!r}")
+    props: dict[str, Any] = dict(node.props)
+    if "name" in props:
+        props["name_key"] = normalise_name(str(props["name"]))
+    return {"id": node.id, "kind": node.kind, "props": props}
+
+
+def _edge_row(edge: Edge) -> dict[str, Any]:
+    if not is_relationship_type(edge.type):
+        raise ValueError(f"relationship type {edge.type!r} is not UPPER_SNAKE_CASE")
+    return {
+        "source": edge.source,
+        "type": edge.type,
+        "target": edge.target,
+        "key": edge.key,
+        "props": dict(edge.props),
+    }

@@ -1,0 +1,137 @@
+"""Loading: read -> validate -> write, all or nothing (CONTRACT.md section 1).
+
+By default a dataset with any problem writes nothing and raises ``InvalidInput`` whose
+details list every problem as ``file:row:column: reason``. With ``skip_invalid`` the valid
+rows are written and the rejected ones go, each with its reason and its original cells, to
+a CSV report whose path is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from graph_service.domain import Edge, Node
+from graph_service.errors import InvalidInput
+from graph_service.store.base import GraphStore, Progress, WriteResult
+from importers.read import Problem, read_dataset
+from importers.validate import Dataset, validate
+
+#: how many problems a message prints before "and N more"
+SHOWN_PROBLEMS = 50
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows: int
+    entities: int
+    relationships: int
+    written: WriteResult
+    problems: list[Problem] = field(default_factory=list)
+    rejects_file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "rows": self.rows,
+            "entities": self.entities,
+            "relationships": self.relationships,
+            "written": self.written.to_dict(),
+            "rejected": len(self.problems),
+            "problems": [p.to_dict() for p in self.problems],
+            "rejects_file": self.rejects_file,
+        }
+
+
+def known_lookup(store: GraphStore) -> Callable[[list[str]], dict[str, str]]:
+    def lookup(ids: list[str]) -> dict[str, str]:
+        return {i: n.kind for i, n in store.get_nodes(ids).items()}
+
+    return lookup
+
+
+def problems_error(source: str, problems: list[Problem]) -> InvalidInput:
+    lines = [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
+    message = (
+        f"{source}: {len(problems)} problem(s); nothing was imported "
+        "(fix them, or use --skip-invalid to import the valid rows):\n" + "\n".join(lines)
+    )
+    return InvalidInput(message, [p.to_dict() for p in problems])
+
+
+def import_dataset(
+    store: GraphStore,
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    rejects_path: str | Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a dataset folder, one CSV file or one ``.xlsx`` workbook into ``store``."""
+    source = str(path)
+    try:
+        tables, problems = read_dataset(path, encoding=encoding)
+    except (FileNotFoundError, ValueError, LookupError) as exc:
+        raise InvalidInput(str(exc)) from exc
+    dataset = validate(tables, known_lookup(store))
+    problems = problems + dataset.problems
+    if problems and not skip_invalid:
+        raise problems_error(source, problems)
+    rejects_file = None
+    if problems:
+        rejects_file = str(write_rejects(dataset, problems, rejects_path))
+    written = store.write(dataset.nodes, dataset.edges, progress)
+    return ImportReport(
+        source,
+        dataset.rows_read,
+        len(dataset.nodes),
+        len(dataset.edges),
+        written,
+        problems,
+        rejects_file,
+    )
+
+
+def write_rejects(dataset: Dataset, problems: list[Problem], path: str | Path | None) -> Path:
+    """Write every problem with the cells of its row (as JSON) to a CSV file, UTF-8 with a
+    BOM so that Excel shows the Thai text."""
+    if path is None:
+        path = Path(f"import-rejects-{datetime.now():%Y%m%d-%H%M%S}.csv")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["file", "row", "column", "reason", "cells"])
+        for p in problems:
+            cells = dataset.rejected_rows.get((p.file, p.row)) if p.row is not None else None
+            out.writerow(
+                [
+                    p.file,
+                    p.row if p.row is not None else "",
+                    p.column or "",
+                    p.reason,
+                    json.dumps(cells, ensure_ascii=False) if cells else "",
+                ]
+            )
+    return path
+
+
+def import_graph(
+    store: GraphStore,
+    nodes: list[Node],
+    edges: list[Edge],
+    source: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Write entities and relationships built in code (e.g. the Thai geography)."""
+    written = store.write(nodes, edges, progress)
+    return ImportReport(source, len(nodes) + len(edges), len(nodes), len(edges), written)

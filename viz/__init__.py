@@ -1,0 +1,1 @@
+"""Maps: render a subgraph as a standalone interactive HTML page (pyvis / vis-network)."""
