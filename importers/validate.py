@@ -137,7 +137,10 @@ class _Validator:
     # -- entities ------------------------------------------------------------------------
 
     def run(self) -> Dataset:
-        entity_tables = [t for t in self.tables if t.name in FILE_KINDS]
+        order = list(FILE_KINDS)  # the contract's order: people, organisations, networks, …
+        entity_tables = sorted(
+            (t for t in self.tables if t.name in FILE_KINDS), key=lambda t: order.index(t.name)
+        )
         edge_tables = [t for t in self.tables if t.name == RELATIONSHIPS_FILE]
         for table in self.tables:
             for row in table.rows:

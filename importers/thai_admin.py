@@ -1,0 +1,239 @@
+"""The Thai administrative geography as Area nodes joined by PART_OF (DOMAIN.md section 7).
+
+Source: ``data/thai-admin`` (kongvut/thai-province-data, MIT): 6 regions, 77 provinces, 929
+districts and 7,451 subdistricts. District and subdistrict ids there are DOPA codes; province
+ids are the source's own sequence numbers, so a province's DOPA code is read off the first two
+digits of its districts' ids (Phatthalung: sequence 73, DOPA 93).
+
+Node ids follow the DOPA codes so that datasets can link to them: ``th`` (the country),
+``th-region-{n}``, ``th-{2-digit province}``, ``th-{4-digit district}`` and
+``th-{6-digit subdistrict}``; ``code`` holds the DOPA code as text (leading digits matter).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+
+import graph_service
+from graph_service.domain import (
+    Edge,
+    Node,
+    Props,
+    clean_text,
+    normalise_name,
+    to_ascii_digits,
+)
+
+#: Where the package keeps its copy of the data (with its LICENSE).
+GEOGRAPHY_DIR = Path(graph_service.__file__).resolve().parent / "data" / "thai-admin"
+
+NATIONAL_ID = "th"
+#: geographies.csv names the regions only in Thai; keyed by that name, not by the source's id.
+REGION_NAMES_EN = {
+    "ภาคเหนือ": "North",
+    "ภาคกลาง": "Central",
+    "ภาคตะวันออกเฉียงเหนือ": "Northeast",
+    "ภาคตะวันตก": "West",
+    "ภาคตะวันออก": "East",
+    "ภาคใต้": "South",
+}
+_PROVINCE_PREFIXES = ("จังหวัด", "จ.")
+#: Common short names (matching keys, see ``_key``) -> DOPA code.
+_PROVINCE_ALIASES = {"กรุงเทพ": "10", "กรุงเทพฯ": "10", "กทม.": "10", "กทม": "10"}
+
+
+def read_geography(
+    folder: str | Path | None = None, province: str | None = None
+) -> tuple[list[Node], list[Edge]]:
+    """Area nodes for Thailand, its regions, provinces, districts and subdistricts.
+
+    Each area has a ``PART_OF`` edge to its parent (subdistrict -> district -> province ->
+    region -> ``th``), so the nodes form one tree. ``province`` keeps one province: a DOPA
+    code (``"93"``), its Thai name (``"พัทลุง"``, ``"จังหวัดพัทลุง"``) or its English name
+    (``"Phatthalung"``, any case or spacing); its region and ``th`` come along so that the
+    tree stays connected. Rows with a ``deleted_at`` date are skipped.
+
+    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` for an unknown
+    ``province`` or a data problem (named by file and row).
+    """
+    base = Path(folder) if folder is not None else GEOGRAPHY_DIR
+    nodes: list[Node] = [
+        Node(
+            NATIONAL_ID,
+            "Area",
+            {"name": "ประเทศไทย", "name_en": "Thailand", "admin_level": "national"},
+        )
+    ]
+    edges: list[Edge] = []
+
+    regions: dict[str, str] = {}  # source geography id -> node id
+    for where, row in _rows(base, "geographies.csv", ("id", "name")):
+        name = clean_text(row["name"])
+        if name not in REGION_NAMES_EN:
+            raise ValueError(f"{where}: unknown region {name!r}")
+        node_id = f"th-region-{row['id']}"
+        regions[row["id"]] = node_id
+        nodes.append(
+            Node(
+                node_id,
+                "Area",
+                {"name": name, "name_en": REGION_NAMES_EN[name], "admin_level": "regional"},
+            )
+        )
+        edges.append(Edge(node_id, "PART_OF", NATIONAL_ID))
+
+    district_rows = list(_rows(base, "districts.csv", ("id", "name_th", "name_en", "province_id")))
+    codes: dict[str, str] = {}  # source province id -> DOPA code, from its districts
+    for where, row in district_rows:
+        code = _code(row["id"], 4, where)
+        known = codes.setdefault(row["province_id"], code[:2])
+        if known != code[:2]:
+            raise ValueError(
+                f"{where}: district {code} is in province {row['province_id']}, whose other "
+                f"districts start with {known}"
+            )
+
+    provinces: dict[str, str] = {}  # source province id -> node id
+    province_nodes: list[Node] = []
+    region_of: dict[str, str] = {}  # province node id -> region node id
+    for where, row in _rows(base, "provinces.csv", ("id", "name_th", "name_en", "geography_id")):
+        if row["geography_id"] not in regions:
+            raise ValueError(f"{where}: unknown region (geography_id) {row['geography_id']!r}")
+        if row["id"] not in codes:
+            raise ValueError(f"{where}: province {row['id']} has no districts, so no DOPA code")
+        code = codes[row["id"]]
+        node_id = f"th-{code}"
+        provinces[row["id"]] = node_id
+        node = Node(
+            node_id,
+            "Area",
+            {
+                "name": clean_text(row["name_th"]),
+                "name_en": clean_text(row["name_en"]),
+                "admin_level": "provincial",
+                "code": code,
+                "thai_admin_id": row["id"],
+            },
+        )
+        province_nodes.append(node)
+        region_of[node_id] = regions[row["geography_id"]]
+        nodes.append(node)
+        edges.append(Edge(node_id, "PART_OF", regions[row["geography_id"]]))
+
+    districts: set[str] = set()
+    for where, row in district_rows:
+        if row["province_id"] not in provinces:
+            raise ValueError(f"{where}: unknown province (province_id) {row['province_id']!r}")
+        node_id = f"th-{row['id']}"
+        districts.add(node_id)
+        nodes.append(
+            Node(
+                node_id,
+                "Area",
+                {
+                    "name": clean_text(row["name_th"]),
+                    "name_en": clean_text(row["name_en"]),
+                    "admin_level": "district",
+                    "code": row["id"],
+                },
+            )
+        )
+        edges.append(Edge(node_id, "PART_OF", provinces[row["province_id"]]))
+
+    columns = ("id", "zip_code", "name_th", "name_en", "district_id")
+    for where, row in _rows(base, "sub_districts.csv", columns):
+        code = _code(row["id"], 6, where)
+        parent = f"th-{row['district_id']}"
+        if parent not in districts:
+            raise ValueError(f"{where}: unknown district (district_id) {row['district_id']!r}")
+        node_id = f"th-{code}"
+        props: Props = {
+            "name": clean_text(row["name_th"]),
+            "name_en": clean_text(row["name_en"]),
+            "admin_level": "subdistrict",
+            "code": code,
+        }
+        if row["zip_code"]:
+            props["zip_code"] = row["zip_code"]
+        for column in ("lat", "long"):
+            if row.get(column):
+                try:
+                    props[column] = float(row[column])
+                except ValueError:
+                    raise ValueError(f"{where}: {column} {row[column]!r} is not a number") from None
+        nodes.append(Node(node_id, "Area", props))
+        edges.append(Edge(node_id, "PART_OF", parent))
+
+    if province is not None:
+        found = _find_province(province, province_nodes, base)
+        keep = {NATIONAL_ID, region_of[found.id]}
+        prefix = found.id  # th-93: its districts are th-93xx, its subdistricts th-93xxxx
+        nodes = [n for n in nodes if n.id in keep or n.id.startswith(prefix)]
+        kept = {n.id for n in nodes}
+        edges = [e for e in edges if e.source in kept]
+    return nodes, edges
+
+
+def _find_province(query: str, province_nodes: list[Node], base: Path) -> Node:
+    """The province a DOPA code, Thai name or English name stands for."""
+    text = query.strip()
+    if text.casefold().startswith("th-"):
+        text = text[3:]
+    wanted = _key(text)
+    for prefix in _PROVINCE_PREFIXES:
+        if wanted.startswith(prefix) and len(wanted) > len(prefix):
+            wanted = wanted[len(prefix) :]
+    wanted = _PROVINCE_ALIASES.get(wanted, wanted)
+    for node in province_nodes:
+        if wanted in (node.props["code"], _key(node.name), _key(str(node.props["name_en"]))):
+            return node
+    names = [node.name for node in province_nodes]
+    names += [str(node.props["name_en"]) for node in province_nodes]
+    close = difflib.get_close_matches(query.strip(), names, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(
+        f"unknown province: {query!r}{hint}. Give its 2-digit DOPA code (e.g. 93), its Thai "
+        f"name (e.g. พัทลุง) or its English name (e.g. Phatthalung), as listed in "
+        f"{base / 'provinces.csv'}"
+    )
+
+
+def _key(text: str) -> str:
+    """A name for matching: normalised, with spaces and hyphens dropped (Chon Buri = Chonburi)."""
+    return normalise_name(to_ascii_digits(text)).replace(" ", "").replace("-", "")
+
+
+def _code(text: str, digits: int, where: str) -> str:
+    """A DOPA code, checked to be ``digits`` ASCII digits."""
+    code = to_ascii_digits(text)
+    if len(code) != digits or not code.isascii() or not code.isdigit():
+        raise ValueError(f"{where}: {text!r} is not a {digits}-digit DOPA code")
+    return code
+
+
+def _rows(
+    base: Path, file_name: str, required: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """``("file:row", row)`` for each live row of one source file, cells stripped.
+
+    Row numbers count the header as row 1, as a spreadsheet shows them.
+    """
+    path = base / file_name
+    if not path.is_file():
+        raise FileNotFoundError(f"the Thai geography file is missing: '{path}'")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = [h.strip().casefold() for h in next(reader, [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ValueError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+            if row.get("deleted_at"):
+                continue
+            yield f"{path}:{number}", row

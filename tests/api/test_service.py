@@ -1,0 +1,112 @@
+"""The HTTP service: /health, the API's JSON shapes and errors, and a real server process."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_service.app import create_app
+from graph_service.store.embedded import EmbeddedStore
+from graph_service.store.neo4j_store import Neo4jStore
+from importers.load import import_dataset
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "g.db")
+    import_dataset(store, SAMPLES / "informal-workers-km")
+    with TestClient(create_app(store=store)) as client:
+        yield client
+    store.close()
+
+
+def test_health_names_the_store(client: TestClient, tmp_path: Path) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["store"] == {"engine": "embedded", "location": str(tmp_path / "g.db")}
+    assert body["version"] == 1
+
+
+def test_health_is_503_when_neo4j_cannot_be_reached() -> None:
+    store = Neo4jStore("bolt://127.0.0.1:9", "neo4j", "x", connection_timeout=1)
+    with TestClient(create_app(store=store)) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["store"]["engine"] == "neo4j"
+
+
+def test_stats_and_entity_shapes(client: TestClient) -> None:
+    stats = client.get("/api/stats").json()
+    assert stats["nodes"]["Organisation"] == 35
+    assert stats["relationships"]["MEMBER_OF"] == 22
+    entity = client.get("/api/entities/org-mol").json()
+    assert entity["name"] == "กระทรวงแรงงาน"
+    assert entity["level"] == "node"
+    members = sorted(r["other"] for r in entity["relationships"]
+                     if r["type"] == "PART_OF" and not r["outgoing"])
+    assert "org-prov-labour-office" in members
+
+
+def test_errors_have_one_shape(client: TestClient) -> None:
+    response = client.get("/api/entities/nobody")
+    assert response.status_code == 404
+    assert response.json() == {"error": {
+        "code": "not_found", "message": "no entity has the id or name 'nobody'", "details": None,
+    }}
+
+
+def test_openapi_page_and_home_page(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/health", "/api/stats", "/api/entities/{ref}"} <= set(paths)
+    home = client.get("/")
+    assert "ภาคีเครือข่าย" not in home.text  # counts, not names
+    assert "Organisation" in home.text and "<td>35</td>" in home.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_health_over_http(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    cli = str(Path(sys.executable).parent / "graph-service")
+    subprocess.run([cli, "--store", str(db), "import", str(SAMPLES / "district-qol")],
+                   check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen([cli, "--store", str(db), "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    body = json.loads(r.read())
+            except OSError:
+                time.sleep(0.2)
+        assert body is not None, "the server never answered"
+        assert body["status"] == "ok" and body["store"]["engine"] == "embedded"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_refuses_other_addresses_without_access_control(tmp_path: Path) -> None:
+    cli = str(Path(sys.executable).parent / "graph-service")
+    done = subprocess.run([cli, "--store", str(tmp_path / "x.db"), "serve", "--host", "0.0.0.0"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "127.0.0.1 only" in done.stderr
