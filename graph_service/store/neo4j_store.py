@@ -170,26 +170,28 @@ class Neo4jStore:
     def write(
         self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
     ) -> WriteResult:
-        node_rows = [_node_row(n) for n in nodes]
-        edge_rows = [_edge_row(e) for e in edges]
+        # one row per id and per key (the last wins), as the embedded store does
+        node_rows = list({n.id: _node_row(n) for n in nodes}.values())
+        edge_rows = list({e.key: _edge_row(e) for e in edges}.values())
         self._ensure_schema()
 
         def work(tx: neo4j.ManagedTransaction) -> WriteResult:
             result = WriteResult()
+            self._run(tx, "meta/lock_graph")
             for i, part in enumerate(chunks(node_rows, _BATCH)):
                 row = self._run(tx, "write/upsert_nodes", rows=list(part))[0]
                 result.nodes_created += row["created"] or 0
                 result.nodes_updated += row["updated"] or 0
                 if progress:
                     progress("entities", min((i + 1) * _BATCH, len(node_rows)), len(node_rows))
-            own_ids = [
-                {k: r[k] for k in ("key", "source", "type", "target")}
+            ends = {
+                r["key"]: [r["source"], r["type"], r["target"]]
                 for r in edge_rows
                 if r["key"].startswith('["id"')
-            ]
+            }
             moved = 0
-            if own_ids:
-                moved = self._run(tx, "write/delete_moved_edges", rows=own_ids)[0]["moved"]
+            if ends:
+                moved = self._run(tx, "write/delete_moved_edges", ends=ends)[0]["moved"]
             for i, part in enumerate(chunks(edge_rows, _BATCH)):
                 row = self._run(tx, "write/upsert_edges", rows=list(part))[0]
                 if row["matched"] != len(part):
@@ -219,6 +221,7 @@ class Neo4jStore:
         self._ensure_schema()
 
         def work(tx: neo4j.ManagedTransaction) -> None:
+            self._run(tx, "meta/lock_graph")
             self._run(tx, "write/clear_graph")
             self._run(tx, "meta/bump_version", delta=1)
 

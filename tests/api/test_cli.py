@@ -36,7 +36,10 @@ def test_import_stats_show_through_the_installed_command(db: str) -> None:
     show = json.loads(run("--store", db, "show", "org-eef", "--json").stdout)
     assert set(show) == {"id", "kind", "name", "level", "properties", "relationships"}
     assert (show["kind"], show["level"], show["name"]) == (
-        "Organisation", "node", "กองทุนเพื่อความเสมอภาคทางการศึกษา")
+        "Organisation",
+        "node",
+        "กองทุนเพื่อความเสมอภาคทางการศึกษา",
+    )
     rel = show["relationships"][0]
     assert set(rel) == {"type", "direction", "other", "outgoing", "properties"}
     provides = sorted(r["other"] for r in show["relationships"] if r["type"] == "PROVIDES")

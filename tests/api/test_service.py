@@ -38,8 +38,11 @@ def test_health_names_the_store(client: TestClient, tmp_path: Path) -> None:
 
 def test_health_is_503_when_neo4j_cannot_be_reached() -> None:
     store = Neo4jStore("bolt://127.0.0.1:9", "neo4j", "x", connection_timeout=1)
-    with TestClient(create_app(store=store)) as client:
-        response = client.get("/health")
+    try:
+        with TestClient(create_app(store=store)) as client:
+            response = client.get("/health")
+    finally:
+        store.close()
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["store"]["engine"] == "neo4j"
@@ -52,17 +55,22 @@ def test_stats_and_entity_shapes(client: TestClient) -> None:
     entity = client.get("/api/entities/org-mol").json()
     assert entity["name"] == "กระทรวงแรงงาน"
     assert entity["level"] == "node"
-    members = sorted(r["other"] for r in entity["relationships"]
-                     if r["type"] == "PART_OF" and not r["outgoing"])
+    members = sorted(
+        r["other"] for r in entity["relationships"] if r["type"] == "PART_OF" and not r["outgoing"]
+    )
     assert "org-prov-labour-office" in members
 
 
 def test_errors_have_one_shape(client: TestClient) -> None:
     response = client.get("/api/entities/nobody")
     assert response.status_code == 404
-    assert response.json() == {"error": {
-        "code": "not_found", "message": "no entity has the id or name 'nobody'", "details": None,
-    }}
+    assert response.json() == {
+        "error": {
+            "code": "not_found",
+            "message": "no entity has the id or name 'nobody'",
+            "details": None,
+        }
+    }
 
 
 def test_openapi_page_and_home_page(client: TestClient) -> None:
@@ -83,11 +91,17 @@ def _free_port() -> int:
 def test_serve_answers_health_over_http(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     cli = str(Path(sys.executable).parent / "graph-service")
-    subprocess.run([cli, "--store", str(db), "import", str(SAMPLES / "district-qol")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [cli, "--store", str(db), "import", str(SAMPLES / "district-qol")],
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    server = subprocess.Popen([cli, "--store", str(db), "serve", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [cli, "--store", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         body = None
@@ -106,7 +120,11 @@ def test_serve_answers_health_over_http(tmp_path: Path) -> None:
 
 def test_serve_refuses_other_addresses_without_access_control(tmp_path: Path) -> None:
     cli = str(Path(sys.executable).parent / "graph-service")
-    done = subprocess.run([cli, "--store", str(tmp_path / "x.db"), "serve", "--host", "0.0.0.0"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [cli, "--store", str(tmp_path / "x.db"), "serve", "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "127.0.0.1 only" in done.stderr

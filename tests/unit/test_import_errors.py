@@ -45,10 +45,13 @@ def store(tmp_path: Path) -> EmbeddedStore:
 
 
 def test_missing_id_and_missing_name(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": GOOD_ORGS,
-        "people.csv": "id,name\n,นาย ก\np2,\n",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": GOOD_ORGS,
+            "people.csv": "id,name\n,นาย ก\np2,\n",
+        },
+    )
     assert problems_of(store, path) == [
         "people.csv:2:id: missing id",
         "people.csv:3:name: missing name",
@@ -56,28 +59,35 @@ def test_missing_id_and_missing_name(store: EmbeddedStore, tmp_path: Path) -> No
 
 
 def test_duplicate_id_across_files(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": GOOD_ORGS,
-        "networks.csv": "id,name\nn1,เครือข่าย\no1,ซ้ำ\n",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": GOOD_ORGS,
+            "networks.csv": "id,name\nn1,เครือข่าย\no1,ซ้ำ\n",
+        },
+    )
     [problem] = problems_of(store, path)
     assert problem.startswith("networks.csv:3:id: duplicate id 'o1' (first at organisations.csv:2")
 
 
 def test_relationship_to_an_unknown_id(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": GOOD_ORGS,
-        "people.csv": "id,name,organisation_id\np1,ก,o9\n",
-        "relationships.csv": "source,target,type\np1,o1,MEMBER_OF\nnobody,o1,SUPPORTS\n",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": GOOD_ORGS,
+            "people.csv": "id,name,organisation_id\np1,ก,o9\n",
+            "relationships.csv": "source,target,type\np1,o1,MEMBER_OF\nnobody,o1,SUPPORTS\n",
+        },
+    )
     assert problems_of(store, path) == [
         "people.csv:2:organisation_id: unknown id 'o9': not in this dataset or the store",
         "relationships.csv:3:source: unknown id 'nobody': not in this dataset or the store",
     ]
 
 
-def test_relationship_to_an_entity_already_in_the_store(store: EmbeddedStore,
-                                                         tmp_path: Path) -> None:
+def test_relationship_to_an_entity_already_in_the_store(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
     import_dataset(store, make_dataset(tmp_path / "first", {"organisations.csv": GOOD_ORGS}))
     later = make_dataset(tmp_path / "later", {"people.csv": "id,name,organisation_id\np1,ก,o1\n"})
     report = import_dataset(store, later)
@@ -85,11 +95,14 @@ def test_relationship_to_an_entity_already_in_the_store(store: EmbeddedStore,
 
 
 def test_malformed_numbers_years_and_words(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "funds.csv": "id,name,amount_thb,year\nf1,กองทุน,\"3,00\",2551\nf2,กองทุน 2,100,ปีนี้\n",
-        "knowledge_assets.csv": "id,name,readiness\nk1,คู่มือ,5\n",
-        "relationships.csv": "source,target,type,capacity\nf1,f2,สนับสนุน,\nf1,f2,SUPPORTS,ส่วนตัว\n",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "funds.csv": 'id,name,amount_thb,year\nf1,กองทุน,"3,00",2551\nf2,กองทุน 2,100,ปีนี้\n',
+            "knowledge_assets.csv": "id,name,readiness\nk1,คู่มือ,5\n",
+            "relationships.csv": "source,target,type,capacity\nf1,f2,สนับสนุน,\nf1,f2,SUPPORTS,ส่วนตัว\n",
+        },
+    )
     problems = problems_of(store, path)
     assert [p.split(": ")[0] for p in problems] == [
         "funds.csv:2:amount_thb",
@@ -104,30 +117,40 @@ def test_malformed_numbers_years_and_words(store: EmbeddedStore, tmp_path: Path)
 
 
 def test_unknown_file_is_an_error_with_a_suggestion(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": GOOD_ORGS,
-        "peple.csv": "id,name\np1,ก\n",
-        "README.md": "ignored",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": GOOD_ORGS,
+            "peple.csv": "id,name\np1,ก\n",
+            "README.md": "ignored",
+        },
+    )
     [problem] = problems_of(store, path)
     assert problem.startswith("peple.csv:-:-: unknown file")
     assert "did you mean 'people'" in problem
 
 
-def test_undetectable_encoding_is_never_read_as_latin1(store: EmbeddedStore,
-                                                        tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": "id,name\no1,Café Société\n".encode("latin-1"),
-    })
+def test_undetectable_encoding_is_never_read_as_latin1(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": "id,name\no1,Café Société\n".encode("latin-1"),
+        },
+    )
     [problem] = problems_of(store, path)
     assert problem.startswith("organisations.csv:")
     assert "cannot tell the encoding" in problem
 
 
 def test_cp874_file_from_thai_windows_excel_imports(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": "id,name\no1,องค์การบริหารส่วนตำบลลาโละ\n".encode("cp874"),
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": "id,name\no1,องค์การบริหารส่วนตำบลลาโละ\n".encode("cp874"),
+        },
+    )
     import_dataset(store, path)
     assert store.get_nodes(["o1"])["o1"].name == "องค์การบริหารส่วนตำบลลาโละ"
 
@@ -170,25 +193,34 @@ def test_workbook_imports_with_typed_cells(store: EmbeddedStore, tmp_path: Path)
     book.save(path)
     import_dataset(store, path)
     assert store.get_nodes(["f1"])["f1"].props == {
-        "name": "กองทุนหมู่บ้าน", "amount_thb": 3000000, "year": 2008,
+        "name": "กองทุนหมู่บ้าน",
+        "amount_thb": 3000000,
+        "year": 2008,
     }
 
 
 def test_every_problem_is_reported_at_once(store: EmbeddedStore, tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "people.csv": "id,name\n,ก\np2,\np3,ค\np3,ง\n",
-        "relationships.csv": "source,target,type\np3,zz,MEMBER_OF\n",
-    })
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "people.csv": "id,name\n,ก\np2,\np3,ค\np3,ง\n",
+            "relationships.csv": "source,target,type\np3,zz,MEMBER_OF\n",
+        },
+    )
     assert len(problems_of(store, path)) == 4
 
 
-def test_skip_invalid_writes_valid_rows_and_reports_the_rest(store: EmbeddedStore,
-                                                             tmp_path: Path) -> None:
-    path = make_dataset(tmp_path / "d", {
-        "organisations.csv": GOOD_ORGS,
-        "people.csv": "id,name,organisation_id\np1,ก,o1\np2,,o1\n",
-        "relationships.csv": "source,target,type\np1,o1,SUPPORTS\np2,o1,SUPPORTS\n",
-    })
+def test_skip_invalid_writes_valid_rows_and_reports_the_rest(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    path = make_dataset(
+        tmp_path / "d",
+        {
+            "organisations.csv": GOOD_ORGS,
+            "people.csv": "id,name,organisation_id\np1,ก,o1\np2,,o1\n",
+            "relationships.csv": "source,target,type\np1,o1,SUPPORTS\np2,o1,SUPPORTS\n",
+        },
+    )
     rejects = tmp_path / "rejects.csv"
     report = import_dataset(store, path, skip_invalid=True, rejects_path=rejects)
     assert report.rejects_file == str(rejects)
@@ -211,15 +243,15 @@ def test_kind_clash_with_the_store(store: EmbeddedStore, tmp_path: Path) -> None
     assert problem.startswith("networks.csv:2:id: id 'o1' is already a Organisation")
 
 
-def test_duplicate_relationship_rows_need_their_own_ids(store: EmbeddedStore,
-                                                        tmp_path: Path) -> None:
+def test_duplicate_relationship_rows_need_their_own_ids(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
     orgs = "id,name\no1,ก\no2,ข\n"
     rows = "source,target,type,year\no1,o2,FUNDS,2551\no1,o2,FUNDS,2552\n"
     path = make_dataset(tmp_path / "d", {"organisations.csv": orgs, "relationships.csv": rows})
     [problem] = problems_of(store, path)
     assert problem.startswith("relationships.csv:3:type: duplicate relationship")
     with_ids = "id,source,target,type,year\nr1,o1,o2,FUNDS,2551\nr2,o1,o2,FUNDS,2552\n"
-    path = make_dataset(tmp_path / "e", {"organisations.csv": orgs,
-                                         "relationships.csv": with_ids})
+    path = make_dataset(tmp_path / "e", {"organisations.csv": orgs, "relationships.csv": with_ids})
     import_dataset(store, path)
     assert sorted(e.props["year"] for e in store.edges_of("o1")) == [2008, 2009]
