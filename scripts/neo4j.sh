@@ -34,7 +34,7 @@ build() {
   command -v java >/dev/null || { say "Java 17 is needed (apt-get install openjdk-17-jdk-headless)"; exit 1; }
   command -v mvn >/dev/null || { say "Maven is needed (apt-get install maven)"; exit 1; }
   local stamp="$RUNNER/target/.built"
-  if [[ ! -f $stamp || $RUNNER/pom.xml -nt $stamp || $RUNNER/src -nt $stamp ]]; then
+  if [[ ! -f $stamp || -n $(find "$RUNNER/pom.xml" "$RUNNER/src" -newer "$stamp" -print -quit) ]]; then
     say "building the Neo4j launcher (first time: Maven fetches Neo4j 5.26 from Maven Central)"
     mvn -q -B -f "$RUNNER/pom.xml" package -DskipTests
     touch "$stamp"

@@ -83,3 +83,25 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     """Each store in turn, empty: the contract suite runs unchanged against both."""
     name = request.param
     return request.getfixturevalue(f"{name}_store")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many store-parametrised tests ran on each store, so a run shows that the
+    contract suite ran against both (and that the Neo4j half was not skipped)."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            for store in ("embedded", "neo4j"):
+                if f"[{store}" in nodeid or f"-{store}]" in nodeid:
+                    counts.setdefault(store, {}).setdefault(outcome, 0)
+                    counts[store][outcome] += 1
+    if counts:
+        terminalreporter.section("tests per store")
+        for store, outcomes in sorted(counts.items()):
+            text = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
+            terminalreporter.write_line(f"{store}: {text}")

@@ -44,10 +44,20 @@ public final class Launcher {
             stopped.countDown();
         }));
         // The initial password must be set through the system database; doing it on
-        // every start keeps the password in step with the environment.
-        dbms.database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        // every start keeps the password in step with the environment. On a restart with
+        // the same password Neo4j refuses the change, which is fine.
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("cannot be the same")) {
+                System.err.println("cannot set the neo4j user's password: " + message);
+                dbms.shutdown();
+                System.exit(1);
+            }
+        }
         Files.writeString(ready, "bolt://" + host + ":" + port + "\n");
         System.out.println("Neo4j " + org.neo4j.kernel.internal.Version.getNeo4jVersion()
                 + " ready on bolt://" + host + ":" + port);
