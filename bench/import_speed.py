@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
+from graph_service.store.base import GraphStore
 from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.neo4j_store import Neo4jStore
 from importers.load import import_dataset
@@ -46,6 +47,19 @@ def timed(fn):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - start
+
+
+def time_imports(
+    store: GraphStore, folder: Path, rows: int, name: str
+) -> list[tuple[str, int, float]]:
+    """The first import of the dataset into an empty store, then the same import again."""
+    report, seconds = timed(lambda: import_dataset(store, folder))
+    assert report.written.nodes_created == report.entities
+    _, again = timed(lambda: import_dataset(store, folder))
+    return [
+        (f"{name}, graph-service import", rows, seconds),
+        (f"{name}, the same import again (no change)", rows, again),
+    ]
 
 
 def naive_load(store: Neo4jStore, folder: Path, limit: int) -> tuple[int, float]:
@@ -93,20 +107,12 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     embedded = EmbeddedStore(db)
-    report, seconds = timed(lambda: import_dataset(embedded, folder))
-    assert report.written.nodes_created == report.entities
-    results.append(("embedded (SQLite), graph-service import", rows, seconds))
-    _, again = timed(lambda: import_dataset(embedded, folder))
-    results.append(("embedded, the same import again (no change)", rows, again))
+    results += time_imports(embedded, folder, rows, "embedded (SQLite)")
     embedded.close()
 
     neo = Neo4jStore(url, "neo4j", password)
     neo.clear()
-    report, seconds = timed(lambda: import_dataset(neo, folder))
-    assert report.written.nodes_created == report.entities
-    results.append(("Neo4j 5.26, graph-service import (batched)", rows, seconds))
-    _, again = timed(lambda: import_dataset(neo, folder))
-    results.append(("Neo4j, the same import again (no change)", rows, again))
+    results += time_imports(neo, folder, rows, "Neo4j 5.26")
     neo.clear()
     naive_rows, naive_seconds = naive_load(neo, folder, args.naive_rows)
     results.append(
