@@ -1,0 +1,507 @@
+"""Brokerage: Gould–Fernandez roles, Burt's constraint and effective size, betweenness, and
+what breaks when a broker leaves (DOMAIN.md section 6, CONTRACT.md sections 2 and 3).
+
+Gould–Fernandez: b brokers the ordered pair (a, c) when a→b, b→c, a ≠ c and there is no
+a→c. With groups G:
+
+============== ==================== ========= ============================
+role           condition            R ``sna`` meaning
+============== ==================== ========= ============================
+coordinator    G(a) = G(b) = G(c)   ``w_I``   within the broker's group
+itinerant      G(a) = G(c) ≠ G(b)   ``w_O``   for another group, from outside
+representative G(a) = G(b) ≠ G(c)   ``b_IO``  speaks for its group outwards
+gatekeeper     G(a) ≠ G(b) = G(c)   ``b_OI``  lets outsiders into its group
+liaison        all three differ     ``b_O``
+============== ==================== ========= ============================
+
+The expected values and standard deviations are those of R's ``sna::brokerage`` (version
+2.7), conditioned on the density d = m / (N(N − 1)) and the group sizes; z = (observed −
+expected) / sd, and null where sd is 0.
+
+All of it is vectorised over numpy arrays: the open two-paths are enumerated per broker
+with ``np.repeat`` and looked up against the sorted arc codes, never in a Python loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import comb
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph_service.analysis.common import (
+    TieGraph,
+    actor_ties,
+    check_types,
+    clean_float,
+    group_actors,
+)
+from graph_service.domain import ACTOR_KINDS, Subgraph
+from graph_service.errors import InvalidInput, NotFound
+from graph_service.store.base import GraphStore
+
+ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
+#: the same columns in R sna's names, "t" being the total
+SNA_COLUMNS = ("w_I", "w_O", "b_IO", "b_OI", "b_O", "t")
+#: betweenness is computed by default up to this many actors (CONTRACT.md section 3)
+BETWEENNESS_LIMIT = 5000
+DEFAULT_GROUP_BY = "admin_level"
+#: two-paths enumerated per batch (bounds memory on graphs with big hubs)
+_BATCH = 4_000_000
+
+
+# -- Gould–Fernandez ------------------------------------------------------------------------
+
+
+@dataclass
+class OpenTwoPaths:
+    """Every open two-path a→b→c (a ≠ c, no a→c) as three int arrays."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+
+
+def open_two_paths(n: int, src: np.ndarray, dst: np.ndarray) -> OpenTwoPaths:
+    """Enumerate the open two-paths of a graph of ``n`` nodes whose arcs are the
+    de-duplicated ``src → dst`` pairs sorted by (src, dst).
+
+    >>> p = open_two_paths(3, np.array([0, 1]), np.array([1, 2]))
+    >>> p.a.tolist(), p.b.tolist(), p.c.tolist()
+    ([0], [1], [2])
+    """
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    empty = np.zeros(0, np.int64)
+    if n == 0 or src.size == 0:
+        return OpenTwoPaths(empty, empty, empty)
+    arc_codes = src * n + dst  # sorted, because the arcs are sorted by (src, dst)
+    outdeg = np.bincount(src, minlength=n)
+    out_ptr = np.concatenate(([0], np.cumsum(outdeg)))
+    # in-arcs (a -> b), one per two-path "head"; each pairs with every out-arc of b
+    order = np.argsort(dst, kind="stable")
+    in_a, in_b = src[order], dst[order]
+    per_in = outdeg[in_b]
+    keep = per_in > 0
+    in_a, in_b, per_in = in_a[keep], in_b[keep], per_in[keep]
+    parts_a, parts_b, parts_c = [], [], []
+    bounds = np.concatenate(([0], np.cumsum(per_in)))
+    start = 0
+    while start < in_a.size:
+        # as many in-arcs as fit in one batch of two-paths (at least one)
+        stop = int(np.searchsorted(bounds, bounds[start] + _BATCH, side="right")) - 1
+        stop = max(stop, start + 1)
+        cnt = per_in[start:stop]
+        total = int(cnt.sum())
+        a = np.repeat(in_a[start:stop], cnt)
+        b = np.repeat(in_b[start:stop], cnt)
+        offsets = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        c = dst[out_ptr[b] + offsets]
+        ok = a != c
+        a, b, c = a[ok], b[ok], c[ok]
+        codes = a * n + c
+        pos = np.searchsorted(arc_codes, codes)
+        pos[pos == arc_codes.size] = 0
+        closed = arc_codes[pos] == codes
+        parts_a.append(a[~closed])
+        parts_b.append(b[~closed])
+        parts_c.append(c[~closed])
+        start = stop
+    return OpenTwoPaths(np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_c))
+
+
+def role_of(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
+    """The role index (0..4, in ``ROLES`` order) of each two-path from its three groups."""
+    role = np.full(ga.shape, 4, dtype=np.int64)  # liaison unless a rule below applies
+    role[(ga == gb) & (gb == gc)] = 0
+    role[(ga == gc) & (ga != gb)] = 1
+    role[(ga == gb) & (gb != gc)] = 2
+    role[(gb == gc) & (ga != gb)] = 3
+    return role
+
+
+def gould_fernandez(n: int, src: np.ndarray, dst: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Raw Gould–Fernandez counts: an ``n × 6`` int array, columns ``ROLES`` and the total
+    (R ``sna::brokerage``'s ``raw.nli``).
+
+    >>> gould_fernandez(3, np.array([0, 1]), np.array([1, 2]), np.array([0, 0, 1]))[1].tolist()
+    [0, 0, 1, 0, 0, 1]
+    """
+    paths = open_two_paths(n, src, dst)
+    return _counts(n, paths, np.asarray(groups, dtype=np.int64))
+
+
+def _counts(n: int, paths: OpenTwoPaths, groups: np.ndarray) -> np.ndarray:
+    role = role_of(groups[paths.a], groups[paths.b], groups[paths.c])
+    raw = np.bincount(paths.b * 5 + role, minlength=n * 5).reshape(n, 5)
+    return np.hstack([raw, raw.sum(axis=1, keepdims=True)])
+
+
+def _distinct_triple_sum(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
+    """Σ over pairwise-distinct i, j, k of x_i·y_j·z_k (inclusion–exclusion)."""
+    sx, sy, sz = x.sum(), y.sum(), z.sum()
+    return float(
+        sx * sy * sz
+        - (x * y).sum() * sz
+        - (x * z).sum() * sy
+        - (y * z).sum() * sx
+        + 2 * (x * y * z).sum()
+    )
+
+
+def sna_expectations(
+    n_nodes: int, m_arcs: int, group_sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected values and variances of the roles, exactly as R ``sna::brokerage`` 2.7
+    computes them: per group (``len(group_sizes) × 6``) and for the whole graph (6).
+
+    Returns (expected per group, variance per group, expected global, variance global).
+    """
+    n = np.asarray(group_sizes, dtype=np.float64)
+    N = float(n_nodes)
+    d = m_arcs / (N * (N - 1)) if N > 1 else 0.0
+    q = d**2 * (1 - d)
+    A, B, C = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
+    k = n.size
+    ebr = np.zeros((k, 6))
+    vbr = np.zeros((k, 6))
+    for i in range(k):
+        ni = n[i]
+        rest = np.delete(n, i)
+        ebr[i, 0] = q * (ni - 1) * (ni - 2)
+        vbr[i, 0] = ebr[i, 0] * (1 - q) + 2 * (ni - 1) * (ni - 2) * (ni - 3) * A
+        ebr[i, 1] = q * float((rest * (rest - 1)).sum())
+        vbr[i, 1] = ebr[i, 1] * (1 - q) + 2 * float((rest * (rest - 1) * (rest - 2)).sum()) * A
+        ebr[i, 2] = q * (N - ni) * (ni - 1)
+        vbr[i, 2] = (
+            ebr[i, 2] * (1 - q) + 2 * ((ni - 1) * comb2(N - ni) + (N - ni) * comb2(ni - 1)) * A
+        )
+        ebr[i, 3], vbr[i, 3] = ebr[i, 2], vbr[i, 2]
+        ebr[i, 4] = q * (float(rest.sum()) ** 2 - float((rest**2).sum()))
+        vbr[i, 4] = (
+            ebr[i, 4] * (1 - q)
+            + 4 * float((rest * np.array([comb2(N - r - ni) for r in rest])).sum()) * A
+        )
+        ebr[i, 5] = q * (N - 1) * (N - 2)
+        vbr[i, 5] = ebr[i, 5] * (1 - q) + 2 * (N - 1) * (N - 2) * (N - 3) * A
+
+    eg = np.zeros(6)
+    vg = np.zeros(6)
+    eg[0] = q * float((n * (n - 1) * (n - 2)).sum())
+    vg[0] = eg[0] * (1 - q) + float(
+        (n * (n - 1) * (n - 2) * ((4 * n - 10) * A - 4 * (n - 3) * B + (n - 3) * C)).sum()
+    )
+    eg[1] = q * float((n * (N - n) * (n - 1)).sum())
+    # sum over all (x, y) of x·y·(x−1)·((2x+2y−6)A + (N−x−1)C), minus its diagonal
+    x = n[:, None]
+    y = n[None, :]
+    outer = x * y * (x - 1) * ((2 * x + 2 * y - 6) * A + (N - x - 1) * C)
+    diag = n * n * (n - 1) * ((4 * n - 6) * A + (N - n - 1) * C)
+    vg[1] = eg[1] * (1 - q) + float(outer.sum() - diag.sum())
+    eg[2] = q * float((n * (N - n) * (n - 1)).sum())
+    vg[2] = eg[2] * (1 - q) + float((n * (N - n) * (n - 1) * ((N - 3) * A + (n - 2) * C)).sum())
+    eg[3], vg[3] = eg[2], vg[2]
+    eg[4] = q * float((x * y * (N - x - y)).sum() - (n * n * (N - 2 * n)).sum())
+    # R loops over distinct group triples (i, j, k) of
+    #   n_i n_j n_k [(4(N − n_j) − 2(n_i + n_k + 1))A − (4(N − n_k) − 2(n_i + n_j + 1))B
+    #                + (N − (n_i + n_k + 1))C];
+    # the bracket is linear in n_i, n_j, n_k, so the sum splits into distinct-triple sums.
+    c0 = (4 * N - 2) * (A - B) + (N - 1) * C
+    c_lin = (-2 * A + 2 * B - C) + (-4 * A + 2 * B) + (-2 * A + 4 * B - C)
+    vg[4] = eg[4] * (1 - q)
+    if k >= 3:
+        vg[4] += c0 * _distinct_triple_sum(n, n, n) + c_lin * _distinct_triple_sum(n * n, n, n)
+    eg[5] = q * N * (N - 1) * (N - 2)
+    vg[5] = eg[5] * (1 - q) + N * (N - 1) * (N - 2) * (
+        (4 * N - 10) * A - 4 * (N - 3) * B + (N - 3) * C
+    )
+    return ebr, vbr, eg, vg
+
+
+def comb2(x: float) -> float:
+    """R's ``choose(x, 2)`` for a whole x (0 below 2)."""
+    return float(comb(int(x), 2)) if x >= 2 else 0.0
+
+
+def _z(observed: np.ndarray, expected: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.maximum(variance, 0.0))
+        z = (observed - expected) / sd
+    z[~np.isfinite(z)] = np.nan
+    return z
+
+
+# -- Burt ------------------------------------------------------------------------------------
+
+
+def burt(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Burt's constraint and effective size of every node, as ``networkx.constraint`` and
+    ``networkx.effective_size`` compute them on the directed graph (mutual weight
+    p(u,v) + p(v,u)), but sparse throughout (networkx's effective size builds a dense
+    n × n matrix). Isolated nodes get NaN, as in networkx."""
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
+    P = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
+    M = (P + P.T).tocsr()
+    M.sum_duplicates()
+    rows = np.asarray(M.sum(axis=1)).ravel()
+    maxes = M.max(axis=1).toarray().ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_sum = np.where(rows > 0, 1.0 / rows, 0.0)
+        inv_max = np.where(maxes > 0, 1.0 / maxes, 0.0)
+    W1 = sp.diags(inv_sum) @ M  # normalised by row sums: p_uv
+    W2 = sp.diags(inv_max) @ M  # normalised by row maxima: m_uv
+    W1 = W1.tocsr()
+    isolated = rows == 0
+    # constraint(u) = Σ_{v ∈ N(u)} (p_uv + Σ_w p_uw p_wv)^2
+    two = (W1 @ W1).tocsr()
+    coo = W1.tocoo()
+    local = np.asarray(coo.data + _entries(two, coo.row, coo.col)) ** 2
+    constraint = np.bincount(coo.row, weights=local, minlength=n)
+    # effective size(u) = Σ_{v ∈ N(u)} (1 − Σ_w p_uw m_vw)
+    redundancy = _entries((W1 @ W2.T).tocsr(), coo.row, coo.col)
+    esize = np.bincount(coo.row, weights=1.0 - redundancy, minlength=n)
+    constraint[isolated] = np.nan
+    esize[isolated] = np.nan
+    return constraint, esize
+
+
+def _entries(mat: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The entries of a CSR matrix at (rows, cols), 0 where absent, without densifying."""
+    mat.sort_indices()
+    out = np.zeros(rows.size)
+    n = mat.shape[1]
+    codes = np.repeat(np.arange(mat.shape[0], dtype=np.int64), np.diff(mat.indptr)) * n
+    codes += mat.indices
+    want = rows.astype(np.int64) * n + cols
+    pos = np.searchsorted(codes, want)
+    pos[pos == codes.size] = 0
+    if codes.size:
+        hit = codes[pos] == want
+        out[hit] = mat.data[pos[hit]]
+    return out
+
+
+# -- betweenness -----------------------------------------------------------------------------
+
+
+def betweenness(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Normalised betweenness centrality of the directed graph (networkx's definition with
+    ``normalized=True``: divided by (n − 1)(n − 2)), computed by rustworkx's parallel Brandes
+    in Rust. For a graph whose ties are read both ways the value equals networkx's
+    undirected normalised betweenness."""
+    if n < 3:
+        return np.zeros(n)
+    import rustworkx as rx
+
+    g = rx.PyDiGraph(multigraph=False)
+    g.add_nodes_from(range(n))
+    g.add_edges_from_no_data(list(zip(src.tolist(), dst.tolist(), strict=True)))
+    result = rx.digraph_betweenness_centrality(g, normalized=True, endpoints=False)
+    return np.array([result[i] for i in range(n)], dtype=np.float64)
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def load_ties(
+    store: GraphStore, types: Sequence[str] | None, undirected: bool
+) -> tuple[Subgraph, TieGraph]:
+    sub = store.subgraph(kinds=ACTOR_KINDS)
+    ties = actor_ties(sub, types, undirected)
+    if ties.n == 0:
+        raise InvalidInput(
+            "the graph has no actors (people, organisations or networks): import a dataset first"
+        )
+    return sub, ties
+
+
+def brokerage(
+    store: GraphStore,
+    group_by: str = DEFAULT_GROUP_BY,
+    types: Sequence[str] | None = None,
+    undirected: bool = False,
+    with_betweenness: bool | None = None,
+) -> dict[str, Any]:
+    """Gould–Fernandez roles for every actor, with R ``sna``'s expected values and z-scores,
+    Burt's constraint and effective size, and betweenness (the ``brokerage`` document of
+    CONTRACT.md section 3, extended).
+
+    ``group_by``: ``admin_level`` (default), ``sector``, ``kind``, ``level``, ``member_of``,
+    ``member_of:NETWORK_ID`` or any property the data gave. Actors without it form the group
+    null. ``types``: only these relationship types are ties. ``undirected``: every tie read
+    both ways. ``with_betweenness``: None computes it up to 5,000 actors.
+    """
+    types = check_types(types)
+    sub, ties = load_ties(store, types, undirected)
+    return brokerage_report(sub, ties, group_by, types, undirected, with_betweenness)
+
+
+def brokerage_report(
+    sub: Subgraph,
+    ties: TieGraph,
+    group_by: str,
+    types: Sequence[str] | None,
+    undirected: bool,
+    with_betweenness: bool | None,
+) -> dict[str, Any]:
+    groups = group_actors(sub.nodes, ties.ids, group_by, sub)
+    codes, labels = groups.codes()
+    if len(labels) < 2:
+        only = labels[0] if labels else None
+        raise InvalidInput(
+            f"all {ties.n} actors fall in one group ({only!r}) under {group_by!r}: brokerage "
+            "roles need two groups or more; group by another attribute (admin_level, sector, "
+            "kind, level, member_of)",
+            {"attribute": group_by, "group": only},
+        )
+    n, src, dst = ties.n, ties.src, ties.dst
+    paths = open_two_paths(n, src, dst)
+    raw = _counts(n, paths, codes)
+    sizes = np.bincount(codes, minlength=len(labels))
+    ebr, vbr, eg, vg = sna_expectations(n, ties.m, sizes)
+    expected = ebr[codes]
+    z = _z(raw.astype(np.float64), expected, vbr[codes])
+    constraint, esize = burt(n, src, dst)
+    compute_bc = with_betweenness if with_betweenness is not None else n <= BETWEENNESS_LIMIT
+    bc = betweenness(n, src, dst) if compute_bc else None
+    sole = _sole_broker_counts(n, paths)
+    columns = (*ROLES, "total")
+    rows = []
+    for i, id_ in enumerate(ties.ids):
+        node = sub.nodes[id_]
+        row: dict[str, Any] = {
+            "id": id_,
+            "name": node.name,
+            "kind": node.kind,
+            "group": labels[codes[i]],
+        }
+        row.update({col: int(raw[i, j]) for j, col in enumerate(columns)})
+        row["constraint"] = clean_float(constraint[i])
+        row["effective_size"] = clean_float(esize[i])
+        row["betweenness"] = clean_float(bc[i]) if bc is not None else None
+        row["sole_broker_pairs"] = int(sole[i])
+        row["expected"] = {col: clean_float(expected[i, j]) for j, col in enumerate(columns)}
+        row["z"] = {col: clean_float(z[i, j]) for j, col in enumerate(columns)}
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["total"], r["id"]))
+    observed = raw.sum(axis=0).astype(np.float64)
+    gz = _z(observed, eg, vg)
+    notes = []
+    if groups.missing:
+        notes.append(groups.describe()["note"])
+    if not compute_bc:
+        notes.append(
+            f"betweenness not computed: {n} actors is more than {BETWEENNESS_LIMIT}; ask for "
+            "it with --betweenness (betweenness=true over HTTP)"
+        )
+    return {
+        "group_by": group_by,
+        "directed": not undirected,
+        "types": list(types) if types else None,
+        "actors": n,
+        "ties": ties.m,
+        "groups": groups.describe()["groups"],
+        "totals": {
+            col: {
+                "observed": int(observed[j]),
+                "expected": clean_float(eg[j]),
+                "sd": clean_float(np.sqrt(max(vg[j], 0.0))),
+                "z": clean_float(gz[j]),
+            }
+            for j, col in enumerate(columns)
+        },
+        "notes": notes,
+        "nodes": rows,
+    }
+
+
+def _sole_broker_counts(n: int, paths: OpenTwoPaths) -> np.ndarray:
+    """For each broker, the ordered pairs (a, c) it alone connects in two steps."""
+    if paths.a.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    codes = paths.a * n + paths.c
+    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    sole = counts[inverse] == 1
+    return np.bincount(paths.b[sole], minlength=n)
+
+
+# -- what breaks if a broker leaves ----------------------------------------------------------
+
+
+def broker_impact(
+    store: GraphStore,
+    broker_id: str,
+    group_by: str = DEFAULT_GROUP_BY,
+    types: Sequence[str] | None = None,
+    undirected: bool = False,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """What breaks if ``broker_id`` leaves: the ordered pairs of actors whose only route of
+    one or two steps runs through it (they are not tied and no other actor brokers them), and
+    the ordered pairs of groups that lose every route of one or two steps between them."""
+    types = check_types(types)
+    sub, ties = load_ties(store, types, undirected)
+    if broker_id not in ties.index:
+        if broker_id in sub.nodes:
+            raise InvalidInput(f"{broker_id!r} is a {sub.nodes[broker_id].kind}, not an actor")
+        raise NotFound(f"no actor has the id {broker_id!r}")
+    groups = group_actors(sub.nodes, ties.ids, group_by, sub)
+    codes, labels = groups.codes()
+    n, x = ties.n, ties.index[broker_id]
+    paths = open_two_paths(n, ties.src, ties.dst)
+    pair_codes = paths.a * n + paths.c
+    uniq, counts = np.unique(pair_codes, return_counts=True)
+    through_x = paths.b == x
+    mine = pair_codes[through_x]
+    sole_mask = counts[np.searchsorted(uniq, mine)] == 1
+    lost = np.sort(mine[sole_mask])
+    pairs = [
+        {
+            "from": ties.ids[int(c // n)],
+            "to": ties.ids[int(c % n)],
+            "from_group": labels[codes[int(c // n)]],
+            "to_group": labels[codes[int(c % n)]],
+        }
+        for c in lost[:limit]
+    ]
+    before = _group_routes(n, ties.src, ties.dst, codes, len(labels), None)
+    after = _group_routes(n, ties.src, ties.dst, codes, len(labels), x)
+    lost_groups = [
+        {"from": labels[g], "to": labels[h]}
+        for g, h in zip(*np.nonzero(before & ~after), strict=True)
+        if g != h
+    ]
+    return {
+        "id": broker_id,
+        "name": sub.nodes[broker_id].name,
+        "group_by": group_by,
+        "group": labels[codes[x]],
+        "brokered_pairs": int(through_x.sum()),
+        "lost_pairs": int(lost.size),
+        "pairs": pairs,
+        "truncated": lost.size > limit,
+        "lost_group_pairs": lost_groups,
+    }
+
+
+def _group_routes(
+    n: int, src: np.ndarray, dst: np.ndarray, codes: np.ndarray, k: int, without: int | None
+) -> np.ndarray:
+    """k × k booleans: is there a route of one or two steps from a member of group g to a
+    member of group h (other than itself), avoiding the actor ``without``?"""
+    keep = np.ones(src.size, dtype=bool)
+    if without is not None:
+        keep = (src != without) & (dst != without)
+    s, t = src[keep], dst[keep]
+    A = sp.csr_matrix((np.ones(s.size), (s, t)), shape=(n, n))
+    G = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k))
+    one = (G.T @ A @ G).toarray() > 0
+    # two steps a -> b -> c with a != c
+    two_paths = A @ A
+    two_paths.setdiag(0)
+    two = (G.T @ two_paths @ G).toarray() > 0
+    return one | two
