@@ -22,6 +22,8 @@ setup: $(STAMP)
 system-deps:
 	command -v java >/dev/null && command -v mvn >/dev/null || \
 	  (apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven)
+	Rscript -e 'library(sna)' >/dev/null 2>&1 || \
+	  (apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core r-cran-sna)
 
 demo: setup
 	$(BIN)/graph-service demo

@@ -307,10 +307,6 @@ def not_yet(verb: str, issue: str) -> Callable[..., None]:
 
 
 for _verb, _help, _issue in (
-    ("reach", "Who and what an actor reaches within K steps.", "the four questions"),
-    ("brokerage", "Gould-Fernandez roles, constraint and betweenness.", "the four questions"),
-    ("overlap", "Pairs of funds that cover the same areas or recipients.", "the four questions"),
-    ("gaps", "Missing horizontal and vertical links.", "the four questions"),
     ("map", "An interactive map as one standalone HTML file.", "maps and exports"),
     ("export", "The graph in another tool's format.", "maps and exports"),
 ):
@@ -319,6 +315,303 @@ for _verb, _help, _issue in (
         help=_help + " (not available yet)",
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(not_yet(_verb, _issue)))
+
+
+def types_option(func: F) -> F:
+    return click.option(
+        "--types",
+        default=None,
+        metavar="T1,T2",
+        help="only relationships of these types (e.g. PRODUCES,USES,SHARES_KNOWLEDGE_WITH)",
+    )(func)
+
+
+def _fmt(x: Any, digits: int = 3) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _group(label: Any) -> str:
+    return "null" if label is None else str(label)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> None:
+    cells = [[_fmt(c) for c in r] for r in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for r in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
+@main.command()
+@click.argument("refs", metavar="ID [ID...]", nargs=-1, required=True)
+@click.option("--depth", "-k", default=2, show_default=True, type=int, help="steps (1 to 10)")
+@types_option
+@click.option("--kinds", default=None, metavar="K1,K2", help="only through these kinds")
+@click.option(
+    "--targets",
+    default=None,
+    metavar="K1,K2",
+    help="with several ids: the kinds that count as destinations (e.g. Area); also lists "
+    "those none of them reaches",
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def reach(
+    ctx: click.Context,
+    refs: tuple[str, ...],
+    depth: int,
+    types: str | None,
+    kinds: str | None,
+    targets: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Who and what ID reaches within K steps (ties read both ways); with several ids, what
+    the group reaches together and what it cannot."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.reach import reach as reach_one
+    from graph_service.analysis.reach import reach_group
+
+    with opened_store(ctx, store_url) as store:
+        if len(refs) == 1 and not targets:
+            doc = reach_one(store, refs[0], depth, parse_list(types), parse_list(kinds))
+        else:
+            doc = reach_group(
+                store, list(refs), depth, parse_list(types), parse_list(kinds), parse_list(targets)
+            )
+    if as_json:
+        emit_json(doc)
+        return
+    who = f"{doc['name']} [{doc['id']}]" if "id" in doc else ", ".join(doc["ids"])
+    click.echo(
+        f"{who} reaches {doc['reach']} entities within {doc['depth']} step(s); "
+        f"weighted reach {_fmt(doc['weighted_reach'])}"
+    )
+    if doc["by_kind"]:
+        click.echo("By kind: " + ", ".join(f"{k} {v}" for k, v in doc["by_kind"].items()))
+    if doc.get("by_level"):
+        click.echo("By INN level: " + ", ".join(f"{k} {v}" for k, v in doc["by_level"].items()))
+    for m in doc.get("members", []):
+        click.echo(f"  member {m['name']} [{m['id']}] reaches {m['reach']}")
+    _table(
+        ["distance", "id", "kind", "name"],
+        [[r["distance"], r["id"], r["kind"], r["name"]] for r in doc["nodes"]],
+    )
+    if "not_reached" in doc:
+        click.echo(f"Not reached ({len(doc['not_reached'])}): " + ", ".join(doc["not_reached"]))
+
+
+@main.command()
+@click.option(
+    "--group-by",
+    default="admin_level",
+    show_default=True,
+    metavar="ATTR",
+    help="admin_level, sector, kind, level, member_of, member_of:NETWORK_ID, or any property",
+)
+@types_option
+@click.option("--undirected", is_flag=True, help="read every tie both ways")
+@click.option(
+    "--betweenness/--no-betweenness",
+    default=None,
+    help="compute betweenness (default: only up to 5,000 actors)",
+)
+@click.option(
+    "--without",
+    "without",
+    default=None,
+    metavar="ID",
+    help="what breaks if this broker leaves: the pairs that lose their only short route",
+)
+@click.option("--top", default=20, show_default=True, help="rows in the table (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def brokerage(
+    ctx: click.Context,
+    group_by: str,
+    types: str | None,
+    undirected: bool,
+    betweenness: bool | None,
+    without: str | None,
+    top: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Gould-Fernandez brokerage roles of every actor, with R sna's expected values and
+    z-scores, Burt's constraint and effective size, and betweenness."""
+    from graph_service.analysis import brokerage as b
+    from graph_service.analysis.common import parse_list
+
+    with opened_store(ctx, store_url) as store:
+        if without:
+            doc = b.broker_impact(store, without, group_by, parse_list(types), undirected)
+        else:
+            doc = b.brokerage(store, group_by, parse_list(types), undirected, betweenness)
+    if as_json:
+        emit_json(doc)
+        return
+    if without:
+        click.echo(
+            f"If {doc['name']} [{doc['id']}] (group {_group(doc['group'])}) leaves: "
+            f"{doc['lost_pairs']} of the {doc['brokered_pairs']} pairs it brokers lose their "
+            "only route of one or two steps."
+        )
+        for p in doc["pairs"]:
+            click.echo(
+                f"  {p['from']} ({_group(p['from_group'])}) -> {p['to']} ({_group(p['to_group'])})"
+            )
+        if doc["lost_group_pairs"]:
+            click.echo(f"Groups (by {group_by}) left with no route of one or two steps:")
+            for p in doc["lost_group_pairs"]:
+                click.echo(f"  {_group(p['from'])} -> {_group(p['to'])}")
+        return
+    click.echo(
+        f"{doc['actors']} actors, {doc['ties']} ties ({'undirected' if undirected else 'directed'}"
+        f"); groups by {group_by}: "
+        + ", ".join(f"{_group(g['group'])} {g['actors']}" for g in doc["groups"])
+    )
+    for note in doc["notes"]:
+        click.echo(f"Note: {note}")
+    _table(
+        [
+            "id",
+            "group",
+            "coord",
+            "itin",
+            "repr",
+            "gate",
+            "liais",
+            "total",
+            "z",
+            "constraint",
+            "betweenness",
+        ],
+        [
+            [
+                r["id"],
+                _group(r["group"]),
+                r["coordinator"],
+                r["itinerant"],
+                r["representative"],
+                r["gatekeeper"],
+                r["liaison"],
+                r["total"],
+                r["z"]["total"],
+                r["constraint"],
+                r["betweenness"],
+            ]
+            for r in doc["nodes"][:top]
+        ],
+    )
+    if len(doc["nodes"]) > top:
+        click.echo(f"... {len(doc['nodes']) - top} more (--top N, or --json for all)")
+
+
+@main.command()
+@click.option(
+    "--by",
+    type=click.Choice(["area", "beneficiary"]),
+    default="area",
+    show_default=True,
+    help="compare funds by the areas they reach or by their recipients",
+)
+@click.option("--scope", default=None, metavar="AREA_ID", help="only areas within this area")
+@click.option("--level", default=None, help="only areas at this admin_level (e.g. subdistrict)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def overlap(
+    ctx: click.Context,
+    by: str,
+    scope: str | None,
+    level: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Pairs of funds that cover the same areas or recipients: duplication or complementary
+    support (DOMAIN.md section 4), the funds per target and the areas no fund reaches."""
+    from graph_service.analysis.overlap import overlap as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, by=by, scope=scope, level=level)
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(
+        f"{len(doc['pairs'])} pair(s) of funds share {'areas' if by == 'area' else 'recipients'}."
+    )
+    for note in doc.get("notes", []):
+        click.echo(f"Note: {note}")
+    _table(
+        ["fund_a", "fund_b", "kind", "shared", "jaccard", "overlap", "weighted"],
+        [
+            [
+                p["fund_a"],
+                p["fund_b"],
+                p["kind"],
+                len(p["shared"]),
+                p["jaccard"],
+                p["overlap"],
+                p["weighted_jaccard"],
+            ]
+            for p in doc["pairs"]
+        ],
+    )
+    click.echo(f"Unfunded ({len(doc['unfunded'])}): " + ", ".join(doc["unfunded"][:50]))
+
+
+@main.command()
+@click.option(
+    "--by",
+    default="admin_level",
+    show_default=True,
+    metavar="ATTR",
+    help="admin_level (vertical), sector (horizontal) or any other attribute",
+)
+@types_option
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def gaps(
+    ctx: click.Context, by: str, types: str | None, as_json: bool, store_url: str | None
+) -> None:
+    """Missing horizontal and vertical links, with the actors who could close them, and the
+    named gap reports."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.gaps import gaps as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, by=by, types=parse_list(types))
+    if as_json:
+        emit_json(doc)
+        return
+    click.echo(f"Ties between groups by {by}; E-I index {_fmt(doc['ei_index'])}")
+    _table(
+        ["from", "to", "direction", "ties", "possible", "density"],
+        [
+            [b["from"], b["to"], b["direction"], b["ties"], b["possible"], b["density"]]
+            for b in doc["blocks"]
+        ],
+    )
+    click.echo(f"Missing links ({len(doc['missing'])}):")
+    for m in doc["missing"]:
+        at = f" at {m['level']} level" if m.get("level") else ""
+        click.echo(
+            f"  {m['from']} - {m['to']}{at}: {m.get('status', 'none')}; could close it: "
+            + (", ".join(m["brokers"]) or "-")
+        )
+    for name, items in (doc.get("reports") or {}).items():
+        click.echo(f"{name.replace('_', ' ')}: {len(items)}")
 
 
 def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph_service.domain import direction_of, normalise_name
+from graph_service.domain import Node, direction_of, normalise_name
 from graph_service.errors import NotFound
 from graph_service.store.base import GraphStore
 
 
-def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
-    """The ``show`` document (CONTRACT.md section 3) for an id, or else a unique name."""
+def resolve_entity(store: GraphStore, ref: str) -> Node:
+    """The entity whose id is ``ref``, or else the one entity whose normalised name is."""
     node = store.get_nodes([ref]).get(ref)
     if node is None:
         matches = store.find_by_name(normalise_name(ref))
@@ -23,6 +23,12 @@ def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
         if not matches:
             raise NotFound(f"no entity has the id or name {ref!r}")
         node = matches[0]
+    return node
+
+
+def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
+    """The ``show`` document (CONTRACT.md section 3) for an id, or else a unique name."""
+    node = resolve_entity(store, ref)
     edges = store.edges_of(node.id)
     others = store.get_nodes({e.target if e.source == node.id else e.source for e in edges})
     others[node.id] = node

@@ -447,7 +447,12 @@ def broker_impact(
     sub, ties = load_ties(store, types, undirected)
     if broker_id not in ties.index:
         if broker_id in sub.nodes:
-            raise InvalidInput(f"{broker_id!r} is a {sub.nodes[broker_id].kind}, not an actor")
+            kind = sub.nodes[broker_id].kind
+            article = "an" if kind[0] in "AEIOU" else "a"
+            raise InvalidInput(
+                f"{broker_id!r} is {article} {kind}, not an actor: brokers are people, "
+                "organisations and networks"
+            )
         raise NotFound(f"no actor has the id {broker_id!r}")
     groups = group_actors(sub.nodes, ties.ids, group_by, sub)
     codes, labels = groups.codes()

@@ -92,6 +92,21 @@ class GraphStore(Protocol):
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         """The relationships whose two ends are both in ``ids``."""
 
+    def distances(
+        self,
+        start: str,
+        depth: int,
+        types: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        """Breadth-first distances from ``start`` (0) to every entity within ``depth`` steps,
+        ties read both ways, only through relationships of ``types`` and entities of
+        ``kinds`` (None: any). Runs in the store: on Neo4j one Cypher step per level inside
+        one read transaction, so the graph is never copied out."""
+
+    def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
+        """The ids of every entity of ``kinds`` (None: all), sorted."""
+
     def subgraph(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> Subgraph:

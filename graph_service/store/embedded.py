@@ -149,6 +149,44 @@ class EmbeddedStore:
             found.update(r[0] for r in rows)
         return found
 
+    def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
+        if kinds is None:
+            rows = self._query("SELECT id FROM nodes")
+        else:
+            marks = ",".join("?" * len(kinds))
+            rows = self._query(f"SELECT id FROM nodes WHERE kind IN ({marks})", list(kinds))
+        return sorted(r[0] for r in rows)
+
+    def distances(
+        self,
+        start: str,
+        depth: int,
+        types: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        with self._lock:
+            if not self._query("SELECT 1 FROM nodes WHERE id = ?", [start]):
+                return {}
+            allowed = set(kinds) if kinds else None
+            distance = {start: 0}
+            frontier = [start]
+            for step in range(1, depth + 1):
+                if not frontier:
+                    break
+                reached = self.expand(frontier, types) - distance.keys()
+                if allowed is not None and reached:
+                    reached = {i for i, k in self._kinds_of(reached) if k in allowed}
+                frontier = sorted(reached)
+                distance.update((i, step) for i in frontier)
+            return distance
+
+    def _kinds_of(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for part in chunks(sorted(ids), _BATCH):
+            marks = ",".join("?" * len(part))
+            out.extend(self._query(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", part))
+        return out
+
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         wanted = set(ids)
         type_sql, type_params = _type_filter(types)

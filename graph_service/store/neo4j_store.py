@@ -153,6 +153,43 @@ class Neo4jStore:
         rows = self._read("graph/edges_among", ids=list(ids), types=_list(types))
         return [_edge(r) for r in rows]
 
+    def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
+        return sorted(r["id"] for r in self._read("graph/ids_of_kinds", kinds=_list(kinds)))
+
+    def distances(
+        self,
+        start: str,
+        depth: int,
+        types: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> dict[str, int]:
+        def bfs(tx: neo4j.ManagedTransaction) -> dict[str, int]:
+            found = self._run(tx, "graph/get_nodes", ids=[start])
+            if not found:
+                return {}
+            distance = {start: 0}
+            frontier = [start]
+            for step in range(1, depth + 1):
+                if not frontier:
+                    break
+                reached: set[str] = set()
+                for part in chunks(frontier, _BATCH):
+                    rows = self._run(
+                        tx,
+                        "graph/reach_step",
+                        frontier=list(part),
+                        types=_list(types),
+                        kinds=_list(kinds),
+                    )
+                    reached.update(r["id"] for r in rows)
+                frontier = sorted(reached - distance.keys())
+                distance.update((i, step) for i in frontier)
+            return distance
+
+        self._ensure_schema()
+        with self._guard(), self._driver.session(database=self.database) as session:
+            return session.execute_read(bfs)
+
     def subgraph(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> Subgraph:

@@ -77,9 +77,10 @@ def test_wrong_usage_exits_2() -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["import"]).exit_code == 2
     assert runner.invoke(main, ["no-such-verb"]).exit_code == 2
-    result = runner.invoke(main, ["reach", "x", "--depth", "2"])
+    result = runner.invoke(main, ["map", "-o", "x.html"])
     assert result.exit_code == 2
     assert "not available yet" in result.stderr
+    assert runner.invoke(main, ["overlap", "--by", "colour"]).exit_code == 2
 
 
 def test_unreachable_store_exits_3() -> None:
@@ -114,3 +115,74 @@ def test_demo_loads_the_sample_without_serving(tmp_path: Path) -> None:
     done = run("demo", "--no-serve", "--store", db)
     assert done.returncode == 0, done.stderr
     assert json.loads(run("--store", db, "stats", "--json").stdout)["nodes"]["Fund"] == 3
+
+
+def test_the_four_questions_as_json(db: str) -> None:
+    assert run("--store", db, "import", str(SAMPLES / "community-occupation")).returncode == 0
+    reach = json.loads(
+        run("--store", db, "reach", "person-coordinator", "-k", "1", "--json").stdout
+    )
+    assert {"id", "depth", "reach", "weighted_reach", "by_kind", "nodes"} <= set(reach)
+    assert (reach["reach"], reach["depth"]) == (7, 1)
+    assert set(reach["nodes"][0]) == {"id", "kind", "name", "distance"}
+    group = json.loads(
+        run(
+            "--store",
+            db,
+            "reach",
+            "org-node-north",
+            "org-node-south",
+            "-k",
+            "1",
+            "--targets",
+            "Area",
+            "--json",
+        ).stdout
+    )
+    assert [n["id"] for n in group["nodes"]] == ["area-north", "area-south"]
+    done = run("--store", db, "brokerage", "--group-by", "sector", "--undirected", "--json")
+    doc = json.loads(done.stdout)
+    assert doc["group_by"] == "sector"
+    roles = {"coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total"}
+    assert {"id", "name", "group", "constraint", "betweenness"} | roles <= set(doc["nodes"][0])
+    assert doc["nodes"][0]["id"] == "org-provider"
+    impact = json.loads(
+        run("--store", db, "brokerage", "--without", "org-provider", "--json").stdout
+    )
+    assert impact["id"] == "org-provider" and impact["lost_pairs"] >= 1
+    overlap = json.loads(run("--store", db, "overlap", "--by", "beneficiary", "--json").stdout)
+    assert [(p["fund_a"], p["fund_b"]) for p in overlap["pairs"]] == [
+        ("fund-project-budget", "fund-skills-grant")
+    ]
+    gaps = json.loads(run("--store", db, "gaps", "--json").stdout)
+    assert {"by", "blocks", "missing", "ei_index"} <= set(gaps)
+    assert gaps["by"] == "admin_level"
+    for verb in (["reach", "person-coordinator"], ["brokerage"], ["overlap"], ["gaps"]):
+        text = run("--store", db, *verb)
+        assert text.returncode == 0, text.stderr
+        assert text.stdout.strip()
+
+
+def test_the_four_questions_refuse_bad_input(db: str) -> None:
+    done = run("--store", db, "brokerage")
+    assert (done.returncode, "Traceback" in done.stderr) == (1, False)
+    assert "no actors" in done.stderr
+    assert run("--store", db, "import", str(SAMPLES / "community-occupation")).returncode == 0
+    cases = [
+        (["reach", "nobody"], "no entity has the id or name 'nobody'"),
+        (["reach", "org-provider", "--depth", "0"], "depth must be a whole number from 1 to 10"),
+        (["reach", "org-provider", "--depth", "99"], "from 1 to 10"),
+        (["reach", "org-provider", "--kinds", "Planet"], "unknown kind 'Planet'"),
+        (["brokerage", "--group-by", "colour"], "unknown attribute 'colour'"),
+        (["brokerage", "--types", "member of"], "not a relationship type"),
+        (["brokerage", "--without", "area-north"], "is an Area, not an actor"),
+        (["gaps", "--by", "colour"], "unknown attribute 'colour'"),
+        (["overlap", "--scope", "nowhere"], "nowhere"),
+    ]
+    for args, message in cases:
+        done = run("--store", db, *args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert message in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+    as_json = run("--store", db, "reach", "nobody", "--json")
+    assert json.loads(as_json.stdout)["error"]["code"] == "not_found"

@@ -1,0 +1,163 @@
+"""The four questions over HTTP: ``/api/reach``, ``/api/brokerage``, ``/api/overlap`` and
+``/api/gaps``. Each serves the same JSON as the command line's ``--json`` (CONTRACT.md
+section 3); the options are query parameters of the same names.
+
+Answers are cached per graph version: a write moves the version, so a cached answer is never
+stale, and repeated requests for a large graph's brokerage cost one computation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from graph_service.analysis import brokerage as brokerage_mod
+from graph_service.analysis import gaps as gaps_mod
+from graph_service.analysis import overlap as overlap_mod
+from graph_service.analysis import reach as reach_mod
+from graph_service.analysis.common import parse_list
+from graph_service.routes.deps import Store
+from graph_service.store.base import GraphStore
+
+router = APIRouter(prefix="/api", tags=["the four questions"])
+
+Types = Annotated[
+    str | None,
+    Query(description="only relationships of these types, comma-separated", examples=["USES"]),
+]
+GroupBy = Annotated[
+    str,
+    Query(
+        description="admin_level, sector, kind, level, member_of, member_of:NETWORK_ID, or any "
+        "property the data gave; actors without it form the group null"
+    ),
+]
+
+
+class AnswerCache:
+    """The last answers, keyed by (graph version, question, options)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        full = (store.version(), *key)
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                return self._items[full]
+        value = compute()
+        with self._lock:
+            self._items[full] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def cache_of(request: Request) -> AnswerCache:
+    cache = getattr(request.app.state, "answers", None)
+    if cache is None:
+        cache = request.app.state.answers = AnswerCache()
+    return cache
+
+
+@router.get("/reach/{ref}", summary="Who and what an entity reaches within K steps")
+def get_reach(
+    ref: str,
+    store: Store,
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = reach_mod.DEFAULT_DEPTH,
+    types: Types = None,
+    kinds: Annotated[str | None, Query(description="only through these kinds")] = None,
+) -> dict[str, Any]:
+    """The ``reach`` document: distinct entities within ``depth`` steps (ties read both ways),
+    the distance-weighted reach, counts by kind, INN level and distance."""
+    return reach_mod.reach(store, ref, depth, parse_list(types), parse_list(kinds))
+
+
+@router.get("/reach", summary="What a group of actors reaches together, and what it cannot")
+def get_group_reach(
+    store: Store,
+    ids: Annotated[str, Query(description="comma-separated ids", examples=["p1,p2"])],
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = reach_mod.DEFAULT_DEPTH,
+    types: Types = None,
+    kinds: Annotated[str | None, Query(description="only through these kinds")] = None,
+    targets: Annotated[
+        str | None, Query(description="the kinds that count as destinations, e.g. Area")
+    ] = None,
+) -> dict[str, Any]:
+    return reach_mod.reach_group(
+        store,
+        parse_list(ids) or [],
+        depth,
+        parse_list(types),
+        parse_list(kinds),
+        parse_list(targets),
+    )
+
+
+@router.get("/brokerage", summary="Gould–Fernandez roles, constraint and betweenness")
+def get_brokerage(
+    request: Request,
+    store: Store,
+    group_by: GroupBy = brokerage_mod.DEFAULT_GROUP_BY,
+    types: Types = None,
+    undirected: bool = False,
+    betweenness: Annotated[
+        bool | None, Query(description="compute betweenness (default: up to 5,000 actors)")
+    ] = None,
+) -> dict[str, Any]:
+    type_list = parse_list(types)
+    return cache_of(request).get(
+        store,
+        ("brokerage", group_by, tuple(type_list or ()), undirected, betweenness),
+        lambda: brokerage_mod.brokerage(store, group_by, type_list, undirected, betweenness),
+    )
+
+
+@router.get(
+    "/brokerage/{ref}/impact", summary="What breaks if this broker leaves"
+)
+def get_broker_impact(
+    ref: str,
+    store: Store,
+    group_by: GroupBy = brokerage_mod.DEFAULT_GROUP_BY,
+    types: Types = None,
+    undirected: bool = False,
+) -> dict[str, Any]:
+    return brokerage_mod.broker_impact(store, ref, group_by, parse_list(types), undirected)
+
+
+@router.get("/overlap", summary="Pairs of funds that cover the same areas or recipients")
+def get_overlap(
+    request: Request,
+    store: Store,
+    by: Annotated[str, Query(description="area or beneficiary")] = "area",
+    scope: Annotated[str | None, Query(description="only areas within this area")] = None,
+    level: Annotated[str | None, Query(description="only areas at this admin_level")] = None,
+) -> dict[str, Any]:
+    return cache_of(request).get(
+        store,
+        ("overlap", by, scope, level),
+        lambda: overlap_mod.overlap(store, by=by, scope=scope, level=level),
+    )
+
+
+@router.get("/gaps", summary="Missing horizontal and vertical links")
+def get_gaps(
+    request: Request,
+    store: Store,
+    by: Annotated[str, Query(description="admin_level, sector or any attribute")] = "admin_level",
+    types: Types = None,
+) -> dict[str, Any]:
+    type_list = parse_list(types)
+    return cache_of(request).get(
+        store,
+        ("gaps", by, tuple(type_list or ())),
+        lambda: gaps_mod.gaps(store, by=by, types=type_list),
+    )
