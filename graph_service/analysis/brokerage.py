@@ -87,7 +87,7 @@ def open_two_paths(n: int, src: np.ndarray, dst: np.ndarray) -> OpenTwoPaths:
     per_in = outdeg[in_b]
     keep = per_in > 0
     in_a, in_b, per_in = in_a[keep], in_b[keep], per_in[keep]
-    parts_a, parts_b, parts_c = [], [], []
+    parts_a, parts_b, parts_c = [empty], [empty], [empty]
     bounds = np.concatenate(([0], np.cumsum(per_in)))
     start = 0
     while start < in_a.size:
@@ -446,8 +446,9 @@ def broker_impact(
     types = check_types(types)
     sub, ties = load_ties(store, types, undirected)
     if broker_id not in ties.index:
-        if broker_id in sub.nodes:
-            kind = sub.nodes[broker_id].kind
+        other = store.get_nodes([broker_id]).get(broker_id)
+        if other is not None:
+            kind = other.kind
             article = "an" if kind[0] in "AEIOU" else "a"
             raise InvalidInput(
                 f"{broker_id!r} is {article} {kind}, not an actor: brokers are people, "

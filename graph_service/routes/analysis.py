@@ -120,9 +120,7 @@ def get_brokerage(
     )
 
 
-@router.get(
-    "/brokerage/{ref}/impact", summary="What breaks if this broker leaves"
-)
+@router.get("/brokerage/{ref}/impact", summary="What breaks if this broker leaves")
 def get_broker_impact(
     ref: str,
     store: Store,
