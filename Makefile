@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export GRAPH_NEO4J_PASSWORD ?= graph-service-dev
 TEST_NEO4J_PORT ?= 17687
 
-.PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench clean
+.PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench bench-analysis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: setup
 	NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh start
 	GRAPH_BENCH_NEO4J_URL=bolt://127.0.0.1:17688 $(BIN)/python -m bench.import_speed; \
 	  status=$$?; NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh stop; exit $$status
+	$(MAKE) bench-analysis
+
+# The four questions against their peers (R sna, a plain Python loop, rustworkx, networkx).
+bench-analysis: setup
+	$(BIN)/python -m bench.brokerage_speed
+	$(BIN)/python -m bench.overlap_speed
 
 clean:
 	rm -rf $(VENV) .neo4j tools/neo4j-runner/target .pytest_cache
