@@ -32,6 +32,14 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}
 version {stats.version}.</p>
 <h2>Entities</h2><table><tr><th>kind</th><th>INN level</th><th>count</th></tr>{rows}</table>
 <h2>Relationships</h2><table><tr><th>type</th><th>count</th></tr>{rels}</table>
+<h2>The four questions (JSON)</h2>
+<ul><li><a href="/api/brokerage?group_by=admin_level">brokerage by admin level</a> ·
+<a href="/api/brokerage?group_by=sector">by sector</a></li>
+<li><a href="/api/overlap?by=area">fund overlap by area</a> ·
+<a href="/api/overlap?by=beneficiary">by recipient</a></li>
+<li><a href="/api/gaps?by=admin_level">vertical gaps</a> ·
+<a href="/api/gaps?by=sector">horizontal gaps</a></li>
+<li>reach: <code>/api/reach/ID?depth=2</code></li></ul>
 <p><a href="/docs">API (OpenAPI)</a> · <a href="/api/stats">/api/stats</a> ·
 <a href="/health">/health</a></p></body></html>"""
     return HTMLResponse(page)

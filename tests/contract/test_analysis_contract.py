@@ -215,3 +215,18 @@ def test_both_stores_give_identical_answers(
         assert mine[question] == theirs[question], question
     # and nothing a JSON parser would refuse (no NaN, no infinity)
     json.dumps(mine, allow_nan=False)
+
+
+@pytest.mark.neo4j
+def test_reach_on_neo4j_never_copies_the_graph_out(
+    neo4j_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(neo4j_store, "informal-workers-km")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reach must run in the database, not on a copy of the graph")
+
+    monkeypatch.setattr(neo4j_store, "subgraph", refuse)
+    monkeypatch.setattr(neo4j_store, "edges_among", refuse)
+    doc = reach(neo4j_store, "org-thaihealth", 2)
+    assert (doc["reach"], doc["weighted_reach"]) == (8, 5.0)
