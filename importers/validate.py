@@ -126,6 +126,7 @@ class _Validator:
     def problem(
         self, origin: Origin | tuple[str, int | None], column: str | None, reason: str
     ) -> None:
+        row: int | None
         if isinstance(origin, Origin):
             file, row = origin.file, origin.row
         else:
@@ -380,10 +381,10 @@ def parse_edge_value(column: str, raw: str) -> Any:
             raise ValueError(f"capacity must be 'personal' or 'institutional', got {raw!r}")
         return value
     if column == "direction":
-        value = _DIRECTION_WORDS.get(clean_text(raw).casefold())
-        if value is None:
+        direction = _DIRECTION_WORDS.get(clean_text(raw).casefold())
+        if direction is None:
             raise ValueError(f"direction must be 'horizontal' or 'vertical', got {raw!r}")
-        return value
+        return direction
     return parse_common(column, raw)
 
 

@@ -151,9 +151,9 @@ class Groups:
 
     def codes(self) -> tuple[np.ndarray, list[str | None]]:
         """An int code per actor and the label of each code (labels sorted, None last)."""
-        distinct = sorted({lab for lab in self.labels if lab is not None})
+        distinct: list[str | None] = [*sorted({lab for lab in self.labels if lab is not None})]
         if any(lab is None for lab in self.labels):
-            distinct.append(None)  # type: ignore[arg-type]
+            distinct.append(None)
         code = {lab: i for i, lab in enumerate(distinct)}
         return np.array([code[lab] for lab in self.labels], dtype=np.int64), distinct
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph_service.analysis.common import check_depth, check_kinds, check_types, clean_float
-from graph_service.domain import KINDS, LEVELS
+from graph_service.domain import KINDS, LEVELS, Node
 from graph_service.entities import resolve_entity
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -49,7 +49,7 @@ def reach(
     distance = store.distances(start.id, depth, types, kinds)
     distance.pop(start.id, None)
     nodes = store.get_nodes(sorted(distance))
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         (
             {"id": i, "kind": nodes[i].kind, "name": nodes[i].name, "distance": d}
             for i, d in distance.items()
@@ -96,7 +96,7 @@ def reach_group(
         raise InvalidInput("give at least one id to reach from")
     if len(refs) > MAX_GROUP:
         raise InvalidInput(f"a group reach takes at most {MAX_GROUP} ids, not {len(refs)}")
-    members = []
+    members: list[Node] = []
     for ref in dict.fromkeys(refs):
         node = resolve_entity(store, ref)
         if node.id not in {m.id for m in members}:
@@ -116,7 +116,7 @@ def reach_group(
             by_whom.setdefault(i, []).append(m.id)
     nodes = store.get_nodes(sorted(best))
     wanted = set(targets) if targets else None
-    rows = sorted(
+    rows: list[dict[str, Any]] = sorted(
         (
             {
                 "id": i,

@@ -190,7 +190,7 @@ class EmbeddedStore:
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         wanted = set(ids)
         type_sql, type_params = _type_filter(types)
-        edges = []
+        edges: list[Edge] = []
         for part in chunks(sorted(wanted), _BATCH):
             marks = ",".join("?" * len(part))
             rows = self._query(
