@@ -38,6 +38,7 @@ from graph_service.analysis.common import (
     check_types,
     clean_float,
     group_actors,
+    require_two_groups,
 )
 from graph_service.domain import ACTOR_KINDS, Subgraph
 from graph_service.errors import InvalidInput, NotFound
@@ -375,14 +376,7 @@ def brokerage_report(
 ) -> dict[str, Any]:
     groups = group_actors(sub.nodes, ties.ids, group_by, sub)
     codes, labels = groups.codes()
-    if len(labels) < 2:
-        only = labels[0] if labels else None
-        raise InvalidInput(
-            f"all {ties.n} actors fall in one group ({only!r}) under {group_by!r}: brokerage "
-            "roles need two groups or more; group by another attribute (admin_level, sector, "
-            "kind, level, member_of)",
-            {"attribute": group_by, "group": only},
-        )
+    require_two_groups(labels, ties.n, group_by, "brokerage roles")
     n, src, dst = ties.n, ties.src, ties.dst
     paths = open_two_paths(n, src, dst)
     raw = _counts(n, paths, codes)

@@ -242,6 +242,20 @@ def group_actors(
     return Groups(attribute, labels, missing)
 
 
+def require_two_groups(
+    labels: Sequence[str | None], actors: int, attribute: str, what: str
+) -> None:
+    """Refuse a grouping that puts every actor in one group: ``what`` needs two or more."""
+    if len(labels) < 2:
+        only = labels[0] if labels else None
+        raise InvalidInput(
+            f"all {actors} actors fall in one group ({only!r}) under {attribute!r}: {what} "
+            "need two groups or more; group by another attribute (admin_level, sector, kind, "
+            "level, member_of)",
+            {"attribute": attribute, "group": only},
+        )
+
+
 def actor_attributes(nodes: Mapping[str, Node], ids: Sequence[str]) -> list[str]:
     """The property names actors carry, except free text (name, description, ...)."""
     skip = {"name", "name_en", "description", "evidence", "aliases", "note"}

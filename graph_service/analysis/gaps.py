@@ -47,6 +47,7 @@ from graph_service.analysis.common import (
     clean_float,
     group_actors,
     parse_list,
+    require_two_groups,
 )
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph, to_ascii_digits
 from graph_service.errors import InvalidInput
@@ -108,14 +109,7 @@ def gaps_report(
         raise InvalidInput(NO_ACTORS)
     groups = group_actors(sub.nodes, ties.ids, by, sub)
     labels = order_groups(by, groups.labels)
-    if len(labels) < 2:
-        only = labels[0] if labels else None
-        raise InvalidInput(
-            f"all {ties.n} actors fall in one group ({only!r}) under {by!r}: gaps need two "
-            "groups or more; group by another attribute (admin_level, sector, kind, level, "
-            "member_of)",
-            {"attribute": by, "group": only},
-        )
+    require_two_groups(labels, ties.n, by, "gaps")
     code_of = {lab: i for i, lab in enumerate(labels)}
     codes = np.array([code_of[lab] for lab in groups.labels], dtype=np.int64)
     adjacency = tie_matrix(ties)
