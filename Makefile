@@ -24,6 +24,8 @@ system-deps:
 	  (apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven)
 	Rscript -e 'library(sna)' >/dev/null 2>&1 || \
 	  (apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core r-cran-sna)
+	command -v chromium >/dev/null || \
+	  (apt-get update -q && apt-get install -y -q --no-install-recommends chromium fonts-thai-tlwg)
 
 demo: setup
 	$(BIN)/graph-service demo

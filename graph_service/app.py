@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from graph_service import __version__
 from graph_service.errors import GraphServiceError
-from graph_service.routes import analysis, graph, health, home
+from graph_service.routes import analysis, graph, health, home, maps
 from graph_service.settings import Settings
 from graph_service.store import GraphStore, open_store
 
@@ -67,5 +67,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(analysis.router)
+    app.include_router(maps.router)
     app.include_router(home.router)
     return app

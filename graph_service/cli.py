@@ -19,7 +19,7 @@ import orjson
 from graph_service import __version__
 from graph_service.domain import KINDS
 from graph_service.entities import describe_entity
-from graph_service.errors import GraphServiceError, NotAvailable, UsageError
+from graph_service.errors import GraphServiceError, UsageError
 from graph_service.settings import Settings
 from graph_service.store import GraphStore, open_store
 
@@ -294,27 +294,99 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
         click.echo(f"  {arrow} {names.get(rel['other'], '')} [{rel['other']}]{extra}")
 
 
-def not_yet(verb: str, issue: str) -> Callable[..., None]:
-    def command(**_: Any) -> None:
-        fail(
-            NotAvailable(
-                f"'{verb}' is not available yet in graph-service {__version__} (planned: {issue})"
-            ),
-            False,
+@main.command("map")
+@click.option("--focus", default=None, metavar="ID", help="an entity: map its neighbourhood")
+@click.option("--depth", "-k", default=2, show_default=True, type=int, help="steps from --focus")
+@click.option(
+    "--level",
+    type=click.Choice(["individual", "node", "network"]),
+    default="individual",
+    show_default=True,
+    help="INN level: node folds people into their organisations, network folds those into "
+    "their networks",
+)
+@click.option(
+    "--colour-by", default="kind", show_default=True, help="kind, level, sector, admin_level..."
+)
+@click.option(
+    "--size-by",
+    type=click.Choice(["degree", "betweenness", "brokerage", "reach"]),
+    default="degree",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="the HTML file to write (standalone: works offline)",
+)
+@store_option
+@click.pass_context
+@handles_errors
+def map_cmd(
+    ctx: click.Context,
+    focus: str | None,
+    depth: int,
+    level: str,
+    colour_by: str,
+    size_by: str,
+    output: Path,
+    store_url: str | None,
+) -> None:
+    """An interactive map (vis-network) as one standalone HTML file."""
+    from viz.maps import build_map
+
+    with opened_store(ctx, store_url) as store:
+        page = build_map(
+            store,
+            focus=focus,
+            depth=depth,
+            level=level,
+            colour_by=colour_by,
+            size_by=size_by,
+            standalone=True,
         )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    click.echo(f"Wrote {output} ({len(page.encode('utf-8')) / 1e6:.1f} MB); open it in a browser.")
 
-    return command
 
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["gexf", "graphml", "cyjs", "kumu", "csv", "xlsx"]),
+    help="gexf/graphml (Gephi, Cytoscape), cyjs (Cytoscape.js), kumu, csv (a dataset folder "
+    "that imports back), xlsx (the analysis tables)",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="the file to write (a folder for csv)",
+)
+@click.option("--no-measures", is_flag=True, help="gexf/graphml: leave out the measures")
+@store_option
+@click.pass_context
+@handles_errors
+def export_cmd(
+    ctx: click.Context, fmt: str, output: Path, no_measures: bool, store_url: str | None
+) -> None:
+    """The graph in another tool's format."""
+    from viz.export import export
 
-for _verb, _help, _issue in (
-    ("map", "An interactive map as one standalone HTML file.", "maps and exports"),
-    ("export", "The graph in another tool's format.", "maps and exports"),
-):
-    main.command(
-        _verb,
-        help=_help + " (not available yet)",
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    )(click.argument("args", nargs=-1, type=click.UNPROCESSED)(not_yet(_verb, _issue)))
+    with opened_store(ctx, store_url) as store:
+        result = export(store, fmt, output, measures=not no_measures)
+    click.echo(
+        f"Wrote {result.path} ({fmt}): {result.nodes} entities, {result.edges} relationships."
+    )
+    for note in getattr(result, "notes", []) or []:
+        click.echo(f"Note: {note}", err=True)
 
 
 def types_option(func: F) -> F:

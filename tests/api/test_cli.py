@@ -77,9 +77,10 @@ def test_wrong_usage_exits_2() -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["import"]).exit_code == 2
     assert runner.invoke(main, ["no-such-verb"]).exit_code == 2
-    result = runner.invoke(main, ["map", "-o", "x.html"])
+    result = runner.invoke(main, ["map"])
     assert result.exit_code == 2
-    assert "not available yet" in result.stderr
+    assert "Missing option '--output'" in result.stderr
+    assert runner.invoke(main, ["export", "--format", "pdf", "-o", "x"]).exit_code == 2
     assert runner.invoke(main, ["overlap", "--by", "colour"]).exit_code == 2
 
 

@@ -1,0 +1,136 @@
+"""The maps in the browser (``/map``…) and ``/api/export``.
+
+Pages reference vis-network and the map script under ``/static/`` (served from the
+package), so a page for a large graph stays small; ``graph-service map`` writes the
+standalone form with everything inlined.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.background import BackgroundTask
+
+from graph_service.routes.deps import Store
+
+router = APIRouter()
+
+#: links in a map's details panel: {id} is the selected entity's id
+PANEL_LINKS = {
+    "neighbourhood": "/map/focus/{id}?depth=2",
+    "reach (JSON)": "/api/reach/{id}?depth=2",
+    "what breaks if it leaves (JSON)": "/api/brokerage/{id}/impact",
+    "open": "/map/focus/{id}?depth=1&level=individual",
+}
+
+Level = Annotated[str, Query(description="individual, node or network (INN)")]
+ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
+SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
+
+
+@router.get("/map", response_class=HTMLResponse, summary="The whole network as a map")
+def whole_map(
+    store: Store,
+    level: Level = "individual",
+    colour_by: ColourBy = "kind",
+    size_by: SizeBy = "degree",
+) -> HTMLResponse:
+    from viz.maps import build_map
+
+    page = build_map(
+        store,
+        level=level,
+        colour_by=colour_by,
+        size_by=size_by,
+        links=PANEL_LINKS,
+        standalone=False,
+    )
+    return HTMLResponse(page)
+
+
+@router.get(
+    "/map/focus/{ref}", response_class=HTMLResponse, summary="An entity's neighbourhood as a map"
+)
+def focus_map(
+    ref: str,
+    store: Store,
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
+    level: Level = "individual",
+    colour_by: ColourBy = "kind",
+    size_by: SizeBy = "degree",
+) -> HTMLResponse:
+    from viz.maps import build_map
+
+    page = build_map(
+        store,
+        focus=ref,
+        depth=depth,
+        level=level,
+        colour_by=colour_by,
+        size_by=size_by,
+        links=PANEL_LINKS,
+        standalone=False,
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> Response:
+    from viz.maps import static_files
+
+    files = static_files()
+    if name not in files:
+        return Response(status_code=404)
+    return FileResponse(files[name], headers={"Cache-Control": "public, max-age=3600"})
+
+
+MEDIA = {
+    "gexf": "application/gexf+xml",
+    "graphml": "application/graphml+xml",
+    "cyjs": "application/json",
+    "kumu": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "application/zip",
+}
+SUFFIX = {"gexf": ".gexf", "graphml": ".graphml", "cyjs": ".cyjs.json", "kumu": ".kumu.json"}
+
+
+@router.get("/api/export", summary="The graph in another tool's format", tags=["exports"])
+def get_export(
+    store: Store,
+    format: Annotated[str, Query(description="gexf, graphml, cyjs, kumu, csv (a zip), xlsx")],
+    measures: bool = True,
+) -> FileResponse:
+    """A download: GEXF or GraphML (Gephi, Cytoscape), Cytoscape.js JSON, a Kumu blueprint,
+    the dataset as a zip of CSV files that imports back to the same graph, or an ``.xlsx``
+    workbook of the analysis tables."""
+    from viz.export import export
+
+    work = Path(tempfile.mkdtemp(prefix="graph-service-export-"))
+    cleanup = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
+    try:
+        if format == "csv":
+            folder = work / "dataset"
+            export(store, format, folder, measures=measures)
+            target = work / "graph-service-dataset.zip"
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+                for f in sorted(folder.iterdir()):
+                    zf.write(f, f.name)
+        else:
+            target = work / f"graph-service{SUFFIX.get(format, '.' + format)}"
+            export(store, format, target, measures=measures)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return FileResponse(
+        target,
+        media_type=MEDIA.get(format, "application/octet-stream"),
+        filename=target.name,
+        background=cleanup,
+    )
