@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from graph_service.domain import KINDS
 from graph_service.routes.deps import Store
@@ -43,3 +43,9 @@ version {stats.version}.</p>
 <p><a href="/docs">API (OpenAPI)</a> · <a href="/api/stats">/api/stats</a> ·
 <a href="/health">/health</a></p></body></html>"""
     return HTMLResponse(page)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """No icon: an empty answer, so browsers log no error."""
+    return Response(status_code=204)

@@ -1,0 +1,205 @@
+"""The maps as a person sees them: a real service process, real headless Chromium (Debian's
+``chromium``, driven by Playwright with that executable; Playwright never downloads a
+browser). Screenshots of each view are saved in ``tests/artifacts/`` for a person to look at.
+
+Without Chromium the tests skip outside CI; with ``CI`` set they fail (CI installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, SAMPLES
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = REPO / "tests" / "artifacts"
+CLI = str(Path(sys.executable).parent / "graph-service")
+#: the flags this workplace's Chromium needs to start quickly on a closed network
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A served store holding the community-occupation sample, plus a hostile name."""
+    if CHROMIUM is None:
+        reason = "no chromium on the PATH (apt install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + ": CI must run the browser tests")
+        pytest.skip(reason + " (outside CI only)")
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "g.db"
+    subprocess.run(
+        [CLI, "--store", str(db), "import", str(SAMPLES / "community-occupation")],
+        check=True,
+        capture_output=True,
+    )
+    hostile = folder / "hostile"
+    hostile.mkdir()
+    (hostile / "people.csv").write_text(
+        'id,name\nperson-x,"</script><script>window.pwned=1</script> ""quoted"" นาย ทดสอบ"\n',
+        encoding="utf-8",
+    )
+    (hostile / "relationships.csv").write_text(
+        "source,target,type\nperson-x,org-provider,MEMBER_OF\n", encoding="utf-8"
+    )
+    subprocess.run([CLI, "--store", str(db), "import", str(hostile)], check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [CLI, "--store", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(service: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+
+
+def open_map(page: Any, url: str, shot: str) -> dict[str, Any]:
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+    state: dict[str, Any] = page.evaluate(
+        """() => {
+            const canvas = document.querySelector('#graph canvas');
+            const ctx = canvas.getContext('2d');
+            const {width, height} = canvas;
+            const pixels = ctx.getImageData(0, 0, width, height).data;
+            let inked = 0;
+            for (let i = 0; i < pixels.length; i += 4 * 97) {
+                if (pixels[i + 3] > 0 && (pixels[i] < 240 || pixels[i + 1] < 240)) inked++;
+            }
+            const gs = window.graphService;
+            return {
+                width, height, inked,
+                nodes: gs.view.length,
+                labels: gs.nodes.get().map(n => n.label),
+                pwned: window.pwned === 1,
+            };
+        }"""
+    )
+    return state
+
+
+def test_whole_map_draws_every_entity(page: Any, service: str) -> None:
+    state = open_map(page, service + "/map", "map-whole")
+    assert state["width"] > 300 and state["height"] > 300
+    assert state["inked"] > 50, "the canvas stayed blank"
+    assert state["nodes"] == 75  # the sample's 74 entities and the hostile person
+    assert "ทีมกลาง" in state["labels"]
+    assert not state["pwned"]
+    assert page.errors == []
+
+
+def test_clicking_a_node_shows_its_details(page: Any, service: str) -> None:
+    open_map(page, service + "/map", "map-click")
+    point = page.evaluate(
+        """() => {
+            const net = window.graphService.network;
+            const pos = net.getPositions(['org-central-team'])['org-central-team'];
+            const dom = net.canvasToDOM(pos);
+            const box = document.querySelector('#graph canvas').getBoundingClientRect();
+            return {x: box.left + dom.x, y: box.top + dom.y};
+        }"""
+    )
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("document.querySelector('#details').innerText.includes('ทีมกลาง')")
+    details = page.inner_text("#details")
+    assert "org-central-team" in details
+    page.screenshot(path=str(ARTIFACTS / "map-details.png"))
+    assert page.errors == []
+
+
+def test_search_finds_a_thai_name_and_hostile_names_stay_text(page: Any, service: str) -> None:
+    open_map(page, service + "/map", "map-search")
+    page.fill("#search", "ผู้ประสานงาน")
+    page.press("#search", "Enter")
+    page.wait_for_function("window.graphService.network.getSelectedNodes().length > 0")
+    selected = page.evaluate("window.graphService.network.getSelectedNodes()")
+    assert selected[0] == "person-coordinator"
+    page.fill("#search", "นาย  ทดสอบ")  # two spaces: normalised as in the importer
+    page.press("#search", "Enter")
+    page.wait_for_function(
+        "window.graphService.network.getSelectedNodes()[0] === 'person-x'", timeout=5000
+    )
+    details = page.inner_text("#details")
+    assert "</script><script>window.pwned=1</script>" in details
+    assert page.evaluate("window.pwned === 1") is False
+    page.screenshot(path=str(ARTIFACTS / "map-search.png"))
+    assert page.errors == []
+
+
+def test_neighbourhood_and_network_level_views(page: Any, service: str) -> None:
+    focus = open_map(page, service + "/map/focus/person-coordinator?depth=1", "map-focus")
+    assert focus["nodes"] == 8
+    folded = open_map(page, service + "/map?level=network", "map-network-level")
+    assert folded["nodes"] < 75
+    assert any("(+" in label for label in folded["labels"])
+    assert page.errors == []
+
+
+def test_home_page_links_to_the_views(page: Any, service: str) -> None:
+    page.goto(service + "/")
+    text = page.inner_text("body")
+    assert "Organisation" in text
+    page.screenshot(path=str(ARTIFACTS / "home.png"))
+    stats = json.loads(urllib.request.urlopen(service + "/api/stats").read())
+    assert stats["nodes"]["Person"] == 7
+    assert page.errors == []

@@ -1,0 +1,834 @@
+"""Interactive maps of the INN graph: one HTML page drawn by vis-network in the browser.
+
+Three entry points:
+
+- :func:`render_map` turns a :class:`~graph_service.domain.Subgraph` into one complete HTML
+  page. The vis-network ``nodes`` and ``edges`` arrays are built here as plain lists of dicts
+  and embedded as JSON in a ``<script type="application/json" id="graph-data">`` block that
+  ``viz/static/map.js`` parses (pyvis's ``Network.add_edge`` scans every edge for duplicates,
+  21.7 s at 10,000 nodes; building the lists directly takes a fraction of a second).
+- :func:`fold_to_level` gives the INN views (DOMAIN.md section 2): people folded into their
+  organisations (``node``), and those into their networks (``network``).
+- :func:`build_map` is what the ``map`` verb and the ``/map`` routes call: the whole graph or
+  the neighbourhood of one entity, at an INN level, coloured and sized by a measure.
+
+Layout is computed here, never in the browser (physics is off, so a 10,000-node page opens
+without a simulation). Each connected component is laid out on its own and the components
+are packed in rows, biggest first; isolated entities go in a grid below them:
+
+- components of up to ``SPRING_LIMIT`` (2,000) nodes: rustworkx's Fruchterman–Reingold
+  ``spring_layout`` (seeded, so a map is drawn the same way twice). It is quadratic per
+  iteration: 0.2 s at 1,000 nodes, 0.5 s at 2,000 (30 iterations);
+- bigger components: a spectral layout (the 2nd and 3rd eigenvectors of the normalised
+  adjacency matrix, scipy ``eigsh`` on the sparse matrix: about 20 ms at 10,000 nodes), whose
+  radii are then spread evenly over the disc (rank of the radius -> sqrt(rank / n)) so the
+  dense core of a scale-free graph does not collapse into one point.
+
+The page is safe with any data: the JSON cannot close its script element (``<``, ``>``, ``&``,
+U+2028 and U+2029 are escaped), tooltips are plain-text strings (vis-network 9 shows a string
+``title`` with ``innerText``) and the details panel writes with ``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph_service.analysis.common import check_depth
+from graph_service.domain import (
+    ADMIN_LEVELS,
+    KINDS,
+    LEVELS,
+    Edge,
+    Node,
+    Subgraph,
+    derive_direction,
+    edge_key,
+    normalise_name,
+)
+from graph_service.errors import InvalidInput
+from graph_service.store.base import GraphStore, neighbourhood
+
+try:  # orjson is several times faster on 10,000 nodes; json is the fallback
+    import orjson
+
+    def _dumps(obj: Any) -> bytes:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+except ImportError:  # pragma: no cover
+    import json
+
+    def _dumps(obj: Any) -> bytes:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+STATIC_DIR = Path(__file__).parent / "static"
+#: where the service mounts :func:`static_files` (``standalone=False`` pages link there)
+STATIC_PREFIX = "/static/"
+#: above this many nodes an unfocused individual-level map opens at the network level
+LARGE = 2000
+#: components up to this size get a spring layout, bigger ones a spectral layout
+SPRING_LIMIT = 2000
+LABEL_MAX = 30
+SIZE_MIN, SIZE_MAX = 10.0, 50.0
+SIZE_BY = ("degree", "betweenness", "brokerage", "reach")
+FONT_STACK = '"Noto Sans Thai", "Sarabun", "Tahoma", sans-serif'
+
+#: kind -> vis-network shape. Only shapes whose size follows ``size`` (a ``box`` or
+#: ``ellipse`` grows with its label instead), so the size measure shows on every kind.
+SHAPES: dict[str, str] = {
+    "Person": "dot",
+    "Organisation": "square",
+    "Network": "hexagon",
+    "Fund": "diamond",
+    "KnowledgeAsset": "triangle",
+    "Area": "triangleDown",
+    "Programme": "star",
+}
+DEFAULT_SHAPE = "dot"
+KIND_COLOURS: dict[str, str] = {
+    "Person": "#4e79a7",
+    "Organisation": "#f28e2b",
+    "Network": "#e15759",
+    "Fund": "#76b7b2",
+    "KnowledgeAsset": "#59a14f",
+    "Area": "#edc948",
+    "Programme": "#b07aa1",
+}
+LEVEL_COLOURS: dict[str, str] = {
+    "individual": "#4e79a7",
+    "node": "#f28e2b",
+    "network": "#e15759",
+}
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf",
+    "#bcbd22",
+    "#8c564b",
+)
+MISSING_COLOUR = "#bdbdbd"
+#: edge styles by direction (DOMAIN.md section 3): horizontal solid, vertical dashed
+EDGE_STYLES: dict[str | None, dict[str, Any]] = {
+    "horizontal": {"color": "#2e7d32", "dashes": False},
+    "vertical": {"color": "#c62828", "dashes": True},
+    None: {"color": "#9e9e9e", "dashes": False},
+}
+GHOST_COLOUR = "#b0b0b0"
+HIGHLIGHT_BORDER = "#111111"
+#: free-text properties that make no sense as colours
+FREE_TEXT = frozenset({"name", "name_en", "description", "evidence", "aliases", "note", "tags"})
+#: relationships that put a person in an organisation, and an organisation in a network
+FOLD_TYPES = ("WORKS_FOR", "MEMBER_OF")
+FOLD_NETWORK_TYPES = ("MEMBER_OF",)
+
+
+# -- static files ----------------------------------------------------------------------------
+
+
+def vis_network_path() -> Path:
+    """vis-network 9.1.2 as the installed pyvis package ships it (Apache-2.0 / MIT)."""
+    import pyvis
+
+    return Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+
+
+def static_files() -> dict[str, Path]:
+    """The files a ``standalone=False`` page loads from ``/static/``: name -> file on disk.
+
+    >>> sorted(static_files())
+    ['map.css', 'map.js', 'vis-network.min.js']
+    >>> all(p.is_file() for p in static_files().values())
+    True
+    """
+    return {
+        "vis-network.min.js": vis_network_path(),
+        "map.js": STATIC_DIR / "map.js",
+        "map.css": STATIC_DIR / "map.css",
+    }
+
+
+@lru_cache(maxsize=4)
+def _read_static(path: Path, mtime: float) -> str:
+    text = path.read_text(encoding="utf-8")
+    # an inline script must not hold "</script" (it would end the element early)
+    return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
+
+
+def _inline(name: str) -> str:
+    path = static_files()[name]
+    return _read_static(path, path.stat().st_mtime)
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+
+def embed_json(obj: Any) -> str:
+    """``obj`` as JSON fit to sit inside ``<script type="application/json">``: ``<``, ``>``,
+    ``&``, U+2028 and U+2029 escaped, so no value can end the element.
+
+    >>> embed_json({"name": "</script><b>&"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    data = _dumps(obj)
+    for raw, esc in (
+        (b"<", b"\\u003c"),
+        (b">", b"\\u003e"),
+        (b"&", b"\\u0026"),
+        ("\u2028".encode(), b"\\u2028"),
+        ("\u2029".encode(), b"\\u2029"),
+    ):
+        if raw in data:
+            data = data.replace(raw, esc)
+    return data.decode("utf-8")
+
+
+def truncate(text: str, limit: int = LABEL_MAX) -> str:
+    """A label of at most ``limit`` characters, with an ellipsis when cut.
+
+    >>> truncate("เครือข่ายพัฒนาอาชีพชุมชนภาคตะวันออกเฉียงเหนือ", 12)
+    'เครือข่ายพั…'
+    >>> truncate("short")
+    'short'
+    """
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def scale_sizes(values: Mapping[str, float], ids: Iterable[str]) -> dict[str, float]:
+    """Values scaled linearly to 10..50; a missing value is the smallest size, and all equal
+    values give the middle size.
+
+    >>> scale_sizes({"a": 0, "b": 5, "c": 10}, ["a", "b", "c", "d"])
+    {'a': 10.0, 'b': 30.0, 'c': 50.0, 'd': 10.0}
+    >>> scale_sizes({"a": 3, "b": 3}, ["a", "b"])
+    {'a': 20.0, 'b': 20.0}
+    """
+    ids = list(ids)
+    present = [float(values[i]) for i in ids if values.get(i) is not None]
+    if not present:
+        return dict.fromkeys(ids, 20.0)
+    lo, hi = min(present), max(present)
+    span = hi - lo
+    out = {}
+    for i in ids:
+        v = values.get(i)
+        if v is None:
+            out[i] = SIZE_MIN
+        elif span == 0:
+            out[i] = 20.0
+        else:
+            out[i] = round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * (float(v) - lo) / span, 2)
+    return out
+
+
+def _value_label(value: Any) -> str | None:
+    """A property value as a colour category (lists joined with ``|``); None when missing."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):
+        return "|".join(sorted(str(v) for v in value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _ordered_values(values: Iterable[str], attribute: str) -> list[str]:
+    """Colour values in a meaningful order: kinds and levels as the domain lists them,
+    admin levels top down, anything else sorted."""
+    order: Sequence[str] = ()
+    if attribute == "kind":
+        order = tuple(KINDS)
+    elif attribute == "level":
+        order = LEVELS
+    elif attribute == "admin_level":
+        order = ADMIN_LEVELS
+    rank = {v: i for i, v in enumerate(order)}
+    return sorted(set(values), key=lambda v: (rank.get(v, len(rank)), v))
+
+
+def _palette(attribute: str, values: Sequence[str]) -> dict[str, str]:
+    fixed = KIND_COLOURS if attribute == "kind" else LEVEL_COLOURS if attribute == "level" else {}
+    out, i = {}, 0
+    for v in values:
+        if v in fixed:
+            out[v] = fixed[v]
+        else:
+            out[v] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _colour_value(node: Node, attribute: str) -> str | None:
+    if attribute == "kind":
+        return node.kind
+    if attribute == "level":
+        return node.level
+    return _value_label(node.props.get(attribute))
+
+
+def colour_choices(sub: Subgraph) -> list[str]:
+    """What a map can be coloured by: ``kind``, ``level`` and every property some entity of
+    ``sub`` carries, except free text."""
+    keys: set[str] = set()
+    for n in sub.nodes.values():
+        keys.update(n.props)
+    return ["kind", "level", *sorted(keys - FREE_TEXT - {"folded"})]
+
+
+# -- layout ----------------------------------------------------------------------------------
+
+
+def layout(ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> np.ndarray:
+    """x, y for every id (an ``n x 2`` array in screen units), computed once on the server.
+
+    See the module docstring for the method. Deterministic for a given input.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(ids)
+    pos = np.zeros((n, 2))
+    if n == 0:
+        return pos
+    index = {id_: i for i, id_ in enumerate(ids)}
+    pairs = [(index[a], index[b]) for a, b in edges if a in index and b in index and a != b]
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    arr.sort(axis=1)
+    arr = np.unique(arr, axis=0) if arr.size else arr
+    deg = np.bincount(arr.ravel(), minlength=n) if arr.size else np.zeros(n, np.int64)
+    adj = sp.coo_matrix((np.ones(len(arr)), (arr[:, 0], arr[:, 1])), shape=(n, n)).tocsr()
+    ncomp, comp = connected_components(adj, directed=False)
+    members: dict[int, np.ndarray] = {}
+    order = np.argsort(comp, kind="stable")
+    bounds = np.searchsorted(comp[order], np.arange(ncomp + 1))
+    for c in range(ncomp):
+        members[c] = order[bounds[c] : bounds[c + 1]]
+    connected = [m for m in members.values() if len(m) > 1]
+    connected.sort(key=lambda m: (-len(m), int(m[0])))
+    isolated = np.sort(np.array([int(m[0]) for m in members.values() if len(m) == 1], np.int64))
+    sym = (adj + adj.T).tocsr()
+
+    spacing = 110.0  # screen units per node (sizes run 10..50)
+    boxes: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for m in connected:
+        local = _component_layout(sym[m][:, m], deg[m])
+        side = spacing * math.sqrt(len(m)) * 1.2
+        boxes.append((m, local * side / 2, side))
+
+    # pack the components in rows, biggest first; a row is as wide as the biggest one
+    width = max([b[2] for b in boxes] + [spacing * math.sqrt(max(len(isolated), 1))])
+    width = max(width, spacing * 20) if len(boxes) > 1 else width
+    x = y = row_h = 0.0
+    for m, local, side in boxes:
+        if x > 0 and x + side > width:
+            x, y, row_h = 0.0, y + row_h + spacing, 0.0
+        pos[m] = local + (x + side / 2, y + side / 2)
+        x += side + spacing
+        row_h = max(row_h, side)
+    top = y + row_h + (2 * spacing if boxes else 0)
+    if len(isolated):  # isolated entities in a grid below, ordered by id
+        cols = max(1, int(width // spacing))
+        k = np.arange(len(isolated))
+        pos[isolated, 0] = (k % cols) * spacing + spacing / 2
+        pos[isolated, 1] = top + (k // cols) * spacing
+    pos -= pos.mean(axis=0)
+    return np.round(pos, 1)
+
+
+def _component_layout(adj: Any, deg: np.ndarray) -> np.ndarray:
+    """One connected component in [-1, 1]²."""
+    n = adj.shape[0]
+    if n == 2:
+        return np.array([[-0.5, 0.0], [0.5, 0.0]])
+    coo = adj.tocoo()
+    if n <= SPRING_LIMIT:
+        import rustworkx as rx
+
+        g = rx.PyGraph()
+        g.add_nodes_from(range(n))
+        keep = coo.row < coo.col
+        pairs = np.column_stack([coo.row[keep], coo.col[keep]]).tolist()
+        g.add_edges_from_no_data([(a, b) for a, b in pairs])
+        iters = 50 if n <= 1000 else 30
+        found = rx.spring_layout(g, num_iter=iters, seed=7)
+        pos = np.array([found[i] for i in range(n)], dtype=np.float64)
+    else:
+        pos = _spectral(adj, deg)
+    pos -= pos.mean(axis=0)
+    extent = np.abs(pos).max()
+    return pos / extent if extent > 0 else pos
+
+
+def _spectral(adj: Any, deg: np.ndarray) -> np.ndarray:
+    """Spectral coordinates of a big component, radii spread evenly over the disc."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import eigsh
+
+    n = adj.shape[0]
+    d = 1.0 / np.sqrt(np.maximum(np.asarray(adj.sum(axis=1)).ravel(), 1.0))
+    m = sp.diags(d) @ adj @ sp.diags(d)
+    rng = np.random.default_rng(7)
+    try:
+        _, vecs = eigsh(m, k=3, which="LA", tol=1e-4, v0=rng.random(n), maxiter=5000)
+        pos = vecs[:, :2] * d[:, None]  # drop the trivial top vector (column 2)
+    except Exception:  # no convergence: fall back to a deterministic scatter
+        pos = rng.random((n, 2)) - 0.5
+    pos = pos - pos.mean(axis=0)
+    pos = pos + rng.normal(scale=1e-9 + 1e-3 * np.abs(pos).max(), size=pos.shape)
+    radius = np.hypot(pos[:, 0], pos[:, 1])
+    angle = np.arctan2(pos[:, 1], pos[:, 0])
+    rank = np.empty(n)
+    rank[np.argsort(radius, kind="stable")] = np.arange(1, n + 1)
+    r = np.sqrt(rank / n)
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+
+
+# -- the page --------------------------------------------------------------------------------
+
+
+def render_map(
+    sub: Subgraph,
+    *,
+    title: str,
+    colour_by: str = "kind",
+    size_by: str = "degree",
+    sizes: dict[str, float] | None = None,
+    highlight: set[str] | None = None,
+    ghost_edges: list[dict] | None = None,
+    edge_colours: dict[str, str] | None = None,
+    links: dict[str, str] | None = None,
+    standalone: bool = True,
+    notes: Sequence[str] = (),
+) -> str:
+    """One complete HTML page drawing ``sub`` with vis-network.
+
+    - ``colour_by``: ``kind``, ``level`` (INN) or any property (``sector``, ``admin_level``);
+      a colour per value, grey where missing.
+    - ``size_by`` names the measure; ``sizes`` gives its value per id (``degree`` is computed
+      here when ``sizes`` is None). Scaled to 10..50.
+    - ``highlight``: ids drawn with a thick border. ``ghost_edges``: extra dashed light
+      edges, dicts with ``from``/``to`` (or ``source``/``target``) and an optional ``label``
+      and ``title``. ``edge_colours``: edge key -> colour, overriding the direction colour.
+    - ``links``: name -> URL template with ``{id}`` (the id is URL-encoded), shown in the
+      details panel; ``open`` is offered on folded nodes only.
+    - ``standalone``: inline vis-network, ``map.js`` and ``map.css`` (works offline); else
+      link them under ``/static/`` (see :func:`static_files`).
+    - ``notes``: sentences shown above the map.
+    """
+    nodes = sub.nodes
+    highlight = highlight or set()
+    edge_colours = edge_colours or {}
+    ids = sorted(nodes)
+
+    if sizes is None:
+        degree: Counter[str] = Counter()
+        for e in sub.edges:
+            degree[e.source] += 1
+            degree[e.target] += 1
+        measure: Mapping[str, float] = {i: degree.get(i, 0) for i in ids}
+        if size_by != "degree":
+            size_by = "degree"
+    else:
+        measure = sizes
+    size = scale_sizes(measure, ids)
+
+    cvalues = {i: _colour_value(nodes[i], colour_by) for i in ids}
+    values = _ordered_values((v for v in cvalues.values() if v is not None), colour_by)
+    palette = _palette(colour_by, values)
+    distance = sub.distance
+
+    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    xs, ys = pos[:, 0].tolist(), pos[:, 1].tolist()
+
+    vis_nodes: list[dict[str, Any]] = []
+    append = vis_nodes.append
+    for k, i in enumerate(ids):
+        node = nodes[i]
+        props = node.props
+        name = str(props.get("name", "")) or i
+        name_en = props.get("name_en")
+        folded = props.get("folded")
+        label = truncate(name)
+        if folded:
+            label = f"{label} (+{folded})"
+        cv = cvalues[i]
+        key = normalise_name(name)
+        if name_en:
+            key += "\n" + normalise_name(str(name_en))
+        key += "\n" + normalise_name(i)
+        item: dict[str, Any] = {
+            "id": i,
+            "label": label,
+            "title": f"{name}\n{node.kind}" + (f" (+{folded})" if folded else ""),
+            "name": name,
+            "kind": node.kind,
+            "inn": node.level,
+            "shape": SHAPES.get(node.kind, DEFAULT_SHAPE),
+            "color": palette.get(cv, MISSING_COLOUR) if cv is not None else MISSING_COLOUR,
+            "colour_value": cv,
+            "size": size[i],
+            "measure": measure.get(i),
+            "x": xs[k],
+            "y": ys[k],
+            "key": key,
+            "props": props,
+        }
+        if folded:
+            item["folded"] = folded
+        if i in distance:
+            item["distance"] = distance[i]
+        if i in highlight:
+            item["borderWidth"] = 5
+            item["color"] = {"background": item["color"], "border": HIGHLIGHT_BORDER}
+            item["highlighted"] = True
+        append(item)
+
+    vis_edges: list[dict[str, Any]] = []
+    directions: Counter[str] = Counter()
+    levels = {i: nodes[i].props.get("admin_level") for i in ids}
+    for e in sub.edges:
+        if e.source not in nodes or e.target not in nodes:
+            continue
+        stated = e.props.get("direction")
+        direction = (
+            stated
+            if stated in ("horizontal", "vertical")
+            else derive_direction(levels[e.source], levels[e.target])
+        )
+        directions[direction or "unknown"] += 1
+        style = EDGE_STYLES[direction]
+        vis_edges.append(
+            {
+                "id": e.key,
+                "from": e.source,
+                "to": e.target,
+                "type": e.type,
+                "direction": direction,
+                "dashes": style["dashes"],
+                "color": edge_colours.get(e.key, style["color"]),
+                "title": f"{e.type} ({direction or 'direction unknown'})",
+            }
+        )
+    for n, g in enumerate(ghost_edges or ()):
+        a, b = g.get("from", g.get("source")), g.get("to", g.get("target"))
+        if a not in nodes or b not in nodes:
+            continue
+        label = str(g.get("label", ""))
+        vis_edges.append(
+            {
+                "id": f"ghost:{n}",
+                "from": a,
+                "to": b,
+                "type": g.get("type", "MISSING"),
+                "direction": g.get("direction"),
+                "ghost": True,
+                "dashes": [4, 6],
+                "color": g.get("color", GHOST_COLOUR),
+                "label": label,
+                "title": str(g.get("title", label or "missing link")),
+                "arrows": "",
+            }
+        )
+
+    kinds = Counter(nodes[i].kind for i in ids)
+    meta = {
+        "title": title,
+        "colour_by": colour_by,
+        "size_by": size_by,
+        "palette": {v: palette[v] for v in values},
+        "missing_colour": MISSING_COLOUR,
+        "colour_counts": dict(Counter(cvalues.values()).most_common()),
+        "kinds": {
+            k: {"shape": SHAPES.get(k, DEFAULT_SHAPE), "count": kinds[k]}
+            for k in sorted(kinds, key=lambda k: (list(KINDS).index(k) if k in KINDS else 99, k))
+        },
+        "levels": dict(Counter(nodes[i].level or "none" for i in ids)),
+        "edge_styles": {
+            "horizontal": EDGE_STYLES["horizontal"],
+            "vertical": EDGE_STYLES["vertical"],
+            "unknown": EDGE_STYLES[None],
+            "ghost": {"color": GHOST_COLOUR, "dashes": True},
+        },
+        "directions": dict(directions),
+        "ghosts": sum(1 for e in vis_edges if e.get("ghost")),
+        "links": links or {},
+        "notes": list(notes),
+        "font": FONT_STACK,
+        "large": len(ids) > LARGE,
+    }
+    data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
+    return _page(title, data, len(vis_nodes), len(vis_edges), notes, standalone)
+
+
+def _page(
+    title: str, data: str, n_nodes: int, n_edges: int, notes: Sequence[str], standalone: bool
+) -> str:
+    esc = html.escape
+    if standalone:
+        head = f"<style>\n{_inline('map.css')}\n</style>"
+        scripts = (
+            f"<script>\n{_inline('vis-network.min.js')}\n</script>\n"
+            f"<script>\n{_inline('map.js')}\n</script>"
+        )
+    else:
+        head = f'<link rel="stylesheet" href="{STATIC_PREFIX}map.css">'
+        scripts = (
+            f'<script src="{STATIC_PREFIX}vis-network.min.js"></script>\n'
+            f'<script src="{STATIC_PREFIX}map.js"></script>'
+        )
+    notes_html = "".join(f'<p class="note">{esc(n)}</p>' for n in notes)
+    return f"""<!DOCTYPE html>
+<html lang="th">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+{head}
+</head>
+<body data-nodes="{n_nodes}" data-edges="{n_edges}">
+<header id="top">
+<h1>{esc(title)}</h1>
+<span id="counts">{n_nodes} entities, {n_edges} links</span>
+<div id="notes">{notes_html}</div>
+</header>
+<div id="app">
+<aside id="side">
+<div id="search-box">
+<input id="search" type="search" placeholder="ค้นหาชื่อหรือรหัส / search name or id"
+ autocomplete="off" aria-label="search">
+<div id="search-status" aria-live="polite"></div>
+<ul id="search-results"></ul>
+</div>
+<section id="filters"><h2>ตัวกรอง / Filters</h2></section>
+<section id="legend"><h2>คำอธิบาย / Legend</h2></section>
+</aside>
+<main id="graph" aria-label="network map"></main>
+<aside id="details"><p class="hint">คลิกที่จุดเพื่อดูรายละเอียด / click a node for details</p>
+</aside>
+</div>
+<script type="application/json" id="graph-data">{data}</script>
+<noscript>This map needs JavaScript.</noscript>
+{scripts}
+</body>
+</html>
+"""
+
+
+# -- INN levels ------------------------------------------------------------------------------
+
+
+def fold_to_level(sub: Subgraph, level: str) -> tuple[Subgraph, dict[str, int]]:
+    """The INN view of ``sub`` at ``level`` (DOMAIN.md section 2), and how many entities were
+    folded into each remaining one.
+
+    - ``individual``: ``sub`` as it is.
+    - ``node``: each Person folded into the Organisation it WORKS_FOR or is MEMBER_OF (the
+      first by id when several); a person in none stays.
+    - ``network``: as ``node``, then each Organisation folded into the Network it is
+      MEMBER_OF (the first by id), with the people folded into it; a person in no
+      organisation but MEMBER_OF a network is folded into that network.
+
+    Edges are re-pointed to the entity their end was folded into; self-loops are dropped and
+    parallel edges of one type merged (``count`` says how many). Other kinds stay. A folded
+    entity carries ``folded``: the number folded into it.
+    """
+    view, counts, _ = _fold(sub, level)
+    return view, counts
+
+
+def _fold(sub: Subgraph, level: str) -> tuple[Subgraph, dict[str, int], dict[str, str]]:
+    """:func:`fold_to_level`, and which entity each folded one went into."""
+    if level not in LEVELS:
+        raise InvalidInput(
+            f"unknown level {level!r}; the levels are {', '.join(LEVELS)}", {"level": level}
+        )
+    if level == "individual":
+        return sub, {}, {}
+    nodes = sub.nodes
+    kind = {i: n.kind for i, n in nodes.items()}
+    person_org: dict[str, list[str]] = {}
+    person_net: dict[str, list[str]] = {}
+    org_net: dict[str, list[str]] = {}
+    for e in sub.edges:
+        s, t = kind.get(e.source), kind.get(e.target)
+        if s == "Person" and t == "Organisation" and e.type in FOLD_TYPES:
+            person_org.setdefault(e.source, []).append(e.target)
+        elif s == "Person" and t == "Network" and e.type in FOLD_NETWORK_TYPES:
+            person_net.setdefault(e.source, []).append(e.target)
+        elif s == "Organisation" and t == "Network" and e.type in FOLD_NETWORK_TYPES:
+            org_net.setdefault(e.source, []).append(e.target)
+    into: dict[str, str] = {p: min(orgs) for p, orgs in person_org.items()}
+    if level == "network":
+        org_into = {o: min(nets) for o, nets in org_net.items()}
+        into = {p: org_into.get(o, o) for p, o in into.items()}
+        into.update(org_into)
+        for p, nets in person_net.items():
+            into.setdefault(p, min(nets))
+    counts = dict(sorted(Counter(into.values()).items()))
+
+    folded_nodes: dict[str, Node] = {}
+    for i, n in nodes.items():
+        if i in into:
+            continue
+        if i in counts:
+            n = Node(i, n.kind, {**n.props, "folded": counts[i]})
+        folded_nodes[i] = n
+    merged: dict[tuple[str, str, str], Edge] = {}
+    many: Counter[tuple[str, str, str]] = Counter()
+    for e in sorted(sub.edges, key=lambda e: e.key):
+        a, b = into.get(e.source, e.source), into.get(e.target, e.target)
+        if a == b:
+            continue
+        k = (a, e.type, b)
+        many[k] += 1
+        if k not in merged:
+            same = a == e.source and b == e.target
+            merged[k] = e if same else Edge(a, e.type, b, dict(e.props), edge_key(a, e.type, b))
+    edges = []
+    for k, e in merged.items():
+        if many[k] > 1:
+            e = Edge(e.source, e.type, e.target, {**e.props, "count": many[k]}, e.key)
+        edges.append(e)
+    distance: dict[str, int] = {}
+    for i, d in sub.distance.items():
+        j = into.get(i, i)
+        distance[j] = min(d, distance.get(j, d))
+    return Subgraph(folded_nodes, edges, distance), counts, into
+
+
+# -- the map verb ----------------------------------------------------------------------------
+
+
+def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
+    """Entities within ``depth`` steps of each one in ``sub`` (ties read both ways)."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(sub.nodes)
+    g.add_edges_from((e.source, e.target) for e in sub.edges if e.source != e.target)
+    return {i: len(nx.single_source_shortest_path_length(g, i, cutoff=depth)) - 1 for i in g.nodes}
+
+
+def build_map(
+    store: GraphStore,
+    *,
+    focus: str | None = None,
+    depth: int = 2,
+    level: str = "individual",
+    colour_by: str = "kind",
+    size_by: str = "degree",
+    title: str | None = None,
+    links: dict[str, str] | None = None,
+    standalone: bool = True,
+) -> str:
+    """The ``map`` page (CONTRACT.md section 2): the whole graph, or the neighbourhood of
+    ``focus`` (an id or a unique name) within ``depth`` steps (1..10), at an INN ``level``.
+
+    ``size_by``: ``degree``; ``betweenness`` or ``brokerage`` (the Gould–Fernandez total),
+    both from the brokerage analysis grouped by admin_level with ties read both ways (the
+    page says so when it cannot run and degree is used instead); ``reach`` (entities within
+    2 steps, on the drawn graph). ``colour_by``: ``kind``, ``level`` or a property some
+    entity carries. An unfocused individual-level map of more than ``LARGE`` entities opens
+    at the network level; the folded nodes' ``open`` link expands them.
+    """
+    from graph_service.entities import resolve_entity
+
+    if level not in LEVELS:
+        raise InvalidInput(
+            f"unknown level {level!r}; the levels are {', '.join(LEVELS)}", {"level": level}
+        )
+    if size_by not in SIZE_BY:
+        raise InvalidInput(
+            f"unknown size measure {size_by!r}; the choices are {', '.join(SIZE_BY)}",
+            {"size_by": size_by},
+        )
+    check_depth(depth)
+    if sum(store.stats().nodes.values()) == 0:
+        raise InvalidInput("the graph is empty: import a dataset first")
+    notes: list[str] = []
+    highlight: set[str] = set()
+    if focus is not None:
+        start = resolve_entity(store, focus)
+        sub = neighbourhood(store, start.id, depth)
+        highlight.add(start.id)
+        default_title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
+    else:
+        sub = store.subgraph()
+        default_title = "แผนที่เครือข่าย / network map"
+    if not sub.nodes:
+        raise InvalidInput("the graph is empty: import a dataset first")
+    choices = colour_choices(sub)
+    if colour_by not in choices:
+        raise InvalidInput(
+            f"cannot colour by {colour_by!r}: no entity has it; the choices are "
+            f"{', '.join(choices)}",
+            {"colour_by": colour_by, "choices": choices},
+        )
+    if level == "individual" and focus is None and len(sub.nodes) > LARGE:
+        level = "network"
+        notes.append(
+            f"The graph has {len(sub.nodes):,} entities, more than {LARGE:,}: opened at the "
+            "network level (people folded into their organisations, organisations into their "
+            'networks). Use a folded entity\'s "open" link, or --focus, to see its members.'
+        )
+    sizes: dict[str, float] | None = None
+    if size_by in ("betweenness", "brokerage"):
+        from graph_service.analysis.brokerage import brokerage
+
+        try:
+            report = brokerage(store, "admin_level", undirected=True)
+        except InvalidInput as exc:
+            notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
+            size_by = "degree"
+        else:
+            column = "total" if size_by == "brokerage" else "betweenness"
+            sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
+            if not sizes:
+                notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
+                size_by, sizes = "degree", None
+            else:
+                notes.append(
+                    f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
+                    "both ways); entities that are not actors get the smallest size."
+                )
+    view, _, into = _fold(sub, level)
+    if level != "individual":
+        notes.append(
+            f"INN level: {level}. "
+            + (
+                "People are folded into their organisations."
+                if level == "node"
+                else "People are folded into organisations, organisations into networks."
+            )
+        )
+        highlight = {into.get(h, h) for h in highlight}
+    if size_by == "reach":
+        sizes = _reach_sizes(view)
+        notes.append("Size: reach, the number of entities within 2 steps on this map.")
+    return render_map(
+        view,
+        title=title or default_title,
+        colour_by=colour_by,
+        size_by=size_by,
+        sizes=sizes,
+        highlight=highlight,
+        links=links,
+        standalone=standalone,
+        notes=notes,
+    )

@@ -1,0 +1,384 @@
+/* graph-service map: draws the JSON embedded by viz/maps.py with vis-network.
+ *
+ * Data never goes through innerHTML: every text from the graph is written with textContent,
+ * and vis-network 9 shows a string `title` as plain text (innerText).
+ *
+ * Exposes window.graphService = {network, nodes, edges, view, data, ready, search(q),
+ * select(id), normalise(s), setFilter(group, value, on)}; document.body.dataset.nodes holds
+ * the node count, document.body.dataset.ready becomes "true" after the first drawing.
+ */
+(function () {
+  "use strict";
+
+  var gs = (window.graphService = { ready: false });
+  var data = JSON.parse(document.getElementById("graph-data").textContent);
+  var meta = data.meta;
+  gs.data = meta;
+  document.body.dataset.nodes = String(data.nodes.length);
+  document.body.dataset.edges = String(data.edges.length);
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  // -- search key: the same normalisation as graph_service.domain.normalise_name ------------
+  function normalise(s) {
+    return String(s || "")
+      .normalize("NFKC")
+      .replace(/[\u0E50-\u0E59]/g, function (d) {
+        return String.fromCharCode(d.charCodeAt(0) - 0x0e50 + 48);
+      })
+      .replace(/\s+/g, " ")
+      .trim()
+      .toLowerCase();
+  }
+  gs.normalise = normalise;
+
+  // -- filters ----------------------------------------------------------------------------
+  var off = { kind: {}, inn: {}, colour: {} };
+  function visible(n) {
+    return (
+      !off.kind[n.kind] &&
+      !off.inn[n.inn || "none"] &&
+      !off.colour[n.colour_value === null || n.colour_value === undefined ? "" : n.colour_value]
+    );
+  }
+
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var view = new vis.DataView(nodes, { filter: visible });
+  gs.nodes = nodes;
+  gs.edges = edges;
+  gs.view = view;
+
+  var big = data.nodes.length > 2000 || data.edges.length > 5000;
+  var font = meta.font || "sans-serif";
+  var options = {
+    physics: false,
+    layout: { improvedLayout: false, randomSeed: 1 },
+    interaction: {
+      hover: !big,
+      tooltipDelay: 150,
+      hideEdgesOnDrag: big,
+      hideEdgesOnZoom: big,
+      multiselect: false,
+    },
+    nodes: {
+      font: { face: font, size: 14, color: "#222" },
+      borderWidth: 1,
+      shadow: false,
+    },
+    edges: {
+      arrows: { to: { enabled: true, scaleFactor: 0.5 } },
+      smooth: false,
+      width: 1,
+      selectionWidth: 2,
+      font: { face: font, size: 11, align: "middle", color: "#555" },
+    },
+  };
+  var container = document.getElementById("graph");
+  var network = new vis.Network(container, { nodes: view, edges: edges }, options);
+  gs.network = network;
+
+  function markReady() {
+    if (gs.ready) return;
+    gs.ready = true;
+    document.body.dataset.ready = "true";
+  }
+  network.once("afterDrawing", markReady);
+  network.once("stabilized", markReady);
+  window.requestAnimationFrame(function () {
+    if (!gs.ready) network.redraw();
+  });
+
+  // -- details panel --------------------------------------------------------------------------
+  var details = document.getElementById("details");
+
+  function fmt(v) {
+    if (v === null || v === undefined) return "";
+    if (Array.isArray(v)) return v.map(fmt).join(", ");
+    if (typeof v === "object") return JSON.stringify(v);
+    return String(v);
+  }
+
+  function linkFor(template, id) {
+    return String(template).split("{id}").join(encodeURIComponent(id));
+  }
+
+  function showDetails(id) {
+    details.replaceChildren();
+    var n = nodes.get(id);
+    if (!n) {
+      details.appendChild(el("p", "คลิกที่จุดเพื่อดูรายละเอียด / click a node for details", "hint"));
+      return;
+    }
+    details.appendChild(el("h2", n.name));
+    var dl = el("dl");
+    function row(k, v) {
+      if (v === null || v === undefined || v === "") return;
+      dl.appendChild(el("dt", k));
+      dl.appendChild(el("dd", fmt(v)));
+    }
+    row("id", n.id);
+    row("kind", n.kind);
+    row("INN level", n.inn);
+    if (n.folded) row("folded in", n.folded);
+    if (n.distance !== undefined) row("distance", n.distance);
+    row(meta.size_by, n.measure);
+    var props = n.props || {};
+    Object.keys(props)
+      .sort()
+      .forEach(function (k) {
+        if (k !== "name" && k !== "folded") row(k, props[k]);
+      });
+    details.appendChild(dl);
+
+    var links = meta.links || {};
+    var names = Object.keys(links).filter(function (k) {
+      return k !== "open" || n.folded;
+    });
+    if (names.length) {
+      var ul = el("ul", null, "links");
+      names.forEach(function (k) {
+        var li = el("li");
+        var a = el("a", k);
+        a.href = linkFor(links[k], n.id);
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      details.appendChild(ul);
+    }
+    var rels = network.getConnectedEdges(id);
+    if (rels.length) {
+      details.appendChild(el("h3", "ความสัมพันธ์ / links (" + rels.length + ")"));
+      var list = el("ul", null, "rels");
+      rels.slice(0, 200).forEach(function (eid) {
+        var e = edges.get(eid);
+        if (!e) return;
+        var out = e.from === id;
+        var other = nodes.get(out ? e.to : e.from);
+        var li = el(
+          "li",
+          (out ? "→ " : "← ") +
+            e.type +
+            " " +
+            (other ? other.name : out ? e.to : e.from) +
+            (e.direction ? " (" + e.direction + ")" : "")
+        );
+        if (other) {
+          li.className = "clickable";
+          li.addEventListener("click", function () {
+            select(other.id);
+          });
+        }
+        list.appendChild(li);
+      });
+      details.appendChild(list);
+    }
+  }
+
+  function select(id) {
+    if (!nodes.get(id)) return false;
+    if (view.get(id)) {
+      network.selectNodes([id]);
+      network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    }
+    showDetails(id);
+    gs.selected = id;
+    return true;
+  }
+  gs.select = select;
+
+  network.on("click", function (params) {
+    if (params.nodes.length) showDetails(params.nodes[0]);
+  });
+
+  // -- search -----------------------------------------------------------------------------------
+  var input = document.getElementById("search");
+  var status = document.getElementById("search-status");
+  var results = document.getElementById("search-results");
+
+  function search(q) {
+    var nq = normalise(q);
+    results.replaceChildren();
+    if (!nq) {
+      status.textContent = "";
+      return [];
+    }
+    var found = [];
+    for (var i = 0; i < data.nodes.length; i++) {
+      if (data.nodes[i].key.indexOf(nq) !== -1) found.push(data.nodes[i]);
+    }
+    // visible first, then exact name matches, then by name
+    found.sort(function (a, b) {
+      var va = view.get(a.id) ? 0 : 1;
+      var vb = view.get(b.id) ? 0 : 1;
+      if (va !== vb) return va - vb;
+      var ea = a.key.split("\n").indexOf(nq) !== -1 ? 0 : 1;
+      var eb = b.key.split("\n").indexOf(nq) !== -1 ? 0 : 1;
+      if (ea !== eb) return ea - eb;
+      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    });
+    status.textContent = found.length + " found";
+    found.slice(0, 30).forEach(function (n) {
+      var li = el("li", n.name + " · " + n.kind, "clickable");
+      li.addEventListener("click", function () {
+        select(n.id);
+      });
+      results.appendChild(li);
+    });
+    if (found.length) select(found[0].id);
+    return found.map(function (n) {
+      return n.id;
+    });
+  }
+  gs.search = search;
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      search(input.value);
+    }, 200);
+  });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      clearTimeout(timer);
+      search(input.value);
+    }
+  });
+
+  // -- filters and legend -----------------------------------------------------------------
+  var filters = document.getElementById("filters");
+  var legend = document.getElementById("legend");
+  var SYMBOLS = {
+    dot: "●",
+    square: "■",
+    hexagon: "⬢",
+    diamond: "◆",
+    triangle: "▲",
+    triangleDown: "▼",
+    star: "★",
+  };
+
+  function setFilter(group, value, on) {
+    if (on) delete off[group][value];
+    else off[group][value] = true;
+    view.refresh();
+    document.body.dataset.visible = String(view.length);
+  }
+  gs.setFilter = setFilter;
+
+  function checkbox(group, value, text, swatch) {
+    var label = el("label", null, "check");
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.dataset.group = group;
+    box.dataset.value = value;
+    box.addEventListener("change", function () {
+      setFilter(group, value, box.checked);
+    });
+    label.appendChild(box);
+    if (swatch) label.appendChild(swatch);
+    label.appendChild(el("span", text));
+    return label;
+  }
+
+  function swatch(colour, symbol) {
+    var s = el("span", symbol || "●", "swatch");
+    s.style.color = colour;
+    return s;
+  }
+
+  function fieldset(title) {
+    var f = el("fieldset");
+    f.appendChild(el("legend", title));
+    filters.appendChild(f);
+    return f;
+  }
+
+  var fk = fieldset("ประเภท / kind");
+  Object.keys(meta.kinds).forEach(function (k) {
+    var info = meta.kinds[k];
+    fk.appendChild(
+      checkbox("kind", k, k + " (" + info.count + ")", swatch("#444", SYMBOLS[info.shape]))
+    );
+  });
+
+  var fl = fieldset("ระดับ INN / level");
+  ["individual", "node", "network", "none"].forEach(function (lv) {
+    if (meta.levels[lv]) fl.appendChild(checkbox("inn", lv, lv + " (" + meta.levels[lv] + ")"));
+  });
+
+  if (meta.colour_by !== "kind") {
+    var fc = fieldset("สี / colour: " + meta.colour_by);
+    Object.keys(meta.palette).forEach(function (v) {
+      fc.appendChild(
+        checkbox("colour", v, v + " (" + (meta.colour_counts[v] || 0) + ")", swatch(meta.palette[v]))
+      );
+    });
+    if (meta.colour_counts.null) {
+      fc.appendChild(
+        checkbox(
+          "colour",
+          "",
+          "(none) (" + meta.colour_counts.null + ")",
+          swatch(meta.missing_colour)
+        )
+      );
+    }
+  }
+
+  // legend: colours, shapes, line styles
+  var lc = el("div", null, "legend-block");
+  lc.appendChild(el("h3", "สี / colour: " + meta.colour_by));
+  Object.keys(meta.palette).forEach(function (v) {
+    var row = el("div", null, "legend-row");
+    row.appendChild(swatch(meta.palette[v]));
+    row.appendChild(el("span", v));
+    lc.appendChild(row);
+  });
+  if (meta.colour_counts.null) {
+    var none = el("div", null, "legend-row");
+    none.appendChild(swatch(meta.missing_colour));
+    none.appendChild(el("span", "(none)"));
+    lc.appendChild(none);
+  }
+  legend.appendChild(lc);
+
+  var ls = el("div", null, "legend-block");
+  ls.appendChild(el("h3", "รูปร่าง / shape"));
+  Object.keys(meta.kinds).forEach(function (k) {
+    var row = el("div", null, "legend-row");
+    row.appendChild(swatch("#444", SYMBOLS[meta.kinds[k].shape]));
+    row.appendChild(el("span", k));
+    ls.appendChild(row);
+  });
+  ls.appendChild(el("p", "ขนาด / size: " + meta.size_by, "small"));
+  legend.appendChild(ls);
+
+  var le = el("div", null, "legend-block");
+  le.appendChild(el("h3", "เส้น / links"));
+  [
+    ["horizontal", "แนวราบ / horizontal"],
+    ["vertical", "แนวดิ่ง / vertical"],
+    ["unknown", "ไม่ทราบ / unknown"],
+    ["ghost", "ที่ขาดหาย / missing"],
+  ].forEach(function (pair) {
+    var st = meta.edge_styles[pair[0]];
+    if (pair[0] === "ghost" && !meta.ghosts) return;
+    var row = el("div", null, "legend-row");
+    var line = el("span", null, "line");
+    line.style.borderTopColor = st.color;
+    line.style.borderTopStyle = st.dashes ? "dashed" : "solid";
+    row.appendChild(line);
+    var count = pair[0] === "ghost" ? meta.ghosts : meta.directions[pair[0]] || 0;
+    row.appendChild(el("span", pair[1] + " (" + count + ")"));
+    le.appendChild(row);
+  });
+  legend.appendChild(le);
+})();
