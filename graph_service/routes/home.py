@@ -1,47 +1,265 @@
-"""``/``: what is loaded, with links. (The full home page with maps comes with the maps.)"""
+"""``/``: the home page a newcomer understands: what is loaded (counts by kind and INN
+level), links to every view, and the tables of the four questions as sortable HTML tables.
+
+Every value from the data is escaped; the sorting script reads cell text only.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from graph_service.domain import KINDS
+from graph_service.analysis import brokerage as brokerage_mod
+from graph_service.analysis import gaps as gaps_mod
+from graph_service.analysis import overlap as overlap_mod
+from graph_service.analysis import reach as reach_mod
+from graph_service.domain import KINDS, LEVELS
+from graph_service.errors import GraphServiceError
+from graph_service.routes.analysis import cache_of
 from graph_service.routes.deps import Store
 
 router = APIRouter()
 
+#: rows per table on the home page (the JSON endpoints have them all)
+TOP = 15
+
+SORT_SCRIPT = """
+document.querySelectorAll('table.sortable th').forEach(function (th, col) {
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var asc = th.dataset.order !== 'asc';
+    table.querySelectorAll('th').forEach(function (h) { delete h.dataset.order; });
+    th.dataset.order = asc ? 'asc' : 'desc';
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    rows.sort(function (a, b) {
+      var x = a.cells[index].innerText, y = b.cells[index].innerText;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'th');
+      return asc ? cmp : -cmp;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+"""
+
+STYLE = """
+body{font-family:"Noto Sans Thai","Sarabun","Loma",Tahoma,sans-serif;margin:1.5em 2em;
+max-width:70em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;
+padding:.2em .6em;text-align:left}th{background:#f3f3f3;cursor:pointer}
+th[data-order=asc]::after{content:" ▲"}th[data-order=desc]::after{content:" ▼"}
+td.num{text-align:right}nav a{margin-right:1em}.note{color:#666}
+"""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, bool):
+        return f"<td>{'yes' if value else 'no'}</td>"
+    if isinstance(value, int | float):
+        text = f"{value:.3f}" if isinstance(value, float) else str(value)
+        return f'<td class="num">{text}</td>'
+    return f"<td>{escape(str(value))}</td>"
+
+
+def _link(text: str, href: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], links: int | None = None) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            if links is not None and i == links and isinstance(value, str):
+                cells.append(f"<td>{_link(value, '/map/focus/' + quote(value, safe=''))}</td>")
+            else:
+                cells.append(_cell(value))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _section(title: str, build: Callable[[], str]) -> str:
+    try:
+        content = build()
+    except GraphServiceError as exc:
+        content = f'<p class="note">{escape(exc.message)}</p>'
+    return f"<h2>{escape(title)}</h2>{content}"
+
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def get_home(store: Store) -> HTMLResponse:
+def get_home(request: Request, store: Store) -> HTMLResponse:
     stats = store.stats()
-    rows = "".join(
-        f"<tr><td>{escape(kind)}</td><td>{escape(KINDS.get(kind) or '')}</td><td>{count}</td></tr>"
-        for kind, count in sorted(stats.nodes.items())
+    cache = cache_of(request)
+    total = sum(stats.nodes.values())
+    kinds = _table(
+        ["kind", "INN level", "count"],
+        [[k, KINDS.get(k) or "", c] for k, c in sorted(stats.nodes.items())],
     )
-    rels = "".join(
-        f"<tr><td>{escape(t)}</td><td>{c}</td></tr>" for t, c in sorted(stats.relationships.items())
+    by_level = {lv: sum(c for k, c in stats.nodes.items() if KINDS.get(k) == lv) for lv in LEVELS}
+    levels = _table(["INN level", "count"], [[lv, c] for lv, c in by_level.items()])
+    rels = _table(
+        ["relationship type", "count"], [[t, c] for t, c in sorted(stats.relationships.items())]
+    )
+    views = " ".join(
+        _link(text, href)
+        for text, href in (
+            ("whole network", "/map"),
+            ("node level", "/map?level=node"),
+            ("network level", "/map?level=network"),
+            ("brokerage map", "/map/brokerage"),
+            ("fund overlap map", "/map/overlap"),
+            ("gaps map", "/map/gaps"),
+            ("API (OpenAPI)", "/docs"),
+            ("health", "/health"),
+        )
+    )
+
+    def brokerage_table() -> str:
+        doc = cache.get(
+            store,
+            ("brokerage", "admin_level", (), False, None),
+            lambda: brokerage_mod.brokerage(store, "admin_level"),
+        )
+        rows = [
+            [
+                r["id"],
+                r["name"],
+                r["group"],
+                r["coordinator"],
+                r["itinerant"],
+                r["representative"],
+                r["gatekeeper"],
+                r["liaison"],
+                r["total"],
+                r["z"]["total"],
+                r["constraint"],
+                r["betweenness"],
+            ]
+            for r in doc["nodes"][:TOP]
+        ]
+        return (
+            '<p class="note">Gould–Fernandez roles grouped by admin_level; '
+            f"{_link('all actors (JSON)', '/api/brokerage')}</p>"
+            + _table(
+                [
+                    "id",
+                    "name",
+                    "group",
+                    "coordinator",
+                    "itinerant",
+                    "representative",
+                    "gatekeeper",
+                    "liaison",
+                    "total",
+                    "z",
+                    "constraint",
+                    "betweenness",
+                ],
+                rows,
+                links=0,
+            )
+        )
+
+    def overlap_table() -> str:
+        doc = cache.get(
+            store, ("overlap", "area", None, None), lambda: overlap_mod.overlap(store, by="area")
+        )
+        if not doc["pairs"]:
+            return '<p class="note">No two funds share an area.</p>'
+        rows = [
+            [
+                p["fund_a"],
+                p["fund_b"],
+                p["kind"],
+                len(p["shared"]),
+                p["jaccard"],
+                p["overlap"],
+                p["weighted_jaccard"],
+            ]
+            for p in doc["pairs"][:TOP]
+        ]
+        return (
+            _table(
+                ["fund A", "fund B", "kind", "shared areas", "Jaccard", "overlap", "weighted"], rows
+            )
+            + f'<p class="note">{len(doc["unfunded"])} area(s) no fund reaches.</p>'
+        )
+
+    def gaps_table() -> str:
+        parts = []
+        for by in ("admin_level", "sector"):
+            doc = cache.get(store, ("gaps", by, ()), lambda by=by: gaps_mod.gaps(store, by=by))
+            rows = [
+                [
+                    m["from"],
+                    m["to"],
+                    m.get("level") or "",
+                    m["direction"],
+                    m.get("status"),
+                    ", ".join(m["brokers"][:5]),
+                ]
+                for m in doc["missing"][:TOP]
+            ]
+            parts.append(
+                f"<h3>by {escape(by)} (E-I index {doc['ei_index']})</h3>"
+                + (
+                    _table(["from", "to", "level", "direction", "status", "could close it"], rows)
+                    if rows
+                    else '<p class="note">No missing link.</p>'
+                )
+            )
+        return "".join(parts)
+
+    def reach_table() -> str:
+        doc = cache.get(
+            store,
+            ("brokerage", "admin_level", (), False, None),
+            lambda: brokerage_mod.brokerage(store, "admin_level"),
+        )
+        top = [r["id"] for r in sorted(doc["nodes"], key=lambda r: (-r["total"], r["id"]))[:10]]
+        rows = []
+        for ref in top:
+            r = reach_mod.reach(store, ref, 2)
+            rows.append(
+                [ref, r["name"], r["reach"], r["weighted_reach"], r["by_kind"].get("Area", 0)]
+            )
+        return _table(["id", "name", "reach (2 steps)", "weighted", "areas"], rows, links=0)
+
+    sections = (
+        "".join(
+            _section(title, build)
+            for title, build in (
+                ("Brokerage: who connects groups", brokerage_table),
+                ("Fund overlap by area", overlap_table),
+                ("Missing links", gaps_table),
+                ("Reach of the main brokers", reach_table),
+            )
+        )
+        if total
+        else '<p class="note">The graph is empty: import a dataset first.</p>'
     )
     page = f"""<!doctype html><html lang="th"><head><meta charset="utf-8">
-<title>graph-service</title>
-<style>body{{font-family:"Noto Sans Thai","Sarabun",sans-serif;margin:2em;max-width:50em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}}</style></head>
+<title>graph-service</title><style>{STYLE}</style></head>
 <body><h1>graph-service</h1>
-<p>The INN graph (Individual – Node – Network) in the {escape(store.engine)} store,
-version {stats.version}.</p>
-<h2>Entities</h2><table><tr><th>kind</th><th>INN level</th><th>count</th></tr>{rows}</table>
-<h2>Relationships</h2><table><tr><th>type</th><th>count</th></tr>{rels}</table>
-<h2>The four questions (JSON)</h2>
-<ul><li><a href="/api/brokerage?group_by=admin_level">brokerage by admin level</a> ·
-<a href="/api/brokerage?group_by=sector">by sector</a></li>
-<li><a href="/api/overlap?by=area">fund overlap by area</a> ·
-<a href="/api/overlap?by=beneficiary">by recipient</a></li>
-<li><a href="/api/gaps?by=admin_level">vertical gaps</a> ·
-<a href="/api/gaps?by=sector">horizontal gaps</a></li>
-<li>reach: <code>/api/reach/ID?depth=2</code></li></ul>
-<p><a href="/docs">API (OpenAPI)</a> · <a href="/api/stats">/api/stats</a> ·
-<a href="/health">/health</a></p></body></html>"""
+<p>The INN graph (Individual – Node – Network) in the {escape(store.engine)} store:
+{total} entities and {sum(stats.relationships.values())} relationships, version
+{stats.version}.</p>
+<nav>{views}</nav>
+<h2>What is loaded</h2>{kinds}{levels}{rels}
+{sections}
+<script>{SORT_SCRIPT}</script></body></html>"""
     return HTMLResponse(page)
 
 

@@ -78,8 +78,12 @@ def test_openapi_page_and_home_page(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/health", "/api/stats", "/api/entities/{ref}"} <= set(paths)
     home = client.get("/")
-    assert "ภาคีเครือข่าย" not in home.text  # counts, not names
-    assert "Organisation" in home.text and "<td>35</td>" in home.text
+    assert "<td>Organisation</td><td>node</td><td class=\"num\">35</td>" in home.text
+    # the four questions' tables: the top broker links to its map
+    assert '<a href="/map/focus/net-partner-network">net-partner-network</a>' in home.text
+    for title in ("Brokerage: who connects groups", "Missing links", "Reach of the main"):
+        assert title in home.text
+    assert "No two funds share an area." in home.text
 
 
 def _free_port() -> int:
@@ -128,3 +132,12 @@ def test_serve_refuses_other_addresses_without_access_control(tmp_path: Path) ->
     )
     assert done.returncode == 2
     assert "127.0.0.1 only" in done.stderr
+
+
+def test_home_page_of_an_empty_store(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "empty.db")
+    with TestClient(create_app(store=store)) as client:
+        home = client.get("/")
+    store.close()
+    assert home.status_code == 200
+    assert "The graph is empty: import a dataset first." in home.text
