@@ -415,6 +415,7 @@ def render_map(
     links: dict[str, str] | None = None,
     standalone: bool = True,
     notes: Sequence[str] = (),
+    ghost_label: str = "ที่ขาดหาย / missing",
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -567,6 +568,7 @@ def render_map(
         },
         "directions": dict(directions),
         "ghosts": sum(1 for e in vis_edges if e.get("ghost")),
+        "ghost_label": ghost_label,
         "links": links or {},
         "notes": list(notes),
         "font": FONT_STACK,

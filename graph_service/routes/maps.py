@@ -24,7 +24,7 @@ router = APIRouter()
 #: links in a map's details panel: {id} is the selected entity's id
 PANEL_LINKS = {
     "neighbourhood": "/map/focus/{id}?depth=2",
-    "reach (JSON)": "/api/reach/{id}?depth=2",
+    "reach": "/map/reach/{id}?depth=2",
     "what breaks if it leaves (JSON)": "/api/brokerage/{id}/impact",
     "open": "/map/focus/{id}?depth=1&level=individual",
 }
@@ -134,3 +134,47 @@ def get_export(
         filename=target.name,
         background=cleanup,
     )
+
+
+@router.get("/map/brokerage", response_class=HTMLResponse, summary="Brokers and their groups")
+def brokerage_view(
+    store: Store,
+    group_by: Annotated[str, Query(description="admin_level, sector, ... (as /api/brokerage)")] = (
+        "admin_level"
+    ),
+    undirected: bool = False,
+) -> HTMLResponse:
+    from viz.views import brokerage_map
+
+    return HTMLResponse(
+        brokerage_map(
+            store, group_by=group_by, undirected=undirected, links=PANEL_LINKS, standalone=False
+        )
+    )
+
+
+@router.get("/map/overlap", response_class=HTMLResponse, summary="Funds and what they share")
+def overlap_view(
+    store: Store, by: Annotated[str, Query(description="area or beneficiary")] = "area"
+) -> HTMLResponse:
+    from viz.views import overlap_map
+
+    return HTMLResponse(overlap_map(store, by=by, links=PANEL_LINKS, standalone=False))
+
+
+@router.get("/map/gaps", response_class=HTMLResponse, summary="Missing links as ghost edges")
+def gaps_view(
+    store: Store, by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level"
+) -> HTMLResponse:
+    from viz.views import gaps_map
+
+    return HTMLResponse(gaps_map(store, by=by, links=PANEL_LINKS, standalone=False))
+
+
+@router.get("/map/reach/{ref}", response_class=HTMLResponse, summary="What an entity reaches")
+def reach_view(
+    ref: str, store: Store, depth: Annotated[int, Query(description="steps, 1 to 10")] = 2
+) -> HTMLResponse:
+    from viz.views import reach_map
+
+    return HTMLResponse(reach_map(store, ref, depth=depth, links=PANEL_LINKS, standalone=False))

@@ -203,3 +203,27 @@ def test_home_page_links_to_the_views(page: Any, service: str) -> None:
     stats = json.loads(urllib.request.urlopen(service + "/api/stats").read())
     assert stats["nodes"]["Person"] == 7
     assert page.errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "shot", "nodes", "ghosts"),
+    [
+        ("/map/brokerage?group_by=sector", "view-brokerage", 30, 0),
+        ("/map/overlap?by=beneficiary", "view-overlap", None, 1),
+        ("/map/gaps?by=admin_level", "view-gaps", 30, None),
+        ("/map/reach/person-coordinator?depth=1", "view-reach", 8, 0),
+    ],
+)
+def test_views_of_the_four_questions(
+    page: Any, service: str, path: str, shot: str, nodes: int | None, ghosts: int | None
+) -> None:
+    state = open_map(page, service + path, shot)
+    assert state["inked"] > 50, "the canvas stayed blank"
+    if nodes is not None:
+        assert state["nodes"] == nodes  # 29 actors and the hostile person; 1 + 7 reached
+    found = page.evaluate("window.graphService.edges.get().filter(e => e.ghost).length")
+    if ghosts is not None:
+        assert found == ghosts
+    else:
+        assert found >= 1
+    assert page.errors == []

@@ -367,7 +367,7 @@
     ["horizontal", "แนวราบ / horizontal"],
     ["vertical", "แนวดิ่ง / vertical"],
     ["unknown", "ไม่ทราบ / unknown"],
-    ["ghost", "ที่ขาดหาย / missing"],
+    ["ghost", meta.ghost_label || "ที่ขาดหาย / missing"],
   ].forEach(function (pair) {
     var st = meta.edge_styles[pair[0]];
     if (pair[0] === "ghost" && !meta.ghosts) return;
