@@ -78,7 +78,7 @@ def test_openapi_page_and_home_page(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/health", "/api/stats", "/api/entities/{ref}"} <= set(paths)
     home = client.get("/")
-    assert "<td>Organisation</td><td>node</td><td class=\"num\">35</td>" in home.text
+    assert '<td>Organisation</td><td>node</td><td class="num">35</td>' in home.text
     # the four questions' tables: the top broker links to its map
     assert '<a href="/map/focus/net-partner-network">net-partner-network</a>' in home.text
     for title in ("Brokerage: who connects groups", "Missing links", "Reach of the main"):
