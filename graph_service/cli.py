@@ -358,9 +358,9 @@ def map_cmd(
     "--format",
     "fmt",
     required=True,
-    type=click.Choice(["gexf", "graphml", "cyjs", "kumu", "csv", "xlsx"]),
+    type=click.Choice(["gexf", "graphml", "cyjs", "kumu", "csv", "xlsx", "png", "svg"]),
     help="gexf/graphml (Gephi, Cytoscape), cyjs (Cytoscape.js), kumu, csv (a dataset folder "
-    "that imports back), xlsx (the analysis tables)",
+    "that imports back), xlsx (the analysis tables), png/svg (a static picture, Thai font)",
 )
 @click.option(
     "--output",

@@ -93,7 +93,7 @@ from graph_service.domain import (
 from graph_service.errors import GraphServiceError, InvalidInput, UsageError
 from graph_service.store.base import GraphStore
 
-FORMATS = ("gexf", "graphml", "cyjs", "kumu", "csv", "xlsx")
+FORMATS = ("gexf", "graphml", "cyjs", "kumu", "csv", "xlsx", "png", "svg")
 
 #: measure names: node attribute -> what it is
 MEASURES = {
@@ -154,6 +154,10 @@ def export(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) ->
             {"format": fmt, "formats": list(FORMATS)},
         )
     path = Path(path)
+    if name in ("png", "svg"):
+        from viz.picture import write_picture
+
+        return write_picture(store, path, name)
     sub = store.subgraph()
     result = ExportResult(name, path, len(sub.nodes), len(sub.edges))
     if name == "csv":

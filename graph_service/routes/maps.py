@@ -97,6 +97,8 @@ MEDIA = {
     "kumu": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "application/zip",
+    "png": "image/png",
+    "svg": "image/svg+xml",
 }
 SUFFIX = {"gexf": ".gexf", "graphml": ".graphml", "cyjs": ".cyjs.json", "kumu": ".kumu.json"}
 
@@ -104,7 +106,9 @@ SUFFIX = {"gexf": ".gexf", "graphml": ".graphml", "cyjs": ".cyjs.json", "kumu": 
 @router.get("/api/export", summary="The graph in another tool's format", tags=["exports"])
 def get_export(
     store: Store,
-    format: Annotated[str, Query(description="gexf, graphml, cyjs, kumu, csv (a zip), xlsx")],
+    format: Annotated[
+        str, Query(description="gexf, graphml, cyjs, kumu, csv (a zip), xlsx, png, svg")
+    ],
     measures: bool = True,
 ) -> FileResponse:
     """A download: GEXF or GraphML (Gephi, Cytoscape), Cytoscape.js JSON, a Kumu blueprint,

@@ -77,3 +77,13 @@ def test_export_command_writes_gexf(tmp_path: Path) -> None:
     g = nx.read_gexf(out)
     assert (g.number_of_nodes(), g.number_of_edges()) == (75, 96)
     assert g.nodes["org-mol"]["label"] == "กระทรวงแรงงาน"
+
+
+def test_picture_downloads(loaded: tuple[TestClient, EmbeddedStore]) -> None:
+    client, _ = loaded
+    png = client.get("/api/export?format=png")
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    svg = client.get("/api/export?format=svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "พชอ." in svg.text  # a Thai label kept as text
