@@ -61,6 +61,7 @@ bench: setup
 bench-analysis: setup
 	$(BIN)/python -m bench.brokerage_speed
 	$(BIN)/python -m bench.overlap_speed
+	$(BIN)/python -m bench.maps_speed
 
 clean:
 	rm -rf $(VENV) .neo4j tools/neo4j-runner/target .pytest_cache
