@@ -1,0 +1,77 @@
+"""The map pages over HTTP and ``graph-service map``: what they hold, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from graph_service.app import create_app
+from graph_service.store.embedded import EmbeddedStore
+from importers.load import import_dataset
+from tests.conftest import SAMPLES
+
+CLI = str(Path(sys.executable).parent / "graph-service")
+
+
+def graph_data(page: str) -> dict:
+    found = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S)
+    assert found, "no graph data in the page"
+    return json.loads(found.group(1))
+
+
+def test_map_pages_and_their_errors(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "g.db")
+    with TestClient(create_app(store=store)) as client:
+        empty = client.get("/map")
+        assert empty.status_code == 422
+        assert "the graph is empty" in empty.json()["error"]["message"]
+        import_dataset(store, SAMPLES / "community-occupation")
+        whole = client.get("/map")
+        assert whole.status_code == 200
+        assert len(graph_data(whole.text)["nodes"]) == 74
+        assert '<script src="/static/vis-network.min.js"' in whole.text
+        assert client.get("/static/vis-network.min.js").status_code == 200
+        assert client.get("/static/../../etc/passwd").status_code == 404
+        focus = client.get("/map/focus/person-coordinator?depth=1")
+        assert len(graph_data(focus.text)["nodes"]) == 8
+        cases = [
+            ("/map/focus/nobody", 404),
+            ("/map/focus/org-provider?depth=0", 422),
+            ("/map/focus/org-provider?depth=11", 422),
+            ("/map?colour_by=colour", 422),
+            ("/map?level=planet", 422),
+            ("/map/brokerage?group_by=colour", 422),
+            ("/map/overlap?by=colour", 422),
+            ("/map/reach/nobody", 404),
+        ]
+        for url, status in cases:
+            response = client.get(url)
+            assert response.status_code == status, (url, response.text)
+            assert response.json()["error"]["message"], url
+    store.close()
+
+
+def test_map_command_writes_a_standalone_page(tmp_path: Path) -> None:
+    db = str(tmp_path / "g.db")
+    subprocess.run([CLI, "--store", db, "import", str(SAMPLES / "district-qol")], check=True)
+    out = tmp_path / "maps" / "pcho.html"
+    done = subprocess.run(
+        [CLI, "--store", db, "map", "--focus", "net-pcho", "--depth", "1", "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert len(graph_data(page)["nodes"]) == 13  # net-pcho and the 12 it reaches
+    assert not re.search(r'<script[^>]+src="https?://', page)  # works offline
+    bad = subprocess.run(
+        [CLI, "--store", db, "map", "--colour-by", "colour", "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "colour" in bad.stderr and "Traceback" not in bad.stderr
