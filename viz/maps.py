@@ -727,6 +727,34 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
     return {i: len(nx.single_source_shortest_path_length(g, i, cutoff=depth)) - 1 for i in g.nodes}
 
 
+def select_subgraph(
+    store: GraphStore, focus: str | None, depth: int
+) -> tuple[Subgraph, str | None, str]:
+    """What a map or a picture draws: the whole graph, or the neighbourhood of ``focus`` (an
+    id or a unique name) within ``depth`` steps. Returns (subgraph, the focus id or None,
+    the default title). An empty graph is an ``InvalidInput``; an unknown focus ``NotFound``."""
+    from graph_service.entities import resolve_entity
+
+    check_depth(depth)
+    if sum(store.stats().nodes.values()) == 0:
+        raise InvalidInput("the graph is empty: import a dataset first")
+    if focus is not None:
+        start = resolve_entity(store, focus)
+        sub = neighbourhood(store, start.id, depth)
+        title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
+        return sub, start.id, title
+    return store.subgraph(), None, "แผนที่เครือข่าย / network map"
+
+
+def level_note(level: str) -> str:
+    """The note a folded map or picture carries."""
+    return f"INN level: {level}. " + (
+        "People are folded into their organisations."
+        if level == "node"
+        else "People are folded into organisations, organisations into networks."
+    )
+
+
 def build_map(
     store: GraphStore,
     *,
@@ -749,8 +777,6 @@ def build_map(
     entity carries. An unfocused individual-level map of more than ``LARGE`` entities opens
     at the network level; the folded nodes' ``open`` link expands them.
     """
-    from graph_service.entities import resolve_entity
-
     if level not in LEVELS:
         raise InvalidInput(
             f"unknown level {level!r}; the levels are {', '.join(LEVELS)}", {"level": level}
@@ -760,21 +786,9 @@ def build_map(
             f"unknown size measure {size_by!r}; the choices are {', '.join(SIZE_BY)}",
             {"size_by": size_by},
         )
-    check_depth(depth)
-    if sum(store.stats().nodes.values()) == 0:
-        raise InvalidInput("the graph is empty: import a dataset first")
     notes: list[str] = []
-    highlight: set[str] = set()
-    if focus is not None:
-        start = resolve_entity(store, focus)
-        sub = neighbourhood(store, start.id, depth)
-        highlight.add(start.id)
-        default_title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
-    else:
-        sub = store.subgraph()
-        default_title = "แผนที่เครือข่าย / network map"
-    if not sub.nodes:
-        raise InvalidInput("the graph is empty: import a dataset first")
+    sub, focus_id, default_title = select_subgraph(store, focus, depth)
+    highlight: set[str] = {focus_id} if focus_id else set()
     choices = colour_choices(sub)
     if colour_by not in choices:
         raise InvalidInput(
@@ -811,14 +825,7 @@ def build_map(
                 )
     view, _, into = _fold(sub, level)
     if level != "individual":
-        notes.append(
-            f"INN level: {level}. "
-            + (
-                "People are folded into their organisations."
-                if level == "node"
-                else "People are folded into organisations, organisations into networks."
-            )
-        )
+        notes.append(level_note(level))
         highlight = {into.get(h, h) for h in highlight}
     if size_by == "reach":
         sizes = _reach_sizes(view)

@@ -27,10 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graph_service.analysis.common import check_depth
 from graph_service.domain import KINDS, SYMMETRIC_TYPES, Subgraph, direction_of
 from graph_service.errors import InvalidInput, UsageError
-from graph_service.store.base import GraphStore, neighbourhood
+from graph_service.store.base import GraphStore
 from viz.maps import (
     DEFAULT_SHAPE,
     EDGE_STYLES,
@@ -40,7 +39,9 @@ from viz.maps import (
     SHAPES,
     fold_to_level,
     layout,
+    level_note,
     scale_sizes,
+    select_subgraph,
     truncate,
 )
 
@@ -156,33 +157,11 @@ def write_picture(
         )
     _check_size("width_px", width_px)
     _check_size("height_px", height_px)
-    check_depth(depth)
-    if sum(store.stats().nodes.values()) == 0:
-        raise InvalidInput("the graph is empty: import a dataset first")
-    highlight: str | None = None
-    if focus is not None:
-        from graph_service.entities import resolve_entity
-
-        start = resolve_entity(store, focus)
-        sub = neighbourhood(store, start.id, depth)
-        highlight = start.id
-        default_title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
-    else:
-        sub = store.subgraph()
-        default_title = "แผนที่เครือข่าย / network map"
-    if not sub.nodes:
-        raise InvalidInput("the graph is empty: import a dataset first")
+    sub, highlight, default_title = select_subgraph(store, focus, depth)
     view, _ = fold_to_level(sub, level)
     notes: list[str] = []
     if level != "individual":
-        notes.append(
-            f"INN level: {level}. "
-            + (
-                "People are folded into their organisations."
-                if level == "node"
-                else "People are folded into organisations, organisations into networks."
-            )
-        )
+        notes.append(level_note(level))
         if highlight is not None and highlight not in view.nodes:
             highlight = None
     path = Path(path)
