@@ -200,6 +200,17 @@ def test_home_page_links_to_the_views(page: Any, service: str) -> None:
     text = page.inner_text("body")
     assert "Organisation" in text
     page.screenshot(path=str(ARTIFACTS / "home.png"))
+    # the brokerage table sorts by a column when its header is clicked
+    # tables: kinds, INN levels, relationship types, then brokerage
+    first_id = (
+        "() => document.querySelectorAll('table.sortable')[3].tBodies[0].rows[0].cells[0].innerText"
+    )
+    assert page.evaluate(first_id) == "org-provider"  # the biggest total first
+    header = page.locator("table.sortable").nth(3).locator("th", has_text="total")
+    header.click()  # ascending: the smallest total first
+    assert page.evaluate(first_id) != "org-provider"
+    header.click()  # descending again
+    assert page.evaluate(first_id) == "org-provider"
     stats = json.loads(urllib.request.urlopen(service + "/api/stats").read())
     assert stats["nodes"]["Person"] == 7
     assert page.errors == []
