@@ -165,9 +165,9 @@ def export(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) ->
         return result
     _check_file_target(path)
     if name == "xlsx":
-        write_xlsx(store, sub, path, result.notes)
+        write_xlsx(sub, path, result.notes)
     else:
-        values = graph_measures(store, sub, brokerage_measures=measures, notes=result.notes)
+        values = graph_measures(sub, brokerage_measures=measures, notes=result.notes)
         if name == "gexf":
             nx.write_gexf(for_gexf(to_networkx(sub, values)), path, encoding="utf-8")
         elif name == "graphml":
@@ -206,14 +206,13 @@ def degrees(sub: Subgraph) -> dict[str, int]:
 
 
 def graph_measures(
-    store: GraphStore,
     sub: Subgraph,
     *,
     brokerage_measures: bool = True,
     notes: list[str] | None = None,
 ) -> Measures:
     """``degree`` always and, when asked, ``brokerage`` (total), ``betweenness`` and
-    ``constraint`` from ``analysis.brokerage.brokerage(store, "admin_level")``. A measure
+    ``constraint`` from the brokerage analysis of ``sub`` grouped by ``admin_level``. A measure
     that cannot be computed here (no actors, all actors in one admin_level group,
     betweenness over the size limit) is left out and said in ``notes``."""
     notes = notes if notes is not None else []
@@ -223,10 +222,10 @@ def graph_measures(
     if not any(n.kind in ACTOR_KINDS for n in sub.nodes.values()):
         notes.append("brokerage, betweenness and constraint not computed: the graph has no actors")
         return out
-    from graph_service.analysis.brokerage import brokerage
+    from graph_service.analysis.brokerage import brokerage_of
 
     try:
-        doc = brokerage(store, "admin_level", with_betweenness=None)
+        doc = brokerage_of(sub, "admin_level", with_betweenness=None)
     except InvalidInput as exc:
         notes.append(f"brokerage, betweenness and constraint not computed: {exc.message}")
         return out
@@ -737,13 +736,13 @@ def _relationship_rows(sub: Subgraph) -> list[dict[str, Any]]:
     return rows
 
 
-def _brokerage_rows(store: GraphStore, sub: Subgraph) -> list[dict[str, Any]]:
-    from graph_service.analysis.brokerage import ROLES, brokerage
+def _brokerage_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.brokerage import ROLES, brokerage_of
 
     if not any(n.kind in ACTOR_KINDS for n in sub.nodes.values()):
         return _note_sheet("brokerage not computed: the graph has no actors")
     try:
-        doc = brokerage(store, "admin_level", with_betweenness=None)
+        doc = brokerage_of(sub, "admin_level", with_betweenness=None)
     except GraphServiceError as exc:
         return _note_sheet(f"brokerage not computed: {exc.message}")
     rows = []
@@ -766,11 +765,11 @@ def _brokerage_rows(store: GraphStore, sub: Subgraph) -> list[dict[str, Any]]:
     return rows or _note_sheet("brokerage: no actors")
 
 
-def _overlap_rows(store: GraphStore) -> list[dict[str, Any]]:
-    from graph_service.analysis.overlap import overlap
+def _overlap_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.overlap import overlap_report
 
     try:
-        doc = overlap(store, "area")
+        doc = overlap_report(sub, "area")
     except GraphServiceError as exc:
         return _note_sheet(f"overlap not computed: {exc.message}")
     rows = [
@@ -792,13 +791,13 @@ def _overlap_rows(store: GraphStore) -> list[dict[str, Any]]:
     return _note_sheet(f"overlap by area: no pairs of funds ({why})")
 
 
-def _gaps_rows(store: GraphStore) -> list[dict[str, Any]]:
-    from graph_service.analysis.gaps import gaps
+def _gaps_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.gaps import gaps_report
 
     rows: list[dict[str, Any]] = []
     for by in ("admin_level", "sector"):
         try:
-            doc = gaps(store, by)
+            doc = gaps_report(sub, by)
         except GraphServiceError as exc:
             rows.append({"by": by, "note": f"gaps by {by} not computed: {exc.message}"})
             continue
@@ -821,26 +820,25 @@ def _gaps_rows(store: GraphStore) -> list[dict[str, Any]]:
     return rows
 
 
-def xlsx_sheets(store: GraphStore, sub: Subgraph) -> dict[str, list[dict[str, Any]]]:
-    """The workbook's sheets as lists of row dicts, in sheet order."""
+def xlsx_sheets(sub: Subgraph) -> dict[str, list[dict[str, Any]]]:
+    """The workbook's sheets as lists of row dicts, in sheet order: every analysis runs on
+    ``sub``, the graph already loaded, so the store is read once."""
     return {
         "entities": _entities_rows(sub) or _note_sheet("the graph has no entities"),
         "relationships": _relationship_rows(sub) or _note_sheet("the graph has no relationships"),
-        "brokerage": _brokerage_rows(store, sub),
-        "overlap": _overlap_rows(store),
-        "gaps": _gaps_rows(store),
+        "brokerage": _brokerage_rows(sub),
+        "overlap": _overlap_rows(sub),
+        "gaps": _gaps_rows(sub),
     }
 
 
-def write_xlsx(
-    store: GraphStore, sub: Subgraph, path: Path, notes: list[str] | None = None
-) -> None:
+def write_xlsx(sub: Subgraph, path: Path, notes: list[str] | None = None) -> None:
     """Write the analysis workbook (see the module docstring)."""
     import pandas as pd
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheets = xlsx_sheets(store, sub)
+    sheets = xlsx_sheets(sub)
     if notes is not None:
         for name, rows in sheets.items():
             if len(rows) == 1 and set(rows[0]) == {"note"}:

@@ -333,16 +333,21 @@ def betweenness(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 # -- the report ------------------------------------------------------------------------------
 
 
-def load_ties(
-    store: GraphStore, types: Sequence[str] | None, undirected: bool
-) -> tuple[Subgraph, TieGraph]:
-    sub = store.subgraph(kinds=ACTOR_KINDS)
+def ties_of(sub: Subgraph, types: Sequence[str] | None, undirected: bool) -> TieGraph:
+    """The actor tie graph of ``sub``; a graph without actors is an ``InvalidInput``."""
     ties = actor_ties(sub, types, undirected)
     if ties.n == 0:
         raise InvalidInput(
             "the graph has no actors (people, organisations or networks): import a dataset first"
         )
-    return sub, ties
+    return ties
+
+
+def load_ties(
+    store: GraphStore, types: Sequence[str] | None, undirected: bool
+) -> tuple[Subgraph, TieGraph]:
+    sub = store.subgraph(kinds=ACTOR_KINDS)
+    return sub, ties_of(sub, types, undirected)
 
 
 def brokerage(
@@ -361,8 +366,22 @@ def brokerage(
     null. ``types``: only these relationship types are ties. ``undirected``: every tie read
     both ways. ``with_betweenness``: None computes it up to 5,000 actors.
     """
+    return brokerage_of(
+        store.subgraph(kinds=ACTOR_KINDS), group_by, types, undirected, with_betweenness
+    )
+
+
+def brokerage_of(
+    sub: Subgraph,
+    group_by: str = DEFAULT_GROUP_BY,
+    types: Sequence[str] | None = None,
+    undirected: bool = False,
+    with_betweenness: bool | None = None,
+) -> dict[str, Any]:
+    """:func:`brokerage` of a subgraph already loaded (its entities that are not actors are
+    left out), so that a caller holding the whole graph does not read it again."""
     types = check_types(types)
-    sub, ties = load_ties(store, types, undirected)
+    ties = ties_of(sub, types, undirected)
     return brokerage_report(sub, ties, group_by, types, undirected, with_betweenness)
 
 
