@@ -30,7 +30,7 @@ from graph_service.analysis.overlap import AREA_LINKS, LOAD_TYPES, check_by, ove
 from graph_service.analysis.reach import reach
 from graph_service.domain import ACTOR_KINDS, Edge, Node, Subgraph
 from graph_service.errors import InvalidInput
-from graph_service.store.base import GraphStore, neighbourhood
+from graph_service.store.base import GraphStore
 from viz.maps import render_map
 
 #: brokers outlined on the brokerage map, and listed in its notes
@@ -365,14 +365,14 @@ def reach_map(
     the notes give its reach and distance-weighted reach."""
     report = reach(store, ref, depth)
     focus = report["id"]
-    sub = neighbourhood(store, focus, depth)
-    distance = dict(sub.distance)
-    distance.update({r["id"]: r["distance"] for r in report["nodes"] if r["id"] in sub.nodes})
-    distance[focus] = 0
+    # the reach already walked the neighbourhood: fetch its entities and links, not walk again
+    distance = {focus: 0, **{r["id"]: r["distance"] for r in report["nodes"]}}
+    ids = sorted(distance)
     nodes = {
-        i: Node(i, n.kind, {**n.props, "distance": distance[i]}) if i in distance else n
-        for i, n in sub.nodes.items()
+        i: Node(i, n.kind, {**n.props, "distance": distance[i]})
+        for i, n in store.get_nodes(ids).items()
     }
+    edges = store.edges_among(ids)
     by_distance = ", ".join(f"{c} at {d}" for d, c in report["by_distance"].items())
     notes = [
         f"Reach of {report['name'] or focus} ({focus}) within {depth} step(s), ties read both "
@@ -382,7 +382,7 @@ def reach_map(
         "Colour: distance from the focus (0 is the focus itself, outlined).",
     ]
     return render_map(
-        Subgraph(nodes, sub.edges, distance),
+        Subgraph(nodes, edges, distance),
         title=f"การเข้าถึง / reach of {report['name'] or focus} ({depth} steps)",
         colour_by="distance",
         highlight={focus},
