@@ -8,6 +8,7 @@ stale, and repeated requests for a large graph's brokerage cost one computation.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -46,7 +47,20 @@ class AnswerCache:
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def answer(self, store: GraphStore, question: Callable[..., Any], **options: Any) -> Any:
+        """``question(store, **options)``, computed once per graph version. The key holds
+        every option with its default filled in, so callers that spell the same question
+        differently (the API, the home page) share one answer."""
+        bound = inspect.signature(question).bind(store, **options)
+        bound.apply_defaults()
+        key = (
+            question.__module__,
+            question.__qualname__,
+            *((name, _frozen(value)) for name, value in list(bound.arguments.items())[1:]),
+        )
+        return self._get(store, key, lambda: question(store, **options))
+
+    def _get(self, store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         full = (store.version(), *key)
         with self._lock:
             if full in self._items:
@@ -58,6 +72,10 @@ class AnswerCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def cache_of(request: Request) -> AnswerCache:
@@ -112,11 +130,13 @@ def get_brokerage(
         bool | None, Query(description="compute betweenness (default: up to 5,000 actors)")
     ] = None,
 ) -> dict[str, Any]:
-    type_list = parse_list(types)
-    return cache_of(request).get(
+    return cache_of(request).answer(
         store,
-        ("brokerage", group_by, tuple(type_list or ()), undirected, betweenness),
-        lambda: brokerage_mod.brokerage(store, group_by, type_list, undirected, betweenness),
+        brokerage_mod.brokerage,
+        group_by=group_by,
+        types=parse_list(types),
+        undirected=undirected,
+        with_betweenness=betweenness,
     )
 
 
@@ -139,11 +159,7 @@ def get_overlap(
     scope: Annotated[str | None, Query(description="only areas within this area")] = None,
     level: Annotated[str | None, Query(description="only areas at this admin_level")] = None,
 ) -> dict[str, Any]:
-    return cache_of(request).get(
-        store,
-        ("overlap", by, scope, level),
-        lambda: overlap_mod.overlap(store, by=by, scope=scope, level=level),
-    )
+    return cache_of(request).answer(store, overlap_mod.overlap, by=by, scope=scope, level=level)
 
 
 @router.get("/gaps", summary="Missing horizontal and vertical links")
@@ -153,9 +169,4 @@ def get_gaps(
     by: Annotated[str, Query(description="admin_level, sector or any attribute")] = "admin_level",
     types: Types = None,
 ) -> dict[str, Any]:
-    type_list = parse_list(types)
-    return cache_of(request).get(
-        store,
-        ("gaps", by, tuple(type_list or ())),
-        lambda: gaps_mod.gaps(store, by=by, types=type_list),
-    )
+    return cache_of(request).answer(store, gaps_mod.gaps, by=by, types=parse_list(types))

@@ -127,11 +127,7 @@ def get_home(request: Request, store: Store) -> HTMLResponse:
     )
 
     def brokerage_table() -> str:
-        doc = cache.get(
-            store,
-            ("brokerage", "admin_level", (), False, None),
-            lambda: brokerage_mod.brokerage(store, "admin_level"),
-        )
+        doc = cache.answer(store, brokerage_mod.brokerage, group_by="admin_level")
         rows = [
             [
                 r["id"],
@@ -173,9 +169,7 @@ def get_home(request: Request, store: Store) -> HTMLResponse:
         )
 
     def overlap_table() -> str:
-        doc = cache.get(
-            store, ("overlap", "area", None, None), lambda: overlap_mod.overlap(store, by="area")
-        )
+        doc = cache.answer(store, overlap_mod.overlap, by="area")
         if not doc["pairs"]:
             return '<p class="note">No two funds share an area.</p>'
         rows = [
@@ -200,7 +194,7 @@ def get_home(request: Request, store: Store) -> HTMLResponse:
     def gaps_table() -> str:
         parts = []
         for by in ("admin_level", "sector"):
-            doc = cache.get(store, ("gaps", by, ()), lambda by=by: gaps_mod.gaps(store, by=by))
+            doc = cache.answer(store, gaps_mod.gaps, by=by)
             rows = [
                 [
                     m["from"],
@@ -223,15 +217,10 @@ def get_home(request: Request, store: Store) -> HTMLResponse:
         return "".join(parts)
 
     def reach_table() -> str:
-        doc = cache.get(
-            store,
-            ("brokerage", "admin_level", (), False, None),
-            lambda: brokerage_mod.brokerage(store, "admin_level"),
-        )
-        top = [r["id"] for r in sorted(doc["nodes"], key=lambda r: (-r["total"], r["id"]))[:10]]
+        doc = cache.answer(store, brokerage_mod.brokerage, group_by="admin_level")
         rows = []
-        for ref in top:
-            r = reach_mod.reach(store, ref, 2)
+        for ref in (r["id"] for r in doc["nodes"][:10]):  # the nodes come by total, then id
+            r = cache.answer(store, reach_mod.reach, ref=ref, depth=2)
             rows.append(
                 [ref, r["name"], r["reach"], r["weighted_reach"], r["by_kind"].get("Area", 0)]
             )

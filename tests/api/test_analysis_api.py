@@ -108,3 +108,28 @@ def test_answers_follow_the_graph_version(tmp_path: Path) -> None:
         second = client.get("/api/brokerage?group_by=sector").json()
         assert second["nodes"][0]["total"] == 0
     store.close()
+
+
+def test_home_page_and_api_share_one_answer(
+    loaded: tuple[TestClient, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
+    from graph_service.analysis import brokerage as brokerage_mod
+
+    client, _ = loaded
+    calls = []
+    real = brokerage_mod.brokerage
+
+    @functools.wraps(real)
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(brokerage_mod, "brokerage", counted)
+    assert client.get("/api/brokerage?group_by=admin_level&undirected=false").status_code == 200
+    assert client.get("/").status_code == 200  # its brokerage and reach tables
+    assert client.get("/api/brokerage").status_code == 200
+    assert len(calls) == 1
+    client.get("/api/brokerage?group_by=sector")
+    assert len(calls) == 2
