@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from graph_service.domain import Edge, Node
 
 
@@ -38,3 +41,17 @@ def chain_graph() -> tuple[list[Node], list[Edge]]:
         Edge("o1", "LOCATED_IN", "a1"),
     ]
     return nodes, edges
+
+
+_GRAPH_DATA = re.compile(r'<script type="application/json" id="graph-data">(.*?)</script>', re.S)
+
+
+def page_data(page: str) -> dict:
+    """The graph JSON a map page embeds (exactly one block), parsed back."""
+    found = _GRAPH_DATA.findall(page)
+    assert len(found) == 1, f"{len(found)} graph-data blocks in the page"
+    return json.loads(found[0])  # type: ignore[no-any-return]
+
+
+def by_id(items: list[dict]) -> dict[str, dict]:
+    return {i["id"]: i for i in items}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -14,14 +13,9 @@ from graph_service.app import create_app
 from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
 from tests.conftest import SAMPLES
+from tests.factories import page_data
 
 CLI = str(Path(sys.executable).parent / "graph-service")
-
-
-def graph_data(page: str) -> dict:
-    found = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S)
-    assert found, "no graph data in the page"
-    return json.loads(found.group(1))
 
 
 def test_map_pages_and_their_errors(tmp_path: Path) -> None:
@@ -33,12 +27,12 @@ def test_map_pages_and_their_errors(tmp_path: Path) -> None:
         import_dataset(store, SAMPLES / "community-occupation")
         whole = client.get("/map")
         assert whole.status_code == 200
-        assert len(graph_data(whole.text)["nodes"]) == 74
+        assert len(page_data(whole.text)["nodes"]) == 74
         assert '<script src="/static/vis-network.min.js"' in whole.text
         assert client.get("/static/vis-network.min.js").status_code == 200
         assert client.get("/static/../../etc/passwd").status_code == 404
         focus = client.get("/map/focus/person-coordinator?depth=1")
-        assert len(graph_data(focus.text)["nodes"]) == 8
+        assert len(page_data(focus.text)["nodes"]) == 8
         cases = [
             ("/map/focus/nobody", 404),
             ("/map/focus/org-provider?depth=0", 422),
@@ -67,7 +61,7 @@ def test_map_command_writes_a_standalone_page(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
-    assert len(graph_data(page)["nodes"]) == 13  # net-pcho and the 12 it reaches
+    assert len(page_data(page)["nodes"]) == 13  # net-pcho and the 12 it reaches
     assert not re.search(r'<script[^>]+src="https?://', page)  # works offline
     bad = subprocess.run(
         [CLI, "--store", db, "map", "--colour-by", "colour", "-o", str(out)],

@@ -12,7 +12,8 @@ from graph_service.domain import Edge, Node, Subgraph
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
-from tests.factories import network, organisation, person
+from tests.conftest import SAMPLES
+from tests.factories import by_id, network, organisation, page_data, person
 from viz.maps import (
     LARGE,
     build_map,
@@ -23,22 +24,9 @@ from viz.maps import (
     static_files,
 )
 
-SAMPLE = "graph_service/data/samples/community-occupation"
+SAMPLE = SAMPLES / "community-occupation"
 EVIL = "</script><script>alert(1)</script>"
 QUOTES = "ชื่อ \"อ้าง\" 'single' & <b>"
-
-_DATA = re.compile(r'<script type="application/json" id="graph-data">(.*?)</script>', re.S)
-
-
-def page_data(page: str) -> dict:
-    """The JSON embedded in a map page, parsed back."""
-    found = _DATA.findall(page)
-    assert len(found) == 1
-    return json.loads(found[0])
-
-
-def by_id(items: list[dict]) -> dict[str, dict]:
-    return {i["id"]: i for i in items}
 
 
 def small() -> Subgraph:

@@ -3,8 +3,6 @@ JSON embedded in the page."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,25 +12,12 @@ from graph_service.domain import Edge, Node
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
-from tests.factories import network, organisation, person
+from tests.conftest import SAMPLES
+from tests.factories import by_id, network, organisation, page_data, person
 from viz.views import brokerage_map, gaps_map, overlap_map, reach_map
 
-SAMPLES = Path("graph_service/data/samples")
 EVIL = "</script><script>alert(1)</script>"
 AMBER, RED, GREEN = "#f9a825", "#c62828", "#2e7d32"
-
-_DATA = re.compile(r'<script type="application/json" id="graph-data">(.*?)</script>', re.S)
-
-
-def page_data(page: str) -> dict:
-    """The JSON embedded in a map page, parsed back."""
-    found = _DATA.findall(page)
-    assert len(found) == 1
-    return json.loads(found[0])
-
-
-def by_id(items: list[dict]) -> dict[str, dict]:
-    return {i["id"]: i for i in items}
 
 
 def ghosts(data: dict) -> list[dict]:
