@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from graph_service.routes.deps import Store
+from graph_service.store.base import GraphStore
 
 router = APIRouter()
 
@@ -41,17 +42,7 @@ def whole_map(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
 ) -> HTMLResponse:
-    from viz.maps import build_map
-
-    page = build_map(
-        store,
-        level=level,
-        colour_by=colour_by,
-        size_by=size_by,
-        links=PANEL_LINKS,
-        standalone=False,
-    )
-    return HTMLResponse(page)
+    return _map_page(store, None, 2, level, colour_by, size_by)
 
 
 @router.get(
@@ -65,11 +56,17 @@ def focus_map(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
 ) -> HTMLResponse:
+    return _map_page(store, ref, depth, level, colour_by, size_by)
+
+
+def _map_page(
+    store: GraphStore, focus: str | None, depth: int, level: str, colour_by: str, size_by: str
+) -> HTMLResponse:
     from viz.maps import build_map
 
     page = build_map(
         store,
-        focus=ref,
+        focus=focus,
         depth=depth,
         level=level,
         colour_by=colour_by,
