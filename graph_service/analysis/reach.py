@@ -26,8 +26,6 @@ from graph_service.store.base import GraphStore
 DEFAULT_DEPTH = 2
 #: the most members a group reach takes
 MAX_GROUP = 1000
-#: group of the knowledge flows, a common restriction
-KNOWLEDGE_TYPES = ("PRODUCES", "USES", "SHARES_KNOWLEDGE_WITH")
 
 
 def reach(
