@@ -39,6 +39,22 @@ class NotFound(GraphServiceError):
     exit_code = 1
 
 
+class Conflict(GraphServiceError):
+    """The request would overwrite what exists, e.g. creating an entity whose id is taken."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 1
+
+
+class PayloadTooLarge(GraphServiceError):
+    """An upload larger than ``Settings.max_upload_mb`` (a zip measured uncompressed)."""
+
+    code = "payload_too_large"
+    http_status = 413
+    exit_code = 1
+
+
 class UsageError(GraphServiceError):
     code = "usage"
     http_status = 400
@@ -58,3 +74,22 @@ class StoreUnavailable(GraphServiceError):
     code = "store_unavailable"
     http_status = 503
     exit_code = 3
+
+
+class QueryTimeout(StoreUnavailable):
+    """A query ran longer than the query timeout (``GRAPH_QUERY_TIMEOUT``) and was stopped."""
+
+    code = "query_timeout"
+
+    @classmethod
+    def after(cls, seconds: float) -> QueryTimeout:
+        """The error for a query stopped after ``seconds``: names the limit and how to raise it.
+
+        >>> QueryTimeout.after(30).message.split(";")[0]
+        'the query ran longer than the query timeout of 30 s and was stopped'
+        """
+        return cls(
+            f"the query ran longer than the query timeout of {seconds:g} s and was stopped; "
+            "set GRAPH_QUERY_TIMEOUT to more seconds (0: no limit) if it needs longer",
+            {"timeout_seconds": seconds},
+        )

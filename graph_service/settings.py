@@ -14,6 +14,20 @@ class Settings(BaseSettings):
       empty: the embedded store in ``graph-service.db`` under the current folder.
     - ``GRAPH_NEO4J_USER`` / ``GRAPH_NEO4J_PASSWORD`` / ``GRAPH_NEO4J_DATABASE``.
     - ``GRAPH_HOST`` / ``GRAPH_PORT``: where ``serve`` listens.
+    - ``GRAPH_QUERY_TIMEOUT``: seconds one read (on Neo4j, one read transaction) may run
+      before the store stops it with ``QueryTimeout`` (HTTP 503, exit 3); 0: no limit.
+      Imports and corrections run to their end.
+    - ``GRAPH_MAX_UPLOAD_MB``: the largest upload ``POST /api/import`` accepts, in MB (a zip
+      is measured uncompressed); more is refused with 413.
+    - ``GRAPH_MAX_PAGE``: the most items one page of ``/api/entities`` or
+      ``/api/relationships`` holds (``limit``).
+    - ``GRAPH_API_KEYS``: comma-separated ``role:key`` pairs (role read, write or admin);
+      ``GRAPH_API_KEYS_FILE``: a file of ``role:sha256-hex-of-key`` lines. With either set,
+      every ``/api/`` request and every page needs a key (CONTRACT.md section 4).
+    - ``GRAPH_PUBLIC_READS``: reads without a key are allowed, and see people without
+      consent under pseudonyms (PDPA); needs keys for everything else.
+    - ``GRAPH_PUBLIC_PERSON_FIELDS``: the properties of a person without consent that a
+      public read still shows (comma-separated).
     """
 
     model_config = SettingsConfigDict(env_prefix="GRAPH_", extra="ignore")
@@ -24,3 +38,10 @@ class Settings(BaseSettings):
     neo4j_database: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
+    query_timeout: float = 30.0
+    max_upload_mb: int = 50
+    max_page: int = 1000
+    api_keys: str = ""
+    api_keys_file: str = ""
+    public_reads: bool = False
+    public_person_fields: str = "role,admin_level,sector"

@@ -20,6 +20,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     ``bolt://…`` or ``neo4j://…``: a Neo4j server (user and password from the URL or the
     settings). Anything else is a file path for the embedded store (``sqlite:`` and
     ``file:`` prefixes are accepted). Empty: ``graph-service.db`` in the current folder.
+    Either store stops a query that runs longer than ``settings.query_timeout`` seconds.
     """
     settings = settings or Settings()
     url = (url or settings.store or "").strip()
@@ -31,6 +32,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
             settings.neo4j_user,
             settings.neo4j_password,
             settings.neo4j_database or None,
+            query_timeout=settings.query_timeout,
         )
     from graph_service.store.embedded import EmbeddedStore
 
@@ -38,7 +40,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
         if url.startswith(prefix):
             url = url[len(prefix) :]
             break
-    return EmbeddedStore(Path(url or DEFAULT_STORE_FILE))
+    return EmbeddedStore(Path(url or DEFAULT_STORE_FILE), query_timeout=settings.query_timeout)
 
 
 __all__ = ["GraphStore", "WriteResult", "get_node", "is_neo4j_url", "neighbourhood", "open_store"]

@@ -23,8 +23,9 @@ EDGE_INTERNAL_KEYS = frozenset({"key"})
 
 @dataclass
 class WriteResult:
-    """What one write changed: counts of created, updated and unchanged entities and
-    relationships, and the graph's version after it (it moves only when something changed)."""
+    """What one write or delete changed: counts of created, updated, unchanged and deleted
+    entities and relationships, and the graph's version after it (it moves only when
+    something changed)."""
 
     nodes_created: int = 0
     nodes_updated: int = 0
@@ -34,10 +35,19 @@ class WriteResult:
     edges_unchanged: int = 0
     version: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    nodes_deleted: int = 0
+    edges_deleted: int = 0
 
     @property
     def changed(self) -> int:
-        return self.nodes_created + self.nodes_updated + self.edges_created + self.edges_updated
+        return (
+            self.nodes_created
+            + self.nodes_updated
+            + self.nodes_deleted
+            + self.edges_created
+            + self.edges_updated
+            + self.edges_deleted
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,11 +55,13 @@ class WriteResult:
                 "created": self.nodes_created,
                 "updated": self.nodes_updated,
                 "unchanged": self.nodes_unchanged,
+                "deleted": self.nodes_deleted,
             },
             "relationships": {
                 "created": self.edges_created,
                 "updated": self.edges_updated,
                 "unchanged": self.edges_unchanged,
+                "deleted": self.edges_deleted,
             },
             "version": self.version,
         }
@@ -69,13 +81,27 @@ class GraphStore(Protocol):
         """Return when the store answers; raise ``StoreUnavailable`` otherwise."""
 
     def write(
-        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+        self,
+        nodes: Sequence[Node],
+        edges: Sequence[Edge],
+        progress: Progress | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteResult:
         """Upsert entities and relationships in one transaction: all of it or none.
 
-        Entities are matched by id, relationships by key; properties are merged (a
-        property absent from the new value is kept). The version grows by one when
-        anything changed. Every relationship's ends must exist after the write."""
+        Entities are matched by id, relationships by key. Properties are merged (a
+        property absent from the new value is kept), or with ``replace`` become exactly
+        the given ones (an absent property is removed; PATCH uses this). The version grows
+        by one when anything changed. Every relationship's ends must exist after the write."""
+
+    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+        """Delete, in one transaction, the relationships whose keys are ``edge_keys`` and
+        the entities whose ids are ``node_ids`` together with every relationship they have.
+
+        Unknown ids and keys are ignored: ``nodes_deleted`` and ``edges_deleted`` count what
+        went (a relationship once, however it was named). The version grows by one when
+        anything was deleted, and stays when nothing was."""
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """The entities among ``ids`` that exist."""
@@ -85,6 +111,21 @@ class GraphStore(Protocol):
 
     def edges_of(self, id: str) -> list[Edge]:
         """Every relationship that starts or ends at ``id``."""
+
+    def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
+        """The relationships among ``keys`` that exist, by key."""
+
+    def find_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> list[Edge]:
+        """The relationships from ``source``, of ``type`` and to ``target`` (None: any),
+        sorted by key."""
+
+    def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
+        """``(id, name_key)`` of every entity of ``kinds`` (None: any) whose normalised name
+        contains ``text`` or whose id is ``text``, in no particular order. ``text`` is
+        normalised by the caller (``domain.normalise_name``); an entity without a name has
+        the name key ``""``."""
 
     def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
         """The ids one step from any of ``ids``, ties read both ways."""
@@ -118,8 +159,14 @@ class GraphStore(Protocol):
     def version(self) -> int:
         """The graph's version: 0 when never written, one more after each changing write."""
 
+    def secret(self) -> str:
+        """This store's secret: 64 hex characters (``secrets.token_hex(32)``) made at the
+        first call and kept in the store, so it is the same after a restart and for every
+        process that opens the store. Keys stable pseudonyms (HMAC); never shown."""
+
     def clear(self) -> None:
-        """Delete everything (the version grows, so caches notice)."""
+        """Delete every entity and relationship (the version grows, so caches notice; the
+        secret is kept)."""
 
     def close(self) -> None:
         """Release connections and files."""

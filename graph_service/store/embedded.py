@@ -8,28 +8,37 @@ over what the store returns; a neighbourhood is a breadth-first walk over indexe
 
 Schema (version 1)::
 
-    meta(key PRIMARY KEY, value)                       -- schema version, graph version
+    meta(key PRIMARY KEY, value)                       -- schema version, graph version, secret
     nodes(id PRIMARY KEY, kind, name_key, props JSON)
     edges(key PRIMARY KEY, source -> nodes.id, type, target -> nodes.id, props JSON)
 
 Property values are JSON, which keeps str, int, float, bool and lists apart.
+
+Query timeout: a progress handler looks at the clock every few thousand SQLite
+instructions and interrupts a statement that has run longer than ``query_timeout`` seconds
+(``QueryTimeout``); each statement of a long import has its own allowance.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
-from graph_service.errors import StoreUnavailable
+from graph_service.errors import QueryTimeout, StoreUnavailable
 from graph_service.store.base import Progress, WriteResult, chunks
 
 SCHEMA_VERSION = 1
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
+_CLOCK_STEPS = 10_000  # SQLite instructions between two looks at the clock
+_EDGE_COLUMNS = "key, source, type, target, props"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,10 +72,16 @@ class EmbeddedStore:
 
     engine = "embedded"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, query_timeout: float = 30.0) -> None:
+        """Open (or create) the store in the file ``path``. ``query_timeout``: seconds one
+        statement may run before it is stopped with ``QueryTimeout`` (0: no limit)."""
         self.path = Path(path).expanduser().resolve()
         self.location = str(self.path)
+        self.query_timeout = max(float(query_timeout), 0.0)
         self._lock = threading.RLock()
+        self._deadline: float | None = None
+        self._timed_out = False
+        self._secret: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -75,6 +90,8 @@ class EmbeddedStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            if self.query_timeout:
+                self._db.set_progress_handler(self._past_deadline, _CLOCK_STEPS)
             self._init_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
@@ -97,20 +114,95 @@ class EmbeddedStore:
                     "upgrade graph-service to open it"
                 )
 
-    # -- reads ---------------------------------------------------------------------------
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _past_deadline(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the running statement."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            self._timed_out = True
+            return 1
+        return 0
+
+    @contextmanager
+    def _clock(self) -> Iterator[None]:
+        """Runs one statement against the query timeout (the caller holds the lock)."""
+        self._timed_out = False
+        if self.query_timeout:
+            self._deadline = time.monotonic() + self.query_timeout
+        try:
+            yield
+        finally:
+            self._deadline = None
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement that returns no rows (it runs to its end here) against the
+        clock; the cursor tells its ``rowcount``."""
+        with self._clock():
+            return self._db.execute(sql, params)
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._clock():
+            return self._db.execute(sql, params).fetchall()
+
+    def _error(self, exc: sqlite3.OperationalError) -> StoreUnavailable:
+        """``QueryTimeout`` when the progress handler stopped the statement, else
+        ``StoreUnavailable`` (file locked, disk full, …)."""
+        timed_out, self._timed_out = self._timed_out, False
+        if timed_out:
+            return QueryTimeout.after(self.query_timeout)
+        return StoreUnavailable(f"embedded store {self.path}: {exc}")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self._db.execute(sql, params).fetchall()
+                return self._fetch(sql, params)
             except sqlite3.OperationalError as exc:
-                raise StoreUnavailable(f"embedded store {self.path}: {exc}") from exc
+                raise self._error(exc) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``: writers queue behind each other):
+        committed when the block ends, rolled back when it raises."""
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise ValueError(
+                        "relationship(s) name an entity that does not exist; nothing was "
+                        f"written ({exc})"
+                    ) from exc
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise self._error(exc) from exc
+                raise
+
+    def _set_version(self, result: WriteResult) -> None:
+        """Inside a transaction: one more version when ``result`` changed anything."""
+        result.version = self.version()
+        if result.changed:
+            result.version += 1
+            self._exec("UPDATE meta SET value = ? WHERE key = 'version'", (str(result.version),))
+
+    # -- reads ---------------------------------------------------------------------------
 
     def ping(self) -> None:
         self._query("SELECT 1")
 
     def version(self) -> int:
         return int(self._query("SELECT value FROM meta WHERE key='version'")[0][0])
+
+    def secret(self) -> str:
+        if self._secret is None:
+            with self._lock:
+                token = secrets.token_hex(32)
+                self._query("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (token,))
+                self._secret = str(self._query("SELECT value FROM meta WHERE key='secret'")[0][0])
+        return self._secret
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
@@ -130,11 +222,43 @@ class EmbeddedStore:
 
     def edges_of(self, id: str) -> list[Edge]:
         rows = self._query(
-            "SELECT key, source, type, target, props FROM edges WHERE source = ? "
-            "UNION SELECT key, source, type, target, props FROM edges WHERE target = ?",
+            f"SELECT {_EDGE_COLUMNS} FROM edges WHERE source = ? "
+            f"UNION SELECT {_EDGE_COLUMNS} FROM edges WHERE target = ?",
             (id, id),
         )
         return [_edge(r) for r in rows]
+
+    def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
+        found: dict[str, Edge] = {}
+        for part in chunks(list(dict.fromkeys(keys)), _BATCH):
+            marks = ",".join("?" * len(part))
+            for row in self._query(
+                f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})", part
+            ):
+                found[row[0]] = _edge(row)
+        return found
+
+    def find_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> list[Edge]:
+        given = {"source": source, "type": type, "target": target}
+        wanted = {column: value for column, value in given.items() if value is not None}
+        where = " AND ".join(f"{column} = ?" for column in wanted)
+        rows = self._query(
+            f"SELECT {_EDGE_COLUMNS} FROM edges" + (f" WHERE {where}" if where else ""),
+            list(wanted.values()),
+        )
+        return sorted((_edge(r) for r in rows), key=lambda e: e.key)
+
+    def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
+        sql = (
+            "SELECT id, coalesce(name_key, '') FROM nodes WHERE (instr(name_key, ?) > 0 OR id = ?)"
+        )
+        params: list[str] = [text, text]
+        if kinds is not None:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params.extend(kinds)
+        return [(i, k) for i, k in self._query(sql, params)]
 
     def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
         found: set[str] = set()
@@ -231,57 +355,42 @@ class EmbeddedStore:
     # -- writes --------------------------------------------------------------------------
 
     def write(
-        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+        self,
+        nodes: Sequence[Node],
+        edges: Sequence[Edge],
+        progress: Progress | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteResult:
         result = WriteResult()
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                done = 0
-                for part in chunks(list(nodes), _BATCH):
-                    self._write_nodes(part, result)
-                    done += len(part)
-                    if progress:
-                        progress("entities", done, len(nodes))
-                done = 0
-                for part in chunks(list(edges), _BATCH):
-                    self._write_edges(part, result)
-                    done += len(part)
-                    if progress:
-                        progress("relationships", done, len(edges))
-                result.version = self.version()
-                if result.changed:
-                    result.version += 1
-                    db.execute(
-                        "UPDATE meta SET value = ? WHERE key = 'version'", (str(result.version),)
-                    )
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise ValueError(
-                        "relationship(s) name an entity that does not exist; nothing was "
-                        f"written ({exc})"
-                    ) from exc
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise StoreUnavailable(f"embedded store {self.path}: {exc}") from exc
-                raise
+        with self._transaction():
+            done = 0
+            for part in chunks(list(nodes), _BATCH):
+                self._write_nodes(part, result, replace)
+                done += len(part)
+                if progress:
+                    progress("entities", done, len(nodes))
+            done = 0
+            for part in chunks(list(edges), _BATCH):
+                self._write_edges(part, result, replace)
+                done += len(part)
+                if progress:
+                    progress("relationships", done, len(edges))
+            self._set_version(result)
         return result
 
-    def _write_nodes(self, part: Sequence[Node], result: WriteResult) -> None:
+    def _write_nodes(self, part: Sequence[Node], result: WriteResult, replace: bool) -> None:
         marks = ",".join("?" * len(part))
         existing = {
             i: (k, json.loads(p))
-            for i, k, p in self._db.execute(
+            for i, k, p in self._fetch(
                 f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", [n.id for n in part]
             )
         }
         rows = []
         for node in part:
             old = existing.get(node.id)
-            props = {**old[1], **node.props} if old else dict(node.props)
+            props = {**old[1], **node.props} if old and not replace else dict(node.props)
             if old is None:
                 result.nodes_created += 1
             elif old[0] != node.kind or old[1] != props:
@@ -293,19 +402,20 @@ class EmbeddedStore:
             rows.append(
                 (node.id, node.kind, normalise_name(str(props.get("name", ""))), _dumps(props))
             )
-        self._db.executemany(
-            "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name_key = excluded.name_key, "
-            "props = excluded.props",
-            rows,
-        )
+        with self._clock():
+            self._db.executemany(
+                "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
+                "name_key = excluded.name_key, props = excluded.props",
+                rows,
+            )
 
-    def _write_edges(self, part: Sequence[Edge], result: WriteResult) -> None:
+    def _write_edges(self, part: Sequence[Edge], result: WriteResult, replace: bool) -> None:
         marks = ",".join("?" * len(part))
         existing = {
             r[0]: _edge(r)
-            for r in self._db.execute(
-                f"SELECT key, source, type, target, props FROM edges WHERE key IN ({marks})",
+            for r in self._fetch(
+                f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})",
                 [e.key for e in part],
             )
         }
@@ -317,9 +427,8 @@ class EmbeddedStore:
                 edge.type,
                 edge.target,
             )
-            props = (
-                {**old.props, **edge.props} if old is not None and same_ends else dict(edge.props)
-            )
+            merge = old is not None and same_ends and not replace
+            props = {**old.props, **edge.props} if old is not None and merge else dict(edge.props)
             if old is None:
                 result.edges_created += 1
             elif not same_ends or old.props != props:
@@ -329,27 +438,38 @@ class EmbeddedStore:
                 continue
             existing[edge.key] = Edge(edge.source, edge.type, edge.target, props, edge.key)
             rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
-        self._db.executemany(
-            "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
-            "target = excluded.target, props = excluded.props",
-            rows,
-        )
+        with self._clock():
+            self._db.executemany(
+                "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
+                "target = excluded.target, props = excluded.props",
+                rows,
+            )
+
+    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+        result = WriteResult()
+        with self._transaction():
+            for part in chunks(list(dict.fromkeys(edge_keys)), _BATCH):
+                marks = ",".join("?" * len(part))
+                cursor = self._exec(f"DELETE FROM edges WHERE key IN ({marks})", part)
+                result.edges_deleted += cursor.rowcount
+            for part in chunks(list(dict.fromkeys(node_ids)), _BATCH // 2):
+                marks = ",".join("?" * len(part))
+                cursor = self._exec(
+                    f"DELETE FROM edges WHERE source IN ({marks}) OR target IN ({marks})",
+                    [*part, *part],
+                )
+                result.edges_deleted += cursor.rowcount
+                cursor = self._exec(f"DELETE FROM nodes WHERE id IN ({marks})", part)
+                result.nodes_deleted += cursor.rowcount
+            self._set_version(result)
+        return result
 
     def clear(self) -> None:
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute("DELETE FROM edges")
-                db.execute("DELETE FROM nodes")
-                db.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            self._exec("DELETE FROM edges")
+            self._exec("DELETE FROM nodes")
+            self._exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
 
     def close(self) -> None:
         with self._lock:

@@ -6,13 +6,17 @@ a ``key`` property (its identity, ``domain.edge_key``); the graph's version live
 ``(:GraphMeta {id: 'graph'})`` node. Every statement is a file under ``cypher/`` run by name
 from the :class:`~graph_service.store.catalog.Catalog`; writes are batched ``UNWIND …
 MERGE`` inside one managed transaction, so an import is all-or-nothing and a retried
-transaction is safe.
+transaction is safe. Every read carries the query timeout: Neo4j stops one that runs
+longer, and the store raises ``QueryTimeout``. Writes do not: an import is as long as its
+data, and cutting it at 30 s would refuse a large dataset that is perfectly valid (and
+make a second import that waits for the graph lock fail).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import neo4j
@@ -27,7 +31,7 @@ from graph_service.domain import (
     is_relationship_type,
     normalise_name,
 )
-from graph_service.errors import StoreUnavailable
+from graph_service.errors import QueryTimeout, StoreUnavailable
 from graph_service.store.base import (
     EDGE_INTERNAL_KEYS,
     Progress,
@@ -39,6 +43,7 @@ from graph_service.store.catalog import Catalog
 
 _BATCH = 5000
 _catalog: Catalog | None = None
+_T = TypeVar("_T")
 
 
 def get_catalog() -> Catalog:
@@ -77,9 +82,17 @@ class Neo4jStore:
         password: str | None = None,
         database: str | None = None,
         connection_timeout: float = 5.0,
+        query_timeout: float = 30.0,
     ) -> None:
+        """Connect to the Neo4j at ``url`` (connections open on first use).
+        ``query_timeout``: seconds one read transaction may run before Neo4j stops it and
+        the store raises ``QueryTimeout`` (0: no limit of ours; the server's own still
+        holds). Writes run to their end."""
         clean, user, password, self.location = split_url(url, user, password)
         self.database = database or None
+        self.query_timeout = max(float(query_timeout), 0.0)
+        self._timeout = self.query_timeout or None
+        self._secret: str | None = None
         self.catalog = get_catalog()
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -99,23 +112,38 @@ class Neo4jStore:
             return
         with self._guard(), self._driver.session(database=self.database) as session:
             for name in self.catalog.names("schema/"):
-                session.run(self.catalog[name].text).consume()
+                session.run(self._timed(self.catalog[name].text)).consume()
         self._schema_ready = True
 
     def _guard(self) -> _Guard:
-        return _Guard(self.location)
+        return _Guard(self.location, self.query_timeout)
+
+    def _timed(self, text: str) -> neo4j.Query:
+        return neo4j.Query(text, timeout=self._timeout)
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         query = self.catalog.check_params(name, params)
         self._ensure_schema()
         with self._guard():
             records, _, _ = self._driver.execute_query(
-                query.text,
+                self._timed(query.text),
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
             )
         return [r.data() for r in records]
+
+    def _transaction(
+        self, work: Callable[[neo4j.ManagedTransaction], _T], *, write: bool = False
+    ) -> _T:
+        """Run ``work`` in one managed transaction (retried by the driver on transient
+        errors); a read under the query timeout."""
+        self._ensure_schema()
+        timed = neo4j.unit_of_work(timeout=None if write else self._timeout)(work)
+        with self._guard(), self._driver.session(database=self.database) as session:
+            if write:
+                return session.execute_write(timed)
+            return session.execute_read(timed)
 
     def _run(self, tx: neo4j.ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
         query = self.catalog.check_params(name, params)
@@ -129,6 +157,17 @@ class Neo4jStore:
     def version(self) -> int:
         return int(self._read("meta/get_version")[0]["version"])
 
+    def secret(self) -> str:
+        if self._secret is None:
+            token = secrets.token_hex(32)
+
+            def work(tx: neo4j.ManagedTransaction) -> str:
+                self._run(tx, "meta/lock_graph")
+                return str(self._run(tx, "meta/get_secret", token=token)[0]["secret"])
+
+            self._secret = self._transaction(work, write=True)
+        return self._secret
+
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         for part in chunks(list(dict.fromkeys(ids)), _BATCH):
@@ -141,6 +180,28 @@ class Neo4jStore:
 
     def edges_of(self, id: str) -> list[Edge]:
         return [_edge(r) for r in self._read("graph/edges_of", id=id)]
+
+    def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        edges = (_edge(r) for r in self._read("graph/get_edges", keys=wanted))
+        return {e.key: e for e in edges}
+
+    def find_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> list[Edge]:
+        if source is not None:
+            rows = self._read("graph/find_edges_from", source=source, type=type, target=target)
+        elif target is not None:
+            rows = self._read("graph/find_edges_to", type=type, target=target)
+        else:
+            rows = self._read("graph/find_edges", type=type)
+        return sorted((_edge(r) for r in rows), key=lambda e: e.key)
+
+    def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
+        rows = self._read("graph/search_names", text=text, kinds=_list(kinds))
+        return [(r["id"], r["name_key"]) for r in rows]
 
     def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
         found: set[str] = set()
@@ -186,9 +247,7 @@ class Neo4jStore:
                 distance.update((i, step) for i in frontier)
             return distance
 
-        self._ensure_schema()
-        with self._guard(), self._driver.session(database=self.database) as session:
-            return session.execute_read(bfs)
+        return self._transaction(bfs)
 
     def subgraph(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
@@ -205,18 +264,22 @@ class Neo4jStore:
     # -- writes --------------------------------------------------------------------------
 
     def write(
-        self, nodes: Sequence[Node], edges: Sequence[Edge], progress: Progress | None = None
+        self,
+        nodes: Sequence[Node],
+        edges: Sequence[Edge],
+        progress: Progress | None = None,
+        *,
+        replace: bool = False,
     ) -> WriteResult:
         # one row per id and per key (the last wins), as the embedded store does
         node_rows = list({n.id: _node_row(n) for n in nodes}.values())
         edge_rows = list({e.key: _edge_row(e) for e in edges}.values())
-        self._ensure_schema()
 
         def work(tx: neo4j.ManagedTransaction) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             for i, part in enumerate(chunks(node_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_nodes", rows=list(part))[0]
+                row = self._run(tx, "write/upsert_nodes", rows=list(part), replace=replace)[0]
                 result.nodes_created += row["created"] or 0
                 result.nodes_updated += row["updated"] or 0
                 if progress:
@@ -230,7 +293,7 @@ class Neo4jStore:
             if ends:
                 moved = self._run(tx, "write/delete_moved_edges", ends=ends)[0]["moved"]
             for i, part in enumerate(chunks(edge_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_edges", rows=list(part))[0]
+                row = self._run(tx, "write/upsert_edges", rows=list(part), replace=replace)[0]
                 if row["matched"] != len(part):
                     # raised inside the transaction function: Neo4j rolls it all back
                     raise ValueError(
@@ -246,34 +309,53 @@ class Neo4jStore:
             result.edges_updated += moved
             result.nodes_unchanged = len(node_rows) - result.nodes_created - result.nodes_updated
             result.edges_unchanged = len(edge_rows) - result.edges_created - result.edges_updated
-            delta = 1 if result.changed else 0
-            result.version = self._run(tx, "meta/bump_version", delta=delta)[0]["version"]
+            self._set_version(tx, result)
             return result
 
-        with self._guard(), self._driver.session(database=self.database) as session:
-            result: WriteResult = session.execute_write(work)
-        return result
+        return self._transaction(work, write=True)
+
+    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+        ids = list(dict.fromkeys(node_ids))
+        keys = list(dict.fromkeys(edge_keys))
+
+        def work(tx: neo4j.ManagedTransaction) -> WriteResult:
+            result = WriteResult()
+            self._run(tx, "meta/lock_graph")
+            if keys:
+                result.edges_deleted = self._run(tx, "write/delete_edges", keys=keys)[0]["deleted"]
+            for part in chunks(ids, _BATCH):
+                row = self._run(tx, "write/delete_nodes", ids=list(part))[0]
+                result.nodes_deleted += row["nodes"]
+                result.edges_deleted += row["relationships"]
+            self._set_version(tx, result)
+            return result
+
+        return self._transaction(work, write=True)
+
+    def _set_version(self, tx: neo4j.ManagedTransaction, result: WriteResult) -> None:
+        """Inside a write: one more version when ``result`` changed anything."""
+        delta = 1 if result.changed else 0
+        result.version = self._run(tx, "meta/bump_version", delta=delta)[0]["version"]
 
     def clear(self) -> None:
-        self._ensure_schema()
-
         def work(tx: neo4j.ManagedTransaction) -> None:
             self._run(tx, "meta/lock_graph")
             self._run(tx, "write/clear_graph")
             self._run(tx, "meta/bump_version", delta=1)
 
-        with self._guard(), self._driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self._transaction(work, write=True)
 
     def close(self) -> None:
         self._driver.close()
 
 
 class _Guard:
-    """Turns the driver's connection errors into ``StoreUnavailable`` (exit 3, HTTP 503)."""
+    """Turns the driver's connection errors into ``StoreUnavailable`` (exit 3, HTTP 503),
+    and a transaction Neo4j stopped for running out of time into ``QueryTimeout``."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, timeout: float) -> None:
         self.location = location
+        self.timeout = timeout
 
     def __enter__(self) -> None:
         return None
@@ -281,6 +363,13 @@ class _Guard:
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         if exc is None:
             return False
+        if isinstance(exc, neo4j_errors.Neo4jError) and "TransactionTimedOut" in (exc.code or ""):
+            if self.timeout:
+                raise QueryTimeout.after(self.timeout) from exc
+            raise QueryTimeout(  # no limit of ours: the server's db.transaction.timeout
+                f"Neo4j at {self.location} stopped the query at the server's own transaction "
+                f"timeout (db.transaction.timeout): {exc.message}"
+            ) from exc
         if isinstance(exc, neo4j_errors.AuthError):
             raise StoreUnavailable(
                 f"Neo4j at {self.location} refused the user name or password "

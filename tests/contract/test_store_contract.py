@@ -25,8 +25,8 @@ def test_upsert_is_idempotent(store: GraphStore) -> None:
     assert first.version == version
     second = store.write(nodes, edges)
     assert second.to_dict() == {
-        "nodes": {"created": 0, "updated": 0, "unchanged": 6},
-        "relationships": {"created": 0, "updated": 0, "unchanged": 5},
+        "nodes": {"created": 0, "updated": 0, "unchanged": 6, "deleted": 0},
+        "relationships": {"created": 0, "updated": 0, "unchanged": 5, "deleted": 0},
         "version": version,
     }
     assert store.version() == version
