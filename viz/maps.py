@@ -53,7 +53,7 @@ from graph_service.domain import (
     edge_key,
     normalise_name,
 )
-from graph_service.errors import InvalidInput
+from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore, neighbourhood
 
 try:  # orjson is several times faster on 10,000 nodes; json is the fallback
@@ -736,14 +736,23 @@ def select_subgraph(
     from graph_service.entities import resolve_entity
 
     check_depth(depth)
-    if sum(store.stats().nodes.values()) == 0:
-        raise InvalidInput("the graph is empty: import a dataset first")
+    empty = InvalidInput("the graph is empty: import a dataset first")
     if focus is not None:
-        start = resolve_entity(store, focus)
+        # no whole-graph count on this path: it cost 90% of a neighbourhood map on a
+        # graph of 100,000 relationships (bench/load.py)
+        try:
+            start = resolve_entity(store, focus)
+        except NotFound:
+            if not store.stats().nodes:
+                raise empty from None
+            raise
         sub = neighbourhood(store, start.id, depth)
         title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
         return sub, start.id, title
-    return store.subgraph(), None, "แผนที่เครือข่าย / network map"
+    whole = store.subgraph()
+    if not whole.nodes:
+        raise empty
+    return whole, None, "แผนที่เครือข่าย / network map"
 
 
 def level_note(level: str) -> str:
