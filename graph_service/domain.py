@@ -87,6 +87,9 @@ KNOWN_TYPES = (
 )
 SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH"})
 DIRECTIONS = ("horizontal", "vertical")
+#: how the users' sheets say yes and no (compared case-folded), e.g. in ``consent``
+YES_WORDS = frozenset({"true", "yes", "y", "1", "ใช่", "จริง", "ยินยอม"})
+NO_WORDS = frozenset({"false", "no", "n", "0", "ไม่ใช่", "เท็จ", "ไม่ยินยอม"})
 CAPACITIES = ("personal", "institutional")
 
 _TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")

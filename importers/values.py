@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 
-from graph_service.domain import clean_text, to_ascii_digits
+from graph_service.domain import NO_WORDS, YES_WORDS, clean_text, to_ascii_digits
 
 #: A Buddhist Era year is this much larger than the Common Era year.
 BE_OFFSET = 543
@@ -42,9 +42,6 @@ _NUMBER_RE = re.compile(
 _YEAR_ERA_RE = re.compile(r"(?P<era>พ\.\s*ศ\.|ค\.\s*ศ\.)?\s*(?P<year>.+)")
 _ISO_DATE_RE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 _THAI_DATE_RE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
-
-_TRUE = frozenset({"true", "yes", "y", "1", "ใช่", "จริง"})
-_FALSE = frozenset({"false", "no", "n", "0", "ไม่ใช่", "เท็จ"})
 
 
 def _prepare(text: str) -> str:
@@ -167,14 +164,16 @@ def parse_year_or_date(text: str) -> int | str:
 
 
 def parse_bool(text: str) -> bool:
-    """Yes or no: true/false, yes/no, y/n, 1/0, ใช่/ไม่ใช่, จริง/เท็จ (any case)."""
+    """Yes or no: true/false, yes/no, y/n, 1/0, ใช่/ไม่ใช่, จริง/เท็จ, ยินยอม/ไม่ยินยอม (any
+    case; ``domain.YES_WORDS`` and ``NO_WORDS``)."""
     word = _prepare(text).casefold()
-    if word in _TRUE:
+    if word in YES_WORDS:
         return True
-    if word in _FALSE:
+    if word in NO_WORDS:
         return False
     raise ValueError(
-        f"not a yes/no value: {text!r} (use true/false, yes/no, 1/0, ใช่/ไม่ใช่ or จริง/เท็จ)"
+        f"not a yes/no value: {text!r} (use true/false, yes/no, 1/0, ใช่/ไม่ใช่, จริง/เท็จ "
+        "or ยินยอม/ไม่ยินยอม)"
     )
 
 
