@@ -435,7 +435,7 @@ def _read_workbook(path: Path) -> tuple[list[Table], list[Problem]]:
                 problems.append(header)
                 continue
             texts = (
-                (n, [v if type(v) is str else _cell_text(v) for v in cells]) for n, cells in rows
+                (n, [v if type(v) is str else cell_text(v) for v in cells]) for n, cells in rows
             )
             numbered = itertools.chain([header], texts)
             table = _build_table(label, name, numbered, _letter, problems, sheet=True)
@@ -471,13 +471,13 @@ def _sheet_header(
                     number,
                     None,
                     f"row {number} must be the header: the column names as text "
-                    f"(id, name, ...), but cell {_letter(i)}{number} holds {_cell_text(v)!r}",
+                    f"(id, name, ...), but cell {_letter(i)}{number} holds {cell_text(v)!r}",
                 )
-        return number, [_cell_text(v) for v in cells]
+        return number, [cell_text(v) for v in cells]
     return Problem(label, None, None, EMPTY_SHEET)
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell's value as the text a CSV export would hold.
 
     Whole floats lose their ``.0`` (Excel stores the year 2551 as 2551.0); other floats are

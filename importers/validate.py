@@ -111,7 +111,11 @@ def normalise_type(text: str) -> str:
     return clean_text(text).upper().replace(" ", "_").replace("-", "_")
 
 
-class _Validator:
+class RowValidator:
+    """Checks the rows of a dataset's tables and builds its entities and relationships;
+    its per-column rules are also what the API's corrections use (graph_service.editing),
+    so a value typed in a request reads as the same value in a sheet."""
+
     def __init__(self, tables: list[Table], known: KnownLookup) -> None:
         self.tables = tables
         self.known = known
@@ -394,4 +398,4 @@ def validate(tables: list[Table], known: KnownLookup | None = None) -> Dataset:
     ``known`` tells which ids already exist in the store (and their kind), so a
     relationship may point at an entity imported earlier. Returns every problem at once.
     """
-    return _Validator(tables, known or (lambda ids: {})).run()
+    return RowValidator(tables, known or (lambda ids: {})).run()
