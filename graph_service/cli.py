@@ -322,6 +322,12 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
     type=click.Path(path_type=Path, dir_okay=False),
     help="the HTML file to write (standalone: works offline)",
 )
+@click.option(
+    "--public",
+    is_flag=True,
+    help="a map to share: people without consent under pseudonyms, with only the fields "
+    "of GRAPH_PUBLIC_PERSON_FIELDS (PDPA)",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -333,12 +339,17 @@ def map_cmd(
     colour_by: str,
     size_by: str,
     output: Path,
+    public: bool,
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file."""
+    from graph_service.privacy import public_fields, public_view
     from viz.maps import build_map
 
+    settings: Settings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
+        if public:
+            store = public_view(store, public_fields(settings.public_person_fields))
         page = build_map(
             store,
             focus=focus,
@@ -371,16 +382,31 @@ def map_cmd(
     help="the file to write (a folder for csv)",
 )
 @click.option("--no-measures", is_flag=True, help="gexf/graphml: leave out the measures")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="a file to share: people without consent under pseudonyms, with only the fields "
+    "of GRAPH_PUBLIC_PERSON_FIELDS (PDPA)",
+)
 @store_option
 @click.pass_context
 @handles_errors
 def export_cmd(
-    ctx: click.Context, fmt: str, output: Path, no_measures: bool, store_url: str | None
+    ctx: click.Context,
+    fmt: str,
+    output: Path,
+    no_measures: bool,
+    public: bool,
+    store_url: str | None,
 ) -> None:
     """The graph in another tool's format."""
+    from graph_service.privacy import public_fields, public_view
     from viz.export import export
 
+    settings: Settings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
+        if public:
+            store = public_view(store, public_fields(settings.public_person_fields))
         result = export(store, fmt, output, measures=not no_measures)
     click.echo(
         f"Wrote {result.path} ({fmt}): {result.nodes} entities, {result.edges} relationships."
@@ -687,21 +713,34 @@ def gaps(
 
 
 def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:
+    """Serve; refuse an address beyond this machine unless API keys guard it (CONTRACT §4)."""
     import uvicorn
 
     from graph_service.app import create_app
+    from graph_service.security import KeyRing
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    keys = KeyRing.from_settings(settings)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback and not keys.enabled:
         raise UsageError(
-            f"refusing to listen on {host}: without access control (API keys) the service "
-            "listens on 127.0.0.1 only"
+            f"refusing to listen on {host}: without access control the service listens on "
+            "127.0.0.1 only; set GRAPH_API_KEYS or GRAPH_API_KEYS_FILE (see "
+            "`graph-service new-key`)"
         )
+    app = create_app(settings, store)
+    if keys.enabled:
+        roles = sorted({role for role, _ in keys.entries})
+        access = f"API keys required ({len(keys.entries)} key(s); roles {', '.join(roles)})"
+        if settings.public_reads:
+            access += "; reads without a key are public, people without consent pseudonymised"
+    else:
+        access = "listening on 127.0.0.1 only: no API keys are set"
     click.echo(
         f"graph-service {__version__} on http://{host}:{port}/ (store: {store.engine} "
-        f"{store.location}); listening on 127.0.0.1 only: no API keys are set",
+        f"{store.location}); {access}",
         err=True,
     )
-    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @main.command()
@@ -754,6 +793,26 @@ def demo(
             print_import(report, False)
         if not no_serve:
             run_server(store, settings, host or settings.host, port or settings.port)
+
+
+@main.command("new-key")
+@click.option(
+    "--role",
+    type=click.Choice(["read", "write", "admin"]),
+    default="read",
+    show_default=True,
+    help="what the key may do",
+)
+def new_key(role: str) -> None:
+    """Make an API key: prints the key (give it to its user; it is not kept anywhere) and
+    the line for GRAPH_API_KEYS_FILE, which holds only its SHA-256."""
+    import secrets
+
+    from graph_service.security import hash_key
+
+    key = secrets.token_urlsafe(32)
+    click.echo(f"key: {key}")
+    click.echo(f"line for GRAPH_API_KEYS_FILE: {role}:{hash_key(key)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,15 @@ from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.analysis.common import parse_list
 from graph_service.routes.deps import Store
+from graph_service.routes.models import (
+    BrokerageDocument,
+    BrokerImpactDocument,
+    GapsDocument,
+    GroupReachDocument,
+    OverlapDocument,
+    ReachDocument,
+    responses,
+)
 from graph_service.store.base import GraphStore
 
 router = APIRouter(prefix="/api", tags=["the four questions"])
@@ -40,7 +49,7 @@ GroupBy = Annotated[
 
 
 class AnswerCache:
-    """The last answers, keyed by (graph version, question, options)."""
+    """The last answers, keyed by (graph version, privacy mode, question, options)."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
@@ -61,7 +70,8 @@ class AnswerCache:
         return self._get(store, key, lambda: question(store, **options))
 
     def _get(self, store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        full = (store.version(), *key)
+        # the public view answers with pseudonyms: never share its answers with full reads
+        full = (store.version(), getattr(store, "privacy_mode", "full"), *key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
@@ -85,7 +95,11 @@ def cache_of(request: Request) -> AnswerCache:
     return cache
 
 
-@router.get("/reach/{ref}", summary="Who and what an entity reaches within K steps")
+@router.get(
+    "/reach/{ref:path}",
+    summary="Who and what an entity reaches within K steps",
+    responses=responses(ReachDocument, "the reach document", 404, 422),
+)
 def get_reach(
     ref: str,
     store: Store,
@@ -98,7 +112,11 @@ def get_reach(
     return reach_mod.reach(store, ref, depth, parse_list(types), parse_list(kinds))
 
 
-@router.get("/reach", summary="What a group of actors reaches together, and what it cannot")
+@router.get(
+    "/reach",
+    summary="What a group of actors reaches together, and what it cannot",
+    responses=responses(GroupReachDocument, "what the group reaches", 404, 422),
+)
 def get_group_reach(
     store: Store,
     ids: Annotated[str, Query(description="comma-separated ids", examples=["p1,p2"])],
@@ -119,7 +137,11 @@ def get_group_reach(
     )
 
 
-@router.get("/brokerage", summary="Gould–Fernandez roles, constraint and betweenness")
+@router.get(
+    "/brokerage",
+    summary="Gould–Fernandez roles, constraint and betweenness",
+    responses=responses(BrokerageDocument, "the brokerage document", 422),
+)
 def get_brokerage(
     request: Request,
     store: Store,
@@ -140,7 +162,11 @@ def get_brokerage(
     )
 
 
-@router.get("/brokerage/{ref}/impact", summary="What breaks if this broker leaves")
+@router.get(
+    "/brokerage/{ref:path}/impact",
+    summary="What breaks if this broker leaves",
+    responses=responses(BrokerImpactDocument, "the pairs that lose their only route", 404, 422),
+)
 def get_broker_impact(
     ref: str,
     store: Store,
@@ -151,7 +177,11 @@ def get_broker_impact(
     return brokerage_mod.broker_impact(store, ref, group_by, parse_list(types), undirected)
 
 
-@router.get("/overlap", summary="Pairs of funds that cover the same areas or recipients")
+@router.get(
+    "/overlap",
+    summary="Pairs of funds that cover the same areas or recipients",
+    responses=responses(OverlapDocument, "the overlap document", 404, 422),
+)
 def get_overlap(
     request: Request,
     store: Store,
@@ -162,7 +192,11 @@ def get_overlap(
     return cache_of(request).answer(store, overlap_mod.overlap, by=by, scope=scope, level=level)
 
 
-@router.get("/gaps", summary="Missing horizontal and vertical links")
+@router.get(
+    "/gaps",
+    summary="Missing horizontal and vertical links",
+    responses=responses(GapsDocument, "the gaps document", 422),
+)
 def get_gaps(
     request: Request,
     store: Store,
