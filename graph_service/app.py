@@ -13,12 +13,24 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service import __version__
-from graph_service.errors import GraphServiceError
-from graph_service.routes import analysis, graph, health, home, maps
+from graph_service.errors import GraphServiceError, UsageError
+from graph_service.openapi import install as install_openapi
+from graph_service.routes import analysis, entities, graph, health, home, imports, login, maps
+from graph_service.security import AccessMiddleware, BodyLimitMiddleware, KeyRing
 from graph_service.settings import Settings
 from graph_service.store import GraphStore, open_store
+from graph_service.versioning import VersionMiddleware
+
+#: the error code of FastAPI's and Starlette's own HTTP errors
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 DESCRIPTION = """Maps the networks of Thai health-promotion and welfare work
 (Individual – Node – Network) and answers questions about them. The JSON shapes are those
@@ -26,7 +38,15 @@ of the `graph-service` command's `--json` output."""
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The service. Keys are parsed here, so a malformed key setting fails at start-up
+    (``UsageError``) rather than on the first request."""
     settings = settings or Settings()
+    keys = KeyRing.from_settings(settings)
+    if settings.public_reads and not keys.enabled:
+        raise UsageError(
+            "GRAPH_PUBLIC_READS needs API keys (GRAPH_API_KEYS or GRAPH_API_KEYS_FILE): "
+            "without them every request is already allowed, with full data"
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,6 +65,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.keys = keys
 
     @app.exception_handler(GraphServiceError)
     async def service_error(request: Request, exc: GraphServiceError) -> JSONResponse:
@@ -64,9 +85,38 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         }
         return JSONResponse(body, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """FastAPI's and Starlette's own refusals (no such route, a method the route does
+        not take, a body that cannot be read) in the service's error shape."""
+        code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+        message = str(exc.detail)
+        if exc.status_code in (404, 405):
+            message = f"{message}: {request.method} {request.url.path}"
+        body = {"error": {"code": code, "message": message, "details": None}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    # the last added runs first: access, then the body limit, then the version headers
+    app.add_middleware(VersionMiddleware, get_version=lambda: app.state.store.version())
+    app.add_middleware(BodyLimitMiddleware, limit_for=lambda path: body_limit(settings, path))
+    app.add_middleware(AccessMiddleware, keys=keys, public_reads=settings.public_reads)
+
     app.include_router(health.router)
+    app.include_router(login.router)
     app.include_router(graph.router)
+    app.include_router(entities.router)
+    app.include_router(imports.router)
     app.include_router(analysis.router)
     app.include_router(maps.router)
     app.include_router(home.router)
+    # the bearer scheme, the access responses and the error shape (graph_service.openapi)
+    install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app
+
+
+def body_limit(settings: Settings, path: str) -> int:
+    """Bytes a request body may hold: ``GRAPH_MAX_UPLOAD_MB`` for uploads, 1 MiB for the
+    JSON bodies of corrections."""
+    if path.rstrip("/") == "/api/import":
+        return int(settings.max_upload_mb) * 1024 * 1024
+    return 1024 * 1024

@@ -9,11 +9,19 @@ from fastapi.responses import JSONResponse
 
 from graph_service.errors import StoreUnavailable
 from graph_service.routes.deps import Store
+from graph_service.routes.models import HealthDocument
 
 router = APIRouter()
 
 
-@router.get("/health", summary="Which store the service uses and whether it answers")
+@router.get(
+    "/health",
+    summary="Which store the service uses and whether it answers",
+    responses={
+        200: {"model": HealthDocument, "description": "the store answers"},
+        503: {"model": HealthDocument, "description": "the store does not answer"},
+    },
+)
 def get_health(store: Store) -> JSONResponse:
     body: dict[str, Any] = {"store": {"engine": store.engine, "location": store.location}}
     try:

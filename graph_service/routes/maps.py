@@ -13,11 +13,12 @@ import zipfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from graph_service.routes.deps import Store
+from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
 router = APIRouter()
@@ -35,7 +36,12 @@ ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or
 SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
 
 
-@router.get("/map", response_class=HTMLResponse, summary="The whole network as a map")
+@router.get(
+    "/map",
+    response_class=HTMLResponse,
+    summary="The whole network as a map",
+    responses=page_responses(422),
+)
 def whole_map(
     store: Store,
     level: Level = "individual",
@@ -46,7 +52,10 @@ def whole_map(
 
 
 @router.get(
-    "/map/focus/{ref}", response_class=HTMLResponse, summary="An entity's neighbourhood as a map"
+    "/map/focus/{ref:path}",
+    response_class=HTMLResponse,
+    summary="An entity's neighbourhood as a map",
+    responses=page_responses(404, 422),
 )
 def focus_map(
     ref: str,
@@ -100,18 +109,37 @@ MEDIA = {
 SUFFIX = {"gexf": ".gexf", "graphml": ".graphml", "cyjs": ".cyjs.json", "kumu": ".kumu.json"}
 
 
-@router.get("/api/export", summary="The graph in another tool's format", tags=["exports"])
+@router.get(
+    "/api/export",
+    summary="The graph in another tool's format",
+    tags=["exports"],
+    responses=file_responses("the file, as an attachment", MEDIA.values(), 400, 422),
+)
 def get_export(
+    request: Request,
     store: Store,
     format: Annotated[
         str, Query(description="gexf, graphml, cyjs, kumu, csv (a zip), xlsx, png, svg")
     ],
     measures: bool = True,
+    public: Annotated[
+        bool,
+        Query(
+            description="a file to share: people without consent under pseudonyms, with only "
+            "the fields of GRAPH_PUBLIC_PERSON_FIELDS (PDPA); a read without a key always is"
+        ),
+    ] = False,
 ) -> FileResponse:
     """A download: GEXF or GraphML (Gephi, Cytoscape), Cytoscape.js JSON, a Kumu blueprint,
     the dataset as a zip of CSV files that imports back to the same graph, or an ``.xlsx``
-    workbook of the analysis tables."""
+    workbook of the analysis tables. With ``public=true`` people without consent appear
+    under pseudonyms (``graph_service.privacy``)."""
+    from graph_service.privacy import public_fields, public_view
     from viz.export import export
+
+    if public:
+        settings = request.app.state.settings
+        store = public_view(store, public_fields(settings.public_person_fields))
 
     work = Path(tempfile.mkdtemp(prefix="graph-service-export-"))
     cleanup = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
@@ -137,7 +165,12 @@ def get_export(
     )
 
 
-@router.get("/map/brokerage", response_class=HTMLResponse, summary="Brokers and their groups")
+@router.get(
+    "/map/brokerage",
+    response_class=HTMLResponse,
+    summary="Brokers and their groups",
+    responses=page_responses(422),
+)
 def brokerage_view(
     store: Store,
     group_by: Annotated[str, Query(description="admin_level, sector, ... (as /api/brokerage)")] = (
@@ -154,7 +187,12 @@ def brokerage_view(
     )
 
 
-@router.get("/map/overlap", response_class=HTMLResponse, summary="Funds and what they share")
+@router.get(
+    "/map/overlap",
+    response_class=HTMLResponse,
+    summary="Funds and what they share",
+    responses=page_responses(422),
+)
 def overlap_view(
     store: Store, by: Annotated[str, Query(description="area or beneficiary")] = "area"
 ) -> HTMLResponse:
@@ -163,7 +201,12 @@ def overlap_view(
     return HTMLResponse(overlap_map(store, by=by, links=PANEL_LINKS, standalone=False))
 
 
-@router.get("/map/gaps", response_class=HTMLResponse, summary="Missing links as ghost edges")
+@router.get(
+    "/map/gaps",
+    response_class=HTMLResponse,
+    summary="Missing links as ghost edges",
+    responses=page_responses(422),
+)
 def gaps_view(
     store: Store, by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level"
 ) -> HTMLResponse:
@@ -172,7 +215,12 @@ def gaps_view(
     return HTMLResponse(gaps_map(store, by=by, links=PANEL_LINKS, standalone=False))
 
 
-@router.get("/map/reach/{ref}", response_class=HTMLResponse, summary="What an entity reaches")
+@router.get(
+    "/map/reach/{ref:path}",
+    response_class=HTMLResponse,
+    summary="What an entity reaches",
+    responses=page_responses(404, 422),
+)
 def reach_view(
     ref: str, store: Store, depth: Annotated[int, Query(description="steps, 1 to 10")] = 2
 ) -> HTMLResponse:

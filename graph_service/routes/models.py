@@ -1,0 +1,761 @@
+"""The shapes of the JSON documents the API answers with, for its OpenAPI page.
+
+They document; they never check at run time. The routes return plain dictionaries (the
+brokerage document of 100,000 actors must not pass through pydantic), and the models reach
+the routes only as ``responses={200: {"model": ...}}`` in their decorators, never as
+``response_model``. Each model names the fields the code always gives (CONTRACT.md section 3
+and the extensions of the analysis modules), marks null where the code can give null, and
+allows more fields (``extra="allow"``), so the contract can grow without breaking clients.
+Each document model carries an example cut from a real answer on the community-occupation
+sample (lists shortened to one or two items).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Open(BaseModel):
+    """A response shape: the fields named are always there; more may come."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _example(example: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(extra="allow", json_schema_extra={"examples": [example]})
+
+
+Direction = Literal["horizontal", "vertical"]
+
+# -- errors --------------------------------------------------------------------------------
+
+
+class ErrorDetail(Open):
+    code: str = Field(
+        description="a stable word: invalid_input, invalid_request, not_found, conflict, "
+        "usage, unauthorized, forbidden, payload_too_large, store_unavailable, query_timeout"
+    )
+    message: str = Field(description="what is wrong and how to put it right, for a person")
+    details: Any = Field(
+        description="null, or what the code knows: the problems of an invalid request (each "
+        "with its location and reason), the candidates of an ambiguous name, ..."
+    )
+
+
+class ErrorBody(Open):
+    """Every error: ``{"error": {"code", "message", "details"}}``."""
+
+    model_config = _example(
+        {
+            "error": {
+                "code": "not_found",
+                "message": "no entity has the id or name 'org-nowhere'",
+                "details": None,
+            }
+        }
+    )
+
+    error: ErrorDetail
+
+
+ERROR_TEXT = {
+    400: "wrong usage, e.g. an unknown export format (code usage)",
+    401: "an API key is needed, or the key sent is not valid (code unauthorized)",
+    403: "the key's role is too weak for this request (code forbidden)",
+    404: "no such entity (code not_found); details.candidates when a name fits several",
+    409: "the id or key exists already (code conflict)",
+    413: "the request body is larger than its limit (code payload_too_large)",
+    422: "the request is not valid: a parameter of the wrong type (code invalid_request, "
+    "details lists each problem) or a value the question cannot take (code invalid_input)",
+    503: "the store does not answer (code store_unavailable) or a query ran longer than "
+    "GRAPH_QUERY_TIMEOUT (code query_timeout)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all with the one error shape."""
+    return {s: {"model": ErrorBody, "description": ERROR_TEXT[s]} for s in statuses}
+
+
+def responses(model: type[BaseModel], description: str, *errors: int) -> dict[int | str, Any]:
+    """OpenAPI ``responses`` of a JSON route: 200 with ``model`` (documentation only: the
+    route's answer is not validated), the ``errors`` given and 503, which every route that
+    reads the store can answer. 401 and 403 are added to every operation by
+    :func:`graph_service.openapi.document`, from the access rules."""
+    return {200: {"model": model, "description": description}} | error_responses(*errors, 503)
+
+
+def file_responses(
+    description: str, media_types: Iterable[str], *errors: int
+) -> dict[int | str, Any]:
+    """OpenAPI ``responses`` of a download: 200 in any of ``media_types``, the ``errors``
+    given and 503."""
+    ok: dict[int | str, Any] = {
+        200: {"description": description, "content": {m: {} for m in sorted(set(media_types))}}
+    }
+    return ok | error_responses(*errors, 503)
+
+
+def page_responses(*errors: int) -> dict[int | str, Any]:
+    """OpenAPI ``responses`` of an HTML page (its 200 comes from ``response_class``)."""
+    return error_responses(*errors, 503)
+
+
+# -- stats and health ------------------------------------------------------------------------
+
+
+class StatsDocument(Open):
+    """``stats``: counts by kind and by relationship type, and the graph's version."""
+
+    model_config = _example(
+        {
+            "nodes": {"Area": 6, "Fund": 3, "Network": 6, "Organisation": 17, "Person": 6},
+            "relationships": {"FUNDS": 7, "MEMBER_OF": 12, "USES": 22},
+            "version": 1,
+        }
+    )
+
+    nodes: dict[str, int] = Field(description="entities by kind")
+    relationships: dict[str, int] = Field(description="relationships by type")
+    version: int = Field(description="grows by one with every write that changes something")
+
+
+class StoreInfo(Open):
+    engine: str = Field(description="embedded or neo4j")
+    location: str = Field(description="where the data lives (never with a password)")
+
+
+class HealthDocument(Open):
+    """``/health``: which store, and whether it answers (``version`` then) or not
+    (``error`` then, with status 503)."""
+
+    model_config = _example(
+        {
+            "store": {"engine": "embedded", "location": "/var/lib/graph-service/graph.db"},
+            "status": "ok",
+            "version": 1,
+        }
+    )
+
+    store: StoreInfo
+    status: Literal["ok", "unavailable"]
+    version: int | None = Field(None, description="the graph's version, when the store answers")
+    error: str | None = Field(None, description="why the store does not answer")
+
+
+# -- entities --------------------------------------------------------------------------------
+
+
+class ShownRelationship(Open):
+    type: str
+    direction: Direction | None = Field(
+        description="the relationship's stated direction, else derived from the admin levels "
+        "of its ends; null when neither tells"
+    )
+    other: str = Field(description="the id of the entity at the other end")
+    outgoing: bool = Field(description="true when the shown entity is the source")
+    properties: dict[str, Any]
+
+
+class EntityDocument(Open):
+    """``show``: one entity with every relationship it has."""
+
+    model_config = _example(
+        {
+            "id": "org-provider",
+            "kind": "Organisation",
+            "name": "หน่วยพัฒนาอาชีพ",
+            "level": "node",
+            "properties": {
+                "name": "หน่วยพัฒนาอาชีพ",
+                "name_en": "Occupational development units (providers)",
+                "aliases": "Provider|หน่วยพัฒนา",
+                "tags": ["category"],
+            },
+            "relationships": [
+                {
+                    "type": "FUNDS",
+                    "direction": None,
+                    "other": "fund-skills-grant",
+                    "outgoing": False,
+                    "properties": {"confidence": "stated", "note": "L100"},
+                }
+            ],
+        }
+    )
+
+    id: str
+    kind: str
+    name: str
+    level: Literal["individual", "node", "network"] | None = Field(
+        description="the INN level of the kind"
+    )
+    properties: dict[str, Any]
+    relationships: list[ShownRelationship]
+
+
+class DeletedCounts(Open):
+    entities: int
+    relationships: int
+
+
+class Deleted(Open):
+    """What a delete removed, and the graph's version after it."""
+
+    model_config = _example({"deleted": {"entities": 74, "relationships": 126}, "version": 2})
+
+    deleted: DeletedCounts
+    version: int
+
+
+# -- reach -----------------------------------------------------------------------------------
+
+
+class ReachedEntity(Open):
+    id: str
+    kind: str
+    name: str
+    distance: int = Field(description="steps from the start (from the nearest member)")
+
+
+class ReachDocument(Open):
+    """``reach``: the entities within ``depth`` steps of one entity (ties read both ways);
+    ``weighted_reach`` is the sum of 1/distance over them."""
+
+    model_config = _example(
+        {
+            "id": "person-coordinator",
+            "name": "ผู้ประสานงาน",
+            "kind": "Person",
+            "depth": 1,
+            "types": None,
+            "kinds": None,
+            "reach": 7,
+            "weighted_reach": 7.0,
+            "by_kind": {"Person": 2, "Organisation": 2, "Network": 3},
+            "by_level": {"individual": 2, "node": 2, "network": 3},
+            "by_distance": {"1": 7},
+            "nodes": [
+                {
+                    "id": "net-node-network",
+                    "kind": "Network",
+                    "name": "เครือข่ายศูนย์ประสานงาน",
+                    "distance": 1,
+                },
+                {
+                    "id": "org-provider",
+                    "kind": "Organisation",
+                    "name": "หน่วยพัฒนาอาชีพ",
+                    "distance": 1,
+                },
+            ],
+        }
+    )
+
+    id: str
+    name: str
+    kind: str
+    depth: int
+    types: list[str] | None = Field(description="the relationship types walked (null: all)")
+    kinds: list[str] | None = Field(description="the kinds walked through (null: all)")
+    reach: int = Field(description="distinct entities within depth steps, the start excluded")
+    weighted_reach: float = Field(description="Σ 1/distance over them")
+    by_kind: dict[str, int]
+    by_level: dict[str, int] = Field(description="by INN level")
+    by_distance: dict[str, int] = Field(description="by distance, keyed by the distance")
+    nodes: list[ReachedEntity] = Field(description="by distance, then id")
+
+
+class GroupMember(Open):
+    id: str
+    name: str
+    kind: str
+    reach: int = Field(description="what this member reaches alone")
+
+
+class GroupReachedEntity(ReachedEntity):
+    reached_by: list[str] = Field(description="the members that reach it")
+
+
+class GroupReachDocument(Open):
+    """What a group of actors reaches together within ``depth`` steps, and which targets
+    none of them reaches."""
+
+    model_config = _example(
+        {
+            "ids": ["person-coordinator", "org-provider"],
+            "depth": 1,
+            "types": None,
+            "kinds": None,
+            "targets": ["Area"],
+            "reach": 1,
+            "weighted_reach": 1.0,
+            "by_kind": {"Area": 1},
+            "members": [
+                {"id": "person-coordinator", "name": "ผู้ประสานงาน", "kind": "Person", "reach": 7},
+                {"id": "org-provider", "name": "หน่วยพัฒนาอาชีพ", "kind": "Organisation", "reach": 25},
+            ],
+            "nodes": [
+                {
+                    "id": "area-target-communities",
+                    "kind": "Area",
+                    "name": "ชุมชนเป้าหมาย",
+                    "distance": 1,
+                    "reached_by": ["org-provider"],
+                }
+            ],
+            "not_reached": ["area-central", "area-national"],
+        }
+    )
+
+    ids: list[str] = Field(description="the members, as resolved ids")
+    depth: int
+    types: list[str] | None
+    kinds: list[str] | None
+    targets: list[str] | None = Field(description="the kinds that count (null: every kind)")
+    reach: int
+    weighted_reach: float
+    by_kind: dict[str, int]
+    members: list[GroupMember]
+    nodes: list[GroupReachedEntity]
+    not_reached: list[str] = Field(description="targets no member reaches")
+
+
+# -- brokerage -------------------------------------------------------------------------------
+
+
+class RoleValues(Open):
+    """A value per Gould–Fernandez role and the total; null where it is undefined (a
+    z-score whose standard deviation is 0)."""
+
+    coordinator: float | None
+    itinerant: float | None
+    representative: float | None
+    gatekeeper: float | None
+    liaison: float | None
+    total: float | None
+
+
+class RoleTotal(Open):
+    observed: int
+    expected: float | None
+    sd: float | None
+    z: float | None
+
+
+class RoleTotals(Open):
+    coordinator: RoleTotal
+    itinerant: RoleTotal
+    representative: RoleTotal
+    gatekeeper: RoleTotal
+    liaison: RoleTotal
+    total: RoleTotal
+
+
+class GroupSize(Open):
+    group: str | None = Field(description="null: the actors without the attribute")
+    actors: int
+
+
+class Broker(Open):
+    id: str
+    name: str
+    kind: str
+    group: str | None
+    coordinator: int
+    itinerant: int
+    representative: int
+    gatekeeper: int
+    liaison: int
+    total: int
+    constraint: float | None = Field(description="Burt's constraint; null for an isolate")
+    effective_size: float | None = Field(description="Burt's effective size; null for an isolate")
+    betweenness: float | None = Field(
+        description="normalised betweenness; null when not computed (over 5,000 actors "
+        "without betweenness=true)"
+    )
+    sole_broker_pairs: int = Field(description="ordered pairs only this actor connects")
+    expected: RoleValues = Field(description="R sna::brokerage's expected counts")
+    z: RoleValues
+
+
+class BrokerageDocument(Open):
+    """``brokerage``: Gould–Fernandez roles of every actor (counts of ordered pairs), with
+    R ``sna``'s expected values and z-scores, Burt's constraint and betweenness; actors by
+    total, then id."""
+
+    model_config = _example(
+        {
+            "group_by": "admin_level",
+            "directed": True,
+            "types": None,
+            "actors": 29,
+            "ties": 51,
+            "groups": [{"group": "national", "actors": 2}, {"group": None, "actors": 16}],
+            "totals": {
+                role: {"observed": obs, "expected": exp, "sd": sd, "z": z}
+                for role, obs, exp, sd, z in (
+                    ("coordinator", 44, 12.9545108397, 6.9220628287, 4.4850053992),
+                    ("itinerant", 12, 15.3945728129, 6.5999028916, -0.5143367817),
+                    ("representative", 53, 15.3945728129, 6.120573869, 6.144101516),
+                    ("gatekeeper", 14, 15.3945728129, 6.120573869, -0.2278500093),
+                    ("liaison", 12, 21.9161929959, 9.0429767171, -1.0965629246),
+                    ("total", 135, 81.0544222743, 22.8929100501, 2.3564316466),
+                )
+            },
+            "notes": ["16 actor(s) have no 'admin_level'; they form the group null"],
+            "nodes": [
+                {
+                    "id": "org-central-team",
+                    "name": "ทีมกลาง",
+                    "kind": "Organisation",
+                    "group": "national",
+                    "coordinator": 0,
+                    "itinerant": 2,
+                    "representative": 3,
+                    "gatekeeper": 0,
+                    "liaison": 1,
+                    "total": 6,
+                    "constraint": 0.2871669501,
+                    "effective_size": 4.1666666667,
+                    "betweenness": 0.0426587302,
+                    "sole_broker_pairs": 5,
+                    "expected": {
+                        "coordinator": 0.0,
+                        "itinerant": 1.042571934,
+                        "representative": 0.0998207171,
+                        "gatekeeper": 0.0998207171,
+                        "liaison": 1.5527667102,
+                        "total": 2.7949800784,
+                    },
+                    "z": {
+                        "coordinator": None,
+                        "itinerant": 0.6094419173,
+                        "representative": 5.8878412534,
+                        "gatekeeper": -0.2026524841,
+                        "liaison": -0.2640138921,
+                        "total": 0.9751475095,
+                    },
+                }
+            ],
+        }
+    )
+
+    group_by: str
+    directed: bool
+    types: list[str] | None
+    actors: int
+    ties: int = Field(description="arcs between actors")
+    groups: list[GroupSize]
+    totals: RoleTotals = Field(description="over the whole graph")
+    notes: list[str]
+    nodes: list[Broker]
+
+
+class LostPair(Open):
+    from_: str = Field(alias="from")
+    to: str
+    from_group: str | None
+    to_group: str | None
+
+
+class GroupPair(Open):
+    from_: str | None = Field(alias="from")
+    to: str | None
+
+
+class BrokerImpactDocument(Open):
+    """What breaks if a broker leaves: the ordered pairs of actors whose only route of one
+    or two steps runs through it, and the pairs of groups that lose every such route."""
+
+    model_config = _example(
+        {
+            "id": "net-node-network",
+            "name": "เครือข่ายศูนย์ประสานงาน",
+            "group_by": "admin_level",
+            "group": "regional",
+            "brokered_pairs": 35,
+            "lost_pairs": 32,
+            "pairs": [
+                {
+                    "from": "net-partners",
+                    "to": "org-central-team",
+                    "from_group": None,
+                    "to_group": "national",
+                }
+            ],
+            "truncated": False,
+            "lost_group_pairs": [
+                {"from": "national", "to": "regional"},
+                {"from": "regional", "to": None},
+            ],
+        }
+    )
+
+    id: str
+    name: str
+    group_by: str
+    group: str | None
+    brokered_pairs: int
+    lost_pairs: int
+    pairs: list[LostPair] = Field(description="the first 200 lost pairs")
+    truncated: bool = Field(description="true when there are more lost pairs than listed")
+    lost_group_pairs: list[GroupPair]
+
+
+# -- overlap ---------------------------------------------------------------------------------
+
+PairKind = Literal["duplication", "complementary", "unknown"]
+
+
+class SharedActivity(Open):
+    target: str = Field(description="the FUNDS recipient")
+    purpose: str | None
+    amount_a: float | None = Field(description="baht fund_a pays (null: a figure is missing)")
+    amount_b: float | None
+    need: float | None = Field(description="need_thb of the activity, when known")
+    kind: PairKind
+
+
+class FundingPath(Open):
+    via: str | None = Field(description="the recipient through which the fund reaches it")
+    type: str
+
+
+class SharedPaths(Open):
+    target: str
+    fund_a: list[FundingPath]
+    fund_b: list[FundingPath]
+
+
+class OverlapPair(Open):
+    fund_a: str
+    fund_b: str
+    shared: list[str]
+    jaccard: float
+    overlap: float
+    weighted_jaccard: float | None = Field(description="null when an amount_thb is missing")
+    kind: PairKind
+    reason: str
+    activities: list[SharedActivity]
+    paths: list[SharedPaths]
+
+
+class OverlapDocument(Open):
+    """``overlap``: pairs of funds that reach the same areas or recipients, most overlapping
+    first, each judged duplication, complementary or unknown."""
+
+    model_config = _example(
+        {
+            "by": "area",
+            "scope": None,
+            "level": None,
+            "funds": 3,
+            "pairs": [
+                {
+                    "fund_a": "fund-project-budget",
+                    "fund_b": "fund-skills-grant",
+                    "shared": ["area-target-communities"],
+                    "jaccard": 1.0,
+                    "overlap": 1.0,
+                    "weighted_jaccard": None,
+                    "kind": "unknown",
+                    "reason": "unknown: no shared activity is a duplication and the one shared "
+                    "activity lacks a figure (org-provider: no amount_thb from "
+                    "fund-project-budget or fund-skills-grant, no need_thb)",
+                    "activities": [
+                        {
+                            "target": "org-provider",
+                            "purpose": None,
+                            "amount_a": None,
+                            "amount_b": None,
+                            "need": None,
+                            "kind": "unknown",
+                        }
+                    ],
+                    "paths": [
+                        {
+                            "target": "area-target-communities",
+                            "fund_a": [{"via": "org-provider", "type": "OPERATES_IN"}],
+                            "fund_b": [{"via": "org-provider", "type": "OPERATES_IN"}],
+                        }
+                    ],
+                }
+            ],
+            "funds_per_target": {"area-target-communities": 2},
+            "unfunded": ["area-central", "area-national"],
+            "notes": [
+                "weighted_jaccard is null for 1 pair(s): a FUNDS relationship that reaches "
+                "their targets has no amount_thb (or every amount is 0)"
+            ],
+        }
+    )
+
+    by: Literal["area", "beneficiary"]
+    scope: str | None
+    level: str | None
+    funds: int = Field(description="Fund entities in the graph")
+    pairs: list[OverlapPair]
+    funds_per_target: dict[str, int]
+    unfunded: list[str] = Field(
+        description="areas (recipients in need, by beneficiary) no fund reaches"
+    )
+    notes: list[str]
+
+
+# -- gaps ------------------------------------------------------------------------------------
+
+
+class GroupTies(Open):
+    group: str | None
+    actors: int
+    internal: int
+    external: int
+    ei_index: float | None = Field(description="null when the group has no tie")
+
+
+class Block(Open):
+    from_: str | None = Field(alias="from")
+    to: str | None
+    direction: Direction | None
+    ties: int
+    possible: int
+    density: float | None = Field(description="null when no pair is possible")
+
+
+class BrokerCandidate(Open):
+    id: str
+    name: str
+    group: str | None
+    new_ties: int = Field(description="ties it needs to join both groups")
+    degree: int
+
+
+class MissingLink(Open):
+    from_: str | None = Field(alias="from")
+    to: str | None
+    direction: Direction | None
+    level: str | None = Field(None, description="by sector: the admin level compared within")
+    status: Literal["none", "one_actor"]
+    ties: int
+    through: str | None = Field(description="the actor every tie runs through (one_actor)")
+    fragile: list[str]
+    brokers: list[str]
+    candidates: list[BrokerCandidate]
+
+
+class IsolatedNetwork(Open):
+    id: str
+    name: str
+    admin_level: str | None
+
+
+class UnusedKnowledge(Open):
+    id: str
+    name: str
+    readiness: int
+    producers: list[str]
+    users: list[str]
+
+
+class PersonalOnly(Open):
+    organisation: str
+    network: str
+    people: list[str]
+
+
+class GapReports(Open):
+    isolated_networks: list[IsolatedNetwork]
+    unused_mature_knowledge: list[UnusedKnowledge]
+    personal_only_organisations: list[PersonalOnly]
+
+
+class GapsDocument(Open):
+    """``gaps``: ties within and between groups of actors (undirected), the E-I index, the
+    missing horizontal and vertical links with the actors best placed to close them, and
+    the named gap reports."""
+
+    model_config = _example(
+        {
+            "by": "admin_level",
+            "types": None,
+            "actors": 29,
+            "ties": 43,
+            "groups_note": "groups defined by 'admin_level': 29 actors in 5 groups; 16 actor(s) "
+            "have no 'admin_level'; they form the group null",
+            "notes": ["the group null is never part of a missing link"],
+            "groups": [
+                {
+                    "group": "national",
+                    "actors": 2,
+                    "internal": 1,
+                    "external": 4,
+                    "ei_index": 0.6,
+                }
+            ],
+            "internal": 26,
+            "external": 17,
+            "ei_index": -0.2093023256,
+            "blocks": [
+                {
+                    "from": "national",
+                    "to": "regional",
+                    "direction": "vertical",
+                    "ties": 1,
+                    "possible": 12,
+                    "density": 0.0833333333,
+                },
+                {
+                    "from": "village",
+                    "to": "village",
+                    "direction": "horizontal",
+                    "ties": 0,
+                    "possible": 0,
+                    "density": None,
+                },
+            ],
+            "missing": [
+                {
+                    "from": "regional",
+                    "to": "village",
+                    "direction": "vertical",
+                    "status": "none",
+                    "ties": 0,
+                    "through": None,
+                    "fragile": [],
+                    "brokers": ["org-provider"],
+                    "candidates": [
+                        {
+                            "id": "org-provider",
+                            "name": "หน่วยพัฒนาอาชีพ",
+                            "group": None,
+                            "new_ties": 0,
+                            "degree": 15,
+                        }
+                    ],
+                }
+            ],
+            "reports": {
+                "isolated_networks": [],
+                "unused_mature_knowledge": [],
+                "personal_only_organisations": [],
+            },
+        }
+    )
+
+    by: str
+    types: list[str] | None
+    actors: int
+    ties: int = Field(description="tied pairs of actors, undirected")
+    groups_note: str
+    notes: list[str]
+    groups: list[GroupTies]
+    internal: int
+    external: int
+    ei_index: float | None = Field(description="(E − I) / (E + I); null without ties")
+    blocks: list[Block]
+    missing: list[MissingLink]
+    reports: GapReports
