@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export GRAPH_NEO4J_PASSWORD ?= graph-service-dev
 TEST_NEO4J_PORT ?= 17687
 
-.PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench bench-analysis clean
+.PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench bench-analysis load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,14 @@ bench-analysis: setup
 	$(BIN)/python -m bench.brokerage_speed
 	$(BIN)/python -m bench.overlap_speed
 	$(BIN)/python -m bench.maps_speed
+
+# 50 concurrent clients for a minute (wrk) on reach and map pages, on both stores;
+# bench/load.py. Installs wrk from Debian when missing (needs root).
+load: setup
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	NEO4J_NAME=load NEO4J_PORT=17695 scripts/neo4j.sh start
+	GRAPH_LOAD_NEO4J_URL=bolt://127.0.0.1:17695 $(BIN)/python -m bench.load; \
+	  status=$$?; NEO4J_NAME=load NEO4J_PORT=17695 scripts/neo4j.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) .neo4j tools/neo4j-runner/target .pytest_cache
