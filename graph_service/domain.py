@@ -143,6 +143,29 @@ def normalise_id(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+#: the longest id or name, in characters; a longer one is refused by row (Neo4j indexes
+#: ids and search keys, and refuses a value over 8 kB in an index)
+MAX_KEY_CHARS = 1000
+#: the longest search key in UTF-8 bytes (NFKC can make a name longer: one ligature
+#: becomes up to 18 letters)
+MAX_KEY_BYTES = 4000
+
+
+def length_problem(text: str, what: str) -> str | None:
+    """Why an id or a name is too long to store and index on every store, or None.
+
+    >>> length_problem("กขป.เขต 12", "name") is None
+    True
+    >>> length_problem("ก" * 1001, "name")
+    'the name has 1001 characters; at most 1000 are kept'
+    """
+    if len(text) > MAX_KEY_CHARS:
+        return f"the {what} has {len(text)} characters; at most {MAX_KEY_CHARS} are kept"
+    if len(normalise_name(text).encode("utf-8")) > MAX_KEY_BYTES:
+        return f"the {what} is too long once normalised for search ({MAX_KEY_BYTES} bytes at most)"
+    return None
+
+
 def derive_direction(level_a: Any, level_b: Any) -> str | None:
     """Horizontal when both ends sit at the same known admin level, vertical when at
     different known levels, None when either level is missing or not a known word.

@@ -38,6 +38,7 @@ from graph_service.domain import (
     clean_text,
     edge_key,
     is_relationship_type,
+    length_problem,
     normalise_id,
 )
 from graph_service.errors import InvalidInput
@@ -177,6 +178,7 @@ def new_entity(body: EntityCreate) -> Node:
     name = clean_text(body.name)
     if not name:
         problems.add(["name"], "missing name")
+    _check_length(problems, id=id_, name=name)
     props: Props = {"name": name}
     for column, value in _entity_properties(body.properties, kind, problems).items():
         if value is not None:
@@ -197,6 +199,7 @@ def patched_entity(old: Node, body: EntityPatch) -> Node:
         name = clean_text(body.name or "")
         if not name:
             problems.add(["name"], "missing name: an entity needs one")
+        _check_length(problems, name=name)
         props["name"] = name
     for column, value in _entity_properties(body.properties, kind, problems).items():
         if value is None:
@@ -205,6 +208,13 @@ def patched_entity(old: Node, body: EntityPatch) -> Node:
             props[column] = value
     problems.raise_any()
     return Node(old.id, kind, props)
+
+
+def _check_length(problems: _Problems, **texts: str) -> None:
+    """The importer's length rule (``domain.length_problem``) on ids, names and types."""
+    for field, text in texts.items():
+        if text and (reason := length_problem(text, field)):
+            problems.add([field], reason)
 
 
 def _check_kind(kind: str, problems: _Problems) -> str:
@@ -278,6 +288,7 @@ def new_relationship(body: RelationshipCreate, existing: Callable[[list[str]], s
     own_id = normalise_id(body.id) if body.id is not None else ""
     if body.id is not None and not own_id:
         problems.add(["id"], "a blank id: leave it out, or give one")
+    _check_length(problems, source=source, target=target, type=type_, id=own_id)
     props: Props = {"id": own_id} if own_id else {}
     for column, value in _edge_properties(body.properties, problems).items():
         if value is not None:

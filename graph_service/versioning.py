@@ -18,7 +18,15 @@ from typing import Any
 import anyio
 
 from graph_service.errors import GraphServiceError
-from graph_service.security import READ_METHODS, ASGIApp, Message, Receive, Scope, Send
+from graph_service.security import (
+    READ_METHODS,
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    send_error,
+)
 
 #: paths whose answers come from the graph
 _DATA_PREFIXES = ("/api/", "/map")
@@ -40,11 +48,11 @@ class VersionMiddleware:
         self.app = app
         self.get_version = get_version
 
-    async def _version(self) -> int | None:
+    async def _version(self) -> int | GraphServiceError:
         try:
             return await anyio.to_thread.run_sync(self.get_version)
-        except GraphServiceError:
-            return None  # the store is down: the route itself will say so
+        except GraphServiceError as exc:
+            return exc
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -54,6 +62,10 @@ class VersionMiddleware:
         mode = scope.get("state", {}).get("privacy", "full")
         reading = scope["method"] in READ_METHODS
         before = await self._version() if reading else None
+        if isinstance(before, GraphServiceError):
+            # the store is down: say so now rather than have the route wait for it again
+            await send_error(send, before.http_status, before.code, before.message)
+            return
         if before is not None:
             tag = etag(before, mode)
             for name, value in scope["headers"]:
@@ -72,7 +84,7 @@ class VersionMiddleware:
             if message["type"] == "http.response.start":
                 version = before if reading else await self._version()
                 status = message.get("status", 200)
-                if version is not None:
+                if isinstance(version, int):
                     headers: list[Any] = [
                         (k, v)
                         for k, v in message.get("headers", [])

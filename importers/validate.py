@@ -26,6 +26,7 @@ from graph_service.domain import (
     clean_text,
     edge_key,
     is_relationship_type,
+    length_problem,
     normalise_id,
     to_ascii_digits,
 )
@@ -190,6 +191,10 @@ class RowValidator:
                 self.problem(origin, "id", "missing id")
             if not name:
                 self.problem(origin, "name", "missing name")
+            for column, text in (("id", id_), ("name", name)):
+                if reason := length_problem(text, column):
+                    self.problem(origin, column, reason)
+                    id_ = "" if column == "id" else id_
             if id_ and id_ in self.first_seen:
                 first = self.first_seen[id_]
                 self.problem(origin, "id", f"duplicate id '{id_}' (first at {first})")
@@ -281,6 +286,10 @@ class RowValidator:
             for column, value in (("source", source), ("target", target), ("type", type_)):
                 if not value:
                     self.problem(origin, column, f"missing {column}")
+                elif reason := length_problem(value, column):
+                    self.problem(origin, column, reason)
+            if own_id and (reason := length_problem(own_id, "id")):
+                self.problem(origin, "id", reason)
             if type_ and not is_relationship_type(type_):
                 self.problem(
                     origin,

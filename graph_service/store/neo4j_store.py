@@ -31,7 +31,7 @@ from graph_service.domain import (
     is_relationship_type,
     normalise_name,
 )
-from graph_service.errors import QueryTimeout, StoreUnavailable
+from graph_service.errors import InvalidInput, QueryTimeout, StoreUnavailable
 from graph_service.store.base import (
     EDGE_INTERNAL_KEYS,
     Progress,
@@ -99,7 +99,9 @@ class Neo4jStore:
                 clean,
                 auth=(user, password),
                 connection_timeout=connection_timeout,
-                max_transaction_retry_time=15,
+                # a transient error (a deadlock, a leader switch) is retried for this
+                # long; a server that is down makes each request wait it out, so short
+                max_transaction_retry_time=5,
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"bad Neo4j URL {self.location}: {exc}") from exc
@@ -152,6 +154,9 @@ class Neo4jStore:
     # -- reads ---------------------------------------------------------------------------
 
     def ping(self) -> None:
+        # no retries: /health must say "down" in seconds, not after the retry budget
+        with self._guard():
+            self._driver.verify_connectivity()
         self._read("meta/ping")
 
     def version(self) -> int:
@@ -387,6 +392,12 @@ class _Guard:
             raise StoreUnavailable(f"cannot reach Neo4j at {self.location}: {exc}") from exc
         if isinstance(exc, neo4j_errors.DatabaseUnavailable):
             raise StoreUnavailable(f"Neo4j at {self.location}: {exc}") from exc
+        if isinstance(exc, neo4j_errors.Neo4jError) and "too large to index" in str(exc):
+            # validation keeps ids and names far below the limit (domain.length_problem);
+            # this catches what another writer might still send
+            raise InvalidInput(
+                "a value is too large for Neo4j's index (8 kB at most); nothing was written"
+            ) from exc
         return False
 
 
