@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import sqlite3
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from graph_service.domain import Edge, Node
 
@@ -55,3 +60,83 @@ def page_data(page: str) -> dict:
 
 def by_id(items: list[dict]) -> dict[str, dict]:
     return {i["id"]: i for i in items}
+
+
+# -- datasets on disk and the command line, for the fault, concurrency and fuzz tests --------
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A UTF-8 CSV file as a spreadsheet program would save it."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        out.writerows(rows)
+
+
+def people_dataset(folder: Path, people: range, orgs: int, tag: str) -> Path:
+    """A dataset folder: organisations ``o0``…``o{orgs-1}``; the people ``p{i}`` for ``i`` in
+    ``people``, each MEMBER_OF ``o{i % orgs}`` (the ``organisation_id`` shorthand); and a
+    KNOWS chain ``p{i} -> p{i+1}`` along ``people``.
+
+    So it holds ``len(people) + orgs`` entities, ``len(people)`` MEMBER_OF and
+    ``len(people) - 1`` KNOWS relationships. Every entity's name, ``role`` (people) and
+    ``note``, and every KNOWS ``note``, carry ``tag``, so two datasets over the same ids
+    differ in every property but the id.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(
+        folder / "organisations.csv",
+        ["id", "name", "note"],
+        ([f"o{j}", f"องค์กร {j} {tag}", tag] for j in range(orgs)),
+    )
+    write_csv(
+        folder / "people.csv",
+        ["id", "name", "role", "note", "organisation_id"],
+        ([f"p{i}", f"คน {i} {tag}", f"role-{tag}", tag, f"o{i % orgs}"] for i in people),
+    )
+    write_csv(
+        folder / "relationships.csv",
+        ["source", "target", "type", "note"],
+        ([f"p{i}", f"p{i + 1}", "KNOWS", tag] for i in people if i + 1 in people),
+    )
+    return folder
+
+
+def cli_path() -> str:
+    """The ``graph-service`` command of the running interpreter's environment."""
+    return str(Path(sys.executable).parent / "graph-service")
+
+
+def distinct_counts(location: str | Path, password: str | None = None) -> dict[str, int]:
+    """Entities and relationships counted straight from the database, each twice: all of
+    them, and the distinct ids / keys. ``location``: an embedded store's file, or a Neo4j
+    ``bolt://`` URL (user neo4j, ``password``)."""
+    if str(location).startswith(("bolt://", "neo4j://")):
+        import neo4j
+
+        with neo4j.GraphDatabase.driver(str(location), auth=("neo4j", password or "")) as d:
+            n = d.execute_query(
+                "MATCH (n:Entity) RETURN count(n) AS all, count(DISTINCT n.id) AS distinct"
+            ).records[0]
+            r = d.execute_query(
+                "MATCH (:Entity)-[r]->(:Entity) "
+                "RETURN count(r) AS all, count(DISTINCT r.key) AS distinct"
+            ).records[0]
+            return {
+                "entities": n["all"],
+                "entity_ids": n["distinct"],
+                "relationships": r["all"],
+                "relationship_keys": r["distinct"],
+            }
+    db = sqlite3.connect(location)
+    try:
+        n = db.execute("SELECT count(*), count(DISTINCT id) FROM nodes").fetchone()
+        r = db.execute("SELECT count(*), count(DISTINCT key) FROM edges").fetchone()
+    finally:
+        db.close()
+    return {
+        "entities": n[0],
+        "entity_ids": n[1],
+        "relationships": r[0],
+        "relationship_keys": r[1],
+    }
