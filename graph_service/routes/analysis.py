@@ -85,13 +85,18 @@ class AnswerCache:
 
 
 def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     return tuple(value) if isinstance(value, list) else value
 
 
-def cache_of(request: Request) -> AnswerCache:
-    cache = getattr(request.app.state, "answers", None)
+def cache_of(request: Request, name: str = "answers", size: int = 64) -> AnswerCache:
+    """The app's cache called ``name``: ``answers`` (the JSON of the four questions) or
+    ``pages`` (map pages, fewer: a page of a large graph weighs megabytes)."""
+    cache = getattr(request.app.state, name, None)
     if cache is None:
-        cache = request.app.state.answers = AnswerCache()
+        cache = AnswerCache(size)
+        setattr(request.app.state, name, cache)
     return cache
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
+from graph_service.routes.analysis import AnswerCache, cache_of
 from graph_service.routes.deps import Store
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
@@ -31,6 +32,9 @@ PANEL_LINKS = {
     "open": "/map/focus/{id}?depth=1&level=individual",
 }
 
+#: map pages kept per graph version (a page of a large graph weighs megabytes)
+PAGE_CACHE_SIZE = 16
+
 Level = Annotated[str, Query(description="individual, node or network (INN)")]
 ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
 SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
@@ -43,12 +47,13 @@ SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or rea
     responses=page_responses(422),
 )
 def whole_map(
+    request: Request,
     store: Store,
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
 ) -> HTMLResponse:
-    return _map_page(store, None, 2, level, colour_by, size_by)
+    return _map_page(request, store, None, 2, level, colour_by, size_by)
 
 
 @router.get(
@@ -58,6 +63,7 @@ def whole_map(
     responses=page_responses(404, 422),
 )
 def focus_map(
+    request: Request,
     ref: str,
     store: Store,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
@@ -65,16 +71,28 @@ def focus_map(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
 ) -> HTMLResponse:
-    return _map_page(store, ref, depth, level, colour_by, size_by)
+    return _map_page(request, store, ref, depth, level, colour_by, size_by)
+
+
+def _pages(request: Request) -> AnswerCache:
+    """Map pages, built once per graph version (and privacy mode) and options."""
+    return cache_of(request, "pages", PAGE_CACHE_SIZE)
 
 
 def _map_page(
-    store: GraphStore, focus: str | None, depth: int, level: str, colour_by: str, size_by: str
+    request: Request,
+    store: GraphStore,
+    focus: str | None,
+    depth: int,
+    level: str,
+    colour_by: str,
+    size_by: str,
 ) -> HTMLResponse:
     from viz.maps import build_map
 
-    page = build_map(
+    page = _pages(request).answer(
         store,
+        build_map,
         focus=focus,
         depth=depth,
         level=level,
@@ -172,6 +190,7 @@ def get_export(
     responses=page_responses(422),
 )
 def brokerage_view(
+    request: Request,
     store: Store,
     group_by: Annotated[str, Query(description="admin_level, sector, ... (as /api/brokerage)")] = (
         "admin_level"
@@ -181,8 +200,13 @@ def brokerage_view(
     from viz.views import brokerage_map
 
     return HTMLResponse(
-        brokerage_map(
-            store, group_by=group_by, undirected=undirected, links=PANEL_LINKS, standalone=False
+        _pages(request).answer(
+            store,
+            brokerage_map,
+            group_by=group_by,
+            undirected=undirected,
+            links=PANEL_LINKS,
+            standalone=False,
         )
     )
 
@@ -194,11 +218,14 @@ def brokerage_view(
     responses=page_responses(422),
 )
 def overlap_view(
-    store: Store, by: Annotated[str, Query(description="area or beneficiary")] = "area"
+    request: Request,
+    store: Store,
+    by: Annotated[str, Query(description="area or beneficiary")] = "area",
 ) -> HTMLResponse:
     from viz.views import overlap_map
 
-    return HTMLResponse(overlap_map(store, by=by, links=PANEL_LINKS, standalone=False))
+    page = _pages(request).answer(store, overlap_map, by=by, links=PANEL_LINKS, standalone=False)
+    return HTMLResponse(page)
 
 
 @router.get(
@@ -208,11 +235,14 @@ def overlap_view(
     responses=page_responses(422),
 )
 def gaps_view(
-    store: Store, by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level"
+    request: Request,
+    store: Store,
+    by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level",
 ) -> HTMLResponse:
     from viz.views import gaps_map
 
-    return HTMLResponse(gaps_map(store, by=by, links=PANEL_LINKS, standalone=False))
+    page = _pages(request).answer(store, gaps_map, by=by, links=PANEL_LINKS, standalone=False)
+    return HTMLResponse(page)
 
 
 @router.get(
@@ -222,8 +252,14 @@ def gaps_view(
     responses=page_responses(404, 422),
 )
 def reach_view(
-    ref: str, store: Store, depth: Annotated[int, Query(description="steps, 1 to 10")] = 2
+    request: Request,
+    ref: str,
+    store: Store,
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
 ) -> HTMLResponse:
     from viz.views import reach_map
 
-    return HTMLResponse(reach_map(store, ref, depth=depth, links=PANEL_LINKS, standalone=False))
+    page = _pages(request).answer(
+        store, reach_map, ref=ref, depth=depth, links=PANEL_LINKS, standalone=False
+    )
+    return HTMLResponse(page)

@@ -69,3 +69,24 @@ def test_map_command_writes_a_standalone_page(tmp_path: Path) -> None:
         text=True,
     )
     assert bad.returncode == 1 and "colour" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_map_pages_are_built_once_per_graph_version(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "g.db")
+    import_dataset(store, SAMPLES / "community-occupation")
+    app = create_app(store=store)
+    with TestClient(app) as client:
+        first = client.get("/map/focus/person-coordinator?depth=1")
+        again = client.get("/map/focus/person-coordinator?depth=1")
+        client.get("/map/gaps")
+        assert again.text == first.text
+        assert len(app.state.pages._items) == 2  # one page per question, not per request
+        # a correction moves the version: the next page is built anew and shows it
+        deleted = client.delete("/api/entities/net-partners")
+        assert deleted.json()["deleted"]["entities"] == 1
+        after = client.get("/map/focus/person-coordinator?depth=1")
+        ids = {n["id"] for n in page_data(after.text)["nodes"]}
+        assert "net-partners" not in ids
+        assert "net-partners" in {n["id"] for n in page_data(first.text)["nodes"]}
+        assert len(ids) == len(page_data(first.text)["nodes"]) - 1
+    store.close()
