@@ -47,6 +47,15 @@ class Conflict(GraphServiceError):
     exit_code = 1
 
 
+class VersionChanged(GraphServiceError):
+    """The graph's version is not the one a write was made against (``If-Match``, or the
+    version the service read when it checked the write): someone else wrote meanwhile."""
+
+    code = "version_changed"
+    http_status = 412
+    exit_code = 1
+
+
 class PayloadTooLarge(GraphServiceError):
     """An upload larger than ``Settings.max_upload_mb`` (a zip measured uncompressed)."""
 

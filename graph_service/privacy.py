@@ -482,10 +482,17 @@ class PublicView:
         progress: Progress | None = None,
         *,
         replace: bool = False,
+        expected_version: int | None = None,
     ) -> WriteResult:
         raise UsageError("the public view is read-only")
 
-    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+    def delete(
+        self,
+        node_ids: Sequence[str] = (),
+        edge_keys: Sequence[str] = (),
+        *,
+        expected_version: int | None = None,
+    ) -> WriteResult:
         raise UsageError("the public view is read-only")
 
     def clear(self) -> None:

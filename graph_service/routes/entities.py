@@ -9,10 +9,12 @@ is one store transaction and moves the graph's version by one (nothing changed: 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +31,7 @@ from graph_service.editing import (
     patched_relationship,
 )
 from graph_service.entities import describe_entity
-from graph_service.errors import Conflict, InvalidInput, NotFound
+from graph_service.errors import Conflict, InvalidInput, NotFound, VersionChanged
 from graph_service.routes.deps import Store
 from graph_service.routes.models import (
     Deleted,
@@ -209,6 +211,55 @@ def rank_matches(text: str, matches: list[tuple[str, str]]) -> list[str]:
 # -- entities ------------------------------------------------------------------------------
 
 
+# -- writes checked against the version ----------------------------------------------------
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description='the ETag of a read (W/"12-full") or a version number: write only if '
+        "the graph is still at that version, else 412",
+        examples=['W/"12-full"'],
+    ),
+]
+#: how often a write is checked again when another write lands between check and write
+ATTEMPTS = 3
+_ETAG = re.compile(r'\s*(?:W/)?"?(\d+)(?:-[a-z]+)?"?\s*')
+
+T = TypeVar("T")
+
+
+def checked_write(store: GraphStore, if_match: str | None, attempt: Callable[[int], T]) -> T:
+    """``attempt(version)`` makes its checks (the id is free, the ends exist) and writes
+    with ``expected_version=version``, so check and write hold together: a write by someone
+    else in between refuses it (``VersionChanged``) and it is checked again, up to
+    ``ATTEMPTS`` times. With ``If-Match`` the client's version is the one: a graph that
+    moved past it is 412 at once."""
+    wanted = None
+    if if_match is not None:
+        match = _ETAG.fullmatch(if_match)
+        if match is None:
+            raise InvalidInput(
+                f"If-Match: {if_match!r} is neither an ETag of this service nor a version"
+            )
+        wanted = int(match.group(1))
+    for _ in range(ATTEMPTS):
+        version = store.version()
+        if wanted is not None and version != wanted:
+            raise VersionChanged(
+                f"the graph is at version {version}, not {wanted} (If-Match): read it again "
+                "and repeat the change if it still applies",
+                {"version": version},
+            )
+        try:
+            return attempt(version)
+        except VersionChanged:
+            if wanted is not None:
+                raise
+    raise VersionChanged(
+        f"the graph changed {ATTEMPTS} times while this change was checked; send it again"
+    )
+
+
 @router.get(
     "/entities",
     summary="List or search entities, a page at a time",
@@ -255,7 +306,7 @@ def list_entities(
     description="Creates the entity and answers with its `show` document and a `Location` "
     "header. 409 when the id is taken (change it with PATCH instead). Values are read as the "
     "importer reads a cell: Thai digits, Buddhist Era years, thousands separators.",
-    responses=created(EntityDocument, "the new entity's show document", 409, 422),
+    responses=created(EntityDocument, "the new entity's show document", 409, 412, 422),
 )
 def create_entity(
     store: Store,
@@ -285,15 +336,20 @@ def create_entity(
             }
         ),
     ],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     node = new_entity(body)
-    if store.get_nodes([node.id]):
-        raise Conflict(
-            f"an entity with the id {node.id!r} exists already; change it with "
-            f"PATCH /api/entities/{quote(node.id, safe='')}",
-            [{"location": ["body", "id"], "reason": "exists already"}],
-        )
-    store.write([node], [])
+
+    def create(version: int) -> None:
+        if store.get_nodes([node.id]):
+            raise Conflict(
+                f"an entity with the id {node.id!r} exists already; change it with "
+                f"PATCH /api/entities/{quote(node.id, safe='')}",
+                [{"location": ["body", "id"], "reason": "exists already"}],
+            )
+        store.write([node], [], expected_version=version)
+
+    checked_write(store, if_match, create)
     response.headers["Location"] = f"/api/entities/{quote(node.id, safe='')}"
     return describe_entity(store, node.id)
 
@@ -304,7 +360,7 @@ def create_entity(
     description="Changes only what the body gives: a new name (the old one is no longer "
     "found by search), a new kind, and properties (null or a blank string removes one). "
     "Answers with the `show` document. The version moves by one when anything changed.",
-    responses=responses(EntityDocument, "the changed entity's show document", 404, 422),
+    responses=responses(EntityDocument, "the changed entity's show document", 404, 412, 422),
 )
 def update_entity(
     id: EntityId,
@@ -327,11 +383,14 @@ def update_entity(
             }
         ),
     ],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    old = _entity(store, id)
-    node = patched_entity(old, body)
-    store.write([node], [], replace=True)
-    return describe_entity(store, node.id)
+    def update(version: int) -> Node:
+        node = patched_entity(_entity(store, id), body)
+        store.write([node], [], replace=True, expected_version=version)
+        return node
+
+    return describe_entity(store, checked_write(store, if_match, update).id)
 
 
 @router.delete(
@@ -339,11 +398,14 @@ def update_entity(
     summary="Delete an entity and its relationships",
     description="Deletes the entity together with every relationship it has, in one "
     "transaction, and says how many of each went.",
-    responses=responses(Deleted, "what was deleted, and the version after it", 404),
+    responses=responses(Deleted, "what was deleted, and the version after it", 404, 412),
 )
-def delete_entity(id: EntityId, store: Store) -> dict[str, Any]:
-    node = _entity(store, id)
-    return _deleted(store.delete(node_ids=[node.id]))
+def delete_entity(id: EntityId, store: Store, if_match: IfMatch = None) -> dict[str, Any]:
+    def delete(version: int) -> WriteResult:
+        node = _entity(store, id)
+        return store.delete(node_ids=[node.id], expected_version=version)
+
+    return _deleted(checked_write(store, if_match, delete))
 
 
 def _entity(store: GraphStore, id: str) -> Node:
@@ -404,7 +466,7 @@ def list_relationships(
     description="Both ends must exist. Without `id` a relationship is its (source, type, "
     "target): 409 when that one exists. With `id` several of one type may join the same "
     "two entities. Answers with the relationship and a `Location` header.",
-    responses=created(RelationshipDocument, "the new relationship", 409, 422),
+    responses=created(RelationshipDocument, "the new relationship", 409, 412, 422),
 )
 def create_relationship(
     store: Store,
@@ -435,16 +497,26 @@ def create_relationship(
             }
         ),
     ],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    edge = new_relationship(body, lambda ids: set(store.get_nodes(ids)))
-    if store.get_edges([edge.key]):
-        raise Conflict(
-            f"the relationship {edge.source} -[{edge.type}]-> {edge.target} exists already"
-            + (f" with the id {edge.props['id']!r}" if "id" in edge.props else "")
-            + "; change it with PATCH, or give the new one its own id",
-            [{"location": ["body", "id" if "id" in edge.props else "type"], "reason": "exists"}],
-        )
-    store.write([], [edge])
+    def create(version: int) -> Edge:
+        edge = new_relationship(body, lambda ids: set(store.get_nodes(ids)))
+        if store.get_edges([edge.key]):
+            raise Conflict(
+                f"the relationship {edge.source} -[{edge.type}]-> {edge.target} exists already"
+                + (f" with the id {edge.props['id']!r}" if "id" in edge.props else "")
+                + "; change it with PATCH, or give the new one its own id",
+                [
+                    {
+                        "location": ["body", "id" if "id" in edge.props else "type"],
+                        "reason": "exists",
+                    }
+                ],
+            )
+        store.write([], [edge], expected_version=version)
+        return edge
+
+    edge = checked_write(store, if_match, create)
     response.headers["Location"] = f"/api/relationships/{quote(edge.key, safe='')}"
     return _relationship_docs(store, [_relationship(store, edge.key)])[0]
 
@@ -465,7 +537,7 @@ def get_relationship(key: RelationshipKey, store: Store) -> dict[str, Any]:
     description="Only the properties given change (null or a blank string removes one); "
     "source, type and target are the relationship's identity: delete it and create another "
     "to change them.",
-    responses=responses(RelationshipDocument, "the changed relationship", 404, 422),
+    responses=responses(RelationshipDocument, "the changed relationship", 404, 412, 422),
 )
 def update_relationship(
     key: RelationshipKey,
@@ -481,9 +553,13 @@ def update_relationship(
             }
         ),
     ],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    edge = patched_relationship(_relationship(store, key), body)
-    store.write([], [edge], replace=True)
+    def update(version: int) -> None:
+        edge = patched_relationship(_relationship(store, key), body)
+        store.write([], [edge], replace=True, expected_version=version)
+
+    checked_write(store, if_match, update)
     return _relationship_docs(store, [_relationship(store, key)])[0]
 
 
@@ -491,11 +567,16 @@ def update_relationship(
     "/relationships/{key:path}",
     summary="Delete a relationship",
     description="Deletes the one relationship; its ends stay.",
-    responses=responses(Deleted, "what was deleted, and the version after it", 404),
+    responses=responses(Deleted, "what was deleted, and the version after it", 404, 412),
 )
-def delete_relationship(key: RelationshipKey, store: Store) -> dict[str, Any]:
-    edge = _relationship(store, key)
-    return _deleted(store.delete(edge_keys=[edge.key]))
+def delete_relationship(
+    key: RelationshipKey, store: Store, if_match: IfMatch = None
+) -> dict[str, Any]:
+    def delete(version: int) -> WriteResult:
+        edge = _relationship(store, key)
+        return store.delete(edge_keys=[edge.key], expected_version=version)
+
+    return _deleted(checked_write(store, if_match, delete))
 
 
 def _relationship(store: GraphStore, key: str) -> Edge:

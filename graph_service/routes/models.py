@@ -67,6 +67,8 @@ ERROR_TEXT = {
     403: "the key's role is too weak for this request (code forbidden)",
     404: "no such entity (code not_found); details.candidates when a name fits several",
     409: "the id or key exists already (code conflict)",
+    412: "the graph's version is not the one If-Match names: someone else wrote since it "
+    "was read (code version_changed; details.version is the current one)",
     413: "the request body is larger than its limit (code payload_too_large)",
     422: "the request is not valid: a parameter of the wrong type (code invalid_request, "
     "details lists each problem) or a value the question cannot take (code invalid_input)",

@@ -87,17 +87,29 @@ class GraphStore(Protocol):
         progress: Progress | None = None,
         *,
         replace: bool = False,
+        expected_version: int | None = None,
     ) -> WriteResult:
         """Upsert entities and relationships in one transaction: all of it or none.
+
+        With ``expected_version``, the write happens only if the graph's version is still
+        that one once the write holds the graph (else ``VersionChanged``, nothing written):
+        a check made before the write (this id is free; these ends exist) then holds for it.
 
         Entities are matched by id, relationships by key. Properties are merged (a
         property absent from the new value is kept), or with ``replace`` become exactly
         the given ones (an absent property is removed; PATCH uses this). The version grows
         by one when anything changed. Every relationship's ends must exist after the write."""
 
-    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+    def delete(
+        self,
+        node_ids: Sequence[str] = (),
+        edge_keys: Sequence[str] = (),
+        *,
+        expected_version: int | None = None,
+    ) -> WriteResult:
         """Delete, in one transaction, the relationships whose keys are ``edge_keys`` and
-        the entities whose ids are ``node_ids`` together with every relationship they have.
+        the entities whose ids are ``node_ids`` together with every relationship they have
+        (only at ``expected_version``, as ``write``).
 
         Unknown ids and keys are ignored: ``nodes_deleted`` and ``edges_deleted`` count what
         went (a relationship once, however it was named). The version grows by one when

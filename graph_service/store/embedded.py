@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
-from graph_service.errors import QueryTimeout, StoreUnavailable
+from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
 from graph_service.store.base import Progress, WriteResult, chunks
 
 SCHEMA_VERSION = 1
@@ -180,6 +180,16 @@ class EmbeddedStore:
                 if isinstance(exc, sqlite3.OperationalError):
                     raise self._error(exc) from exc
                 raise
+
+    def _check_version(self, expected: int | None) -> None:
+        """Inside a transaction (which holds the write lock): refuse to go on when the
+        version is not ``expected``."""
+        if expected is not None and (current := self.version()) != expected:
+            raise VersionChanged(
+                f"the graph changed meanwhile (version {current}, not {expected}); nothing "
+                "was written",
+                {"version": current},
+            )
 
     def _set_version(self, result: WriteResult) -> None:
         """Inside a transaction: one more version when ``result`` changed anything."""
@@ -361,9 +371,11 @@ class EmbeddedStore:
         progress: Progress | None = None,
         *,
         replace: bool = False,
+        expected_version: int | None = None,
     ) -> WriteResult:
         result = WriteResult()
         with self._transaction():
+            self._check_version(expected_version)
             done = 0
             for part in chunks(list(nodes), _BATCH):
                 self._write_nodes(part, result, replace)
@@ -446,9 +458,16 @@ class EmbeddedStore:
                 rows,
             )
 
-    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+    def delete(
+        self,
+        node_ids: Sequence[str] = (),
+        edge_keys: Sequence[str] = (),
+        *,
+        expected_version: int | None = None,
+    ) -> WriteResult:
         result = WriteResult()
         with self._transaction():
+            self._check_version(expected_version)
             for part in chunks(list(dict.fromkeys(edge_keys)), _BATCH):
                 marks = ",".join("?" * len(part))
                 cursor = self._exec(f"DELETE FROM edges WHERE key IN ({marks})", part)

@@ -31,7 +31,7 @@ from graph_service.domain import (
     is_relationship_type,
     normalise_name,
 )
-from graph_service.errors import InvalidInput, QueryTimeout, StoreUnavailable
+from graph_service.errors import InvalidInput, QueryTimeout, StoreUnavailable, VersionChanged
 from graph_service.store.base import (
     EDGE_INTERNAL_KEYS,
     Progress,
@@ -275,6 +275,7 @@ class Neo4jStore:
         progress: Progress | None = None,
         *,
         replace: bool = False,
+        expected_version: int | None = None,
     ) -> WriteResult:
         # one row per id and per key (the last wins), as the embedded store does
         node_rows = list({n.id: _node_row(n) for n in nodes}.values())
@@ -283,6 +284,7 @@ class Neo4jStore:
         def work(tx: neo4j.ManagedTransaction) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
+            self._check_version(tx, expected_version)
             for i, part in enumerate(chunks(node_rows, _BATCH)):
                 row = self._run(tx, "write/upsert_nodes", rows=list(part), replace=replace)[0]
                 result.nodes_created += row["created"] or 0
@@ -319,13 +321,20 @@ class Neo4jStore:
 
         return self._transaction(work, write=True)
 
-    def delete(self, node_ids: Sequence[str] = (), edge_keys: Sequence[str] = ()) -> WriteResult:
+    def delete(
+        self,
+        node_ids: Sequence[str] = (),
+        edge_keys: Sequence[str] = (),
+        *,
+        expected_version: int | None = None,
+    ) -> WriteResult:
         ids = list(dict.fromkeys(node_ids))
         keys = list(dict.fromkeys(edge_keys))
 
         def work(tx: neo4j.ManagedTransaction) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
+            self._check_version(tx, expected_version)
             if keys:
                 result.edges_deleted = self._run(tx, "write/delete_edges", keys=keys)[0]["deleted"]
             for part in chunks(ids, _BATCH):
@@ -336,6 +345,19 @@ class Neo4jStore:
             return result
 
         return self._transaction(work, write=True)
+
+    def _check_version(self, tx: neo4j.ManagedTransaction, expected: int | None) -> None:
+        """Inside a write, after the graph lock: refuse to go on when the version is not
+        ``expected`` (raised in the transaction function: Neo4j rolls back, no retry)."""
+        if expected is None:
+            return
+        current = int(self._run(tx, "meta/get_version")[0]["version"])
+        if current != expected:
+            raise VersionChanged(
+                f"the graph changed meanwhile (version {current}, not {expected}); nothing "
+                "was written",
+                {"version": current},
+            )
 
     def _set_version(self, tx: neo4j.ManagedTransaction, result: WriteResult) -> None:
         """Inside a write: one more version when ``result`` changed anything."""

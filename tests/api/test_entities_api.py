@@ -555,3 +555,50 @@ def test_openapi_documents_the_shapes(api: TestClient) -> None:
     }
     for method in ("get", "patch", "delete"):
         assert "404" in paths["/api/relationships/{key}"][method]["responses"]
+
+
+# -- writes checked against the version --------------------------------------------------
+
+
+def test_if_match_writes_only_at_the_version_read(api: TestClient) -> None:
+    api.post("/api/entities", json={"id": "o1", "kind": "Organisation", "name": "หนึ่ง"})
+    read = api.get("/api/entities/o1")
+    tag = read.headers["etag"]
+    ok = api.patch("/api/entities/o1", json={"name": "หนึ่ง ก"}, headers={"If-Match": tag})
+    assert ok.status_code == 200, ok.text
+    # the same tag again: the graph has moved on since it was read
+    stale = api.patch("/api/entities/o1", json={"name": "หนึ่ง ข"}, headers={"If-Match": tag})
+    assert stale.status_code == 412
+    error = stale.json()["error"]
+    assert error["code"] == "version_changed"
+    assert error["details"] == {"version": int(ok.headers["x-graph-version"])}
+    assert api.get("/api/entities/o1").json()["name"] == "หนึ่ง ก"
+    gone = api.delete("/api/entities/o1", headers={"If-Match": tag})
+    assert gone.status_code == 412
+    bad = api.delete("/api/entities/o1", headers={"If-Match": "yesterday"})
+    assert bad.status_code == 422
+    fresh = api.get("/api/entities/o1").headers["etag"]
+    assert api.delete("/api/entities/o1", headers={"If-Match": fresh}).status_code == 200
+
+
+def test_a_write_landing_between_check_and_write_is_checked_again(store: GraphStore) -> None:
+    """Two creates of one id racing: the first checks (free), then another write lands
+    before it writes. Its write at the version it checked is refused, the check runs again
+    and finds the id taken: 409, and the other's entity stays as it was."""
+    from graph_service.errors import Conflict
+    from graph_service.routes.entities import checked_write
+
+    calls = []
+
+    def create(version: int) -> None:
+        calls.append(version)
+        if store.get_nodes(["o7"]):
+            raise Conflict("o7 exists already")
+        if len(calls) == 1:  # the other writer lands now
+            store.write([organisation("o7", "ของอีกคน")], [])
+        store.write([organisation("o7", "ของเรา")], [], expected_version=version)
+
+    with pytest.raises(Conflict):
+        checked_write(store, None, create)
+    assert calls == [calls[0], calls[0] + 1]
+    assert store.get_nodes(["o7"])["o7"].name == "ของอีกคน"

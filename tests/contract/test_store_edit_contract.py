@@ -330,3 +330,25 @@ def test_neo4j_store_stops_a_transaction_past_the_timeout(
         store.ping()
     finally:
         store.close()
+
+
+# -- writes at an expected version -----------------------------------------------------
+
+
+def test_a_write_at_a_stale_version_writes_nothing(chain: GraphStore) -> None:
+    from graph_service.errors import VersionChanged
+
+    version = chain.version()
+    written = chain.write([person("p9", "เก้า")], [], expected_version=version)
+    assert written.version == version + 1
+    with pytest.raises(VersionChanged) as stale:
+        chain.write([person("p10", "สิบ")], [], expected_version=version)
+    assert stale.value.details == {"version": version + 1}
+    assert stale.value.http_status == 412
+    assert chain.get_nodes(["p10"]) == {}
+    with pytest.raises(VersionChanged):
+        chain.delete(node_ids=["p9"], expected_version=version)
+    assert set(chain.get_nodes(["p9"])) == {"p9"}
+    assert chain.version() == version + 1
+    gone = chain.delete(node_ids=["p9"], expected_version=version + 1)
+    assert (gone.nodes_deleted, gone.version) == (1, version + 2)
