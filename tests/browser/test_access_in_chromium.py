@@ -1,0 +1,133 @@
+"""Access as a browser meets it: a service with API keys, real headless Chromium.
+
+A browser cannot send a Bearer header when it follows a link, so it logs in once at
+``/login``; the key then rides in a cookie that reads maps but can never write, not even
+from a script on the service's own page. With public reads, a browser without a key sees
+the map with people under pseudonyms.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_maps_in_chromium import CHROMIUM, CLI, FLAGS, _free_port, open_map
+from tests.conftest import SAMPLES
+
+KEYS = "read:browser-reader-1,admin:browser-admin-1"
+
+
+def _serve(db: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [CLI, "--store", str(db), "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2):
+                return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise AssertionError(f"the service on {base} did not start")
+
+
+@pytest.fixture(scope="module")
+def store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if CHROMIUM is None:
+        reason = "no chromium on the PATH (apt install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + ": CI must run the browser tests")
+        pytest.skip(reason + " (outside CI only)")
+    db = tmp_path_factory.mktemp("access") / "g.db"
+    subprocess.run(
+        [CLI, "--store", str(db), "import", str(SAMPLES / "community-occupation")],
+        check=True,
+        capture_output=True,
+    )
+    return db
+
+
+@pytest.fixture(scope="module")
+def browser(store_file: Path) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_file: Path) -> None:
+    server, base = _serve(store_file, GRAPH_API_KEYS=KEYS)
+    try:
+        page.goto(base + "/map/focus/person-coordinator?depth=1")
+        assert page.url == base + "/login?next=%2Fmap%2Ffocus%2Fperson-coordinator%3Fdepth%3D1"
+        page.fill("input[name=key]", "not-a-key-at-all")
+        page.click("input[type=submit]")
+        assert "That key is not valid." in page.content()
+        page.fill("input[name=key]", "browser-admin-1")
+        page.click("input[type=submit]")
+        page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+        assert page.url == base + "/map/focus/person-coordinator?depth=1"
+        state = open_map(page, base + "/map/focus/person-coordinator?depth=1", "access-login")
+        assert state["nodes"] == 8 and state["inked"] > 50
+        assert "ผู้ประสานงาน" in state["labels"]
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        assert cookies["graph_key"]["httpOnly"] is True
+        assert cookies["graph_key"]["sameSite"] == "Strict"
+        # a script on the service's own page, with the admin key's cookie, still cannot write
+        answers = page.evaluate(
+            """async () => {
+                const del = await fetch('/api/graph', {method: 'DELETE'});
+                const read = await fetch('/api/stats');
+                return [del.status, read.status, (await read.json()).nodes.Person];
+            }"""
+        )
+        assert answers == [401, 200, 6]
+        page.goto(base + "/logout")
+        page.goto(base + "/map")
+        assert page.url.startswith(base + "/login?next=")
+        assert page.errors == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_public_reads_show_people_under_pseudonyms_without_a_key(
+    page: Any, store_file: Path
+) -> None:
+    server, base = _serve(store_file, GRAPH_API_KEYS=KEYS, GRAPH_PUBLIC_READS="true")
+    try:
+        state = open_map(page, base + "/map", "access-public")
+        assert state["nodes"] == 74 and state["inked"] > 50
+        anonymous = [label for label in state["labels"] if label.startswith("บุคคลนิรนาม ")]
+        assert len(anonymous) == 6  # the sample's six people, none with consent
+        assert "ผู้ประสานงาน" not in state["labels"]
+        assert "ผู้ประสานงาน" not in page.content()
+        assert page.errors == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
