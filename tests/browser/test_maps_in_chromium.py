@@ -8,50 +8,24 @@ Without Chromium the tests skip outside CI; with ``CI`` set they fail (CI instal
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import CLI, free_port, require_chromium
 from tests.conftest import REPO, SAMPLES
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO / "tests" / "artifacts"
-CLI = str(Path(sys.executable).parent / "graph-service")
-#: the flags this workplace's Chromium needs to start quickly on a closed network
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A served store holding the community-occupation sample, plus a hostile name."""
-    if CHROMIUM is None:
-        reason = "no chromium on the PATH (apt install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + ": CI must run the browser tests")
-        pytest.skip(reason + " (outside CI only)")
+    require_chromium()
     folder = tmp_path_factory.mktemp("served")
     db = folder / "g.db"
     subprocess.run(
@@ -69,7 +43,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "source,target,type\nperson-x,org-provider,MEMBER_OF\n", encoding="utf-8"
     )
     subprocess.run([CLI, "--store", str(db), "import", str(hostile)], check=True)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [CLI, "--store", str(db), "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -88,27 +62,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(service: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    yield page
-    context.close()
 
 
 def open_map(page: Any, url: str, shot: str) -> dict[str, Any]:
