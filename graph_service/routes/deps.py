@@ -9,19 +9,26 @@ from fastapi import Depends, Request
 from graph_service.store import GraphStore
 
 
+def public_store_of(request: Request) -> GraphStore:
+    """The app's public view of its store: people without consent under pseudonyms
+    (graph_service.privacy). One per app, so its pseudonym maps are built once per graph
+    version, not once per request."""
+    store: GraphStore = request.app.state.store
+    view = getattr(request.app.state, "public_store", None)
+    if view is None or view.store is not store:
+        from graph_service.privacy import public_fields, public_view
+
+        fields = public_fields(request.app.state.settings.public_person_fields)
+        view = request.app.state.public_store = public_view(store, fields)
+    return view
+
+
 def get_store(request: Request) -> GraphStore:
     """The store, or in public mode (a read without a key, ``GRAPH_PUBLIC_READS``) its
-    public view: people without consent under pseudonyms (graph_service.privacy)."""
-    store: GraphStore = request.app.state.store
+    public view."""
     if getattr(request.state, "privacy", "full") == "public":
-        view = getattr(request.app.state, "public_store", None)
-        if view is None or view.store is not store:
-            from graph_service.privacy import public_view
-
-            fields = request.app.state.settings.public_person_fields
-            view = public_view(store, tuple(f.strip() for f in fields.split(",") if f.strip()))
-            request.app.state.public_store = view
-        return view
+        return public_store_of(request)
+    store: GraphStore = request.app.state.store
     return store
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import Store
+from graph_service.routes.deps import Store, public_store_of
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
@@ -152,12 +152,10 @@ def get_export(
     the dataset as a zip of CSV files that imports back to the same graph, or an ``.xlsx``
     workbook of the analysis tables. With ``public=true`` people without consent appear
     under pseudonyms (``graph_service.privacy``)."""
-    from graph_service.privacy import public_fields, public_view
     from viz.export import export
 
     if public:
-        settings = request.app.state.settings
-        store = public_view(store, public_fields(settings.public_person_fields))
+        store = public_store_of(request)
 
     work = Path(tempfile.mkdtemp(prefix="graph-service-export-"))
     cleanup = BackgroundTask(shutil.rmtree, work, ignore_errors=True)
