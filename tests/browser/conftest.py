@@ -7,8 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CLI = str(Path(sys.executable).parent / "graph-service")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 #: the flags this workplace's Chromium needs to start quickly on a closed network
 FLAGS = [
     "--no-sandbox",
@@ -41,6 +46,61 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(db: Path, **env: str) -> Iterator[str]:
+    """``graph-service serve`` on the store file ``db`` (with ``env`` added to the
+    environment) as its own process; yields its base URL once /health answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [CLI, "--store", str(db), "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the service on {base} did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def open_map(page: Any, url: str, shot: str) -> dict[str, Any]:
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+    state: dict[str, Any] = page.evaluate(
+        """() => {
+            const canvas = document.querySelector('#graph canvas');
+            const ctx = canvas.getContext('2d');
+            const {width, height} = canvas;
+            const pixels = ctx.getImageData(0, 0, width, height).data;
+            let inked = 0;
+            for (let i = 0; i < pixels.length; i += 4 * 97) {
+                if (pixels[i + 3] > 0 && (pixels[i] < 240 || pixels[i + 1] < 240)) inked++;
+            }
+            const gs = window.graphService;
+            return {
+                width, height, inked,
+                nodes: gs.view.length,
+                labels: gs.nodes.get().map(n => n.label),
+                pwned: window.pwned === 1,
+            };
+        }"""
+    )
+    return state
 
 
 @pytest.fixture(scope="module")

@@ -8,40 +8,16 @@ the map with people under pseudonyms.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CLI, free_port, require_chromium
-from tests.browser.test_maps_in_chromium import open_map
+from tests.browser.conftest import CLI, open_map, require_chromium, served
 from tests.conftest import SAMPLES
 
 KEYS = "read:browser-reader-1,admin:browser-admin-1"
-
-
-def _serve(db: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [CLI, "--store", str(db), "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2):
-                return server, base
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise AssertionError(f"the service on {base} did not start")
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +33,7 @@ def store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_file: Path) -> None:
-    server, base = _serve(store_file, GRAPH_API_KEYS=KEYS)
-    try:
+    with served(store_file, GRAPH_API_KEYS=KEYS) as base:
         page.goto(base + "/map/focus/person-coordinator?depth=1")
         assert page.url == base + "/login?next=%2Fmap%2Ffocus%2Fperson-coordinator%3Fdepth%3D1"
         page.fill("input[name=key]", "not-a-key-at-all")
@@ -88,16 +63,12 @@ def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_fi
         assert page.url.startswith(base + "/login?next=")
         # the refused DELETE is logged by Chromium as a failed resource; nothing else is
         assert [e for e in page.errors if "401 (Unauthorized)" not in e] == []
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_public_reads_show_people_under_pseudonyms_without_a_key(
     page: Any, store_file: Path
 ) -> None:
-    server, base = _serve(store_file, GRAPH_API_KEYS=KEYS, GRAPH_PUBLIC_READS="true")
-    try:
+    with served(store_file, GRAPH_API_KEYS=KEYS, GRAPH_PUBLIC_READS="true") as base:
         state = open_map(page, base + "/map", "access-public")
         assert state["nodes"] == 74 and state["inked"] > 50
         anonymous = [label for label in state["labels"] if label.startswith("บุคคลนิรนาม ")]
@@ -105,6 +76,3 @@ def test_public_reads_show_people_under_pseudonyms_without_a_key(
         assert "ผู้ประสานงาน" not in state["labels"]
         assert "ผู้ประสานงาน" not in page.content()
         assert page.errors == []
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CLI, free_port, require_chromium
-from tests.conftest import REPO, SAMPLES
-
-ARTIFACTS = REPO / "tests" / "artifacts"
+from tests.browser.conftest import ARTIFACTS, CLI, open_map, require_chromium, served
+from tests.conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -43,52 +40,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "source,target,type\nperson-x,org-provider,MEMBER_OF\n", encoding="utf-8"
     )
     subprocess.run([CLI, "--store", str(db), "import", str(hostile)], check=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [CLI, "--store", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    try:
+    with served(db) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def open_map(page: Any, url: str, shot: str) -> dict[str, Any]:
-    page.goto(url)
-    page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
-    state: dict[str, Any] = page.evaluate(
-        """() => {
-            const canvas = document.querySelector('#graph canvas');
-            const ctx = canvas.getContext('2d');
-            const {width, height} = canvas;
-            const pixels = ctx.getImageData(0, 0, width, height).data;
-            let inked = 0;
-            for (let i = 0; i < pixels.length; i += 4 * 97) {
-                if (pixels[i + 3] > 0 && (pixels[i] < 240 || pixels[i + 1] < 240)) inked++;
-            }
-            const gs = window.graphService;
-            return {
-                width, height, inked,
-                nodes: gs.view.length,
-                labels: gs.nodes.get().map(n => n.label),
-                pwned: window.pwned === 1,
-            };
-        }"""
-    )
-    return state
 
 
 def test_whole_map_draws_every_entity(page: Any, service: str) -> None:
