@@ -39,6 +39,22 @@ class NotFound(GraphServiceError):
     exit_code = 1
 
 
+class Unauthorized(GraphServiceError):
+    """No API key, or one that is not valid (CONTRACT.md section 4)."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 2
+
+
+class Forbidden(GraphServiceError):
+    """An API key whose role is too weak for the request."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 2
+
+
 class Conflict(GraphServiceError):
     """The request would overwrite what exists, e.g. creating an entity whose id is taken."""
 

@@ -35,7 +35,13 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-from graph_service.errors import UsageError
+from graph_service.errors import (
+    Forbidden,
+    GraphServiceError,
+    PayloadTooLarge,
+    Unauthorized,
+    UsageError,
+)
 from graph_service.settings import Settings
 
 ROLES = ("read", "write", "admin")
@@ -161,14 +167,14 @@ def _presented_key(headers: dict[str, str], method: str) -> tuple[str | None, st
 
 
 async def send_error(
-    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    send: Send, error: GraphServiceError, headers: dict[str, str] | None = None
 ) -> None:
-    body = json.dumps(
-        {"error": {"code": code, "message": message, "details": None}}, ensure_ascii=False
-    ).encode("utf-8")
+    """Answer with ``error`` in the one error shape (``GraphServiceError.to_dict``) from a
+    middleware, before any route runs."""
+    body = json.dumps(error.to_dict(), ensure_ascii=False).encode("utf-8")
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.start", "status": error.http_status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -202,9 +208,9 @@ class AccessMiddleware:
             else:
                 await send_error(
                     send,
-                    401,
-                    "unauthorized",
-                    "the API key is not valid" + (" (log in again at /login)" if how else ""),
+                    Unauthorized(
+                        "the API key is not valid" + (" (log in again at /login)" if how else "")
+                    ),
                     {"www-authenticate": 'Bearer error="invalid_token"'},
                 )
                 return
@@ -222,19 +228,17 @@ class AccessMiddleware:
                 return
             await send_error(
                 send,
-                401,
-                "unauthorized",
-                f"{method} {path} needs an API key with the {needed} role: send "
-                "'Authorization: Bearer KEY'",
+                Unauthorized(
+                    f"{method} {path} needs an API key with the {needed} role: send "
+                    "'Authorization: Bearer KEY'"
+                ),
                 {"www-authenticate": "Bearer"},
             )
             return
         if RANK[role] < RANK[needed]:
             await send_error(
                 send,
-                403,
-                "forbidden",
-                f"{method} {path} needs the {needed} role; this key has the {role} role",
+                Forbidden(f"{method} {path} needs the {needed} role; this key has the {role} role"),
             )
             return
         state.update(role=role, privacy="full")
@@ -275,7 +279,7 @@ class BodyLimitMiddleware:
         )
         length = _headers(scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            await send_error(send, 413, "payload_too_large", message)
+            await send_error(send, PayloadTooLarge(message))
             return
         seen = 0
         started = False
@@ -299,7 +303,7 @@ class BodyLimitMiddleware:
             await self.app(scope, counted_receive, tracked_send)
         except _TooLarge:
             if not started:
-                await send_error(send, 413, "payload_too_large", message)
+                await send_error(send, PayloadTooLarge(message))
 
 
 class _TooLarge(HTTPException):

@@ -64,7 +64,7 @@ class VersionMiddleware:
         before = await self._version() if reading else None
         if isinstance(before, GraphServiceError):
             # the store is down: say so now rather than have the route wait for it again
-            await send_error(send, before.http_status, before.code, before.message)
+            await send_error(send, before)
             return
         if before is not None:
             tag = etag(before, mode)
