@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The Neo4j that `make neo4j` runs for you (bolt://127.0.0.1:7687) and the separate one
-# `make test` runs for the suite (port 17687, so tests never touch your data).
+# `make test` runs for the suite (on a free port, retried if another program takes it first,
+# so tests never touch your data).
 export GRAPH_NEO4J_PASSWORD ?= graph-service-dev
-TEST_NEO4J_PORT ?= 17687
+TEST_NEO4J_PORT ?= auto
 
 .PHONY: setup system-deps demo test test-unit neo4j neo4j-stop lint bench bench-analysis load clean
 
@@ -18,24 +19,21 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# What a fresh Debian machine lacks (CI runs this; needs root).
+# What a fresh Debian machine lacks for the suite (Java, Maven, R sna, Chromium, a Thai
+# font): installed as root; as another user it stops with the one command to run.
 system-deps:
-	command -v java >/dev/null && command -v mvn >/dev/null || \
-	  (apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven)
-	Rscript -e 'library(sna)' >/dev/null 2>&1 || \
-	  (apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core r-cran-sna)
-	command -v chromium >/dev/null || \
-	  (apt-get update -q && apt-get install -y -q --no-install-recommends chromium fonts-thai-tlwg)
+	scripts/system-deps.sh
 
 demo: setup
 	$(BIN)/graph-service demo
 
-test: setup
+test: system-deps setup
+	$(BIN)/lint-imports
 	NEO4J_NAME=test NEO4J_PORT=$(TEST_NEO4J_PORT) scripts/neo4j.sh start
-	GRAPH_TEST_NEO4J_URL=bolt://127.0.0.1:$(TEST_NEO4J_PORT) \
+	GRAPH_TEST_NEO4J_URL=bolt://127.0.0.1:$$(cat .neo4j/test/port) \
 	  GRAPH_TEST_NEO4J_PASSWORD=$(GRAPH_NEO4J_PASSWORD) \
 	  $(BIN)/pytest; status=$$?; \
-	  NEO4J_NAME=test NEO4J_PORT=$(TEST_NEO4J_PORT) scripts/neo4j.sh stop; exit $$status
+	  NEO4J_NAME=test scripts/neo4j.sh stop; exit $$status
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
@@ -52,9 +50,9 @@ lint: setup
 	$(BIN)/mypy graph_service
 
 bench: setup
-	NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh start
-	GRAPH_BENCH_NEO4J_URL=bolt://127.0.0.1:17688 $(BIN)/python -m bench.import_speed; \
-	  status=$$?; NEO4J_NAME=bench NEO4J_PORT=17688 scripts/neo4j.sh stop; exit $$status
+	NEO4J_NAME=bench NEO4J_PORT=auto scripts/neo4j.sh start
+	GRAPH_BENCH_NEO4J_URL=bolt://127.0.0.1:$$(cat .neo4j/bench/port) $(BIN)/python -m bench.import_speed; \
+	  status=$$?; NEO4J_NAME=bench scripts/neo4j.sh stop; exit $$status
 	$(MAKE) bench-analysis
 
 # The four questions against their peers (R sna, a plain Python loop, rustworkx, networkx).
@@ -67,9 +65,9 @@ bench-analysis: setup
 # bench/load.py. Installs wrk from Debian when missing (needs root).
 load: setup
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
-	NEO4J_NAME=load NEO4J_PORT=17695 scripts/neo4j.sh start
-	GRAPH_LOAD_NEO4J_URL=bolt://127.0.0.1:17695 $(BIN)/python -m bench.load; \
-	  status=$$?; NEO4J_NAME=load NEO4J_PORT=17695 scripts/neo4j.sh stop; exit $$status
+	NEO4J_NAME=load NEO4J_PORT=auto scripts/neo4j.sh start
+	GRAPH_LOAD_NEO4J_URL=bolt://127.0.0.1:$$(cat .neo4j/load/port) $(BIN)/python -m bench.load; \
+	  status=$$?; NEO4J_NAME=load scripts/neo4j.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) .neo4j tools/neo4j-runner/target .pytest_cache
