@@ -58,7 +58,8 @@ def neo4j_session_store(neo4j_server: tuple[str, str, str]) -> Iterator[GraphSto
     from graph_service.store.neo4j_store import Neo4jStore
 
     url, user, password = neo4j_server
-    store = Neo4jStore(url, user, password)
+    # no query timeout: a test's own checks must not depend on how busy the machine is
+    store = Neo4jStore(url, user, password, query_timeout=0)
     store.ping()  # unreachable with a URL given: an error, never a skip
     yield store
     store.clear()
@@ -73,7 +74,7 @@ def neo4j_store(neo4j_session_store: GraphStore) -> GraphStore:
 
 @pytest.fixture
 def embedded_store(tmp_path: Path) -> Iterator[GraphStore]:
-    store = EmbeddedStore(tmp_path / "graph.db")
+    store = EmbeddedStore(tmp_path / "graph.db", query_timeout=0)
     yield store
     store.close()
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +14,7 @@ from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.neo4j_store import Neo4jStore
 from importers.load import import_dataset
 from tests.conftest import SAMPLES
+from tests.servers import CLI, get_json, serving
 
 
 @pytest.fixture
@@ -86,40 +83,17 @@ def test_openapi_page_and_home_page(client: TestClient) -> None:
     assert "No two funds share an area." in home.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_answers_health_over_http(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
-    cli = str(Path(sys.executable).parent / "graph-service")
     subprocess.run(
-        [cli, "--store", str(db), "import", str(SAMPLES / "district-qol")],
+        [CLI, "--store", str(db), "import", str(SAMPLES / "district-qol")],
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [cli, "--store", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        body = None
-        while time.monotonic() < deadline and body is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    body = json.loads(r.read())
-            except OSError:
-                time.sleep(0.2)
-        assert body is not None, "the server never answered"
-        assert body["status"] == "ok" and body["store"]["engine"] == "embedded"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(str(db), tmp_path / "serve.log") as service:
+        status, body = get_json(service.base + "/health")
+    assert status == 200
+    assert body["status"] == "ok" and body["store"]["engine"] == "embedded"
 
 
 def test_serve_refuses_other_addresses_without_access_control(tmp_path: Path) -> None:

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from tests.servers import serving
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CLI = str(Path(sys.executable).parent / "graph-service")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 #: the flags this workplace's Chromium needs to start quickly on a closed network
 FLAGS = [
@@ -42,38 +38,12 @@ def require_chromium() -> None:
         pytest.skip(reason + " (outside CI only)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def served(db: Path, **env: str) -> Iterator[str]:
     """``graph-service serve`` on the store file ``db`` (with ``env`` added to the
     environment) as its own process; yields its base URL once /health answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [CLI, "--store", str(db), "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"the service on {base} did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(str(db), db.with_suffix(".serve.log"), env) as service:
+        yield service.base
 
 
 def open_map(page: Any, url: str, shot: str) -> dict[str, Any]:

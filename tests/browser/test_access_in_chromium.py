@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CLI, open_map, require_chromium, served
+from tests.browser.conftest import open_map, require_chromium, served
 from tests.conftest import SAMPLES
+from tests.servers import CLI
 
 KEYS = "read:browser-reader-1,admin:browser-admin-1"
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, CLI, open_map, require_chromium, served
+from tests.browser.conftest import ARTIFACTS, open_map, require_chromium, served
 from tests.conftest import SAMPLES
+from tests.servers import CLI
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,8 +24,7 @@ import pytest
 
 from graph_service.store.base import GraphStore
 from tests.factories import cli_path, distinct_counts, people_dataset
-
-PATIENCE = 120.0
+from tests.servers import PATIENCE, wait_until
 
 # A: people p0..p1999, B: people p1000..p2999, both in organisations o0..o49
 # (p_i MEMBER_OF o_{i mod 50}) with a KNOWS chain along their people. Shared: the 50
@@ -144,21 +142,22 @@ def test_two_overlapping_imports_at_once_write_each_entity_once(
             for tag, folder in (("A", a), ("B", b))
         }
         try:
-            deadline = time.monotonic() + PATIENCE
-            while True:
-                for tag, proc in procs.items():
-                    assert proc.poll() is None, (
-                        f"import {tag} ended before the lock was let go: "
-                        f"{proc.communicate()[1][-2000:]}"
-                    )
+
+            def both_waiting() -> bool:
                 if store.engine == "neo4j":
-                    waiting = _blocked_on_graph_lock(url, env["GRAPH_NEO4J_PASSWORD"]) == 2
-                else:
-                    waiting = all(_waiting_in_sqlite(p.pid) for p in procs.values())
-                if waiting:
-                    break
-                assert time.monotonic() < deadline, "the imports never both waited to write"
-                time.sleep(0.05)
+                    return _blocked_on_graph_lock(url, env["GRAPH_NEO4J_PASSWORD"]) == 2
+                return all(_waiting_in_sqlite(p.pid) for p in procs.values())
+
+            def ended() -> str | None:
+                for tag, proc in procs.items():
+                    if proc.poll() is not None:
+                        return (
+                            f"import {tag} ended before the lock was let go: "
+                            + (proc.communicate()[1][-2000:])
+                        )
+                return None
+
+            wait_until(both_waiting, "both imports to wait for the write lock", still=ended)
         finally:
             release()
         outputs = {}

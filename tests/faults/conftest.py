@@ -1,7 +1,8 @@
 """A Neo4j of the fault tests' own, which they may kill and start again.
 
-``scripts/neo4j.sh`` runs it as ``NEO4J_NAME=faults`` on ``GRAPH_TEST_FAULT_NEO4J_PORT``
-(default 17696), never the suite's shared server. With ``CI`` set, a server that cannot be
+``scripts/neo4j.sh`` runs it as ``NEO4J_NAME=faults`` on a free port (retried on another if a
+program takes it first; ``GRAPH_TEST_FAULT_NEO4J_PORT`` names a fixed one), never the suite's
+shared server; after a kill it comes back on the same port. With ``CI`` set, a server that cannot be
 started fails the tests that need it: they never skip there.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.servers import wait_until
 
 SCRIPT = REPO / "scripts" / "neo4j.sh"
 NAME = "faults"
@@ -27,8 +28,9 @@ class FaultNeo4j:
     """A Neo4j server the test owns: ``kill()`` is a crash (SIGKILL of the JVM, no clean
     shutdown), ``start()`` brings it back on the same port with the same data."""
 
-    port: int
     password: str
+    #: None until the first start, which picks a free port (or GRAPH_TEST_FAULT_NEO4J_PORT)
+    port: int | None = None
 
     @property
     def url(self) -> str:
@@ -48,7 +50,7 @@ class FaultNeo4j:
         env = {
             **os.environ,
             "NEO4J_NAME": NAME,
-            "NEO4J_PORT": str(self.port),
+            "NEO4J_PORT": str(self.port or os.environ.get("GRAPH_TEST_FAULT_NEO4J_PORT", "auto")),
             "GRAPH_NEO4J_PASSWORD": self.password,
             "NEO4J_HEAP": os.environ.get("GRAPH_TEST_FAULT_NEO4J_HEAP", "1g"),
         }
@@ -60,6 +62,7 @@ class FaultNeo4j:
         done = self._script("start")
         if done.returncode != 0:
             raise RuntimeError(f"scripts/neo4j.sh start failed:\n{done.stderr}")
+        self.port = int((self.folder / "port").read_text())
 
     def stop(self) -> None:
         self._script("stop")
@@ -73,11 +76,8 @@ class FaultNeo4j:
         pid_file = self.folder / "pid"
         pid = int(pid_file.read_text().strip())
         os.kill(pid, 9)
-        deadline = time.monotonic() + 60
-        while _alive(pid) or _port_open(self.port):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Neo4j (pid {pid}) still runs 60 s after SIGKILL")
-            time.sleep(0.1)
+        port = self.port or 0
+        wait_until(lambda: not (_alive(pid) or _port_open(port)), f"Neo4j (pid {pid}) to die")
         pid_file.unlink(missing_ok=True)
         (self.folder / "data" / "ready").unlink(missing_ok=True)
         return pid
@@ -102,10 +102,7 @@ def _port_open(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def fault_neo4j() -> Iterator[FaultNeo4j]:
-    server = FaultNeo4j(
-        int(os.environ.get("GRAPH_TEST_FAULT_NEO4J_PORT", "17696")),
-        os.environ.get("GRAPH_TEST_NEO4J_PASSWORD", "graph-service-dev"),
-    )
+    server = FaultNeo4j(os.environ.get("GRAPH_TEST_NEO4J_PASSWORD", "graph-service-dev"))
     try:
         server.start()
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 from graph_service.store.embedded import EmbeddedStore
 from tests.factories import cli_path, distinct_counts, people_dataset
+from tests.servers import PATIENCE, wait_until
 
 #: how long a step may take before the test gives up (never an assertion on speed)
-PATIENCE = 180.0
+
 #: the write-ahead log past this size means the import's one transaction is writing (the
 #: page cache spills to the log long before the commit; the store's file itself stays as
 #: it was until a checkpoint after the commit)
@@ -48,14 +48,16 @@ def test_import_killed_midway_leaves_the_previous_graph(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + PATIENCE
-        while not (wal.exists() and wal.stat().st_size > WRITING):
-            assert importer.poll() is None, (
-                f"the import ended (exit {importer.returncode}) before it could be killed "
+        wait_until(
+            lambda: wal.exists() and wal.stat().st_size > WRITING,
+            "the import to start writing",
+            still=lambda: (
+                None
+                if importer.poll() is None
+                else f"the import ended (exit {importer.returncode}) before it could be killed "
                 "while writing; make the dataset bigger"
-            )
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.01)
+            ),
+        )
         importer.send_signal(signal.SIGKILL)
         assert importer.wait(timeout=PATIENCE) == -signal.SIGKILL
     finally:

@@ -8,12 +8,8 @@ the same data, so Neo4j recovers from its transaction log as after a power cut.
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,7 @@ import pytest
 from graph_service.store.neo4j_store import Neo4jStore
 from tests.factories import cli_path, distinct_counts, people_dataset
 from tests.faults.conftest import FaultNeo4j
+from tests.servers import PATIENCE, get_json, serving, wait_until
 
 pytestmark = pytest.mark.neo4j
 
@@ -37,9 +34,6 @@ OLD_RELATIONSHIPS = {"MEMBER_OF": 100, "KNOWS": 99}
 BIG_PEOPLE = 15_000
 NEW_NODES = {"Person": 15_000, "Organisation": 100}
 NEW_RELATIONSHIPS = {"MEMBER_OF": 15_000, "KNOWS": 14_999}
-
-#: how long a step may take before the test gives up (never an assertion on speed)
-PATIENCE = 180.0
 
 
 @pytest.fixture
@@ -91,14 +85,16 @@ def test_import_killed_by_neo4j_crash_leaves_the_old_graph_and_a_rerun_writes_th
         with neo4j.GraphDatabase.driver(
             fault_neo4j.url, auth=("neo4j", fault_neo4j.password)
         ) as watcher:
-            deadline = time.monotonic() + PATIENCE
-            while not _writing(watcher):
-                assert importer.poll() is None, (
-                    "the import ended before Neo4j could be killed while it wrote "
+            wait_until(
+                lambda: _writing(watcher),
+                "the import to start writing",
+                still=lambda: (
+                    None
+                    if importer.poll() is None
+                    else "the import ended before Neo4j could be killed while it wrote "
                     f"(exit {importer.returncode}); make BIG_PEOPLE larger"
-                )
-                assert time.monotonic() < deadline, "the import never started writing"
-                time.sleep(0.05)
+                ),
+            )
         fault_neo4j.kill()
         started = time.monotonic()
         status = importer.wait(timeout=PATIENCE)
@@ -150,37 +146,17 @@ def test_import_killed_by_neo4j_crash_leaves_the_old_graph_and_a_rerun_writes_th
     assert nodes["o99"].props == {"name": "องค์กร 99 new", "note": "new"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> tuple[int, dict[str, Any]]:
-    """(status, JSON body) of a GET; an HTTP error status is an answer, not an exception."""
-    try:
-        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 def _until_answers(base: str, server: subprocess.Popen[bytes], what: str) -> dict[str, Any]:
-    """Poll ``/health`` until it is 200; its body. Fails after PATIENCE seconds."""
-    deadline = time.monotonic() + PATIENCE
-    last: Any = None
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the service exited ({server.returncode}) {what}"
-        try:
-            status, body = _get(f"{base}/health")
-            if status == 200:
-                return body
-            last = (status, body)
-        except (OSError, ValueError) as exc:
-            last = exc
-        time.sleep(0.5)
-    raise AssertionError(f"/health did not answer 200 within {PATIENCE:g} s {what}; last: {last}")
+    """Wait until ``/health`` is 200; its body."""
+
+    def gone() -> str | None:
+        return None if server.poll() is None else f"the service exited ({server.returncode})"
+
+    def healthy() -> dict[str, Any] | None:
+        status, body = get_json(f"{base}/health")
+        return body if status == 200 else None
+
+    return wait_until(healthy, f"/health to answer 200 {what}", still=gone)
 
 
 def test_health_is_503_while_neo4j_is_down_and_the_service_recovers_without_a_restart(
@@ -190,29 +166,21 @@ def test_health_is_503_while_neo4j_is_down_and_the_service_recovers_without_a_re
     assert _import(fault_neo4j, small).returncode == 0
     stats = fault_store.stats().to_dict()
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "serve.log").open("w+")
-    service = subprocess.Popen(
-        [cli_path(), "--store", fault_neo4j.url, "serve", "--port", str(port)],
-        env=fault_neo4j.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with serving(fault_neo4j.url, tmp_path / "serve.log", fault_neo4j.env) as served:
+        base, service = served.base, served.process
         up = _until_answers(base, service, "at start-up")
         assert up["status"] == "ok" and up["store"]["engine"] == "neo4j"
-        assert _get(f"{base}/api/stats") == (200, stats)
+        assert get_json(f"{base}/api/stats") == (200, stats)
 
         fault_neo4j.kill()
         started = time.monotonic()
-        status, body = _get(f"{base}/health")
+        status, body = get_json(f"{base}/health")
         print(f"/health answered {status} {time.monotonic() - started:.1f} s after the kill")
         assert status == 503, (status, body)
         assert body["status"] == "unavailable" and body["store"]["engine"] == "neo4j"
         assert "Neo4j" in body["error"], body
         started = time.monotonic()
-        status, body = _get(f"{base}/api/stats")
+        status, body = get_json(f"{base}/api/stats")
         print(f"/api/stats answered {status} in {time.monotonic() - started:.1f} s")
         assert status == 503, (status, body)
         assert body["error"]["code"] == "store_unavailable", body
@@ -221,14 +189,6 @@ def test_health_is_503_while_neo4j_is_down_and_the_service_recovers_without_a_re
         fault_neo4j.start()
         back = _until_answers(base, service, "after Neo4j came back")
         assert back["status"] == "ok" and back["version"] == stats["version"]
-        assert _get(f"{base}/api/stats") == (200, stats)
+        assert get_json(f"{base}/api/stats") == (200, stats)
         assert service.poll() is None, "the service must not have restarted"
-    finally:
-        service.terminate()
-        try:
-            service.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait()
-        log.seek(0)
-        print(log.read()[-3000:])
+        print(served.output()[-3000:])
