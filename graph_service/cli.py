@@ -343,7 +343,7 @@ def map_cmd(
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file."""
-    from graph_service.privacy import public_fields, public_view
+    from graph_service.store.public import public_fields, public_view
     from viz.maps import build_map
 
     settings: Settings = ctx.obj["settings"]
@@ -400,7 +400,7 @@ def export_cmd(
     store_url: str | None,
 ) -> None:
     """The graph in another tool's format."""
-    from graph_service.privacy import public_fields, public_view
+    from graph_service.store.public import public_fields, public_view
     from viz.export import export
 
     settings: Settings = ctx.obj["settings"]

@@ -11,12 +11,12 @@ from graph_service.store import GraphStore
 
 def public_store_of(request: Request) -> GraphStore:
     """The app's public view of its store: people without consent under pseudonyms
-    (graph_service.privacy). One per app, so its pseudonym maps are built once per graph
+    (graph_service.store.public). One per app, so its pseudonym maps are built once per graph
     version, not once per request."""
     store: GraphStore = request.app.state.store
     view = getattr(request.app.state, "public_store", None)
     if view is None or view.store is not store:
-        from graph_service.privacy import public_fields, public_view
+        from graph_service.store.public import public_fields, public_view
 
         fields = public_fields(request.app.state.settings.public_person_fields)
         view = request.app.state.public_store = public_view(store, fields)

@@ -1,4 +1,4 @@
-"""graph_service.privacy: the public view (PDPA) and the exports and maps marked public.
+"""graph_service.store.public: the public view (PDPA) and the exports and maps marked public.
 
 A Person without a truthy ``consent`` or ``public`` is private: every read of the view shows
 them as ``anon-<10 hex>`` (HMAC-SHA256 of the real id keyed by the store's secret) named
@@ -32,7 +32,7 @@ from graph_service.cli import main
 from graph_service.domain import Edge, Node, edge_key, normalise_name
 from graph_service.entities import describe_entity
 from graph_service.errors import NotFound, StoreUnavailable, UsageError
-from graph_service.privacy import (
+from graph_service.store.public import (
     EDGE_FIELDS,
     Pseudonyms,
     PublicView,
@@ -145,7 +145,7 @@ def load_samples(store: GraphStore, names: Iterable[str] = SAMPLE_NAMES) -> Grap
 
 
 def pseudonym_hex(store: GraphStore, real: str) -> str:
-    """The expected hex, computed here from the definition (not through privacy.py)."""
+    """The expected hex, computed here from the definition (not through store/public.py)."""
     key = store.secret().encode("utf-8")
     return hmac.new(key, real.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 
@@ -347,7 +347,7 @@ def test_colliding_pseudonyms_get_longer() -> None:
             break
         seen[head] = real
     assert pair is not None
-    import graph_service.privacy as privacy
+    import graph_service.store.public as privacy
 
     saved = privacy.HEX_DIGITS
     privacy.HEX_DIGITS = 5

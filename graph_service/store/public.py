@@ -1,5 +1,5 @@
-"""Privacy (PDPA): the public view of a store, with people who have not consented under
-pseudonyms.
+"""The public view of a store (PDPA): a read-only GraphStore over another one, with the
+people who have not consented under pseudonyms.
 
 Thailand's Personal Data Protection Act (PDPA, B.E. 2562) treats a person's name and
 whatever identifies them as personal data. A Person is *disclosed* when its ``consent`` or
