@@ -799,6 +799,31 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
     return {i: len(nx.single_source_shortest_path_length(g, i, cutoff=depth)) - 1 for i in g.nodes}
 
 
+def _brokerage_sizes(
+    store: GraphStore, size_by: str, notes: list[str]
+) -> tuple[str, dict[str, float] | None]:
+    """``betweenness`` or the brokerage ``total`` of each actor, from the brokerage analysis
+    grouped by admin_level with ties read both ways; ``("degree", None)`` when it cannot
+    run or gives nothing. What was used is said in ``notes``."""
+    from graph_service.analysis.brokerage import brokerage
+
+    try:
+        report = brokerage(store, "admin_level", undirected=True)
+    except InvalidInput as exc:
+        notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
+        return "degree", None
+    column = "total" if size_by == "brokerage" else "betweenness"
+    sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
+    if not sizes:
+        notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
+        return "degree", None
+    notes.append(
+        f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
+        "both ways); entities that are not actors get the smallest size."
+    )
+    return size_by, sizes
+
+
 def select_subgraph(
     store: GraphStore, focus: str | None, depth: int
 ) -> tuple[Subgraph, str | None, str]:
@@ -886,24 +911,7 @@ def build_map(
         )
     sizes: dict[str, float] | None = None
     if size_by in ("betweenness", "brokerage"):
-        from graph_service.analysis.brokerage import brokerage
-
-        try:
-            report = brokerage(store, "admin_level", undirected=True)
-        except InvalidInput as exc:
-            notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
-            size_by = "degree"
-        else:
-            column = "total" if size_by == "brokerage" else "betweenness"
-            sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
-            if not sizes:
-                notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
-                size_by, sizes = "degree", None
-            else:
-                notes.append(
-                    f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
-                    "both ways); entities that are not actors get the smallest size."
-                )
+        size_by, sizes = _brokerage_sizes(store, size_by, notes)
     view, _, into = _fold(sub, level)
     if level != "individual":
         notes.append(level_note(level))
