@@ -68,8 +68,26 @@ def read_geography(
         )
     ]
     edges: list[Edge] = []
+    # the tree top down; a province's DOPA code is read off its districts' ids
+    regions = _read_regions(base, nodes, edges)
+    district_rows = list(_rows(base, "districts.csv", ("id", "name_th", "name_en", "province_id")))
+    codes = _derive_province_codes(district_rows)
+    province_nodes, provinces, region_of = _read_provinces(base, regions, codes, nodes, edges)
+    districts = _read_districts(district_rows, provinces, nodes, edges)
+    _read_subdistricts(base, districts, nodes, edges)
+    if province is None:
+        return nodes, edges
+    found = _find_province(province, province_nodes, base)
+    keep = {NATIONAL_ID, region_of[found.id]}
+    prefix = found.id  # th-93: its districts are th-93xx, its subdistricts th-93xxxx
+    nodes = [n for n in nodes if n.id in keep or n.id.startswith(prefix)]
+    kept = {n.id for n in nodes}
+    return nodes, [e for e in edges if e.source in kept]
 
-    regions: dict[str, str] = {}  # source geography id -> node id
+
+def _read_regions(base: Path, nodes: list[Node], edges: list[Edge]) -> dict[str, str]:
+    """Append the regions (PART_OF ``th``); returns source geography id -> node id."""
+    regions: dict[str, str] = {}
     for where, row in _rows(base, "geographies.csv", ("id", "name")):
         name = clean_text(row["name"])
         if name not in REGION_NAMES_EN:
@@ -84,9 +102,12 @@ def read_geography(
             )
         )
         edges.append(Edge(node_id, "PART_OF", NATIONAL_ID))
+    return regions
 
-    district_rows = list(_rows(base, "districts.csv", ("id", "name_th", "name_en", "province_id")))
-    codes: dict[str, str] = {}  # source province id -> DOPA code, from its districts
+
+def _derive_province_codes(district_rows: list[tuple[str, dict[str, str]]]) -> dict[str, str]:
+    """Source province id -> DOPA code, read off the first two digits of its districts."""
+    codes: dict[str, str] = {}
     for where, row in district_rows:
         code = _code(row["id"], 4, where)
         known = codes.setdefault(row["province_id"], code[:2])
@@ -95,10 +116,21 @@ def read_geography(
                 f"{where}: district {code} is in province {row['province_id']}, whose other "
                 f"districts start with {known}"
             )
+    return codes
 
-    provinces: dict[str, str] = {}  # source province id -> node id
+
+def _read_provinces(
+    base: Path,
+    regions: dict[str, str],
+    codes: dict[str, str],
+    nodes: list[Node],
+    edges: list[Edge],
+) -> tuple[list[Node], dict[str, str], dict[str, str]]:
+    """Append the provinces (PART_OF their region); returns them, source province id ->
+    node id, and province node id -> region node id."""
     province_nodes: list[Node] = []
-    region_of: dict[str, str] = {}  # province node id -> region node id
+    provinces: dict[str, str] = {}
+    region_of: dict[str, str] = {}
     for where, row in _rows(base, "provinces.csv", ("id", "name_th", "name_en", "geography_id")):
         if row["geography_id"] not in regions:
             raise ValueError(f"{where}: unknown region (geography_id) {row['geography_id']!r}")
@@ -122,7 +154,16 @@ def read_geography(
         region_of[node_id] = regions[row["geography_id"]]
         nodes.append(node)
         edges.append(Edge(node_id, "PART_OF", regions[row["geography_id"]]))
+    return province_nodes, provinces, region_of
 
+
+def _read_districts(
+    district_rows: list[tuple[str, dict[str, str]]],
+    provinces: dict[str, str],
+    nodes: list[Node],
+    edges: list[Edge],
+) -> set[str]:
+    """Append the districts (PART_OF their province); returns their node ids."""
     districts: set[str] = set()
     for where, row in district_rows:
         if row["province_id"] not in provinces:
@@ -142,7 +183,13 @@ def read_geography(
             )
         )
         edges.append(Edge(node_id, "PART_OF", provinces[row["province_id"]]))
+    return districts
 
+
+def _read_subdistricts(
+    base: Path, districts: set[str], nodes: list[Node], edges: list[Edge]
+) -> None:
+    """Append the subdistricts (PART_OF their district), with zip code and lat/long."""
     columns = ("id", "zip_code", "name_th", "name_en", "district_id")
     for where, row in _rows(base, "sub_districts.csv", columns):
         code = _code(row["id"], 6, where)
@@ -166,15 +213,6 @@ def read_geography(
                     raise ValueError(f"{where}: {column} {row[column]!r} is not a number") from None
         nodes.append(Node(node_id, "Area", props))
         edges.append(Edge(node_id, "PART_OF", parent))
-
-    if province is not None:
-        found = _find_province(province, province_nodes, base)
-        keep = {NATIONAL_ID, region_of[found.id]}
-        prefix = found.id  # th-93: its districts are th-93xx, its subdistricts th-93xxxx
-        nodes = [n for n in nodes if n.id in keep or n.id.startswith(prefix)]
-        kept = {n.id for n in nodes}
-        edges = [e for e in edges if e.source in kept]
-    return nodes, edges
 
 
 def _find_province(query: str, province_nodes: list[Node], base: Path) -> Node:

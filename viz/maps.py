@@ -35,6 +35,7 @@ import html
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,13 @@ from graph_service.domain import (
     Edge,
     Node,
     Subgraph,
-    derive_direction,
+    direction_of,
     edge_key,
     normalise_name,
 )
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore, neighbourhood
+from viz.base import degrees
 
 try:  # orjson is several times faster on 10,000 nodes; json is the fallback
     import orjson
@@ -248,9 +250,13 @@ def _value_label(value: Any) -> str | None:
     return str(value)
 
 
-def _ordered_values(values: Iterable[str], attribute: str) -> list[str]:
+def order_values(values: Iterable[str], attribute: str) -> list[str]:
     """Colour values in a meaningful order: kinds and levels as the domain lists them,
-    admin levels top down, anything else sorted."""
+    admin levels top down, anything else sorted.
+
+    >>> order_values(["Area", "Zebra", "Person", "Area"], "kind")
+    ['Person', 'Area', 'Zebra']
+    """
     order: Sequence[str] = ()
     if attribute == "kind":
         order = tuple(KINDS)
@@ -432,47 +438,134 @@ def render_map(
       link them under ``/static/`` (see :func:`static_files`).
     - ``notes``: sentences shown above the map.
     """
-    nodes = sub.nodes
-    highlight = highlight or set()
-    edge_colours = edge_colours or {}
-    ids = sorted(nodes)
-
+    ids = sorted(sub.nodes)
     if sizes is None:
-        degree: Counter[str] = Counter()
-        for e in sub.edges:
-            degree[e.source] += 1
-            degree[e.target] += 1
-        measure: Mapping[str, float] = {i: degree.get(i, 0) for i in ids}
-        if size_by != "degree":
-            size_by = "degree"
+        measure: Mapping[str, float] = degrees(sub)
+        size_by = "degree"
     else:
         measure = sizes
-    size = scale_sizes(measure, ids)
-
-    cvalues = {i: _colour_value(nodes[i], colour_by) for i in ids}
-    values = _ordered_values((v for v in cvalues.values() if v is not None), colour_by)
-    palette = _palette(colour_by, values)
-    distance = sub.distance
-
+    colours = _colour_nodes(sub, ids, colour_by)
     pos = layout(ids, ((e.source, e.target) for e in sub.edges))
-    xs, ys = pos[:, 0].tolist(), pos[:, 1].tolist()
+    vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
+    vis_edges, directions = _vis_edges(sub, edge_colours or {})
+    ghosts = _vis_ghost_edges(sub, ghost_edges or ())
+    meta = _map_meta(
+        sub,
+        ids,
+        title=title,
+        colour_by=colour_by,
+        size_by=size_by,
+        colours=colours,
+        directions=directions,
+        ghosts=len(ghosts),
+        ghost_label=ghost_label,
+        links=links or {},
+        notes=notes,
+    )
+    vis_edges += ghosts
+    data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
+    return _page(title, data, len(vis_nodes), len(vis_edges), notes, standalone)
 
+
+def _map_meta(
+    sub: Subgraph,
+    ids: Sequence[str],
+    *,
+    title: str,
+    colour_by: str,
+    size_by: str,
+    colours: _Colouring,
+    directions: Counter[str],
+    ghosts: int,
+    ghost_label: str,
+    links: dict[str, str],
+    notes: Sequence[str],
+) -> dict[str, Any]:
+    """What ``map.js`` needs besides nodes and edges: the legend, filters and notes."""
+    return {
+        "title": title,
+        "colour_by": colour_by,
+        "size_by": size_by,
+        "palette": {v: colours.palette[v] for v in colours.values},
+        "missing_colour": MISSING_COLOUR,
+        "colour_counts": dict(Counter(colours.of.values()).most_common()),
+        "kinds": _kind_legend(sub, ids),
+        "levels": dict(Counter(sub.nodes[i].level or "none" for i in ids)),
+        "edge_styles": {
+            "horizontal": EDGE_STYLES["horizontal"],
+            "vertical": EDGE_STYLES["vertical"],
+            "unknown": EDGE_STYLES[None],
+            "ghost": {"color": GHOST_COLOUR, "dashes": True},
+        },
+        "directions": dict(directions),
+        "ghosts": ghosts,
+        "ghost_label": ghost_label,
+        "links": links,
+        "notes": list(notes),
+        "font": FONT_STACK,
+        "large": len(ids) > LARGE,
+    }
+
+
+@dataclass
+class _Colouring:
+    """The colour of every node: its value of the ``colour_by`` attribute (``of``: id ->
+    value, None where missing), the values in legend order and their colours."""
+
+    of: dict[str, str | None]
+    values: list[str]
+    palette: dict[str, str]
+
+    def colour(self, id_: str) -> str:
+        value = self.of[id_]
+        return self.palette.get(value, MISSING_COLOUR) if value is not None else MISSING_COLOUR
+
+
+def _colour_nodes(sub: Subgraph, ids: Sequence[str], colour_by: str) -> _Colouring:
+    of = {i: _colour_value(sub.nodes[i], colour_by) for i in ids}
+    values = order_values((v for v in of.values() if v is not None), colour_by)
+    return _Colouring(of, values, _palette(colour_by, values))
+
+
+def _kind_legend(sub: Subgraph, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """kind -> its shape and how many entities of it, in the domain's order."""
+    kinds = Counter(sub.nodes[i].kind for i in ids)
+    return {
+        k: {"shape": SHAPES.get(k, DEFAULT_SHAPE), "count": kinds[k]}
+        for k in order_values(kinds, "kind")
+    }
+
+
+def _search_key(id_: str, name: str, name_en: Any) -> str:
+    """What the page's search box matches: the normalised name, English name and id."""
+    key = normalise_name(name)
+    if name_en:
+        key += "\n" + normalise_name(str(name_en))
+    return key + "\n" + normalise_name(id_)
+
+
+def _vis_nodes(
+    sub: Subgraph,
+    ids: Sequence[str],
+    pos: np.ndarray,
+    measure: Mapping[str, float],
+    colours: _Colouring,
+    highlight: set[str],
+) -> list[dict[str, Any]]:
+    """The vis-network ``nodes`` array, in the order of ``ids`` (the rows of ``pos``)."""
+    size = scale_sizes(measure, ids)
+    distance = sub.distance
+    xs, ys = pos[:, 0].tolist(), pos[:, 1].tolist()
     vis_nodes: list[dict[str, Any]] = []
     append = vis_nodes.append
     for k, i in enumerate(ids):
-        node = nodes[i]
+        node = sub.nodes[i]
         props = node.props
         name = str(props.get("name", "")) or i
-        name_en = props.get("name_en")
         folded = props.get("folded")
         label = truncate(name)
         if folded:
             label = f"{label} (+{folded})"
-        cv = cvalues[i]
-        key = normalise_name(name)
-        if name_en:
-            key += "\n" + normalise_name(str(name_en))
-        key += "\n" + normalise_name(i)
         item: dict[str, Any] = {
             "id": i,
             "label": label,
@@ -481,13 +574,13 @@ def render_map(
             "kind": node.kind,
             "inn": node.level,
             "shape": SHAPES.get(node.kind, DEFAULT_SHAPE),
-            "color": palette.get(cv, MISSING_COLOUR) if cv is not None else MISSING_COLOUR,
-            "colour_value": cv,
+            "color": colours.colour(i),
+            "colour_value": colours.of[i],
             "size": size[i],
             "measure": measure.get(i),
             "x": xs[k],
             "y": ys[k],
-            "key": key,
+            "key": _search_key(i, name, props.get("name_en")),
             "props": props,
         }
         if folded:
@@ -499,19 +592,21 @@ def render_map(
             item["color"] = {"background": item["color"], "border": HIGHLIGHT_BORDER}
             item["highlighted"] = True
         append(item)
+    return vis_nodes
 
+
+def _vis_edges(
+    sub: Subgraph, edge_colours: Mapping[str, str]
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The vis-network ``edges`` array of the relationships between drawn nodes, styled by
+    direction (DOMAIN.md section 3), and how many of each direction."""
+    nodes = sub.nodes
     vis_edges: list[dict[str, Any]] = []
     directions: Counter[str] = Counter()
-    levels = {i: nodes[i].props.get("admin_level") for i in ids}
     for e in sub.edges:
         if e.source not in nodes or e.target not in nodes:
             continue
-        stated = e.props.get("direction")
-        direction = (
-            stated
-            if stated in ("horizontal", "vertical")
-            else derive_direction(levels[e.source], levels[e.target])
-        )
+        direction = direction_of(e, nodes)
         directions[direction or "unknown"] += 1
         style = EDGE_STYLES[direction]
         vis_edges.append(
@@ -526,12 +621,18 @@ def render_map(
                 "title": f"{e.type} ({direction or 'direction unknown'})",
             }
         )
-    for n, g in enumerate(ghost_edges or ()):
+    return vis_edges, directions
+
+
+def _vis_ghost_edges(sub: Subgraph, ghost_edges: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The ghost edges (missing links, dashed and light) between drawn nodes."""
+    out: list[dict[str, Any]] = []
+    for n, g in enumerate(ghost_edges):
         a, b = g.get("from", g.get("source")), g.get("to", g.get("target"))
-        if a not in nodes or b not in nodes:
+        if a not in sub.nodes or b not in sub.nodes:
             continue
         label = str(g.get("label", ""))
-        vis_edges.append(
+        out.append(
             {
                 "id": f"ghost:{n}",
                 "from": a,
@@ -546,36 +647,7 @@ def render_map(
                 "arrows": "",
             }
         )
-
-    kinds = Counter(nodes[i].kind for i in ids)
-    meta = {
-        "title": title,
-        "colour_by": colour_by,
-        "size_by": size_by,
-        "palette": {v: palette[v] for v in values},
-        "missing_colour": MISSING_COLOUR,
-        "colour_counts": dict(Counter(cvalues.values()).most_common()),
-        "kinds": {
-            k: {"shape": SHAPES.get(k, DEFAULT_SHAPE), "count": kinds[k]}
-            for k in sorted(kinds, key=lambda k: (list(KINDS).index(k) if k in KINDS else 99, k))
-        },
-        "levels": dict(Counter(nodes[i].level or "none" for i in ids)),
-        "edge_styles": {
-            "horizontal": EDGE_STYLES["horizontal"],
-            "vertical": EDGE_STYLES["vertical"],
-            "unknown": EDGE_STYLES[None],
-            "ghost": {"color": GHOST_COLOUR, "dashes": True},
-        },
-        "directions": dict(directions),
-        "ghosts": sum(1 for e in vis_edges if e.get("ghost")),
-        "ghost_label": ghost_label,
-        "links": links or {},
-        "notes": list(notes),
-        "font": FONT_STACK,
-        "large": len(ids) > LARGE,
-    }
-    data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
-    return _page(title, data, len(vis_nodes), len(vis_edges), notes, standalone)
+    return out
 
 
 def _page(
@@ -727,6 +799,31 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
     return {i: len(nx.single_source_shortest_path_length(g, i, cutoff=depth)) - 1 for i in g.nodes}
 
 
+def _brokerage_sizes(
+    store: GraphStore, size_by: str, notes: list[str]
+) -> tuple[str, dict[str, float] | None]:
+    """``betweenness`` or the brokerage ``total`` of each actor, from the brokerage analysis
+    grouped by admin_level with ties read both ways; ``("degree", None)`` when it cannot
+    run or gives nothing. What was used is said in ``notes``."""
+    from graph_service.analysis.brokerage import brokerage
+
+    try:
+        report = brokerage(store, "admin_level", undirected=True)
+    except InvalidInput as exc:
+        notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
+        return "degree", None
+    column = "total" if size_by == "brokerage" else "betweenness"
+    sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
+    if not sizes:
+        notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
+        return "degree", None
+    notes.append(
+        f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
+        "both ways); entities that are not actors get the smallest size."
+    )
+    return size_by, sizes
+
+
 def select_subgraph(
     store: GraphStore, focus: str | None, depth: int
 ) -> tuple[Subgraph, str | None, str]:
@@ -814,24 +911,7 @@ def build_map(
         )
     sizes: dict[str, float] | None = None
     if size_by in ("betweenness", "brokerage"):
-        from graph_service.analysis.brokerage import brokerage
-
-        try:
-            report = brokerage(store, "admin_level", undirected=True)
-        except InvalidInput as exc:
-            notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
-            size_by = "degree"
-        else:
-            column = "total" if size_by == "brokerage" else "betweenness"
-            sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
-            if not sizes:
-                notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
-                size_by, sizes = "degree", None
-            else:
-                notes.append(
-                    f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
-                    "both ways); entities that are not actors get the smallest size."
-                )
+        size_by, sizes = _brokerage_sizes(store, size_by, notes)
     view, _, into = _fold(sub, level)
     if level != "individual":
         notes.append(level_note(level))

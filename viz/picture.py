@@ -21,15 +21,17 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from graph_service.domain import KINDS, SYMMETRIC_TYPES, Subgraph, direction_of
+from graph_service.domain import SYMMETRIC_TYPES, Subgraph, direction_of
 from graph_service.errors import InvalidInput, UsageError
 from graph_service.store.base import GraphStore
+from viz.base import PICTURE_FORMATS, ExportResult, check_file_target, degrees
 from viz.maps import (
     DEFAULT_SHAPE,
     EDGE_STYLES,
@@ -40,15 +42,12 @@ from viz.maps import (
     fold_to_level,
     layout,
     level_note,
+    order_values,
     scale_sizes,
     select_subgraph,
     truncate,
 )
 
-if TYPE_CHECKING:  # viz.export may import this module: import it lazily at run time
-    from viz.export import ExportResult
-
-PICTURE_FORMATS = ("png", "svg")
 #: fonts with Thai glyphs, best first (matched by family name, spaces and case ignored)
 THAI_FONTS = ("Noto Sans Thai", "Sarabun", "Loma", "Garuda", "TlwgTypo", "Norasi")
 FALLBACK_FONT = "DejaVu Sans"
@@ -147,8 +146,6 @@ def write_picture(
     level, depth or size, or a path that cannot be written, and ``NotFound`` for an
     unknown focus.
     """
-    from viz.export import ExportResult, _check_file_target
-
     name = str(fmt).strip().lower()
     if name not in PICTURE_FORMATS:
         raise UsageError(
@@ -165,7 +162,7 @@ def write_picture(
         if highlight is not None and highlight not in view.nodes:
             highlight = None
     path = Path(path)
-    _check_file_target(path)
+    check_file_target(path)
 
     font = thai_font()
     if font is None:
@@ -223,6 +220,36 @@ def _fit(ax: Any, pos: np.ndarray, width_px: int, height_px: int) -> None:
     ax.set_ylim(hi[1], lo[1])
 
 
+@dataclass
+class _Placement:
+    """Where the picture puts each entity and how big: the ids in drawing order, each one's
+    row in ``pos`` (x, y from :func:`viz.maps.layout`), its degree and its marker diameter
+    in points, and ``shrink``, the factor that scales markers and arrowheads to the size of
+    the graph and of the page."""
+
+    ids: list[str]
+    index: dict[str, int]
+    pos: np.ndarray
+    degree: dict[str, int]
+    diameter: dict[str, float]
+    shrink: float
+
+
+def _place(sub: Subgraph, width_px: int, height_px: int) -> _Placement:
+    """Positions and marker diameters: 10..50 map units by degree, in points, shrunk as the
+    graph grows and as the page gets smaller."""
+    ids = sorted(sub.nodes)
+    n = len(ids)
+    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    degree = degrees(sub)
+    shrink = min(1.0, max(0.25, math.sqrt(150 / max(n, 1))))
+    shrink *= min(width_px, height_px) / 1200
+    size = scale_sizes(degree, ids)
+    diameter = {i: max(6.0, size[i] * 0.65 * shrink) for i in ids}
+    index = {i: k for k, i in enumerate(ids)}
+    return _Placement(ids, index, pos, degree, diameter, shrink)
+
+
 def _draw(
     sub: Subgraph,
     *,
@@ -237,23 +264,10 @@ def _draw(
 ) -> Any:
     """The figure: links, markers, labels, legend and title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.lines import Line2D
 
-    nodes = sub.nodes
-    ids = sorted(nodes)
-    n = len(ids)
-    index = {i: k for k, i in enumerate(ids)}
-    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
-    degree: Counter[str] = Counter()
-    for e in sub.edges:
-        degree[e.source] += 1
-        degree[e.target] += 1
-
+    place = _place(sub, width_px, height_px)
     family = [font] if font == FALLBACK_FONT else [font, FALLBACK_FONT]
-    fp = FontProperties(family=family)
 
     fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
@@ -263,69 +277,89 @@ def _draw(
     ax = fig.add_axes((0.01, 0.01, 0.98 - legend_w, 0.98 - title_h))
     ax.set_axis_off()
 
-    # marker diameters in points: 10..50 map units, shrunk as the graph grows
-    shrink = min(1.0, max(0.25, math.sqrt(150 / max(n, 1))))
-    shrink *= min(width_px, height_px) / 1200
-    size = scale_sizes({i: degree.get(i, 0) for i in ids}, ids)
-    diameter = {i: max(6.0, size[i] * 0.65 * shrink) for i in ids}
+    drawn = _draw_links(ax, sub, place, arrows)
+    kinds = Counter(sub.nodes[i].kind for i in place.ids)
+    kind_order = order_values(kinds, "kind")
+    _draw_markers(ax, sub, place, kind_order, highlight)
+    _draw_labels(ax, sub, place, family, notes)
+    _fit(ax, place.pos, width_px, height_px)
+    _draw_legend(fig, _legend_handles(kinds, kind_order, drawn), family, title_h)
+    _draw_titles(fig, title, len(place.ids), sum(drawn.values()), level, family, title_h)
+    return fig
 
-    # links, by direction
+
+def _draw_links(ax: Any, sub: Subgraph, place: _Placement, arrows: bool) -> Counter[str | None]:
+    """Links styled by direction (``LINK_STYLES``): one line collection per direction, or
+    one arrow per link with ``arrows``. Returns how many links of each direction were drawn."""
+    from matplotlib.collections import LineCollection
+
+    pos, index = place.pos, place.index
     segments: dict[str | None, list[Any]] = {"horizontal": [], "vertical": [], None: []}
     drawn: Counter[str | None] = Counter()
     kept = []
     for e in sub.edges:
         if e.source not in index or e.target not in index:
             continue
-        d = direction_of(e, nodes)
+        d = direction_of(e, sub.nodes)
         d = d if d in segments else None
         drawn[d] += 1
         kept.append((e, d))
         if not arrows:
             segments[d].append((pos[index[e.source]], pos[index[e.target]]))
+    if arrows:
+        _draw_arrows(ax, kept, place)
+        return drawn
     for d, (_, style, lw, alpha, z) in LINK_STYLES.items():
-        colour = EDGE_STYLES[d]["color"]
-        if not arrows and segments[d]:
+        if segments[d]:
+            colour = EDGE_STYLES[d]["color"]
             lc = LineCollection(
                 segments[d], colors=colour, linestyles=style, linewidths=lw, alpha=alpha, zorder=z
             )
             lc.set_gid(f"links-{d or 'unknown'}")
             ax.add_collection(lc)
-    if arrows:
-        from matplotlib.patches import FancyArrowPatch
+    return drawn
 
-        for e, d in kept:
-            _, style, lw, alpha, z = LINK_STYLES[d]
-            arrow = FancyArrowPatch(
-                tuple(pos[index[e.source]]),
-                tuple(pos[index[e.target]]),
-                arrowstyle="-" if e.type in SYMMETRIC_TYPES else "-|>",
-                mutation_scale=8 + 4 * shrink,
-                shrinkA=diameter[e.source] / 2,
-                shrinkB=diameter[e.target] / 2 + 1,
-                color=EDGE_STYLES[d]["color"],
-                linestyle=style,
-                linewidth=lw,
-                alpha=alpha,
-                zorder=z,
-            )
-            ax.add_patch(arrow)
 
-    # markers, one group per kind, in the domain's order
-    kinds = Counter(nodes[i].kind for i in ids)
-    order = list(KINDS)
-    kind_order = sorted(kinds, key=lambda k: (order.index(k) if k in order else 99, k))
+def _draw_arrows(ax: Any, kept: list[tuple[Any, str | None]], place: _Placement) -> None:
+    """One arrow per (link, direction) of ``kept``, its head left off the symmetric types,
+    its ends stopping at the markers' rims."""
+    from matplotlib.patches import FancyArrowPatch
+
+    pos, index, diameter = place.pos, place.index, place.diameter
+    for e, d in kept:
+        _, style, lw, alpha, z = LINK_STYLES[d]
+        arrow = FancyArrowPatch(
+            tuple(pos[index[e.source]]),
+            tuple(pos[index[e.target]]),
+            arrowstyle="-" if e.type in SYMMETRIC_TYPES else "-|>",
+            mutation_scale=8 + 4 * place.shrink,
+            shrinkA=diameter[e.source] / 2,
+            shrinkB=diameter[e.target] / 2 + 1,
+            color=EDGE_STYLES[d]["color"],
+            linestyle=style,
+            linewidth=lw,
+            alpha=alpha,
+            zorder=z,
+        )
+        ax.add_patch(arrow)
+
+
+def _draw_markers(
+    ax: Any, sub: Subgraph, place: _Placement, kind_order: list[str], highlight: str | None
+) -> None:
+    """Markers, one group per kind, in the domain's order; the highlight with a dark border."""
     for kind in kind_order:
-        members = [i for i in ids if nodes[i].kind == kind]
-        rows = [index[i] for i in members]
+        members = [i for i in place.ids if sub.nodes[i].kind == kind]
+        rows = [place.index[i] for i in members]
         marker = marker_of(kind)
         # star and triangles look smaller than a square of the same size
         boost = 1.8 if marker == "*" else 1.4 if marker in ("^", "v") else 1.0
-        areas = [(diameter[i] * boost) ** 2 for i in members]
+        areas = [(place.diameter[i] * boost) ** 2 for i in members]
         edge = [HIGHLIGHT_BORDER if i == highlight else "white" for i in members]
         widths = [2.5 if i == highlight else 0.6 for i in members]
         sc = ax.scatter(
-            pos[rows, 0],
-            pos[rows, 1],
+            place.pos[rows, 0],
+            place.pos[rows, 1],
             s=areas,
             marker=marker,
             c=KIND_COLOURS.get(kind, MISSING_COLOUR),
@@ -335,26 +369,35 @@ def _draw(
         )
         sc.set_gid(f"nodes-{kind}")
 
-    # labels: every node up to LABEL_ALL, else the LABEL_TOP highest-degree ones
+
+def _draw_labels(
+    ax: Any, sub: Subgraph, place: _Placement, family: list[str], notes: list[str]
+) -> None:
+    """Names under the markers: every node up to LABEL_ALL, else the LABEL_TOP
+    highest-degree ones (said in ``notes``)."""
+    from matplotlib.font_manager import FontProperties
+
+    ids, n = place.ids, len(place.ids)
     if n <= LABEL_ALL:
         labelled = ids
     else:
-        labelled = sorted(ids, key=lambda i: (-degree.get(i, 0), i))[:LABEL_TOP]
+        labelled = sorted(ids, key=lambda i: (-place.degree[i], i))[:LABEL_TOP]
         notes.append(
             f"{n:,} entities: only the {LABEL_TOP} with the most relationships are labelled."
         )
     label_pt = 8.0 if n <= 100 else 7.0 if n <= LABEL_ALL else 6.5
+    fp = FontProperties(family=family)
     for k, i in enumerate(labelled):
-        node = nodes[i]
+        node = sub.nodes[i]
         text = truncate(node.name or i, LABEL_CHARS)
         folded = node.props.get("folded")
         if folded:
             text = f"{text} (+{folded})"
-        x, y = pos[index[i]]
+        x, y = place.pos[place.index[i]]
         ann = ax.annotate(
             text,
             (x, y),
-            xytext=(0, -(diameter[i] / 2 + 1.5)),
+            xytext=(0, -(place.diameter[i] / 2 + 1.5)),
             textcoords="offset points",
             ha="center",
             va="top",
@@ -367,9 +410,13 @@ def _draw(
         )
         ann.set_gid(f"node-label-{k}")
 
-    _fit(ax, pos, width_px, height_px)
 
-    # legend: shapes and colours by kind, then links by direction
+def _legend_handles(
+    kinds: Counter[str], kind_order: list[str], drawn: Counter[str | None]
+) -> list[Any]:
+    """The legend's entries: shapes and colours by kind, then links by direction."""
+    from matplotlib.lines import Line2D
+
     handles = []
     for kind in kind_order:
         handles.append(
@@ -396,6 +443,13 @@ def _draw(
                     label=f"{text} ({drawn[d]})",
                 )
             )
+    return handles
+
+
+def _draw_legend(fig: Any, handles: list[Any], family: list[str], title_h: float) -> None:
+    """The legend in the right-hand column, and under it what marker size means."""
+    from matplotlib.font_manager import FontProperties
+
     legend = fig.legend(
         handles=handles,
         loc="upper right",
@@ -421,6 +475,13 @@ def _draw(
         gid="size-note",
     )
 
+
+def _draw_titles(
+    fig: Any, title: str, n: int, links: int, level: str, family: list[str], title_h: float
+) -> None:
+    """The title, and under it the counts drawn and the INN level."""
+    from matplotlib.font_manager import FontProperties
+
     level_text = "" if level == "individual" else f" · INN level: {level}"
     fig.text(
         0.01,
@@ -434,14 +495,13 @@ def _draw(
     fig.text(
         0.01,
         0.985 - title_h * 0.55,
-        f"{n:,} entities, {sum(drawn.values()):,} links{level_text}",
+        f"{n:,} entities, {links:,} links{level_text}",
         ha="left",
         va="top",
         fontproperties=FontProperties(family=family, size=10),
         color="#444444",
         gid="subtitle",
     )
-    return fig
 
 
 __all__ = ["PICTURE_FORMATS", "THAI_FONTS", "marker_of", "thai_font", "write_picture"]

@@ -15,7 +15,8 @@ from graph_service.domain import Edge, Node
 from graph_service.errors import InvalidInput, UsageError
 from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
-from viz.export import FORMATS, ExportResult, export, to_networkx
+from viz.export import FORMATS, ExportResult, export
+from viz.formats import to_networkx
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "graph_service" / "data" / "samples"

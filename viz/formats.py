@@ -1,0 +1,832 @@
+"""The file formats of ``export`` (CONTRACT.md section 2): the whole graph in another
+tool's format. The pictures (``png``, ``svg``) are drawn by :mod:`viz.picture`;
+:func:`viz.export.export` picks one or the other by format.
+
+Formats (``FILE_FORMATS``):
+
+``gexf`` (Gephi) and ``graphml`` (Gephi, yEd, Cytoscape, igraph)
+    One node per entity with the attributes ``kind``, ``level`` (the INN level, or ``""``),
+    ``label`` (its name), ``name_en`` (``""`` when absent), every property (lists joined
+    with ``|``) and the measures ``degree`` (relationships in and out, always) and, with
+    ``measures=True``, ``brokerage`` (the Gould–Fernandez total grouped by ``admin_level``),
+    ``betweenness`` and ``constraint`` on the actors. One edge per relationship with
+    ``type``, ``direction`` (``horizontal``, ``vertical`` or ``""``), ``key`` (its identity)
+    and every property. No attribute holds None (the writers cannot); an attribute whose
+    values mix types is written as text (ints mixed with floats as floats), so every
+    attribute has one declared type. A property whose name the format or the other
+    attributes already use is written as ``prop_<name>``. In GEXF the relationship type
+    is the edge ``label`` and the attribute ``rel_type`` (GEXF's own edge ``type`` means
+    directed or undirected), and the edge id is the relationship's key.
+``cyjs`` (Cytoscape.js / Cytoscape desktop)
+    ``{"elements": {"nodes": [{"data": {...}}], "edges": [{"data": {...}}]}}``: node data
+    ``id``, ``label``, ``kind``, ``level``, the properties (lists stay lists) and measures;
+    edge data ``id`` (the key), ``source``, ``target``, ``type``, ``direction`` and the
+    properties. UTF-8, not ASCII-escaped.
+``kumu`` (a Kumu JSON blueprint)
+    ``{"elements": [...], "connections": [...]}``. Labels can repeat (two teams may both be
+    called ``ทีมกลาง``), so, as Kumu's blueprint guide asks in that case, every element
+    carries its entity id as ``id`` and connections name their ends by those ids in
+    ``from``/``to``; Kumu then never merges two elements that share a label. A connection's
+    ``id`` is the relationship's key (prefixed ``connection:`` in the unlikely case that it
+    equals an entity id, since Kumu ids are unique across elements and connections).
+    ``type`` is the kind (elements) or the relationship type (connections); Kumu's own
+    ``direction`` says ``directed`` or ``mutual`` (PARTNERS_WITH, SHARES_KNOWLEDGE_WITH),
+    so horizontal/vertical goes in ``link_direction``. Properties and measures are extra
+    fields; ``tags`` stays a list.
+``csv``
+    A dataset folder in the import format (CONTRACT.md section 1) that imports back, into
+    an empty store, to the same entities and relationships with the same keys and
+    properties: one file per kind (``people.csv``, ...; every one is written, with only a
+    header when the kind is empty, so that no stale file from an earlier export survives)
+    with ``id``, ``name`` and every property as a column, and ``relationships.csv`` with
+    ``source``, ``target``, ``type``, ``id`` (for relationships identified by their own id)
+    and every relationship property. Shorthand columns are never written: those
+    relationships are rows of ``relationships.csv``. UTF-8 with a byte-order mark, so
+    Excel shows the Thai text. Lists are ``|``-joined, booleans ``true``/``false``, floats
+    in plain decimal notation (never ``1e+20``), years as stored (Common Era, which the
+    importer keeps as it is).
+
+    What cannot round-trip (each is listed in ``ExportResult.notes`` when the graph has
+    it; a graph that came from an import never does): text with leading, trailing or
+    repeated white space (the importer folds it); empty texts and empty lists (an empty
+    cell is no value); a list outside ``tags`` (it reads back as one ``|``-joined text)
+    and a tag holding ``|``; a number, boolean or year in a column the importer reads as
+    text (it reads back as text) and text in a typed column (``amount_thb``, ``year``,
+    ...) that does not parse back to itself; infinite or NaN floats; a property whose
+    column the importer reads as a shorthand or keeps for itself (``area_id`` on any
+    entity, ``organisation_id`` on people, ``name_key``, ...; not written); an entity
+    without a name; a relationship keyed ``[s, type, t]`` whose properties hold an ``id``.
+``xlsx``
+    A workbook of the analysis tables for reports: ``entities``, ``relationships``,
+    ``brokerage`` (grouped by ``admin_level``), ``overlap`` (pairs of funds by area) and
+    ``gaps`` (missing links by ``admin_level`` and by ``sector``). An analysis that cannot
+    run on this graph (no actors, one group) leaves a sheet with a one-line note. Header
+    row bold and frozen, column widths fitted.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph_service.domain import (
+    ACTOR_KINDS,
+    DATASET_FILES,
+    FILE_KINDS,
+    RELATIONSHIPS_FILE,
+    SYMMETRIC_TYPES,
+    Edge,
+    Node,
+    Subgraph,
+    clean_text,
+    direction_of,
+    edge_key,
+    level_of,
+)
+from graph_service.errors import GraphServiceError, InvalidInput, UsageError
+from graph_service.store.base import GraphStore
+from viz.base import ExportResult, check_file_target, degrees
+
+FILE_FORMATS = ("gexf", "graphml", "cyjs", "kumu", "csv", "xlsx")
+
+#: measure names: node attribute -> what it is
+MEASURES = {
+    "degree": "relationships in and out",
+    "brokerage": "Gould–Fernandez brokerage total, groups by admin_level",
+    "betweenness": "normalised betweenness centrality among actors",
+    "constraint": "Burt's constraint among actors",
+}
+#: an id -> value map per measure
+Measures = dict[str, dict[str, float | int | None]]
+
+_KIND_FILES = {kind: file for file, kind in FILE_KINDS.items()}
+_NODE_BASE = ("kind", "level", "label", "name_en", *MEASURES)
+_EDGE_BASE = ("type", "direction", "key")
+#: attribute names write_gexf takes for itself
+_GEXF_NODE_RESERVED = frozenset({"id", "pid", "start", "end", "viz", "parents", "slices", "spells"})
+_GEXF_EDGE_RESERVED = frozenset(
+    {"id", "label", "weight", "start", "end", "viz", "slices", "spells", "networkx_key"}
+)
+
+
+def write_format(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) -> ExportResult:
+    """Write the whole graph in ``store`` to ``path`` in file format ``fmt`` (one of
+    ``FILE_FORMATS``; for ``csv`` ``path`` is a folder). ``measures``: add brokerage,
+    betweenness and constraint to gexf, graphml, cyjs and kumu (degree is always there).
+
+    Raises ``UsageError`` for another format and ``InvalidInput`` when ``path`` cannot
+    be written (for ``csv``: a folder holding anything but dataset files).
+    """
+    name = str(fmt).strip().lower()
+    if name not in FILE_FORMATS:
+        raise UsageError(
+            f"unknown file format {fmt!r}: use one of {', '.join(FILE_FORMATS)}",
+            {"format": fmt, "formats": list(FILE_FORMATS)},
+        )
+    path = Path(path)
+    sub = store.subgraph()
+    result = ExportResult(name, path, len(sub.nodes), len(sub.edges))
+    if name == "csv":
+        result.files = write_csv(sub, path, result.notes)
+        return result
+    check_file_target(path)
+    if name == "xlsx":
+        write_xlsx(sub, path, result.notes)
+    else:
+        values = graph_measures(sub, brokerage_measures=measures, notes=result.notes)
+        if name == "gexf":
+            nx.write_gexf(for_gexf(to_networkx(sub, values)), path, encoding="utf-8")
+        elif name == "graphml":
+            nx.write_graphml(to_networkx(sub, values), path, encoding="utf-8")
+        elif name == "cyjs":
+            _write_json(to_cyjs(sub, values), path)
+        else:
+            _write_json(to_kumu(sub, values), path)
+    result.files = [path]
+    return result
+
+
+def _write_json(doc: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+# -- measures ---------------------------------------------------------------------------------
+
+
+def graph_measures(
+    sub: Subgraph,
+    *,
+    brokerage_measures: bool = True,
+    notes: list[str] | None = None,
+) -> Measures:
+    """``degree`` always and, when asked, ``brokerage`` (total), ``betweenness`` and
+    ``constraint`` from the brokerage analysis of ``sub`` grouped by ``admin_level``. A measure
+    that cannot be computed here (no actors, all actors in one admin_level group,
+    betweenness over the size limit) is left out and said in ``notes``."""
+    notes = notes if notes is not None else []
+    out: Measures = {"degree": dict(degrees(sub))}
+    if not brokerage_measures:
+        return out
+    if not any(n.kind in ACTOR_KINDS for n in sub.nodes.values()):
+        notes.append("brokerage, betweenness and constraint not computed: the graph has no actors")
+        return out
+    from graph_service.analysis.brokerage import brokerage_of
+
+    try:
+        doc = brokerage_of(sub, "admin_level", with_betweenness=None)
+    except InvalidInput as exc:
+        notes.append(f"brokerage, betweenness and constraint not computed: {exc.message}")
+        return out
+    rows = doc["nodes"]
+    out["brokerage"] = {r["id"]: r["total"] for r in rows}
+    out["constraint"] = {r["id"]: r["constraint"] for r in rows}
+    if rows and all(r["betweenness"] is None for r in rows):
+        notes.extend(n for n in doc.get("notes", []) if n.startswith("betweenness"))
+    else:
+        out["betweenness"] = {r["id"]: r["betweenness"] for r in rows}
+    return out
+
+
+# -- networkx (GEXF, GraphML) -----------------------------------------------------------------
+
+
+def _scalar(value: Any) -> Any:
+    """A property value as one scalar: lists joined with ``|``; None stays None."""
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value if v is not None)
+    return value
+
+
+def _attr_name(key: str, taken: Iterable[str]) -> str:
+    return f"prop_{key}" if key in taken else key
+
+
+def to_networkx(sub: Subgraph, measures: Measures | None = None) -> nx.MultiDiGraph:
+    """The subgraph as a networkx multigraph whose attributes GEXF and GraphML can write.
+
+    Nodes are keyed by entity id, edges by relationship key; see the module docstring for
+    the attributes. Pure: ``measures`` (name -> id -> value) come from the caller;
+    ``degree`` is computed here when not given.
+
+    >>> from graph_service.domain import Edge, Node
+    >>> sub = Subgraph.of(
+    ...     [Node("a", "Organisation", {"name": "ก", "admin_level": "district",
+    ...                                 "tags": ["x", "y"]}),
+    ...      Node("b", "Area", {"name": "B", "admin_level": "district", "code": None})],
+    ...     [Edge("a", "LOCATED_IN", "b", {"year": 2008})])
+    >>> g = to_networkx(sub)
+    >>> sorted(g.nodes["a"].items())  # doctest: +NORMALIZE_WHITESPACE
+    [('admin_level', 'district'), ('degree', 1), ('kind', 'Organisation'), ('label', 'ก'),
+     ('level', 'node'), ('name', 'ก'), ('name_en', ''), ('tags', 'x|y')]
+    >>> g.nodes["b"]["level"], "code" in g.nodes["b"]
+    ('', False)
+    >>> [(u, v, d["type"], d["direction"], d["year"]) for u, v, d in g.edges(data=True)]
+    [('a', 'b', 'LOCATED_IN', 'horizontal', 2008)]
+    """
+    measures = dict(measures or {})
+    measures.setdefault("degree", dict(degrees(sub)))
+    g = nx.MultiDiGraph()
+    taken_n = set(_NODE_BASE) | set(measures)
+    for id_ in sorted(sub.nodes):
+        node = sub.nodes[id_]
+        attrs: dict[str, Any] = {
+            "kind": node.kind,
+            "level": level_of(node.kind) or "",
+            "label": node.name,
+            "name_en": _scalar(node.props.get("name_en", "")),
+        }
+        for key, value in node.props.items():
+            if key == "name_en":
+                continue
+            attrs[_attr_name(key, taken_n)] = _scalar(value)
+        for name, values in measures.items():
+            attrs[name] = values.get(id_)
+        g.add_node(id_, **_no_none(attrs))
+    for e in sub.edges:
+        if e.source not in sub.nodes or e.target not in sub.nodes:
+            continue
+        attrs = _edge_attrs(e, sub.nodes, scalar=True)
+        g.add_edge(e.source, e.target, key=e.key)
+        g.edges[e.source, e.target, e.key].update(_no_none(attrs))
+    _coerce_types(g.nodes.values())
+    _coerce_types(d for _, _, d in g.edges(data=True))
+    return g
+
+
+def _edge_attrs(e: Edge, nodes: Mapping[str, Node], *, scalar: bool) -> dict[str, Any]:
+    direction = direction_of(e, nodes) or ""
+    attrs: dict[str, Any] = {"type": e.type, "direction": direction, "key": e.key}
+    for key, value in e.props.items():
+        if key == "direction" and value == direction:
+            continue
+        attrs[_attr_name(key, _EDGE_BASE)] = _scalar(value) if scalar else value
+    return attrs
+
+
+def _no_none(attrs: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in attrs.items():
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            continue
+        out[key] = value
+    return out
+
+
+def _coerce_types(records: Iterable[dict[str, Any]]) -> None:
+    """Give every attribute one type across ``records``, in place: ints mixed with floats
+    become floats, any other mix becomes text (``True`` -> ``"true"``)."""
+    records = list(records)
+    kinds: dict[str, set[type]] = {}
+    for rec in records:
+        for key, value in rec.items():
+            kinds.setdefault(key, set()).add(type(value))
+    for key, types in kinds.items():
+        if len(types) < 2:
+            continue
+        to: Callable[[Any], Any] = float if types <= {int, float} else _text
+        for rec in records:
+            if key in rec:
+                rec[key] = to(rec[key])
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)
+
+
+def for_gexf(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``to_networkx``'s graph that ``nx.write_gexf`` writes faithfully: the
+    edge id is the relationship key, the relationship type the edge ``label`` and the
+    attribute ``rel_type`` (GEXF's edge ``type`` means directed/undirected), and the names
+    GEXF keeps for itself (``start``, ``end``, ``weight`` when not a number, ...) become
+    ``prop_<name>``."""
+    h = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        h.add_node(n, **{_attr_name(k, _GEXF_NODE_RESERVED): v for k, v in d.items()})
+    weights_numeric = all(
+        isinstance(d["weight"], (int, float)) and not isinstance(d["weight"], bool)
+        for _, _, d in g.edges(data=True)
+        if "weight" in d
+    )
+    for u, v, k, d in g.edges(keys=True, data=True):
+        attrs: dict[str, Any] = {"id": k, "label": d["type"], "rel_type": d["type"]}
+        for key, value in d.items():
+            if key == "type":
+                continue
+            if key == "weight" and weights_numeric:
+                attrs["weight"] = value
+                continue
+            attrs[_attr_name(key, _GEXF_EDGE_RESERVED | {"rel_type"})] = value
+        h.add_edge(u, v, key=k)
+        h.edges[u, v, k].update(attrs)
+    return h
+
+
+# -- Cytoscape.js and Kumu --------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_cyjs(sub: Subgraph, measures: Measures | None = None) -> dict[str, Any]:
+    """The Cytoscape.js JSON document (``elements`` of ``nodes`` and ``edges``)."""
+    measures = dict(measures or {})
+    measures.setdefault("degree", dict(degrees(sub)))
+    taken = {"id", "parent", "label", "kind", "level", *measures}
+    nodes = []
+    for id_ in sorted(sub.nodes):
+        node = sub.nodes[id_]
+        data: dict[str, Any] = {
+            "id": id_,
+            "label": node.name,
+            "kind": node.kind,
+            "level": level_of(node.kind) or "",
+        }
+        for key, value in node.props.items():
+            data[_attr_name(key, taken)] = _json_value(value)
+        for name, values in measures.items():
+            data[name] = _json_value(values.get(id_))
+        nodes.append({"data": _no_none(data), "group": "nodes"})
+    edges = []
+    for e in sub.edges:
+        direction = direction_of(e, sub.nodes) or ""
+        data = {
+            "id": e.key,
+            "source": e.source,
+            "target": e.target,
+            "type": e.type,
+            "direction": direction,
+        }
+        for key, value in e.props.items():
+            if key == "direction" and value == direction:
+                continue
+            data[_attr_name(key, ("id", "source", "target", "type", "direction"))] = value
+        edges.append({"data": _no_none(data), "group": "edges"})
+    return {
+        "format_version": "1.0",
+        "generated_by": "graph-service",
+        "target_cytoscapejs_version": "~3",
+        "data": {"name": "graph-service export"},
+        "elements": {"nodes": nodes, "edges": edges},
+    }
+
+
+def to_kumu(sub: Subgraph, measures: Measures | None = None) -> dict[str, Any]:
+    """The Kumu JSON blueprint (``elements`` and ``connections``); see the module
+    docstring for how repeated labels are handled."""
+    measures = dict(measures or {})
+    measures.setdefault("degree", dict(degrees(sub)))
+    taken = {"id", "label", "type", "level", *measures}
+    elements = []
+    for id_ in sorted(sub.nodes):
+        node = sub.nodes[id_]
+        data: dict[str, Any] = {
+            "id": id_,
+            "label": node.name or id_,
+            "type": node.kind,
+            "level": level_of(node.kind) or "",
+        }
+        for key, value in node.props.items():
+            if key == "name":
+                continue
+            data[_attr_name(key, taken)] = _json_value(value)
+        for name, values in measures.items():
+            data[name] = _json_value(values.get(id_))
+        elements.append(_no_none(data))
+    connections = []
+    reserved = ("id", "from", "to", "type", "direction", "link_direction")
+    for e in sub.edges:
+        link = direction_of(e, sub.nodes) or ""
+        data = {
+            "id": f"connection:{e.key}" if e.key in sub.nodes else e.key,
+            "from": e.source,
+            "to": e.target,
+            "type": e.type,
+            "direction": "mutual" if e.type in SYMMETRIC_TYPES else "directed",
+            "link_direction": link,
+        }
+        for key, value in e.props.items():
+            if key == "direction" and value == link:
+                continue
+            data[_attr_name(key, reserved)] = value
+        connections.append(_no_none(data))
+    return {"elements": elements, "connections": connections}
+
+
+# -- CSV dataset ------------------------------------------------------------------------------
+
+
+def _number_text(value: float) -> str:
+    """A float in plain decimal notation that ``parse_number`` reads back exactly.
+
+    >>> _number_text(1234.5), _number_text(3.0), _number_text(1e20), _number_text(-2.5e-7)
+    ('1234.5', '3.0', '100000000000000000000.0', '-0.00000025')
+    """
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+        if "." not in text:
+            text += ".0"
+    return text
+
+
+def _cell(value: Any) -> str:
+    """A stored value as the text of a dataset cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value) if math.isfinite(value) else ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _reimported(file: str, column: str, text: str) -> Any:
+    """What the importer makes of ``text`` in ``column`` of ``file`` (raises ValueError)."""
+    from importers.validate import parse_common, parse_edge_value
+
+    if file == RELATIONSHIPS_FILE:
+        return parse_edge_value(column, text)
+    if column == "tags":
+        from importers.values import split_tags
+
+        return split_tags(text)
+    if column == "readiness":
+        from importers.values import parse_int
+
+        value = parse_int(text)
+        if not 1 <= value <= 4:
+            raise ValueError("readiness must be 1 to 4")
+        return value
+    if column in ("sector", "admin_level"):
+        from graph_service.domain import ADMIN_LEVELS, SECTORS
+        from importers.validate import normalise_word
+
+        return normalise_word(text, SECTORS if column == "sector" else ADMIN_LEVELS)
+    return parse_common(column, text)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+class _Lossy:
+    """Collects the values that will not read back as they are, for the notes."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {}
+
+    def add(self, what: str, where: str) -> None:
+        self.items.setdefault(what, []).append(where)
+
+    def check(self, file: str, column: str, value: Any, where: str) -> None:
+        text = _cell(value)
+        if not text.strip():
+            self.add(f"empty value in '{column}' (not written)", where)
+            return
+        try:
+            back = _reimported(file, column, text)
+        except ValueError:
+            self.add(f"'{column}' does not read back (the importer rejects it)", where)
+            return
+        if isinstance(back, str):
+            back = clean_text(back)
+        if not _same(back, value):
+            self.add(f"'{column}' reads back as {type(back).__name__} {back!r}", where)
+
+    def notes(self) -> list[str]:
+        out = []
+        for what, where in self.items.items():
+            more = f" and {len(where) - 3} more" if len(where) > 3 else ""
+            out.append(f"csv: does not round-trip: {what}: {', '.join(where[:3])}{more}")
+        return out
+
+
+def _check_csv_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(
+            f"'{folder}' is a file: csv export writes a folder of CSV files; give a folder",
+            {"path": str(folder)},
+        )
+    if not folder.exists():
+        return
+    ours = {f"{name}.csv" for name in DATASET_FILES}
+    others = sorted(
+        p.name for p in folder.iterdir() if p.name not in ours and not p.name.startswith(".")
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise InvalidInput(
+            f"the folder '{folder}' is not empty ({shown}): csv export writes a dataset "
+            "folder and will only replace an earlier export; choose an empty or new folder",
+            {"path": str(folder), "files": others},
+        )
+
+
+#: columns written first, in this order, when present
+_FIRST_COLUMNS = ("name_en", "description", "tags", "role", "capacity", "sector", "admin_level")
+
+
+def _ordered(keys: Iterable[str]) -> list[str]:
+    """Property columns: the usual ones first, then the rest alphabetically."""
+    found = set(keys) - {"id", "name"}
+    first = [k for k in _FIRST_COLUMNS if k in found]
+    return first + sorted(found - set(first))
+
+
+def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[list[str]]]:
+    """The dataset as tables (file name -> rows, header first), in the import format."""
+    from importers.validate import SHORTHANDS
+
+    notes = notes if notes is not None else []
+    lossy = _Lossy()
+    by_file: dict[str, list[Node]] = {file: [] for file in FILE_KINDS}
+    for id_ in sorted(sub.nodes):
+        node = sub.nodes[id_]
+        file = _KIND_FILES.get(node.kind)
+        if file is None:
+            lossy.add(f"kind {node.kind!r} has no dataset file (not written)", id_)
+            continue
+        by_file[file].append(node)
+    tables: dict[str, list[list[str]]] = {}
+    for file, nodes in by_file.items():
+        columns = _ordered(key for node in nodes for key in node.props)
+        skipped = set()
+        for key in columns:
+            files = SHORTHANDS[key][2] if key in SHORTHANDS else ()
+            if key in SHORTHANDS and (files is None or file in files) or key == "name_key":
+                skipped.add(key)
+        columns = [c for c in columns if c not in skipped]
+        rows = [["id", "name", *columns]]
+        for node in nodes:
+            where = f"{file}.csv:{node.id}"
+            for key in sorted(skipped & node.props.keys()):
+                lossy.add(f"'{key}' is a shorthand or reserved column here (not written)", where)
+            if not node.name.strip():
+                lossy.add("an entity without a name (the importer rejects it)", where)
+            else:
+                lossy.check(file, "name", node.props["name"], where)
+            for key in columns:
+                if key in node.props:
+                    lossy.check(file, key, node.props[key], where)
+            rows.append([node.id, node.name, *(_cell(node.props.get(k)) for k in columns)])
+        tables[file] = rows
+
+    edges = [e for e in sub.edges if e.source in sub.nodes and e.target in sub.nodes]
+    own_ids = {e.key: _own_id(e) for e in edges}
+    ecols = _ordered(key for e in edges for key in e.props)
+    for e in edges:
+        if own_ids[e.key] is None and "id" in e.props:
+            lossy.add("a relationship keyed by its ends has an 'id' property", e.key)
+    bad = {c for c in ecols if c in ("source", "target", "type", "key")}
+    ecols = [c for c in ecols if c not in bad]
+    with_id = any(v is not None for v in own_ids.values())
+    rows = [["source", "target", "type", *(["id"] if with_id else []), *ecols]]
+    for e in edges:
+        where = f"relationships.csv:{e.key}"
+        for key in sorted(bad & e.props.keys()):
+            lossy.add(f"'{key}' is a name the importer keeps for itself (not written)", where)
+        for key in ecols:
+            if key in e.props:
+                lossy.check(RELATIONSHIPS_FILE, key, e.props[key], where)
+        own = own_ids[e.key]
+        row = [e.source, e.target, e.type, *([own or ""] if with_id else [])]
+        rows.append(row + [_cell(e.props.get(k)) for k in ecols])
+    tables[RELATIONSHIPS_FILE] = rows
+    notes.extend(lossy.notes())
+    return tables
+
+
+def _own_id(e: Edge) -> str | None:
+    """The relationship's own id when its key is ``["id", X]``."""
+    try:
+        parts = json.loads(e.key)
+    except ValueError:
+        return None
+    if isinstance(parts, list) and len(parts) == 2 and parts[0] == "id":
+        own = str(parts[1])
+        return own if edge_key(e.source, e.type, e.target, own) == e.key else None
+    return None
+
+
+def write_csv(sub: Subgraph, folder: Path, notes: list[str] | None = None) -> list[Path]:
+    """Write the dataset folder (every dataset file, UTF-8 with BOM); returns the files.
+
+    Refuses (``InvalidInput``) a folder that holds anything but dataset files (hidden
+    files such as ``.DS_Store`` aside): it never deletes or overwrites a user's files."""
+    folder = Path(folder)
+    _check_csv_folder(folder)
+    tables = csv_tables(sub, notes)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create the folder '{folder}': {exc}") from exc
+    files = []
+    for name in DATASET_FILES:
+        target = folder / f"{name}.csv"
+        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(tables[name])
+        files.append(target)
+    return files
+
+
+# -- XLSX analysis tables ---------------------------------------------------------------------
+
+
+def _join(values: Iterable[Any] | None, sep: str = ", ") -> str:
+    return sep.join(str(v) for v in values or [] if v is not None)
+
+
+def _note_sheet(message: str) -> list[dict[str, Any]]:
+    return [{"note": message}]
+
+
+def _entities_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": node.id,
+            "kind": node.kind,
+            "level": level_of(node.kind) or "",
+            "name": node.name,
+            "name_en": _scalar(node.props.get("name_en")),
+            "sector": _scalar(node.props.get("sector")),
+            "admin_level": _scalar(node.props.get("admin_level")),
+        }
+        for node in sorted(sub.nodes.values(), key=lambda n: (n.kind, n.id))
+    ]
+
+
+def _relationship_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    rows = []
+    for e in sub.edges:
+        a, b = sub.nodes.get(e.source), sub.nodes.get(e.target)
+        row: dict[str, Any] = {
+            "source": e.source,
+            "source_name": a.name if a else "",
+            "type": e.type,
+            "target": e.target,
+            "target_name": b.name if b else "",
+            "direction": direction_of(e, sub.nodes) or "",
+        }
+        for key, value in e.props.items():
+            if key != "direction":
+                row[_attr_name(key, row)] = _scalar(value)
+        rows.append(row)
+    rows.sort(key=lambda r: (r["type"], r["source"], r["target"], str(r.get("id", ""))))
+    return rows
+
+
+def _brokerage_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.brokerage import ROLES, brokerage_of
+
+    if not any(n.kind in ACTOR_KINDS for n in sub.nodes.values()):
+        return _note_sheet("brokerage not computed: the graph has no actors")
+    try:
+        doc = brokerage_of(sub, "admin_level", with_betweenness=None)
+    except GraphServiceError as exc:
+        return _note_sheet(f"brokerage not computed: {exc.message}")
+    rows = []
+    for r in doc["nodes"]:
+        rows.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "group": r["group"],
+                "roles": ", ".join(f"{role} {r[role]}" for role in ROLES if r[role]),
+                "total": r["total"],
+                "z_total": (r.get("z") or {}).get("total"),
+                "constraint": r["constraint"],
+                "effective_size": r["effective_size"],
+                "betweenness": r["betweenness"],
+                **{role: r[role] for role in ROLES},
+            }
+        )
+    return rows or _note_sheet("brokerage: no actors")
+
+
+def _overlap_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.overlap import overlap_report
+
+    try:
+        doc = overlap_report(sub, "area")
+    except GraphServiceError as exc:
+        return _note_sheet(f"overlap not computed: {exc.message}")
+    rows = [
+        {
+            "fund_a": p["fund_a"],
+            "fund_b": p["fund_b"],
+            "kind": p["kind"],
+            "jaccard": p["jaccard"],
+            "overlap": p["overlap"],
+            "weighted_jaccard": p["weighted_jaccard"],
+            "shared": _join(p["shared"]),
+            "reason": p.get("reason", ""),
+        }
+        for p in doc["pairs"]
+    ]
+    if rows:
+        return rows
+    why = "; ".join(doc.get("notes") or []) or "no two funds reach the same area"
+    return _note_sheet(f"overlap by area: no pairs of funds ({why})")
+
+
+def _gaps_rows(sub: Subgraph) -> list[dict[str, Any]]:
+    from graph_service.analysis.gaps import gaps_report
+
+    rows: list[dict[str, Any]] = []
+    for by in ("admin_level", "sector"):
+        try:
+            doc = gaps_report(sub, by)
+        except GraphServiceError as exc:
+            rows.append({"by": by, "note": f"gaps by {by} not computed: {exc.message}"})
+            continue
+        if not doc["missing"]:
+            rows.append({"by": by, "note": f"gaps by {by}: no missing links"})
+        for m in doc["missing"]:
+            rows.append(
+                {
+                    "by": by,
+                    "from": m["from"],
+                    "to": m["to"],
+                    "direction": m.get("direction"),
+                    "level": m.get("level"),
+                    "status": m.get("status"),
+                    "ties": m.get("ties"),
+                    "through": m.get("through"),
+                    "brokers": _join(m.get("brokers")),
+                }
+            )
+    return rows
+
+
+def xlsx_sheets(sub: Subgraph) -> dict[str, list[dict[str, Any]]]:
+    """The workbook's sheets as lists of row dicts, in sheet order: every analysis runs on
+    ``sub``, the graph already loaded, so the store is read once."""
+    return {
+        "entities": _entities_rows(sub) or _note_sheet("the graph has no entities"),
+        "relationships": _relationship_rows(sub) or _note_sheet("the graph has no relationships"),
+        "brokerage": _brokerage_rows(sub),
+        "overlap": _overlap_rows(sub),
+        "gaps": _gaps_rows(sub),
+    }
+
+
+def write_xlsx(sub: Subgraph, path: Path, notes: list[str] | None = None) -> None:
+    """Write the analysis workbook (see the module docstring)."""
+    import pandas as pd
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheets = xlsx_sheets(sub)
+    if notes is not None:
+        for name, rows in sheets.items():
+            if len(rows) == 1 and set(rows[0]) == {"note"}:
+                notes.append(f"xlsx: sheet {name!r}: {rows[0]['note']}")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, rows in sheets.items():
+            columns: list[str] = []
+            for row in rows:
+                columns.extend(k for k in row if k not in columns)
+            frame = pd.DataFrame(rows, columns=columns)
+            frame.to_excel(writer, sheet_name=name, index=False)
+            ws = writer.sheets[name]
+            ws.freeze_panes = "A2"
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for i, col in enumerate(columns, start=1):
+                longest = max(
+                    [len(str(col))] + [len(_cell(r.get(col))) for r in rows[:2000]], default=8
+                )
+                ws.column_dimensions[get_column_letter(i)].width = max(8, min(60, longest + 2))
+
+
+__all__ = [
+    "FILE_FORMATS",
+    "MEASURES",
+    "csv_tables",
+    "for_gexf",
+    "graph_measures",
+    "to_cyjs",
+    "to_kumu",
+    "to_networkx",
+    "write_csv",
+    "write_format",
+    "write_xlsx",
+    "xlsx_sheets",
+]
