@@ -141,6 +141,8 @@ class RowValidator:
         # edges with the rows they came from, validated once all entities are known:
         # (edge, origin, the end a shorthand names ("" for a row of relationships), its column)
         self.pending: list[tuple[Edge, Origin, str, str]] = []
+        #: ids a relationship may point at: the dataset's entities and the store's
+        self._usable: set[str] = set()
 
     def problem(
         self, origin: Origin | tuple[str, int | None], column: str | None, reason: str
@@ -426,6 +428,24 @@ class RowValidator:
         edge = Edge(source, type_, target, props, edge_key(source, type_, target, own_id or None))
         self.pending.append((edge, origin, "", ""))
 
+    def _bad_ends(self, edge: Edge, origin: Origin, checked: tuple[tuple[str, str], ...]) -> bool:
+        """Report each of the ``checked`` (end, column) that names no usable entity."""
+        bad = False
+        for end, column in checked:
+            other = edge.source if end == "source" else edge.target
+            if other in self._usable:
+                continue
+            if other in self.rejected_ids:
+                self.problem(
+                    origin, column, f"'{other}' was rejected (see {self.rejected_ids[other]})"
+                )
+            else:
+                self.problem(
+                    origin, column, f"unknown id '{other}': not in this dataset or the store"
+                )
+            bad = True
+        return bad
+
     def check_edges(self) -> None:
         """Both ends of every relationship exist (in the dataset or the store) and were not
         rejected; a relationship given twice is a problem, unless one of the two is a
@@ -438,32 +458,30 @@ class RowValidator:
             ends.add(edge.target)
         outside = sorted(ends - dataset_ids - rejected.keys())
         in_store = set(self.known(outside)) if outside else set()
-        usable = dataset_ids | in_store
+        usable = self._usable = dataset_ids | in_store
         edges = self.out.edges
         seen: dict[str, tuple[int, Origin, bool]] = {}
         for edge, origin, shorthand_end, shorthand_column in self.pending:
             is_shorthand = bool(shorthand_end)
-            if is_shorthand:
-                own = edge.source if shorthand_end == "target" else edge.target
-                if own in rejected:
-                    continue  # its entity's row was rejected and says why
-                checked = ((shorthand_end, shorthand_column),)
-            else:
-                checked = (("source", "source"), ("target", "target"))
-            bad = False
-            for end, column in checked:
-                other = edge.source if end == "source" else edge.target
-                if other in usable:
+            if not is_shorthand:
+                if not (edge.source in usable and edge.target in usable) and self._bad_ends(
+                    edge, origin, (("source", "source"), ("target", "target"))
+                ):
                     continue
-                if other in rejected:
-                    self.problem(origin, column, f"'{other}' was rejected (see {rejected[other]})")
-                else:
-                    self.problem(
-                        origin, column, f"unknown id '{other}': not in this dataset or the store"
-                    )
-                bad = True
-            if bad:
-                continue
+            elif shorthand_end == "target":
+                if edge.source in rejected:
+                    continue  # its entity's row was rejected and says why
+                if edge.target not in usable and self._bad_ends(
+                    edge, origin, (("target", shorthand_column),)
+                ):
+                    continue
+            else:
+                if edge.target in rejected:
+                    continue  # its entity's row was rejected and says why
+                if edge.source not in usable and self._bad_ends(
+                    edge, origin, (("source", shorthand_column),)
+                ):
+                    continue
             key = edge.key
             first_at = seen.get(key)
             if first_at is None:

@@ -480,6 +480,7 @@ class EmbeddedStore:
         # id -> (kind, props) as the store holds it now, or will once these rows are written
         state: dict[str, tuple[str, dict[str, Any]]] = {}
         rows: dict[str, tuple[str, str, str, str]] = {}
+        name_keys: dict[str, str] = {}  # many people share a name
         done = 0
         for part in chunks(nodes, _BATCH):
             if not empty:
@@ -493,17 +494,20 @@ class EmbeddedStore:
             for node in part:
                 old = state.get(node.id)
                 if old is None:
-                    props = dict(node.props)
+                    props = node.props  # read here, never changed
                     result.nodes_created += 1
                 else:
-                    props = dict(node.props) if replace else {**old[1], **node.props}
+                    props = node.props if replace else {**old[1], **node.props}
                     if old[0] != node.kind or old[1] != props:
                         result.nodes_updated += 1
                     else:
                         result.nodes_unchanged += 1
                         continue
                 state[node.id] = (node.kind, props)
-                name_key = normalise_name(str(props.get("name", "")))
+                name = str(props.get("name", ""))
+                name_key = name_keys.get(name)
+                if name_key is None:
+                    name_key = name_keys[name] = normalise_name(name)
                 rows[node.id] = (node.id, node.kind, name_key, _dumps(props))
             done += len(part)
             if progress:
@@ -519,7 +523,8 @@ class EmbeddedStore:
     ) -> list[tuple[str, str, str, str, str]]:
         """The rows to upsert, in the order given (a key given twice: each write in turn)."""
         empty = self._is_empty("edges")
-        state: dict[str, Edge] = {}
+        # key -> (source, type, target, props) as stored now or once these rows are written
+        state: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
         rows = []
         done = 0
         for part in chunks(edges, _BATCH):
@@ -530,26 +535,22 @@ class EmbeddedStore:
                     for row in self._fetch(
                         f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})", wanted
                     ):
-                        state[row[0]] = _edge(row)
+                        state[row[0]] = (row[1], row[2], row[3], json.loads(row[4]))
             for edge in part:
                 old = state.get(edge.key)
                 if old is None:
-                    props = dict(edge.props)
+                    props = edge.props  # read here, never changed
                     result.edges_created += 1
                 else:
-                    same_ends = (old.source, old.type, old.target) == (
-                        edge.source,
-                        edge.type,
-                        edge.target,
-                    )
+                    same_ends = old[:3] == (edge.source, edge.type, edge.target)
                     merge = same_ends and not replace
-                    props = {**old.props, **edge.props} if merge else dict(edge.props)
-                    if not same_ends or old.props != props:
+                    props = {**old[3], **edge.props} if merge else edge.props
+                    if not same_ends or old[3] != props:
                         result.edges_updated += 1
                     else:
                         result.edges_unchanged += 1
                         continue
-                state[edge.key] = Edge(edge.source, edge.type, edge.target, props, edge.key)
+                state[edge.key] = (edge.source, edge.type, edge.target, props)
                 rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
             done += len(part)
             if progress:
