@@ -1,6 +1,6 @@
 """Import speed: rows per second on both stores, next to a naive Neo4j load and the parse floor.
 
-    python -m bench.import_speed [--rows 100000] [--naive-rows 5000] [--embedded-only]
+    python -m bench.import_speed [--rows 100000] [--naive-rows 5000 (0: none)] [--embedded-only]
 
 - parse floor: ``pandas.read_csv`` of the same CSV files (every cell as text), one run in
   the same process, just before the imports: what merely parsing the files costs. Each
@@ -141,14 +141,15 @@ def main() -> None:
         neo.clear()
         results += time_imports(neo, folder, rows, "Neo4j 5.26")
         neo.clear()
-        naive_rows, naive_seconds = naive_load(neo, folder, args.naive_rows)
-        results.append(
-            (
-                f"Neo4j naive: one row per transaction (first {naive_rows} rows)",
-                naive_rows,
-                naive_seconds,
+        if args.naive_rows:
+            naive_rows, naive_seconds = naive_load(neo, folder, args.naive_rows)
+            results.append(
+                (
+                    f"Neo4j naive: one row per transaction (first {naive_rows} rows)",
+                    naive_rows,
+                    naive_seconds,
+                )
             )
-        )
         neo.clear()
         neo.close()
 
