@@ -7,10 +7,11 @@ The rules are CONTRACT.md section 1's, applied to JSON instead of a spreadsheet 
   ``domain.clean_text``; a kind is one of ``domain.KINDS`` (any case); a relationship type is
   UPPER_SNAKE_CASE and both its ends must exist.
 - A property value is a scalar or a list of scalars. A string is a cell's text; a number or
-  true/false is read as a spreadsheet cell holding it (``importers.read``). Either then goes
-  through the importer's own column rules (``importers.validate``): ``year`` 2551 is stored
-  as 2008, ``amount_thb`` "๓,๐๐๐" as 3000, ``readiness`` must be 1 to 4, ``tags`` "a | b" is
-  a list, other columns keep clean text. A blank string is an empty cell: no property.
+  true/false is read as a spreadsheet cell holding it (``dataset.cell_text``). Either then
+  goes through the importer's own column rules (``graph_service.dataset``, the one home of
+  the dataset's columns): ``year`` 2551 is stored as 2008, ``amount_thb`` "๓,๐๐๐" as 3000,
+  ``readiness`` must be 1 to 4, ``tags`` "a | b" is a list, other columns keep clean text.
+  A blank string is an empty cell: no property.
 - The stores' own keys (``id``, ``name_key``, ``key``) are refused as property names, as are
   the fields the body has for themselves and the importer's shorthand columns (which make
   relationships in a dataset; here they are made with ``POST /api/relationships``).
@@ -27,6 +28,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph_service.dataset import (
+    cell_text,
+    normalise_type,
+    parse_edge_value,
+    parse_entity_value,
+    shorthand_applies,
+)
 from graph_service.domain import (
     FILE_KINDS,
     KINDS,
@@ -42,8 +50,6 @@ from graph_service.domain import (
     normalise_id,
 )
 from graph_service.errors import InvalidInput
-from importers.read import cell_text
-from importers.validate import SHORTHANDS, RowValidator, normalise_type, parse_edge_value
 
 #: names the stores keep for themselves (store.base NODE_/EDGE_INTERNAL_KEYS, and both)
 INTERNAL_KEYS = ("id", "name_key", "key")
@@ -56,8 +62,6 @@ RELATIONSHIP_FIELDS = ("source", "type", "target")
 _KIND_FILES = {kind: file for file, kind in FILE_KINDS.items()}
 #: the smallest integer the stores keep (Neo4j: 64-bit)
 _INT64 = -(2**63)
-#: the importer's column rules for entities (its validator has no state they use)
-_entity_columns = RowValidator([], lambda ids: {})
 
 PROPERTIES_DESCRIPTION = (
     "property name -> a string, number, true/false or a list of them; read as the importer "
@@ -236,11 +240,7 @@ def _entity_properties(
         column = raw_name.strip()
         location = ["properties", raw_name]
         reason = _refused_name(column, ENTITY_FIELDS)
-        if (
-            reason is None
-            and column in SHORTHANDS
-            and _entity_columns.shorthand_applies(column, file)
-        ):
+        if reason is None and shorthand_applies(column, file):
             reason = (
                 f"'{column}' makes a relationship in a dataset file; create it with "
                 "POST /api/relationships"
@@ -249,7 +249,7 @@ def _entity_properties(
             problems.add(location, reason)
             continue
         try:
-            out[column] = parse_property(column, value, _entity_columns.parse_entity_value)
+            out[column] = parse_property(column, value, parse_entity_value)
         except ValueError as exc:
             problems.add(location, str(exc))
     return out
@@ -344,7 +344,7 @@ def parse_property(column: str, value: Any, parse_cell: Callable[[str, str], Any
     None for null or a blank string (no value). ``parse_cell(column, text)`` is the
     importer's rule for the column.
 
-    >>> from importers.validate import parse_common
+    >>> from graph_service.dataset import parse_common
     >>> parse_property("year", "๒๕๕๑", parse_common), parse_property("year", 2551, parse_common)
     (2008, 2008)
     >>> parse_property("amount_thb", ["1,000", 2.5], parse_common)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as _dt
 import difflib
 import io
 import itertools
@@ -32,10 +31,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from graph_service.dataset import cell_text
 from graph_service.domain import DATASET_FILES
 
 _BOM = "\ufeff"
@@ -475,31 +474,3 @@ def _sheet_header(
                 )
         return number, [cell_text(v) for v in cells]
     return Problem(label, None, None, EMPTY_SHEET)
-
-
-def cell_text(value: Any) -> str:
-    """A cell's value as the text a CSV export would hold.
-
-    Whole floats lose their ``.0`` (Excel stores the year 2551 as 2551.0); other floats are
-    written in the shortest exact positional form (never ``1e-05``); dates become ISO
-    ``YYYY-MM-DD`` (with the time only when it is not midnight); booleans ``true``/``false``.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, _dt.datetime):
-        if value.time() == _dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value)

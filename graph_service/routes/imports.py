@@ -21,6 +21,7 @@ from typing import IO, Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import Field
 
+from graph_service.dataset import DATASET_SUFFIXES
 from graph_service.errors import InvalidInput, PayloadTooLarge
 from graph_service.routes.deps import Store
 from graph_service.routes.models import Open, responses
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api", tags=["import"])
 
 _CHUNK = 1 << 20
 #: what a zip may hold that the dataset reader looks at; anything else in it is ignored
-_ZIP_MEMBERS = (".csv", ".xlsx")
+_ZIP_MEMBERS = DATASET_SUFFIXES
 _DRIVE = re.compile(r"^[A-Za-z]:")
 #: the longest file name (in UTF-8 bytes) kept on disk; file systems allow 255
 _LONGEST_NAME = 200

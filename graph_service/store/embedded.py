@@ -22,6 +22,7 @@ instructions and interrupts a statement that has run longer than ``query_timeout
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import sqlite3
 import threading
@@ -31,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
 from graph_service.store.base import Progress, WriteResult, chunks
@@ -39,6 +42,19 @@ SCHEMA_VERSION = 1
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
 _CLOCK_STEPS = 10_000  # SQLite instructions between two looks at the clock
 _EDGE_COLUMNS = "key, source, type, target, props"
+#: the page cache (KiB) while a large write runs, so that the indexes being filled stay in
+#: memory (SQLite's default is 2 MB)
+_IMPORT_CACHE_KB = 256 * 1024
+_UPSERT_NODE = (
+    "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
+    "name_key = excluded.name_key, props = excluded.props"
+)
+_UPSERT_EDGE = (
+    "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
+    "target = excluded.target, props = excluded.props"
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,7 +80,32 @@ CREATE INDEX IF NOT EXISTS edges_type ON edges(type);
 
 
 def _dumps(props: dict[str, Any]) -> str:
+    """Properties as stored: compact JSON, keys sorted, non-ASCII kept.
+
+    orjson writes it ten times faster than ``json``; what it refuses (an integer beyond 64
+    bits, a lone surrogate) or writes differently (NaN) goes through ``json`` as before.
+    Both texts read back (``json.loads``) as the same values.
+    """
+    try:
+        text = orjson.dumps(props, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return _json_dumps(props)
+    if "null" in text and _has_nan(props):
+        return _json_dumps(props)
+    return text
+
+
+def _json_dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _has_nan(props: dict[str, Any]) -> bool:
+    """A float that is not finite (orjson writes it as null, json as NaN/Infinity)."""
+    for value in props.values():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, float) and not math.isfinite(item):
+                return True
+    return False
 
 
 class EmbeddedStore:
@@ -373,90 +414,148 @@ class EmbeddedStore:
         replace: bool = False,
         expected_version: int | None = None,
     ) -> WriteResult:
+        """Write in one transaction: entities, then relationships, each merged into what the
+        store holds (``replace``: written as given) and counted as created, updated or
+        unchanged.
+
+        For speed on a large import: what is already stored is looked up in batches of
+        ids (not at all when the table was empty), the rows go to SQLite through one
+        prepared statement per table (``executemany``), entities in id order (the order of
+        their table), and the page cache is made large enough to hold the indexes. With
+        more than a batch of relationships, their ends are checked once for the distinct
+        ids at the end rather than by SQLite's foreign keys row by row (ten times slower
+        here): a relationship to an entity that does not exist still writes nothing.
+        """
         result = WriteResult()
-        with self._transaction():
-            self._check_version(expected_version)
-            done = 0
-            for part in chunks(list(nodes), _BATCH):
-                self._write_nodes(part, result, replace)
-                done += len(part)
-                if progress:
-                    progress("entities", done, len(nodes))
-            done = 0
-            for part in chunks(list(edges), _BATCH):
-                self._write_edges(part, result, replace)
-                done += len(part)
-                if progress:
-                    progress("relationships", done, len(edges))
-            self._set_version(result)
+        bulk = len(edges) > _BATCH
+        large = len(nodes) + len(edges) > _BATCH
+        with self._lock:
+            if bulk:  # a no-op inside a transaction, so set before it starts
+                self._db.execute("PRAGMA foreign_keys=OFF")
+            if large:
+                cache_size = self._db.execute("PRAGMA cache_size").fetchone()[0]
+                self._db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
+            try:
+                with self._transaction():
+                    self._check_version(expected_version)
+                    node_rows = self._node_rows(nodes, result, replace, progress)
+                    with self._clock():
+                        self._db.executemany(_UPSERT_NODE, node_rows)
+                    edge_rows = self._edge_rows(edges, result, replace, progress)
+                    with self._clock():
+                        self._db.executemany(_UPSERT_EDGE, edge_rows)
+                    if bulk:
+                        self._check_ends(edge_rows)
+                    self._set_version(result)
+            finally:
+                if bulk:
+                    self._db.execute("PRAGMA foreign_keys=ON")
+                if large:
+                    self._db.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return result
 
-    def _write_nodes(self, part: Sequence[Node], result: WriteResult, replace: bool) -> None:
-        marks = ",".join("?" * len(part))
-        existing = {
-            i: (k, json.loads(p))
-            for i, k, p in self._fetch(
-                f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", [n.id for n in part]
-            )
-        }
-        rows = []
-        for node in part:
-            old = existing.get(node.id)
-            props = {**old[1], **node.props} if old and not replace else dict(node.props)
-            if old is None:
-                result.nodes_created += 1
-            elif old[0] != node.kind or old[1] != props:
-                result.nodes_updated += 1
-            else:
-                result.nodes_unchanged += 1
-                continue
-            existing[node.id] = (node.kind, props)
-            rows.append(
-                (node.id, node.kind, normalise_name(str(props.get("name", ""))), _dumps(props))
-            )
-        with self._clock():
-            self._db.executemany(
-                "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
-                "name_key = excluded.name_key, props = excluded.props",
-                rows,
-            )
+    def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str]]) -> None:
+        """Inside a transaction: what the foreign keys check, for the rows just written:
+        both ends of each relationship are entities."""
+        ends = list({end for row in edge_rows for end in (row[1], row[3])})
+        found = 0
+        for part in chunks(ends, _BATCH):
+            marks = ",".join("?" * len(part))
+            found += self._fetch(f"SELECT count(*) FROM nodes WHERE id IN ({marks})", part)[0][0]
+        if found != len(ends):
+            raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
 
-    def _write_edges(self, part: Sequence[Edge], result: WriteResult, replace: bool) -> None:
-        marks = ",".join("?" * len(part))
-        existing = {
-            r[0]: _edge(r)
-            for r in self._fetch(
-                f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})",
-                [e.key for e in part],
-            )
-        }
+    def _is_empty(self, table: str) -> bool:
+        return not self._fetch(f"SELECT 1 FROM {table} LIMIT 1")
+
+    def _node_rows(
+        self,
+        nodes: Sequence[Node],
+        result: WriteResult,
+        replace: bool,
+        progress: Progress | None,
+    ) -> list[tuple[str, str, str, str]]:
+        """The rows to upsert, one per id (the last write of an id given twice), sorted."""
+        empty = self._is_empty("nodes")
+        # id -> (kind, props) as the store holds it now, or will once these rows are written
+        state: dict[str, tuple[str, dict[str, Any]]] = {}
+        rows: dict[str, tuple[str, str, str, str]] = {}
+        name_keys: dict[str, str] = {}  # many people share a name
+        done = 0
+        for part in chunks(nodes, _BATCH):
+            if not empty:
+                wanted = [i for i in dict.fromkeys(n.id for n in part) if i not in state]
+                if wanted:
+                    marks = ",".join("?" * len(wanted))
+                    for i, k, p in self._fetch(
+                        f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", wanted
+                    ):
+                        state[i] = (k, json.loads(p))
+            for node in part:
+                old = state.get(node.id)
+                if old is None:
+                    props = node.props  # read here, never changed
+                    result.nodes_created += 1
+                else:
+                    props = node.props if replace else {**old[1], **node.props}
+                    if old[0] != node.kind or old[1] != props:
+                        result.nodes_updated += 1
+                    else:
+                        result.nodes_unchanged += 1
+                        continue
+                state[node.id] = (node.kind, props)
+                name = str(props.get("name", ""))
+                name_key = name_keys.get(name)
+                if name_key is None:
+                    name_key = name_keys[name] = normalise_name(name)
+                rows[node.id] = (node.id, node.kind, name_key, _dumps(props))
+            done += len(part)
+            if progress:
+                progress("entities", done, len(nodes))
+        return [rows[i] for i in sorted(rows)]
+
+    def _edge_rows(
+        self,
+        edges: Sequence[Edge],
+        result: WriteResult,
+        replace: bool,
+        progress: Progress | None,
+    ) -> list[tuple[str, str, str, str, str]]:
+        """The rows to upsert, in the order given (a key given twice: each write in turn)."""
+        empty = self._is_empty("edges")
+        # key -> (source, type, target, props) as stored now or once these rows are written
+        state: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
         rows = []
-        for edge in part:
-            old = existing.get(edge.key)
-            same_ends = old is not None and (old.source, old.type, old.target) == (
-                edge.source,
-                edge.type,
-                edge.target,
-            )
-            merge = old is not None and same_ends and not replace
-            props = {**old.props, **edge.props} if old is not None and merge else dict(edge.props)
-            if old is None:
-                result.edges_created += 1
-            elif not same_ends or old.props != props:
-                result.edges_updated += 1
-            else:
-                result.edges_unchanged += 1
-                continue
-            existing[edge.key] = Edge(edge.source, edge.type, edge.target, props, edge.key)
-            rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
-        with self._clock():
-            self._db.executemany(
-                "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
-                "target = excluded.target, props = excluded.props",
-                rows,
-            )
+        done = 0
+        for part in chunks(edges, _BATCH):
+            if not empty:
+                wanted = [k for k in dict.fromkeys(e.key for e in part) if k not in state]
+                if wanted:
+                    marks = ",".join("?" * len(wanted))
+                    for row in self._fetch(
+                        f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})", wanted
+                    ):
+                        state[row[0]] = (row[1], row[2], row[3], json.loads(row[4]))
+            for edge in part:
+                old = state.get(edge.key)
+                if old is None:
+                    props = edge.props  # read here, never changed
+                    result.edges_created += 1
+                else:
+                    same_ends = old[:3] == (edge.source, edge.type, edge.target)
+                    merge = same_ends and not replace
+                    props = {**old[3], **edge.props} if merge else edge.props
+                    if not same_ends or old[3] != props:
+                        result.edges_updated += 1
+                    else:
+                        result.edges_unchanged += 1
+                        continue
+                state[edge.key] = (edge.source, edge.type, edge.target, props)
+                rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
+            done += len(part)
+            if progress:
+                progress("relationships", done, len(edges))
+        return rows
 
     def delete(
         self,

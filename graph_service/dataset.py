@@ -1,0 +1,405 @@
+"""The dataset's column rules (CONTRACT.md section 1, DOMAIN.md 7): one home for them.
+
+What a dataset holds and how each cell reads, used alike by the importer
+(``importers.validate``), the API's edit bodies (``graph_service.editing``), the upload route
+and the CSV export (which checks that a value reads back as it is written):
+
+- which files or sheets make a dataset (``domain.FILE_KINDS``, ``RELATIONSHIPS_FILE``), the
+  columns each must have (:data:`REQUIRED_COLUMNS`) and the names the stores keep for
+  themselves (:data:`RESERVED_COLUMNS`);
+- the shorthand columns that make relationships (:data:`SHORTHANDS`,
+  :func:`shorthand_type`);
+- how a cell's text reads in a column: :func:`parse_cell` (``file``, ``column``, ``text``)
+  is "this cell as the importer reads it", built on the value parsers below.
+
+Every parser takes the cell's text and returns the value, or raises ``ValueError`` whose
+message is a short human reason; the caller puts it after ``file:row:column: `` in a report,
+so it quotes the cell and says what was expected, e.g. ``not a number: '3,00x'``.
+
+The rules follow how Thai spreadsheets are really written: Thai digits (๐–๙) are digits,
+``3,000,000`` is three million, amounts may carry ``฿`` or ``บาท``, and a year of 2400 or more
+is a Buddhist Era year (2551 BE = 2008 CE), which is stored as the Common Era year.
+
+This module sits at the bottom of the layers: it imports only ``graph_service.domain`` and
+``graph_service.errors`` besides the standard library.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from graph_service.domain import (
+    ADMIN_LEVELS,
+    CAPACITIES,
+    FILE_KINDS,
+    NO_WORDS,
+    RELATIONSHIPS_FILE,
+    SECTORS,
+    YES_WORDS,
+    clean_text,
+    to_ascii_digits,
+)
+
+# -- the files and their columns -----------------------------------------------------------
+
+#: what a dataset upload may hold: CSV files, or one workbook whose sheets are the tables
+DATASET_SUFFIXES = (".csv", ".xlsx")
+#: file -> the columns every row of it must have
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{file: ("id", "name") for file in FILE_KINDS},
+    RELATIONSHIPS_FILE: ("source", "target", "type"),
+}
+#: names the stores keep for themselves, refused as a column: entity files, relationships
+RESERVED_ENTITY_COLUMNS = ("name_key",)
+RESERVED_EDGE_COLUMNS = ("key",)
+#: the columns of a relationship row that are its identity, not properties
+EDGE_FIELDS = ("source", "target", "type", "id")
+
+#: shorthand column -> (relationship type, the entity is the source?) and, where the
+#: column is meaningful only in some files, those files
+SHORTHANDS: dict[str, tuple[str, bool, tuple[str, ...] | None]] = {
+    "organisation_id": ("MEMBER_OF", True, ("people",)),
+    "area_id": ("LOCATED_IN", True, None),
+    "funder_id": ("", False, ("funds", "programmes")),  # PROVIDES or FUNDS, by file
+    "producer_id": ("PRODUCES", False, ("knowledge_assets",)),
+    "parent_id": ("PART_OF", True, ("areas",)),
+}
+FUNDER_TYPES = {"funds": "PROVIDES", "programmes": "FUNDS"}
+
+NUMBER_COLUMNS = ("amount_thb", "need_thb", "weight")
+YEAR_COLUMNS = ("year", "start_year", "end_year")
+DATE_COLUMNS = ("start", "end")
+BOOL_COLUMNS = ("consent", "public")
+TEXT_DIGIT_COLUMNS = ("code",)  # codes keep leading zeros: text, with ASCII digits
+DIRECTION_WORDS = {
+    "horizontal": "horizontal",
+    "vertical": "vertical",
+    "แนวราบ": "horizontal",
+    "แนวระนาบ": "horizontal",
+    "แนวดิ่ง": "vertical",
+}
+
+
+def reserved_columns(file: str) -> tuple[str, ...]:
+    """The column names ``file`` may not have (the stores keep them for themselves)."""
+    return RESERVED_EDGE_COLUMNS if file == RELATIONSHIPS_FILE else RESERVED_ENTITY_COLUMNS
+
+
+def shorthand_applies(column: str, file: str) -> bool:
+    """True when ``column`` of ``file`` is a shorthand that makes a relationship.
+
+    >>> shorthand_applies("organisation_id", "people")
+    True
+    >>> shorthand_applies("organisation_id", "funds")
+    False
+    """
+    if column not in SHORTHANDS:
+        return False
+    files = SHORTHANDS[column][2]
+    return files is None or file in files
+
+
+def shorthand_type(column: str, file: str) -> tuple[str, bool]:
+    """(relationship type, the row's entity is the source?) for a shorthand column.
+
+    >>> shorthand_type("funder_id", "funds"), shorthand_type("parent_id", "areas")
+    (('PROVIDES', False), ('PART_OF', True))
+    """
+    type_, entity_is_source, _ = SHORTHANDS[column]
+    if column == "funder_id":
+        type_ = FUNDER_TYPES[file]
+    return type_, entity_is_source
+
+
+# -- reading a cell ------------------------------------------------------------------------
+
+
+def parse_cell(file: str, column: str, text: str) -> Any:
+    """The value the importer stores for ``text`` in ``column`` of the dataset file ``file``
+    (``people``, ``relationships``, ...): raises ``ValueError`` with the reason when the
+    importer would reject the cell. Shorthand and identity columns are not properties and
+    are not read here; an empty cell is no value at all (the caller skips it).
+
+    >>> parse_cell("funds", "year", "๒๕๕๑")
+    2008
+    >>> parse_cell("organisations", "sector", "Local government")
+    'local_government'
+    >>> parse_cell("relationships", "direction", "แนวดิ่ง")
+    'vertical'
+    """
+    if file == RELATIONSHIPS_FILE:
+        return parse_edge_value(column, text)
+    return parse_entity_value(column, text)
+
+
+def parse_entity_value(column: str, raw: str) -> Any:
+    """A cell of an entity file (any kind): ``tags`` a list, ``readiness`` 1 to 4, the
+    controlled words ``sector`` and ``admin_level``, then :func:`parse_common`."""
+    if column == "tags":
+        return split_tags(raw)
+    if column == "readiness":
+        value = parse_int(raw)
+        if not 1 <= value <= 4:
+            raise ValueError(f"readiness must be 1 to 4 (1 = ready to scale), got {raw!r}")
+        return value
+    if column == "sector":
+        return normalise_word(raw, SECTORS)
+    if column == "admin_level":
+        return normalise_word(raw, ADMIN_LEVELS)
+    return parse_common(column, raw)
+
+
+def parse_edge_value(column: str, raw: str) -> Any:
+    """A cell of the relationships file: ``capacity`` and ``direction`` are controlled
+    words, then :func:`parse_common`."""
+    if column == "capacity":
+        value = clean_text(raw).casefold()
+        if value not in CAPACITIES:
+            raise ValueError(f"capacity must be 'personal' or 'institutional', got {raw!r}")
+        return value
+    if column == "direction":
+        direction = DIRECTION_WORDS.get(clean_text(raw).casefold())
+        if direction is None:
+            raise ValueError(f"direction must be 'horizontal' or 'vertical', got {raw!r}")
+        return direction
+    return parse_common(column, raw)
+
+
+def parse_common(column: str, raw: str) -> Any:
+    """A typed column any file may have; other columns are kept as clean text."""
+    if column in NUMBER_COLUMNS:
+        value = parse_number(raw)
+        if column != "weight" and value < 0:
+            raise ValueError(f"{column} cannot be negative, got {raw!r}")
+        return value
+    if column in YEAR_COLUMNS:
+        return parse_year(raw)
+    if column in DATE_COLUMNS:
+        return parse_year_or_date(raw)
+    if column in BOOL_COLUMNS:
+        return parse_bool(raw)
+    if column in TEXT_DIGIT_COLUMNS:
+        return to_ascii_digits(clean_text(raw))
+    return clean_text(raw)
+
+
+def normalise_word(text: str, vocabulary: Iterable[str]) -> str:
+    """A controlled word as stored: a known word whatever its case and spacing
+    (``"Local government"`` -> ``local_government``), else the user's own word as written.
+
+    >>> normalise_word("Local government", ("local_government",))
+    'local_government'
+    >>> normalise_word("ภาคประชาสังคม", ("civil_society",))
+    'ภาคประชาสังคม'
+    """
+    text = clean_text(text)
+    folded = text.casefold().replace(" ", "_").replace("-", "_")
+    return folded if folded in vocabulary else text
+
+
+def normalise_type(text: str) -> str:
+    """``"member of"`` / ``"Member-Of"`` -> ``MEMBER_OF``; anything else is left to fail."""
+    return clean_text(text).upper().replace(" ", "_").replace("-", "_")
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the text a CSV export would hold.
+
+    Whole floats lose their ``.0`` (Excel stores the year 2551 as 2551.0); other floats are
+    written in the shortest exact positional form (never ``1e-05``); dates become ISO
+    ``YYYY-MM-DD`` (with the time only when it is not midnight); booleans ``true``/``false``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+# -- value parsers -------------------------------------------------------------------------
+
+#: A Buddhist Era year is this much larger than the Common Era year.
+BE_OFFSET = 543
+#: Years from this one up are read as Buddhist Era years.
+BE_THRESHOLD = 2400
+#: Plausible Common Era years, after conversion.
+MIN_YEAR, MAX_YEAR = 1800, 2200
+
+# A number: an optional minus, an optional leading ฿ (either order) or trailing บาท, digits
+# either plain or grouped by commas in threes, an optional decimal part. No exponent, so
+# "1e5", "nan" and "inf" are not numbers.
+_NUMBER_RE = re.compile(
+    r"""
+    (?P<sign1>-)?\s*
+    (?P<baht1>฿)?\s*
+    (?P<sign2>-)?\s*
+    (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?
+    (?:\.(?P<frac>[0-9]+))?
+    \s*(?P<baht2>บาท)?
+    """,
+    re.VERBOSE,
+)
+_YEAR_ERA_RE = re.compile(r"(?P<era>พ\.\s*ศ\.|ค\.\s*ศ\.)?\s*(?P<year>.+)")
+_ISO_DATE_RE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
+_THAI_DATE_RE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+
+
+def _prepare(text: str) -> str:
+    """NFKC (full-width digits become ASCII), Thai digits as ASCII, outer space trimmed.
+
+    NFKC is safe here: the only Thai character it changes is SARA AM, which no number,
+    year, date or boolean word of ours contains.
+    """
+    return to_ascii_digits(unicodedata.normalize("NFKC", text)).strip()
+
+
+def parse_number(text: str) -> int | float:
+    """A number: ``"3,000,000"`` -> 3000000, ``"๑,๒๓๔.๕"`` -> 1234.5, ``"฿-20"`` -> -20.
+
+    Surrounding space is ignored, and space between the sign, ``฿``/``บาท`` and the digits;
+    space inside the digits is not (``"1 234"`` is rejected rather than guessed at). Commas
+    must group thousands exactly (``"3,00"`` is rejected: it is probably a mistyped amount).
+    Returns an int when the text has no decimal part, else a float.
+    """
+    prepared = _prepare(text)
+    if not prepared:
+        raise ValueError("empty: a number is needed")
+    m = _NUMBER_RE.fullmatch(prepared)
+    if (
+        m is None
+        or (m["int"] is None and m["frac"] is None)
+        or (m["sign1"] and m["sign2"])
+        or (m["baht1"] and m["baht2"])
+    ):
+        raise ValueError(f"not a number: {text!r}")
+    negative = bool(m["sign1"] or m["sign2"])
+    digits = (m["int"] or "0").replace(",", "")
+    if len(digits) > 300:  # beyond any amount, and int() refuses very long texts anyway
+        raise ValueError(f"not a number: {text[:20]!r}... (too long)")
+    if m["frac"] is None:
+        value: int | float = int(digits)
+    else:
+        value = float(f"{digits}.{m['frac']}")
+        if not math.isfinite(value):
+            raise ValueError(f"not a number: {text!r} (too large)")
+    return -value if negative else value
+
+
+def parse_int(text: str) -> int:
+    """A whole number by the rules of :func:`parse_number`; ``"2.0"`` -> 2, ``"2.5"`` fails."""
+    value = parse_number(text)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"not a whole number: {text!r}")
+        return int(value)
+    return value
+
+
+def _year_ce(year: int, text: str) -> int:
+    """A year as Common Era: 2400 and up is Buddhist Era; the result must be plausible."""
+    if year >= BE_THRESHOLD:
+        year -= BE_OFFSET
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(
+            f"not a plausible year: {text!r} (expected {MIN_YEAR}–{MAX_YEAR} CE, "
+            f"or a Buddhist Era year from {BE_THRESHOLD})"
+        )
+    return year
+
+
+def parse_year(text: str) -> int:
+    """A year, stored as Common Era: ``"2551"`` and ``"๒๕๕๑"`` -> 2008, ``"2008"`` -> 2008.
+
+    A leading ``พ.ศ.`` (Buddhist Era) or ``ค.ศ.`` (Common Era) says the era outright, so
+    ``"พ.ศ. 2551"`` -> 2008 and ``"ค.ศ. 2008"`` -> 2008. Without it, 2400 or more is read as
+    Buddhist Era. The year must then lie in 1800..2200.
+    """
+    prepared = _prepare(text)
+    if not prepared:
+        raise ValueError("empty: a year is needed")
+    m = _YEAR_ERA_RE.fullmatch(prepared)
+    assert m is not None  # the pattern matches any non-empty text
+    try:
+        year = parse_int(m["year"])
+    except ValueError:
+        raise ValueError(f"not a year: {text!r}") from None
+    era = (m["era"] or "").replace(" ", "")
+    if era == "พ.ศ.":
+        year -= BE_OFFSET
+        if year >= BE_THRESHOLD:  # keep _year_ce from converting it a second time
+            raise ValueError(f"not a plausible year: {text!r}")
+    elif era == "ค.ศ." and year >= BE_THRESHOLD:
+        raise ValueError(f"not a plausible year: {text!r}")
+    return _year_ce(year, text)
+
+
+def parse_year_or_date(text: str) -> int | str:
+    """A year (-> int, as :func:`parse_year`) or a date (-> ISO ``YYYY-MM-DD`` string).
+
+    Dates are ``YYYY-MM-DD`` or, Thai style, day first ``D/M/YYYY``; the separator may be
+    ``-``, ``/`` or ``.``. A year of 2400 or more is Buddhist Era and converted, so
+    ``"1/5/2551"`` -> ``"2008-05-01"``. The date must exist (``2551-02-30`` does not).
+    """
+    prepared = _prepare(text)
+    if not prepared:
+        raise ValueError("empty: a year or a date is needed")
+    if m := _ISO_DATE_RE.fullmatch(prepared):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _THAI_DATE_RE.fullmatch(prepared):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    else:
+        try:
+            return parse_year(text)
+        except ValueError as exc:
+            if str(exc).startswith("not a year"):
+                raise ValueError(
+                    f"not a year or a date: {text!r} (write 2551, 2008, 2008-05-01 or 1/5/2551)"
+                ) from None
+            raise
+    year = _year_ce(year, text)
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f"not a real date: {text!r}") from None
+
+
+def parse_bool(text: str) -> bool:
+    """Yes or no: true/false, yes/no, y/n, 1/0, ใช่/ไม่ใช่, จริง/เท็จ, ยินยอม/ไม่ยินยอม (any
+    case; ``domain.YES_WORDS`` and ``NO_WORDS``)."""
+    word = _prepare(text).casefold()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError(
+        f"not a yes/no value: {text!r} (use true/false, yes/no, 1/0, ใช่/ไม่ใช่, จริง/เท็จ "
+        "or ยินยอม/ไม่ยินยอม)"
+    )
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags from a ``|``-separated cell, each cleaned (:func:`clean_text`), empties dropped.
+
+    ``" health | | ชุมชน "`` -> ``["health", "ชุมชน"]``. Order and repeats are kept as typed.
+    """
+    return [tag for tag in (clean_text(part) for part in text.split("|")) if tag]
