@@ -76,6 +76,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph_service.dataset import parse_cell, reserved_columns, shorthand_applies
 from graph_service.domain import (
     ACTOR_KINDS,
     DATASET_FILES,
@@ -456,31 +457,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _reimported(file: str, column: str, text: str) -> Any:
-    """What the importer makes of ``text`` in ``column`` of ``file`` (raises ValueError)."""
-    from importers.validate import parse_common, parse_edge_value
-
-    if file == RELATIONSHIPS_FILE:
-        return parse_edge_value(column, text)
-    if column == "tags":
-        from importers.values import split_tags
-
-        return split_tags(text)
-    if column == "readiness":
-        from importers.values import parse_int
-
-        value = parse_int(text)
-        if not 1 <= value <= 4:
-            raise ValueError("readiness must be 1 to 4")
-        return value
-    if column in ("sector", "admin_level"):
-        from graph_service.domain import ADMIN_LEVELS, SECTORS
-        from importers.validate import normalise_word
-
-        return normalise_word(text, SECTORS if column == "sector" else ADMIN_LEVELS)
-    return parse_common(column, text)
-
-
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
@@ -500,7 +476,7 @@ class _Lossy:
             self.add(f"empty value in '{column}' (not written)", where)
             return
         try:
-            back = _reimported(file, column, text)
+            back = parse_cell(file, column, text)
         except ValueError:
             self.add(f"'{column}' does not read back (the importer rejects it)", where)
             return
@@ -551,8 +527,6 @@ def _ordered(keys: Iterable[str]) -> list[str]:
 
 def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[list[str]]]:
     """The dataset as tables (file name -> rows, header first), in the import format."""
-    from importers.validate import SHORTHANDS
-
     notes = notes if notes is not None else []
     lossy = _Lossy()
     by_file: dict[str, list[Node]] = {file: [] for file in FILE_KINDS}
@@ -566,11 +540,9 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
     tables: dict[str, list[list[str]]] = {}
     for file, nodes in by_file.items():
         columns = _ordered(key for node in nodes for key in node.props)
-        skipped = set()
-        for key in columns:
-            files = SHORTHANDS[key][2] if key in SHORTHANDS else ()
-            if key in SHORTHANDS and (files is None or file in files) or key == "name_key":
-                skipped.add(key)
+        skipped = {
+            key for key in columns if shorthand_applies(key, file) or key in reserved_columns(file)
+        }
         columns = [c for c in columns if c not in skipped]
         rows = [["id", "name", *columns]]
         for node in nodes:
