@@ -112,6 +112,44 @@ def test_neighbourhood_to_depth_k(store: GraphStore) -> None:
     assert neighbourhood(store, "nobody", 2).nodes == {}
 
 
+def test_distances_only_through_the_given_kinds_and_types(store: GraphStore) -> None:
+    nodes, edges = chain_graph()
+    # a second tie p1 -> o1, a tie back to itself, and a shortcut p1 - n1 of another type
+    extra = [
+        Edge("o1", "WORKS_FOR", "p1"),
+        Edge("p1", "KNOWS", "p1"),
+        Edge("p1", "FUNDS", "n1"),
+    ]
+    store.write(nodes, edges + extra)
+    everything = {"p1": 0, "o1": 1, "n1": 1, "a1": 2, "o2": 2, "p2": 3}
+    assert store.distances("p1", 10) == everything
+    assert store.distances("p1", 1) == {"p1": 0, "o1": 1, "n1": 1}
+    members = store.distances("p1", 10, types=["MEMBER_OF"])
+    assert members == {"p1": 0, "o1": 1, "n1": 2, "o2": 3}
+    # the start is in whatever its kind; the others only when theirs is among the kinds
+    assert store.distances("p1", 10, kinds=["Organisation", "Network"]) == {
+        "p1": 0,
+        "o1": 1,
+        "n1": 1,
+        "o2": 2,
+    }
+    assert store.distances("p1", 10, kinds=["Area"]) == {"p1": 0}
+    assert store.distances("a1", 10, kinds=["Person"]) == {"a1": 0}
+    assert store.distances("nobody", 3) == {}
+    sub = neighbourhood(store, "p1", 1)
+    assert sub.distance == {"p1": 0, "o1": 1, "n1": 1}
+    assert sorted((e.source, e.type, e.target) for e in sub.edges) == [
+        ("o1", "MEMBER_OF", "n1"),
+        ("o1", "WORKS_FOR", "p1"),
+        ("p1", "FUNDS", "n1"),
+        ("p1", "KNOWS", "p1"),
+        ("p1", "MEMBER_OF", "o1"),
+    ]
+    assert sub.nodes["o1"].props["admin_level"] == "provincial"
+    alone = neighbourhood(store, "p2", 0)
+    assert (alone.distance, alone.edges) == ({"p2": 0}, [])
+
+
 def test_subgraph_by_kind(store: GraphStore) -> None:
     nodes, edges = chain_graph()
     store.write(nodes, edges)
