@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, ORJSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service import __version__
@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # orjson writes the same JSON as the standard library several times faster (a
+        # reach document of a thousand entities is most of a request's time otherwise)
+        default_response_class=ORJSONResponse,
     )
     app.state.settings = settings
     app.state.keys = keys
