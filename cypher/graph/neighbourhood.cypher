@@ -1,8 +1,9 @@
 // Returns the neighbourhood of the entity $start: every entity within $depth steps (ties
 // read both ways, only through relationships whose type is in $types; null: any), the start
-// included, one row each with its id, kind, properties, breadth-first distance (0 for the
-// start) and the relationships from it to another entity of the neighbourhood; no row
-// when $start does not exist. One round trip for a map's whole focus.
+// included, as one row holding a list of maps: id, kind, properties, breadth-first distance
+// (0 for the start) and the relationships from it to another entity of the neighbourhood
+// (an empty list when $start does not exist). One round trip for a map's whole focus, one
+// record for the driver to decode.
 // mode: read
 // params: $start, $types
 // bound: $depth
@@ -20,5 +21,6 @@ CALL (a, members) {
   WHERE b IN members AND ($types IS NULL OR type(r) IN $types)
   RETURN collect({source: a.id, type: type(r), target: b.id, props: properties(r)}) AS edges
 }
-RETURN a.id AS id, [l IN labels(a) WHERE l <> 'Entity'][0] AS kind, properties(a) AS props,
-       distance, [e IN edges WHERE e.type IS NOT NULL] AS edges
+RETURN collect({id: a.id, kind: [l IN labels(a) WHERE l <> 'Entity'][0],
+                props: properties(a), distance: distance,
+                edges: [e IN edges WHERE e.type IS NOT NULL]}) AS nodes

@@ -43,6 +43,13 @@ from graph_service.store.base import (
 from graph_service.store.catalog import Catalog
 
 _BATCH = 5000
+#: failures after which a read is run again once (ServiceUnavailable: a pooled connection
+#: the server closed, e.g. after a restart)
+_RETRYABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.TransientError,
+)
 _catalog: Catalog | None = None
 _T = TypeVar("_T")
 
@@ -103,6 +110,9 @@ class Neo4jStore:
                 # a transient error (a deadlock, a leader switch) is retried for this
                 # long; a server that is down makes each request wait it out, so short
                 max_transaction_retry_time=5,
+                # no notifications: the server skips building them, the driver decoding
+                # and logging them on every request
+                notifications_min_severity="OFF",
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"bad Neo4j URL {self.location}: {exc}") from exc
@@ -125,21 +135,39 @@ class Neo4jStore:
         return neo4j.Query(text, timeout=self._timeout)
 
     def _execute(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run one statement in its own managed transaction (retried by the driver on
-        transient errors), routed as its header's ``mode`` says; a read under the query
-        timeout."""
+        """Run one statement in its own transaction, routed as its header's ``mode`` says.
+
+        A read is auto-committed under the query timeout: RUN and PULL go in one round trip
+        (a managed transaction adds BEGIN and COMMIT, a second round trip, to every read of
+        every request). A read changes nothing, so a retryable failure (a pooled connection
+        the server dropped, a transient error) runs it once more on a fresh connection, as
+        the driver's managed transactions would. A write runs in a managed transaction,
+        retried by the driver."""
         query = self.catalog.check_params(name, params)
         text, params = query.render(params)
-        read = self.catalog.routing(name) == "read"
         self._ensure_schema()
+        if self.catalog.routing(name) == "read":
+            with self._guard():
+                try:
+                    return self._auto_read(text, params)
+                except _RETRYABLE as exc:
+                    if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
+                        raise
+                    return self._auto_read(text, params)
         with self._guard():
             records, _, _ = self._driver.execute_query(
-                neo4j.Query(text, timeout=self._timeout if read else None),
+                neo4j.Query(text),
                 params,
                 database_=self.database,
-                routing_=neo4j.RoutingControl.READ if read else neo4j.RoutingControl.WRITE,
+                routing_=neo4j.RoutingControl.WRITE,
             )
         return [dict(r) for r in records]
+
+    def _auto_read(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self._driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            return [dict(r) for r in session.run(neo4j.Query(text, timeout=self._timeout), params)]
 
     def _transaction(self, work: Callable[[_Tx], _T], *names: str) -> _T:
         """Run ``work``, which runs the statements ``names`` (and no other), in one managed
@@ -190,7 +218,7 @@ class Neo4jStore:
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         for part in chunks(list(dict.fromkeys(ids)), _BATCH):
-            for row in self._execute("graph/get_nodes", ids=list(part)):
+            for row in self._execute("graph/get_nodes", ids=list(part))[0]["nodes"]:
                 found[row["id"]] = _node(row)
         return found
 
@@ -251,7 +279,7 @@ class Neo4jStore:
         if not rows:
             return {}
         distance = {start: 0}
-        distance.update((r["id"], r["distance"]) for r in rows if r["id"] is not None)
+        distance.update(rows[0]["reached"])
         return distance
 
     def neighbourhood(self, id: str, depth: int, types: Sequence[str] | None = None) -> Subgraph:
@@ -259,6 +287,7 @@ class Neo4jStore:
         within ``depth`` steps of ``id``, their distances and the relationships among
         them."""
         rows = self._execute("graph/neighbourhood", start=id, depth=depth, types=_list(types))
+        rows = rows[0]["nodes"]
         nodes = {r["id"]: _node(r) for r in rows}
         sub = Subgraph(nodes, [_edge(e) for r in rows for e in r["edges"]])
         sub.distance = {r["id"]: r["distance"] for r in rows}
