@@ -43,6 +43,9 @@ from graph_service.store.base import (
 from graph_service.store.catalog import Catalog
 
 _BATCH = 5000
+#: rows per write statement: larger batches, fewer statements (an import of 100,000 rows
+#: is a dozen statements); the parameters of one are a few megabytes
+_WRITE_BATCH = 20_000
 #: failures after which a read is run again once (ServiceUnavailable: a pooled connection
 #: the server closed, e.g. after a restart)
 _RETRYABLE = (
@@ -324,12 +327,27 @@ class Neo4jStore:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             self._check_version(tx, expected_version)
-            for i, part in enumerate(chunks(node_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_nodes", rows=list(part), replace=replace)[0]
-                result.nodes_created += row["created"] or 0
-                result.nodes_updated += row["updated"] or 0
+            # entities: those that do not exist yet are created outright (no MERGE, no
+            # look-up per row), the others upserted; under the graph lock nobody else
+            # creates one meanwhile
+            created: set[str] = set()
+            done = 0
+            for part in chunks(node_rows, _WRITE_BATCH):
+                ids = [r["id"] for r in part]
+                existing = set(self._run(tx, "write/existing_ids", ids=ids)[0]["ids"])
+                new = [r for r in part if r["id"] not in existing]
+                if new:
+                    self._run(tx, "write/create_nodes", rows=new)
+                    result.nodes_created += len(new)
+                    created.update(r["id"] for r in new)
+                old = [r for r in part if r["id"] in existing]
+                if old:
+                    row = self._run(tx, "write/upsert_nodes", rows=old, replace=replace)[0]
+                    result.nodes_created += row["created"] or 0
+                    result.nodes_updated += row["updated"] or 0
+                done += len(part)
                 if progress:
-                    progress("entities", min((i + 1) * _BATCH, len(node_rows)), len(node_rows))
+                    progress("entities", done, len(node_rows))
             ends = {
                 r["key"]: [r["source"], r["type"], r["target"]]
                 for r in edge_rows
@@ -338,18 +356,30 @@ class Neo4jStore:
             moved = 0
             if ends:
                 moved = self._run(tx, "write/delete_moved_edges", ends=ends)[0]["moved"]
-            for i, part in enumerate(chunks(edge_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_edges", rows=list(part), replace=replace)[0]
-                if row["matched"] != len(part):
+            # relationships: one from an entity created by this write cannot exist yet
+            # (one that moved from elsewhere was just deleted): created outright
+            done = 0
+            for part in chunks(edge_rows, _WRITE_BATCH):
+                new = [r for r in part if r["source"] in created]
+                old = [r for r in part if r["source"] not in created]
+                matched = 0
+                if new:
+                    matched += self._run(tx, "write/create_edges", rows=new)[0]["matched"]
+                    result.edges_created += len(new)
+                if old:
+                    row = self._run(tx, "write/upsert_edges", rows=old, replace=replace)[0]
+                    matched += row["matched"]
+                    result.edges_created += row["created"] or 0
+                    result.edges_updated += row["updated"] or 0
+                if matched != len(part):
                     # raised inside the transaction function: Neo4j rolls it all back
                     raise ValueError(
-                        f"{len(part) - row['matched']} relationship(s) name an entity that "
+                        f"{len(part) - matched} relationship(s) name an entity that "
                         "does not exist; nothing was written"
                     )
-                result.edges_created += row["created"] or 0
-                result.edges_updated += row["updated"] or 0
+                done += len(part)
                 if progress:
-                    progress("relationships", min((i + 1) * _BATCH, len(edge_rows)), len(edge_rows))
+                    progress("relationships", done, len(edge_rows))
             # a relationship moved to new ends is an update, as in the embedded store
             result.edges_created -= moved
             result.edges_updated += moved
@@ -362,8 +392,11 @@ class Neo4jStore:
             work,
             "meta/lock_graph",
             "meta/get_version",
+            "write/existing_ids",
+            "write/create_nodes",
             "write/upsert_nodes",
             "write/delete_moved_edges",
+            "write/create_edges",
             "write/upsert_edges",
             "meta/bump_version",
         )
