@@ -187,6 +187,34 @@ def test_a_failed_write_changes_nothing(store: GraphStore) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         store.write([person("p9"), person("p1", "renamed")], [dangling])
     assert (store.stats(), store.get_nodes(["p1"])) == before
+    from_new = Edge("p9", "MEMBER_OF", "missing")  # from an entity this write creates
+    with pytest.raises(ValueError, match="does not exist"):
+        store.write([person("p9")], [Edge("p9", "MEMBER_OF", "o1"), from_new])
+    assert (store.stats(), store.get_nodes(["p9"])) == (before[0], {})
+
+
+def test_a_write_of_new_and_existing_entities_counts_each_once(store: GraphStore) -> None:
+    nodes, edges = chain_graph()
+    store.write(nodes, edges)
+    written = store.write(
+        [person("p1", "นางสาว สมศรี ใจดี"), person("p2", "renamed"), person("p3", "ใหม่")],
+        [
+            Edge("p3", "MEMBER_OF", "o1", {"capacity": "personal"}),  # from a new entity
+            Edge("p1", "MEMBER_OF", "o1", {"capacity": "personal"}),  # unchanged
+            Edge("p2", "WORKS_FOR", "o2", {"since": 2020}),  # updated
+            Edge("p1", "WORKS_FOR", "o2"),  # new, from an existing entity
+        ],
+    )
+    assert written.to_dict()["nodes"] == {"created": 1, "updated": 1, "unchanged": 1, "deleted": 0}
+    assert written.to_dict()["relationships"] == {
+        "created": 2,
+        "updated": 1,
+        "unchanged": 1,
+        "deleted": 0,
+    }
+    assert store.get_nodes(["p3"])["p3"].props == {"name": "ใหม่"}
+    assert [e.props for e in store.find_edges("p3")] == [{"capacity": "personal"}]
+    assert store.distances("p3", 1) == {"p3": 0, "o1": 1}
 
 
 def test_clear_empties_the_store_and_moves_the_version(store: GraphStore) -> None:
