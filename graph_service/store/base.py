@@ -154,8 +154,9 @@ class GraphStore(Protocol):
     ) -> dict[str, int]:
         """Breadth-first distances from ``start`` (0) to every entity within ``depth`` steps,
         ties read both ways, only through relationships of ``types`` and entities of
-        ``kinds`` (None: any). Runs in the store: on Neo4j one Cypher step per level inside
-        one read transaction, so the graph is never copied out."""
+        ``kinds`` (None: any; the start is always in). Runs in the store: on Neo4j one
+        Cypher statement (``graph/distances``), so the graph is never copied out; the
+        embedded store runs :func:`breadth_first`, one query per level."""
 
     def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
         """The ids of every entity of ``kinds`` (None: all), sorted."""
