@@ -28,6 +28,10 @@ from graph_service.security import (
     send_error,
 )
 
+#: the key under which a read's version goes into the request's state
+#: (``request.state.graph_version``), so the answer's cache key does not read it again
+GRAPH_VERSION = "graph_version"
+
 #: paths whose answers come from the graph
 _DATA_PREFIXES = ("/api/", "/map")
 
@@ -67,6 +71,7 @@ class VersionMiddleware:
             await send_error(send, before)
             return
         if before is not None:
+            scope.setdefault("state", {})[GRAPH_VERSION] = before
             tag = etag(before, mode)
             for name, value in scope["headers"]:
                 if name == b"if-none-match" and _matches(value.decode("latin-1"), tag):

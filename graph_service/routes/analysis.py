@@ -8,6 +8,7 @@ stale, and repeated requests for a large graph's brokerage cost one computation.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import threading
 from collections import OrderedDict
@@ -32,6 +33,7 @@ from graph_service.routes.models import (
     responses,
 )
 from graph_service.store.base import GraphStore
+from graph_service.versioning import GRAPH_VERSION
 
 router = APIRouter(prefix="/api", tags=["the four questions"])
 
@@ -49,12 +51,23 @@ GroupBy = Annotated[
 
 
 class AnswerCache:
-    """The last answers, keyed by (graph version, privacy mode, question, options)."""
+    """The last answers, keyed by (graph version, privacy mode, question, options).
+
+    ``at(version)`` is the same cache for a request whose version is already known (the
+    version middleware read it for the ETag): its answers are filed under that version
+    rather than one read again from the store, one round trip less per request."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._version: int | None = None
+
+    def at(self, version: int | None) -> AnswerCache:
+        """This cache, with ``version`` as the graph's version (None: read it each time)."""
+        pinned = copy.copy(self)  # shares the items and the lock
+        pinned._version = version
+        return pinned
 
     def answer(self, store: GraphStore, question: Callable[..., Any], **options: Any) -> Any:
         """``question(store, **options)``, computed once per graph version. The key holds
@@ -70,8 +83,11 @@ class AnswerCache:
         return self._get(store, key, lambda: question(store, **options))
 
     def _get(self, store: GraphStore, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        # the public view answers with pseudonyms: never share its answers with full reads
-        full = (store.version(), getattr(store, "privacy_mode", "full"), *key)
+        # the version is read before the answer is computed (as the ETag is), so a write
+        # that lands meanwhile can only file a newer answer under an older version; the
+        # public view answers with pseudonyms: never share its answers with full reads
+        version = self._version if self._version is not None else store.version()
+        full = (version, getattr(store, "privacy_mode", "full"), *key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
@@ -97,7 +113,14 @@ def cache_of(request: Request, name: str = "answers", size: int = 64) -> AnswerC
     if cache is None:
         cache = AnswerCache(size)
         setattr(request.app.state, name, cache)
-    return cache
+    return cache.at(request_version(request))
+
+
+def request_version(request: Request) -> int | None:
+    """The graph's version the version middleware read for this request (None when it
+    did not: a write, or an app without the middleware)."""
+    version = request.scope.get("state", {}).get(GRAPH_VERSION)
+    return version if isinstance(version, int) else None
 
 
 @router.get(

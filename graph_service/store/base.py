@@ -154,8 +154,9 @@ class GraphStore(Protocol):
     ) -> dict[str, int]:
         """Breadth-first distances from ``start`` (0) to every entity within ``depth`` steps,
         ties read both ways, only through relationships of ``types`` and entities of
-        ``kinds`` (None: any). Runs in the store: on Neo4j one Cypher step per level inside
-        one read transaction, so the graph is never copied out."""
+        ``kinds`` (None: any; the start is always in). Runs in the store: on Neo4j one
+        Cypher statement (``graph/distances``), so the graph is never copied out; the
+        embedded store runs :func:`breadth_first`, one query per level."""
 
     def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
         """The ids of every entity of ``kinds`` (None: all), sorted."""
@@ -188,24 +189,42 @@ def get_node(store: GraphStore, id: str) -> Node | None:
     return store.get_nodes([id]).get(id)
 
 
+def breadth_first(
+    start: str, depth: int, step: Callable[[Sequence[str]], Iterable[str]]
+) -> dict[str, int]:
+    """Breadth-first distances from ``start`` (0) to every id within ``depth`` steps, where
+    ``step(frontier)`` gives the ids one step from any id of ``frontier`` (those already
+    seen may be among them). The one breadth-first search of the stores: ``step`` is one
+    database round trip per level (a store's ``expand``, filtered by kind if asked).
+
+    >>> ties = {"a": {"b"}, "b": {"a", "c"}, "c": {"b", "d"}, "d": {"c"}}
+    >>> breadth_first("a", 2, lambda ids: set().union(*(ties[i] for i in ids)))
+    {'a': 0, 'b': 1, 'c': 2}
+    """
+    distance = {start: 0}
+    frontier: list[str] = [start]
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        frontier = sorted(set(step(frontier)) - distance.keys())
+        distance.update((i, level) for i in frontier)
+    return distance
+
+
 def neighbourhood(
     store: GraphStore, id: str, depth: int, types: Sequence[str] | None = None
 ) -> Subgraph:
     """The entities within ``depth`` steps of ``id`` (ties read both ways), with their
     distance, and the relationships among them.
 
-    Breadth-first, one database round trip per step: on Neo4j each step runs in the
-    database (``graph/expand_frontier``), so the graph is never copied out.
+    The distances are the store's (``GraphStore.distances``: on Neo4j one Cypher statement
+    in the database, so the graph is never copied out); a store may answer the whole
+    question at once (``Neo4jStore.neighbourhood``: one round trip).
     """
-    distance = {id: 0}
-    frontier = [id]
-    for step in range(1, depth + 1):
-        if not frontier:
-            break
-        found = store.expand(frontier, types)
-        frontier = sorted(found - distance.keys())
-        for other in frontier:
-            distance[other] = step
+    own = getattr(store, "neighbourhood", None)
+    if own is not None:
+        return own(id, depth, types)  # type: ignore[no-any-return]
+    distance = store.distances(id, depth, types)
     ids = sorted(distance)
     nodes = store.get_nodes(ids)
     sub = Subgraph(nodes, store.edges_among(ids, types))
@@ -227,6 +246,7 @@ __all__ = [
     "GraphStore",
     "Progress",
     "WriteResult",
+    "breadth_first",
     "chunks",
     "get_node",
     "neighbourhood",

@@ -12,6 +12,11 @@ The catalog loads every file once, by name (``"graph/get_node"`` for
 the body uses. A bad file fails at start-up (and in a unit test), not in the middle of a
 request. Values only ever reach Cypher as parameters; labels and relationship types that
 vary use Neo4j 5.26's dynamic ``$(expression)`` syntax.
+
+The one exception is a path length: Cypher takes no parameter as the bound of a
+variable-length pattern (``-[*1..$depth]-``), so a header ``// bound: $depth`` names a
+parameter the store writes into the text as a whole number (``Query.render``; checked,
+never a string). A read runs with the routing its mode names (``Catalog.routing``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from pathlib import Path
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _MODES = ("read", "write", "schema")
+#: the largest path-length bound a statement may be given (reach and maps stop at 10)
+MAX_BOUND = 100
 
 
 class CatalogError(ValueError):
@@ -36,6 +43,25 @@ class Query:
     mode: str
     params: frozenset[str]
     summary: str
+    bounds: frozenset[str] = frozenset()
+
+    def render(self, params: dict[str, object]) -> tuple[str, dict[str, object]]:
+        """(text, parameters) to send: each bound written into the text as a whole number.
+
+        >>> q = parse_query("x", "// Paths.\\n// mode: read\\n// bound: $d\\n"
+        ...                 "MATCH p = ()-[*1..$d]-() RETURN count(p) AS n")
+        >>> q.render({"d": 2})
+        ('MATCH p = ()-[*1..2]-() RETURN count(p) AS n', {})
+        """
+        if not self.bounds:
+            return self.text, params
+        text = self.text
+        for name in self.bounds:
+            value = params[name]
+            if type(value) is not int or not 0 <= value <= MAX_BOUND:
+                raise ValueError(f"{self.name}: ${name} must be a whole number 0..{MAX_BOUND}")
+            text = re.sub(rf"\${name}\b", str(value), text)
+        return text, {k: v for k, v in params.items() if k not in self.bounds}
 
 
 def parse_query(name: str, source: str) -> Query:
@@ -53,7 +79,7 @@ def parse_query(name: str, source: str) -> Query:
         if stripped.startswith("//") and not body:
             text = stripped[2:].strip()
             key, sep, value = text.partition(":")
-            if sep and key.strip() in ("mode", "params"):
+            if sep and key.strip() in ("mode", "params", "bound"):
                 header[key.strip()] = value.strip()
             elif text:
                 summary.append(text)
@@ -71,21 +97,45 @@ def parse_query(name: str, source: str) -> Query:
     declared = set(_PARAM.findall(declared_text))
     if declared_text.strip() not in ("", "none") and not declared:
         raise CatalogError(f"{name}: 'params:' lists $names, got {declared_text!r}")
+    bounds = set(_PARAM.findall(header.get("bound", "")))
+    if bounds & declared:
+        raise CatalogError(f"{name}: {sorted(bounds & declared)} is both a param and a bound")
     used = set(_PARAM.findall(_strip_comments_and_strings(text)))
+    if not bounds <= used:
+        raise CatalogError(f"{name}: bound {sorted(bounds - used)} is not used in the body")
+    used -= bounds
     if declared != used:
         missing, extra = sorted(used - declared), sorted(declared - used)
         raise CatalogError(
             f"{name}: params header {sorted(declared)} does not match the body "
             f"(used but not declared: {missing}; declared but not used: {extra})"
         )
-    if mode == "schema" and used:
+    if mode == "schema" and (used or bounds):
         raise CatalogError(f"{name}: schema statements cannot take parameters")
-    return Query(name, text, mode, frozenset(declared), " ".join(summary))
+    return Query(name, text, mode, frozenset(declared), " ".join(summary), frozenset(bounds))
+
+
+#: what Cypher reads as one token, left to right: a string, a quoted name or a comment. A
+#: single scan, so ``//`` inside a string (``'http://x'``) is not a comment and ``'`` inside
+#: a comment does not open a string.
+_LITERAL_OR_COMMENT = re.compile(
+    r"'(?:[^'\\]|\\.)*'"
+    r"|\"(?:[^\"\\]|\\.)*\""
+    r"|`[^`]*`"
+    r"|//[^\n]*"
+    r"|/\*.*?\*/",
+    re.DOTALL,
+)
 
 
 def _strip_comments_and_strings(text: str) -> str:
-    text = re.sub(r"//[^\n]*", "", text)
-    return re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "''", text)
+    """``text`` with its strings and quoted names emptied and its comments removed, so only
+    real ``$parameters`` are left.
+
+    >>> _strip_comments_and_strings("RETURN 'http://x' AS u, $a // $b")
+    "RETURN '' AS u, $a "
+    """
+    return _LITERAL_OR_COMMENT.sub(lambda m: "" if m.group().startswith("/") else "''", text)
 
 
 class Catalog:
@@ -115,9 +165,25 @@ class Catalog:
         return sorted(n for n in self._queries if n.startswith(prefix))
 
     def check_params(self, name: str, params: dict[str, object]) -> Query:
-        """The statement, after checking that ``params`` are exactly the ones it declares."""
+        """The statement, after checking that ``params`` are exactly the ones it declares
+        (its bounds included)."""
         query = self[name]
         given = set(params)
-        if given != query.params:
-            raise ValueError(f"{name} takes {sorted(query.params)}, given {sorted(given)}")
+        if given != query.params | query.bounds:
+            wanted = sorted(query.params | query.bounds)
+            raise ValueError(f"{name} takes {wanted}, given {sorted(given)}")
         return query
+
+    def routing(self, *names: str) -> str:
+        """``"read"`` when every statement named is a read, else ``"write"``: the routing
+        (and the kind of managed transaction) that runs them together.
+
+        >>> catalog = Catalog.load()
+        >>> catalog.routing("graph/get_nodes")
+        'read'
+        >>> catalog.routing("graph/get_nodes", "meta/lock_graph")
+        'write'
+        """
+        if not names:
+            raise ValueError("routing of no statement")
+        return "read" if all(self[n].mode == "read" for n in names) else "write"

@@ -36,7 +36,7 @@ import orjson
 
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
-from graph_service.store.base import Progress, WriteResult, chunks
+from graph_service.store.base import Progress, WriteResult, breadth_first, chunks
 
 SCHEMA_VERSION = 1
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
@@ -339,21 +339,18 @@ class EmbeddedStore:
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
     ) -> dict[str, int]:
+        allowed = set(kinds) if kinds else None
+
+        def step(frontier: Sequence[str]) -> set[str]:
+            reached = self.expand(frontier, types)
+            if allowed is not None and reached:
+                reached = {i for i, k in self._kinds_of(reached) if k in allowed}
+            return reached
+
         with self._lock:
             if not self._query("SELECT 1 FROM nodes WHERE id = ?", [start]):
                 return {}
-            allowed = set(kinds) if kinds else None
-            distance = {start: 0}
-            frontier = [start]
-            for step in range(1, depth + 1):
-                if not frontier:
-                    break
-                reached = self.expand(frontier, types) - distance.keys()
-                if allowed is not None and reached:
-                    reached = {i for i, k in self._kinds_of(reached) if k in allowed}
-                frontier = sorted(reached)
-                distance.update((i, step) for i in frontier)
-            return distance
+            return breadth_first(start, depth, step)
 
     def _kinds_of(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -42,6 +43,16 @@ from graph_service.store.base import (
 from graph_service.store.catalog import Catalog
 
 _BATCH = 5000
+#: rows per write statement: larger batches, fewer statements (an import of 100,000 rows
+#: is a dozen statements); the parameters of one are a few megabytes
+_WRITE_BATCH = 20_000
+#: failures after which a read is run again once (ServiceUnavailable: a pooled connection
+#: the server closed, e.g. after a restart)
+_RETRYABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.TransientError,
+)
 _catalog: Catalog | None = None
 _T = TypeVar("_T")
 
@@ -102,6 +113,9 @@ class Neo4jStore:
                 # a transient error (a deadlock, a leader switch) is retried for this
                 # long; a server that is down makes each request wait it out, so short
                 max_transaction_retry_time=5,
+                # no notifications: the server skips building them, the driver decoding
+                # and logging them on every request
+                notifications_min_severity="OFF",
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"bad Neo4j URL {self.location}: {exc}") from exc
@@ -123,33 +137,64 @@ class Neo4jStore:
     def _timed(self, text: str) -> neo4j.Query:
         return neo4j.Query(text, timeout=self._timeout)
 
-    def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def _execute(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one statement in its own transaction, routed as its header's ``mode`` says.
+
+        A read is auto-committed under the query timeout: RUN and PULL go in one round trip
+        (a managed transaction adds BEGIN and COMMIT, a second round trip, to every read of
+        every request). A read changes nothing, so a retryable failure (a pooled connection
+        the server dropped, a transient error) runs it once more on a fresh connection, as
+        the driver's managed transactions would. A write runs in a managed transaction,
+        retried by the driver."""
         query = self.catalog.check_params(name, params)
+        text, params = query.render(params)
         self._ensure_schema()
+        if self.catalog.routing(name) == "read":
+            with self._guard():
+                try:
+                    return self._auto_read(text, params)
+                except _RETRYABLE as exc:
+                    if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
+                        raise
+                    return self._auto_read(text, params)
         with self._guard():
             records, _, _ = self._driver.execute_query(
-                self._timed(query.text),
+                neo4j.Query(text),
                 params,
                 database_=self.database,
-                routing_=neo4j.RoutingControl.READ,
+                routing_=neo4j.RoutingControl.WRITE,
             )
-        return [r.data() for r in records]
+        return [dict(r) for r in records]
 
-    def _transaction(
-        self, work: Callable[[neo4j.ManagedTransaction], _T], *, write: bool = False
-    ) -> _T:
-        """Run ``work`` in one managed transaction (retried by the driver on transient
-        errors); a read under the query timeout."""
+    def _auto_read(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self._driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            return [dict(r) for r in session.run(neo4j.Query(text, timeout=self._timeout), params)]
+
+    def _transaction(self, work: Callable[[_Tx], _T], *names: str) -> _T:
+        """Run ``work``, which runs the statements ``names`` (and no other), in one managed
+        transaction (retried by the driver on transient errors): a write transaction when
+        any of them writes (their headers' ``mode``), else a read under the query
+        timeout."""
+        write = self.catalog.routing(*names) == "write"
         self._ensure_schema()
-        timed = neo4j.unit_of_work(timeout=None if write else self._timeout)(work)
+
+        def declared(tx: neo4j.ManagedTransaction) -> _T:
+            return work(_Tx(tx, frozenset(names)))
+
+        timed = neo4j.unit_of_work(timeout=None if write else self._timeout)(declared)
         with self._guard(), self._driver.session(database=self.database) as session:
             if write:
                 return session.execute_write(timed)
             return session.execute_read(timed)
 
-    def _run(self, tx: neo4j.ManagedTransaction, name: str, **params: Any) -> list[dict[str, Any]]:
+    def _run(self, tx: _Tx, name: str, **params: Any) -> list[dict[str, Any]]:
+        if name not in tx.names:  # its routing was chosen from the names it declared
+            raise ValueError(f"{name} is not among the statements of this transaction")
         query = self.catalog.check_params(name, params)
-        return [r.data() for r in tx.run(query.text, params)]
+        text, params = query.render(params)
+        return [dict(r) for r in tx.tx.run(text, params)]
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -157,70 +202,70 @@ class Neo4jStore:
         # no retries: /health must say "down" in seconds, not after the retry budget
         with self._guard():
             self._driver.verify_connectivity()
-        self._read("meta/ping")
+        self._execute("meta/ping")
 
     def version(self) -> int:
-        return int(self._read("meta/get_version")[0]["version"])
+        return int(self._execute("meta/get_version")[0]["version"])
 
     def secret(self) -> str:
         if self._secret is None:
             token = secrets.token_hex(32)
 
-            def work(tx: neo4j.ManagedTransaction) -> str:
+            def work(tx: _Tx) -> str:
                 self._run(tx, "meta/lock_graph")
                 return str(self._run(tx, "meta/get_secret", token=token)[0]["secret"])
 
-            self._secret = self._transaction(work, write=True)
+            self._secret = self._transaction(work, "meta/lock_graph", "meta/get_secret")
         return self._secret
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         for part in chunks(list(dict.fromkeys(ids)), _BATCH):
-            for row in self._read("graph/get_nodes", ids=list(part)):
+            for row in self._execute("graph/get_nodes", ids=list(part))[0]["nodes"]:
                 found[row["id"]] = _node(row)
         return found
 
     def find_by_name(self, name_key: str) -> list[Node]:
-        return [_node(r) for r in self._read("graph/find_by_name_key", name_key=name_key)]
+        return [_node(r) for r in self._execute("graph/find_by_name_key", name_key=name_key)]
 
     def edges_of(self, id: str) -> list[Edge]:
-        return [_edge(r) for r in self._read("graph/edges_of", id=id)]
+        return [_edge(r) for r in self._execute("graph/edges_of", id=id)]
 
     def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        edges = (_edge(r) for r in self._read("graph/get_edges", keys=wanted))
+        edges = (_edge(r) for r in self._execute("graph/get_edges", keys=wanted))
         return {e.key: e for e in edges}
 
     def find_edges(
         self, source: str | None = None, type: str | None = None, target: str | None = None
     ) -> list[Edge]:
         if source is not None:
-            rows = self._read("graph/find_edges_from", source=source, type=type, target=target)
+            rows = self._execute("graph/find_edges_from", source=source, type=type, target=target)
         elif target is not None:
-            rows = self._read("graph/find_edges_to", type=type, target=target)
+            rows = self._execute("graph/find_edges_to", type=type, target=target)
         else:
-            rows = self._read("graph/find_edges", type=type)
+            rows = self._execute("graph/find_edges", type=type)
         return sorted((_edge(r) for r in rows), key=lambda e: e.key)
 
     def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
-        rows = self._read("graph/search_names", text=text, kinds=_list(kinds))
+        rows = self._execute("graph/search_names", text=text, kinds=_list(kinds))
         return [(r["id"], r["name_key"]) for r in rows]
 
     def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
         found: set[str] = set()
         for part in chunks(list(ids), _BATCH):
-            rows = self._read("graph/expand_frontier", ids=list(part), types=_list(types))
+            rows = self._execute("graph/expand_frontier", ids=list(part), types=_list(types))
             found.update(r["id"] for r in rows)
         return found
 
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
-        rows = self._read("graph/edges_among", ids=list(ids), types=_list(types))
+        rows = self._execute("graph/edges_among", ids=list(ids), types=_list(types))
         return [_edge(r) for r in rows]
 
     def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
-        return sorted(r["id"] for r in self._read("graph/ids_of_kinds", kinds=_list(kinds)))
+        return sorted(r["id"] for r in self._execute("graph/ids_of_kinds", kinds=_list(kinds)))
 
     def distances(
         self,
@@ -229,41 +274,38 @@ class Neo4jStore:
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
     ) -> dict[str, int]:
-        def bfs(tx: neo4j.ManagedTransaction) -> dict[str, int]:
-            found = self._run(tx, "graph/get_nodes", ids=[start])
-            if not found:
-                return {}
-            distance = {start: 0}
-            frontier = [start]
-            for step in range(1, depth + 1):
-                if not frontier:
-                    break
-                reached: set[str] = set()
-                for part in chunks(frontier, _BATCH):
-                    rows = self._run(
-                        tx,
-                        "graph/reach_step",
-                        frontier=list(part),
-                        types=_list(types),
-                        kinds=_list(kinds),
-                    )
-                    reached.update(r["id"] for r in rows)
-                frontier = sorted(reached - distance.keys())
-                distance.update((i, step) for i in frontier)
-            return distance
+        # the breadth-first search in one statement (graph/distances), not a round trip
+        # per level: Neo4j expands each entity once, at its shortest distance
+        rows = self._execute(
+            "graph/distances", start=start, depth=depth, types=_list(types), kinds=_list(kinds)
+        )
+        if not rows:
+            return {}
+        distance = {start: 0}
+        distance.update(rows[0]["reached"])
+        return distance
 
-        return self._transaction(bfs)
+    def neighbourhood(self, id: str, depth: int, types: Sequence[str] | None = None) -> Subgraph:
+        """``base.neighbourhood`` in one round trip (graph/neighbourhood): the entities
+        within ``depth`` steps of ``id``, their distances and the relationships among
+        them."""
+        rows = self._execute("graph/neighbourhood", start=id, depth=depth, types=_list(types))
+        rows = rows[0]["nodes"]
+        nodes = {r["id"]: _node(r) for r in rows}
+        sub = Subgraph(nodes, [_edge(e) for r in rows for e in r["edges"]])
+        sub.distance = {r["id"]: r["distance"] for r in rows}
+        return sub
 
     def subgraph(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> Subgraph:
-        nodes = {r["id"]: _node(r) for r in self._read("graph/all_nodes", kinds=_list(kinds))}
-        rows = self._read("graph/all_edges", kinds=_list(kinds), types=_list(types))
+        nodes = {r["id"]: _node(r) for r in self._execute("graph/all_nodes", kinds=_list(kinds))}
+        rows = self._execute("graph/all_edges", kinds=_list(kinds), types=_list(types))
         return Subgraph(nodes, [_edge(r) for r in rows])
 
     def stats(self) -> Stats:
-        kinds = {r["kind"]: r["count"] for r in self._read("meta/count_nodes")}
-        types = {r["type"]: r["count"] for r in self._read("meta/count_relationships")}
+        kinds = {r["kind"]: r["count"] for r in self._execute("meta/count_nodes")}
+        types = {r["type"]: r["count"] for r in self._execute("meta/count_relationships")}
         return Stats(kinds, types, self.version())
 
     # -- writes --------------------------------------------------------------------------
@@ -281,16 +323,31 @@ class Neo4jStore:
         node_rows = list({n.id: _node_row(n) for n in nodes}.values())
         edge_rows = list({e.key: _edge_row(e) for e in edges}.values())
 
-        def work(tx: neo4j.ManagedTransaction) -> WriteResult:
+        def work(tx: _Tx) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             self._check_version(tx, expected_version)
-            for i, part in enumerate(chunks(node_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_nodes", rows=list(part), replace=replace)[0]
-                result.nodes_created += row["created"] or 0
-                result.nodes_updated += row["updated"] or 0
+            # entities: those that do not exist yet are created outright (no MERGE, no
+            # look-up per row), the others upserted; under the graph lock nobody else
+            # creates one meanwhile
+            created: set[str] = set()
+            done = 0
+            for part in chunks(node_rows, _WRITE_BATCH):
+                ids = [r["id"] for r in part]
+                existing = set(self._run(tx, "write/existing_ids", ids=ids)[0]["ids"])
+                new = [r for r in part if r["id"] not in existing]
+                if new:
+                    self._run(tx, "write/create_nodes", rows=new)
+                    result.nodes_created += len(new)
+                    created.update(r["id"] for r in new)
+                old = [r for r in part if r["id"] in existing]
+                if old:
+                    row = self._run(tx, "write/upsert_nodes", rows=old, replace=replace)[0]
+                    result.nodes_created += row["created"] or 0
+                    result.nodes_updated += row["updated"] or 0
+                done += len(part)
                 if progress:
-                    progress("entities", min((i + 1) * _BATCH, len(node_rows)), len(node_rows))
+                    progress("entities", done, len(node_rows))
             ends = {
                 r["key"]: [r["source"], r["type"], r["target"]]
                 for r in edge_rows
@@ -299,18 +356,30 @@ class Neo4jStore:
             moved = 0
             if ends:
                 moved = self._run(tx, "write/delete_moved_edges", ends=ends)[0]["moved"]
-            for i, part in enumerate(chunks(edge_rows, _BATCH)):
-                row = self._run(tx, "write/upsert_edges", rows=list(part), replace=replace)[0]
-                if row["matched"] != len(part):
+            # relationships: one from an entity created by this write cannot exist yet
+            # (one that moved from elsewhere was just deleted): created outright
+            done = 0
+            for part in chunks(edge_rows, _WRITE_BATCH):
+                new = [r for r in part if r["source"] in created]
+                old = [r for r in part if r["source"] not in created]
+                matched = 0
+                if new:
+                    matched += self._run(tx, "write/create_edges", rows=new)[0]["matched"]
+                    result.edges_created += len(new)
+                if old:
+                    row = self._run(tx, "write/upsert_edges", rows=old, replace=replace)[0]
+                    matched += row["matched"]
+                    result.edges_created += row["created"] or 0
+                    result.edges_updated += row["updated"] or 0
+                if matched != len(part):
                     # raised inside the transaction function: Neo4j rolls it all back
                     raise ValueError(
-                        f"{len(part) - row['matched']} relationship(s) name an entity that "
+                        f"{len(part) - matched} relationship(s) name an entity that "
                         "does not exist; nothing was written"
                     )
-                result.edges_created += row["created"] or 0
-                result.edges_updated += row["updated"] or 0
+                done += len(part)
                 if progress:
-                    progress("relationships", min((i + 1) * _BATCH, len(edge_rows)), len(edge_rows))
+                    progress("relationships", done, len(edge_rows))
             # a relationship moved to new ends is an update, as in the embedded store
             result.edges_created -= moved
             result.edges_updated += moved
@@ -319,7 +388,18 @@ class Neo4jStore:
             self._set_version(tx, result)
             return result
 
-        return self._transaction(work, write=True)
+        return self._transaction(
+            work,
+            "meta/lock_graph",
+            "meta/get_version",
+            "write/existing_ids",
+            "write/create_nodes",
+            "write/upsert_nodes",
+            "write/delete_moved_edges",
+            "write/create_edges",
+            "write/upsert_edges",
+            "meta/bump_version",
+        )
 
     def delete(
         self,
@@ -331,7 +411,7 @@ class Neo4jStore:
         ids = list(dict.fromkeys(node_ids))
         keys = list(dict.fromkeys(edge_keys))
 
-        def work(tx: neo4j.ManagedTransaction) -> WriteResult:
+        def work(tx: _Tx) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             self._check_version(tx, expected_version)
@@ -344,9 +424,16 @@ class Neo4jStore:
             self._set_version(tx, result)
             return result
 
-        return self._transaction(work, write=True)
+        return self._transaction(
+            work,
+            "meta/lock_graph",
+            "meta/get_version",
+            "write/delete_edges",
+            "write/delete_nodes",
+            "meta/bump_version",
+        )
 
-    def _check_version(self, tx: neo4j.ManagedTransaction, expected: int | None) -> None:
+    def _check_version(self, tx: _Tx, expected: int | None) -> None:
         """Inside a write, after the graph lock: refuse to go on when the version is not
         ``expected`` (raised in the transaction function: Neo4j rolls back, no retry)."""
         if expected is None:
@@ -359,21 +446,30 @@ class Neo4jStore:
                 {"version": current},
             )
 
-    def _set_version(self, tx: neo4j.ManagedTransaction, result: WriteResult) -> None:
+    def _set_version(self, tx: _Tx, result: WriteResult) -> None:
         """Inside a write: one more version when ``result`` changed anything."""
         delta = 1 if result.changed else 0
         result.version = self._run(tx, "meta/bump_version", delta=delta)[0]["version"]
 
     def clear(self) -> None:
-        def work(tx: neo4j.ManagedTransaction) -> None:
+        def work(tx: _Tx) -> None:
             self._run(tx, "meta/lock_graph")
             self._run(tx, "write/clear_graph")
             self._run(tx, "meta/bump_version", delta=1)
 
-        self._transaction(work, write=True)
+        self._transaction(work, "meta/lock_graph", "write/clear_graph", "meta/bump_version")
 
     def close(self) -> None:
         self._driver.close()
+
+
+@dataclass(frozen=True)
+class _Tx:
+    """A managed transaction and the statements it was opened for (``Neo4jStore._run``
+    refuses any other, so a write never runs under read routing)."""
+
+    tx: neo4j.ManagedTransaction
+    names: frozenset[str]
 
 
 class _Guard:

@@ -112,6 +112,44 @@ def test_neighbourhood_to_depth_k(store: GraphStore) -> None:
     assert neighbourhood(store, "nobody", 2).nodes == {}
 
 
+def test_distances_only_through_the_given_kinds_and_types(store: GraphStore) -> None:
+    nodes, edges = chain_graph()
+    # a second tie p1 -> o1, a tie back to itself, and a shortcut p1 - n1 of another type
+    extra = [
+        Edge("o1", "WORKS_FOR", "p1"),
+        Edge("p1", "KNOWS", "p1"),
+        Edge("p1", "FUNDS", "n1"),
+    ]
+    store.write(nodes, edges + extra)
+    everything = {"p1": 0, "o1": 1, "n1": 1, "a1": 2, "o2": 2, "p2": 3}
+    assert store.distances("p1", 10) == everything
+    assert store.distances("p1", 1) == {"p1": 0, "o1": 1, "n1": 1}
+    members = store.distances("p1", 10, types=["MEMBER_OF"])
+    assert members == {"p1": 0, "o1": 1, "n1": 2, "o2": 3}
+    # the start is in whatever its kind; the others only when theirs is among the kinds
+    assert store.distances("p1", 10, kinds=["Organisation", "Network"]) == {
+        "p1": 0,
+        "o1": 1,
+        "n1": 1,
+        "o2": 2,
+    }
+    assert store.distances("p1", 10, kinds=["Area"]) == {"p1": 0}
+    assert store.distances("a1", 10, kinds=["Person"]) == {"a1": 0}
+    assert store.distances("nobody", 3) == {}
+    sub = neighbourhood(store, "p1", 1)
+    assert sub.distance == {"p1": 0, "o1": 1, "n1": 1}
+    assert sorted((e.source, e.type, e.target) for e in sub.edges) == [
+        ("o1", "MEMBER_OF", "n1"),
+        ("o1", "WORKS_FOR", "p1"),
+        ("p1", "FUNDS", "n1"),
+        ("p1", "KNOWS", "p1"),
+        ("p1", "MEMBER_OF", "o1"),
+    ]
+    assert sub.nodes["o1"].props["admin_level"] == "provincial"
+    alone = neighbourhood(store, "p2", 0)
+    assert (alone.distance, alone.edges) == ({"p2": 0}, [])
+
+
 def test_subgraph_by_kind(store: GraphStore) -> None:
     nodes, edges = chain_graph()
     store.write(nodes, edges)
@@ -149,6 +187,34 @@ def test_a_failed_write_changes_nothing(store: GraphStore) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         store.write([person("p9"), person("p1", "renamed")], [dangling])
     assert (store.stats(), store.get_nodes(["p1"])) == before
+    from_new = Edge("p9", "MEMBER_OF", "missing")  # from an entity this write creates
+    with pytest.raises(ValueError, match="does not exist"):
+        store.write([person("p9")], [Edge("p9", "MEMBER_OF", "o1"), from_new])
+    assert (store.stats(), store.get_nodes(["p9"])) == (before[0], {})
+
+
+def test_a_write_of_new_and_existing_entities_counts_each_once(store: GraphStore) -> None:
+    nodes, edges = chain_graph()
+    store.write(nodes, edges)
+    written = store.write(
+        [person("p1", "นางสาว สมศรี ใจดี"), person("p2", "renamed"), person("p3", "ใหม่")],
+        [
+            Edge("p3", "MEMBER_OF", "o1", {"capacity": "personal"}),  # from a new entity
+            Edge("p1", "MEMBER_OF", "o1", {"capacity": "personal"}),  # unchanged
+            Edge("p2", "WORKS_FOR", "o2", {"since": 2020}),  # updated
+            Edge("p1", "WORKS_FOR", "o2"),  # new, from an existing entity
+        ],
+    )
+    assert written.to_dict()["nodes"] == {"created": 1, "updated": 1, "unchanged": 1, "deleted": 0}
+    assert written.to_dict()["relationships"] == {
+        "created": 2,
+        "updated": 1,
+        "unchanged": 1,
+        "deleted": 0,
+    }
+    assert store.get_nodes(["p3"])["p3"].props == {"name": "ใหม่"}
+    assert [e.props for e in store.find_edges("p3")] == [{"capacity": "personal"}]
+    assert store.distances("p3", 1) == {"p3": 0, "o1": 1}
 
 
 def test_clear_empties_the_store_and_moves_the_version(store: GraphStore) -> None:

@@ -323,10 +323,10 @@ def test_neo4j_store_stops_a_transaction_past_the_timeout(
     store.catalog = Catalog({**{n: store.catalog[n] for n in names}, slow.name: slow})
     try:
         with pytest.raises(QueryTimeout) as raised:
-            store._read("test/slow_sum")  # an auto-committed read (execute_query)
+            store._execute("test/slow_sum")  # one statement (execute_query)
         assert_timeout_error(raised.value, "0.5")
         with pytest.raises(QueryTimeout):  # a managed transaction (execute_read)
-            store._transaction(lambda tx: store._run(tx, "test/slow_sum"))
+            store._transaction(lambda tx: store._run(tx, "test/slow_sum"), "test/slow_sum")
         store.ping()
     finally:
         store.close()
