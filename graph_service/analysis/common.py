@@ -8,6 +8,9 @@ types; ``undirected`` reads every tie both ways.
 Every analysis first loads what it needs from the store (``store.subgraph``), then computes
 in memory on integer-indexed numpy arrays, so both stores give the same answer: ids are
 sorted, arcs are de-duplicated and sorted, and nothing depends on the order a store returns.
+
+numpy is imported by the functions that use it, not with this module: ``reach`` uses the
+checks here and no arrays, and the command line should not pay for numpy there.
 """
 
 from __future__ import annotations
@@ -15,9 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from graph_service.domain import (
     ACTOR_KINDS,
@@ -28,6 +29,9 @@ from graph_service.domain import (
     is_relationship_type,
 )
 from graph_service.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: --group-by values that are not properties
 GROUP_BY_SPECIAL = ("kind", "level", "member_of", "member_of:ID")
@@ -133,6 +137,8 @@ def actor_ties(
 
 def arcs_from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
     """De-duplicated arcs sorted by (source, target), as two int64 arrays."""
+    import numpy as np
+
     arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
     if arr.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -151,6 +157,8 @@ class Groups:
 
     def codes(self) -> tuple[np.ndarray, list[str | None]]:
         """An int code per actor and the label of each code (labels sorted, None last)."""
+        import numpy as np
+
         distinct: list[str | None] = [*sorted({lab for lab in self.labels if lab is not None})]
         if any(lab is None for lab in self.labels):
             distinct.append(None)
@@ -269,9 +277,11 @@ def clean_floats(values: Any, digits: int = 10) -> list[float | None]:
     """:func:`clean_float` of every value of an array, as a list: computed once per
     distinct value (a report's z-scores take few), the same to the last bit.
 
-    >>> clean_floats(np.array([1/3, float("nan"), 1/3, -0.0]))
+    >>> clean_floats([1/3, float("nan"), 1/3, -0.0])
     [0.3333333333, None, 0.3333333333, 0.0]
     """
+    import numpy as np
+
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0:
         return []
