@@ -32,8 +32,10 @@ from typing import Any
 import numpy as np
 
 from graph_service.analysis.common import (
+    Groups,
     TieGraph,
     actor_ties,
+    actor_ties_of_arrays,
     check_types,
     clean_float,
     clean_floats,
@@ -353,7 +355,11 @@ def betweenness(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 def ties_of(sub: Subgraph, types: Sequence[str] | None, undirected: bool) -> TieGraph:
     """The actor tie graph of ``sub``; a graph without actors is an ``InvalidInput``."""
-    ties = actor_ties(sub, types, undirected)
+    return require_actors(actor_ties(sub, types, undirected))
+
+
+def require_actors(ties: TieGraph) -> TieGraph:
+    """``ties``, unless the graph has no actors (an ``InvalidInput``)."""
     if ties.n == 0:
         raise InvalidInput(
             "the graph has no actors (people, organisations or networks): import a dataset first"
@@ -383,10 +389,21 @@ def brokerage(
     ``member_of:NETWORK_ID`` or any property the data gave. Actors without it form the group
     null. ``types``: only these relationship types are ties. ``undirected``: every tie read
     both ways. ``with_betweenness``: None computes it up to 5,000 actors.
+
+    A store that reads arrays (``graph_arrays``: both stores) is read that way, without an
+    object per relationship; another (the public view) through its ``subgraph``. The
+    document is the same either way.
     """
-    return brokerage_of(
-        store.subgraph(kinds=ACTOR_KINDS), group_by, types, undirected, with_betweenness
-    )
+    read_arrays = getattr(store, "graph_arrays", None)
+    if read_arrays is None:
+        return brokerage_of(
+            store.subgraph(kinds=ACTOR_KINDS), group_by, types, undirected, with_betweenness
+        )
+    types = check_types(types)
+    arrays = read_arrays(kinds=ACTOR_KINDS)
+    ties = require_actors(actor_ties_of_arrays(arrays, types, undirected))
+    groups = group_actors(ties.nodes, ties.ids, group_by, member_of=arrays.pairs_of("MEMBER_OF"))
+    return _report(ties, groups, group_by, types, undirected, with_betweenness)
 
 
 def brokerage_of(
@@ -411,7 +428,19 @@ def brokerage_report(
     undirected: bool,
     with_betweenness: bool | None,
 ) -> dict[str, Any]:
+    """The brokerage document of the actor tie graph ``ties`` of ``sub``."""
     groups = group_actors(sub.nodes, ties.ids, group_by, sub)
+    return _report(ties, groups, group_by, types, undirected, with_betweenness)
+
+
+def _report(
+    ties: TieGraph,
+    groups: Groups,
+    group_by: str,
+    types: Sequence[str] | None,
+    undirected: bool,
+    with_betweenness: bool | None,
+) -> dict[str, Any]:
     codes, labels = groups.codes()
     require_two_groups(labels, ties.n, group_by, "brokerage roles")
     n, src, dst = ties.n, ties.src, ties.dst
@@ -425,7 +454,7 @@ def brokerage_report(
     compute_bc = with_betweenness if with_betweenness is not None else n <= BETWEENNESS_LIMIT
     bc = betweenness(n, src, dst) if compute_bc else None
     sole = _sole_broker_counts(n, paths)
-    rows = _rows(sub, ties, codes, labels, raw, ebr, z, constraint, esize, bc, sole)
+    rows = _rows(ties, codes, labels, raw, ebr, z, constraint, esize, bc, sole)
     columns = (*ROLES, "total")
     observed = raw.sum(axis=0).astype(np.float64)
     gz = _z(observed, eg, vg)
@@ -459,7 +488,6 @@ def brokerage_report(
 
 
 def _rows(
-    sub: Subgraph,
     ties: TieGraph,
     codes: np.ndarray,
     labels: list[str | None],
@@ -475,7 +503,7 @@ def _rows(
     float is cleaned once per distinct value (``clean_floats``), the expected values once
     per group (they depend on the group alone), so Python only assembles the dicts."""
     n, columns = ties.n, (*ROLES, "total")
-    ids, nodes = ties.ids, sub.nodes
+    ids, nodes = ties.ids, ties.nodes
     counts = raw.tolist()
     group_of = codes.tolist()
     cleaned_z = clean_floats(z.ravel())

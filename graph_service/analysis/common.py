@@ -33,6 +33,8 @@ from graph_service.errors import InvalidInput
 if TYPE_CHECKING:
     import numpy as np
 
+    from graph_service.store.arrays import GraphArrays
+
 #: --group-by values that are not properties
 GROUP_BY_SPECIAL = ("kind", "level", "member_of", "member_of:ID")
 MAX_DEPTH = 10
@@ -135,6 +137,33 @@ def actor_ties(
     return TieGraph(ids, actors, *arcs_from_pairs(pairs, len(ids)), index=index)
 
 
+def actor_ties_of_arrays(
+    arrays: GraphArrays, types: Sequence[str] | None = None, undirected: bool = False
+) -> TieGraph:
+    """:func:`actor_ties` of a graph a store read as arrays (``GraphStore.graph_arrays``):
+    the same ``TieGraph``, without a Python loop over the relationships."""
+    import numpy as np
+
+    actor = np.fromiter(
+        (arrays.nodes[i].kind in ACTOR_KINDS for i in arrays.ids), dtype=bool, count=arrays.n
+    )
+    ids = [i for i, keep in zip(arrays.ids, actor.tolist(), strict=True) if keep]
+    position = np.cumsum(actor) - 1
+    keep = actor[arrays.src] & actor[arrays.dst] & (arrays.src != arrays.dst)
+    if types:
+        keep &= np.isin(arrays.type, [c for c, t in enumerate(arrays.types) if t in set(types)])
+    src, dst, type_ = position[arrays.src[keep]], position[arrays.dst[keep]], arrays.type[keep]
+    if undirected:
+        both = np.ones(src.size, dtype=bool)
+    else:
+        symmetric = [c for c, t in enumerate(arrays.types) if t in SYMMETRIC_TYPES]
+        both = np.isin(type_, symmetric)
+    n = max(len(ids), 1)
+    codes = np.unique(np.concatenate([src * n + dst, dst[both] * n + src[both]]))
+    nodes = {i: arrays.nodes[i] for i in ids}
+    return TieGraph(ids, nodes, codes // n, codes % n)
+
+
 def arcs_from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
     """De-duplicated arcs sorted by (source, target), as two int64 arrays."""
     import numpy as np
@@ -198,7 +227,11 @@ def _label(value: Any) -> str | None:
 
 
 def group_actors(
-    nodes: Mapping[str, Node], ids: Sequence[str], attribute: str, sub: Subgraph | None = None
+    nodes: Mapping[str, Node],
+    ids: Sequence[str],
+    attribute: str,
+    sub: Subgraph | None = None,
+    member_of: Iterable[tuple[str, str]] | None = None,
 ) -> Groups:
     """Group the actors ``ids`` by ``attribute``.
 
@@ -209,6 +242,8 @@ def group_actors(
       others;
     - any other name is a property the data gave (``sector``, ``admin_level``, ...). A name
       no actor carries is an error that lists the attributes actors have.
+    The MEMBER_OF relationships come from ``sub``, or as (source, target) pairs in
+    ``member_of`` (what ``GraphArrays.pairs_of`` gives).
     """
     attribute = attribute.strip()
     if not attribute:
@@ -220,10 +255,13 @@ def group_actors(
         labels = [nodes[i].level for i in ids]
     elif attribute == "member_of" or attribute.startswith("member_of:"):
         networks = {i for i in ids if nodes[i].kind == "Network"}
+        if member_of is None:
+            edges = sub.edges if sub is not None else ()
+            member_of = ((e.source, e.target) for e in edges if e.type == "MEMBER_OF")
         member: dict[str, set[str]] = {}
-        for e in sub.edges if sub is not None else ():
-            if e.type == "MEMBER_OF" and e.target in networks and e.source in nodes:
-                member.setdefault(e.source, set()).add(e.target)
+        for source, target in member_of:
+            if target in networks and source in nodes:
+                member.setdefault(source, set()).add(target)
         if attribute == "member_of":
             labels = [
                 "|".join(sorted(member[i])) if i in member else (i if i in networks else None)
