@@ -149,6 +149,13 @@ def main() -> None:
     path = os.pathsep.join([str(args.source.resolve()), os.environ.get("PYTHONPATH", "")])
     env = os.environ | {"PYTHONPATH": path}
     env.pop("GRAPH_STORE", None)
+    # byte-code compiled beforehand, as an installed package has it (PYTHONDONTWRITEBYTECODE
+    # would otherwise have every run compile graph_service again)
+    for package in ("graph_service", "importers"):
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(args.source.resolve() / package)],
+            check=True,
+        )
     cli = command()
     OUT.mkdir(exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -165,7 +172,7 @@ def main() -> None:
             store.unlink()
         src, dst, groups = write_dataset(tmp / "dataset", args.actors)
         n, m = args.actors, int(src.size)
-        print(f"{n:,} actors, {m:,} ties; store {store}", flush=True)
+        print(f"{n:,} actors, {m:,} ties; store {store}; load {os.getloadavg()}", flush=True)
         add(
             "import (CSV -> embedded store), one run",
             run([*cli, "--store", str(store), "import", str(tmp / "dataset")], env),
