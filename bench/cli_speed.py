@@ -14,7 +14,8 @@ The dataset is written as CSV files and imported into an embedded store file wit
 ``graph-service import``.
 
 Timed, each as a subprocess of the installed ``graph-service`` command with stdout to
-/dev/null, best of ``--repeat`` runs:
+/dev/null, best of ``--repeat`` runs, in wall-clock seconds and in CPU seconds (user +
+system, from ``getrusage``: what a run costs when other work shares the machine):
 
 - ``brokerage --json``, ``stats --json``, ``reach ID --json`` (the actor with the most
   ties), ``gaps --json`` and ``overlap --json`` on the store file;
@@ -22,9 +23,10 @@ Timed, each as a subprocess of the installed ``graph-service`` command with stdo
   (what importing the command costs before any verb runs).
 
 In the same run, R's ``sna::brokerage`` on the same graph (bench/sna_time.R; only the call is
-timed, not reading the file or building its input), with the dense adjacency matrix (what
-tests/reference/sna_brokerage.R and R's own examples give it) and with sna's sparse edge
-list. R's raw counts are checked equal to those of ``brokerage --json`` actor by actor.
+timed, not reading the file or building its input; elapsed and CPU seconds), with the dense
+adjacency matrix (what tests/reference/sna_brokerage.R and R's own examples give it) and
+with sna's sparse edge list. R's raw counts are checked equal to those of
+``brokerage --json``, actor by actor.
 
 The target (issue 10, section 4): the whole ``brokerage --json`` command at least 30 times
 faster than R's compute alone. Results go to stdout and to bench/out/cli_speed.json.
@@ -39,6 +41,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.brokerage_speed import directed_graph, time_r, write_graph_csv
+from bench.brokerage_speed import SNA_TIME, directed_graph, write_graph_csv
 
 OUT = Path(__file__).parent / "out"
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,18 +112,40 @@ def write_dataset(folder: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     return src, dst, groups
 
 
-def run(args: list[str], env: dict[str, str], stdout: Any = subprocess.DEVNULL) -> float:
-    """Seconds one subprocess takes, start to exit; it must succeed."""
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(
+    args: list[str], env: dict[str, str], stdout: Any = subprocess.DEVNULL
+) -> tuple[float, float]:
+    """Seconds one subprocess takes, start to exit, and the CPU seconds (user + system) it
+    used; it must succeed."""
+    cpu = cpu_of_children()
     start = time.perf_counter()
     done = subprocess.run(args, stdout=stdout, stderr=subprocess.PIPE, env=env, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr!r}")
-    return seconds
+    return seconds, cpu_of_children() - cpu
 
 
-def best_of(args: list[str], env: dict[str, str], repeats: int) -> float:
-    return min(run(args, env) for _ in range(repeats))
+def best_of(args: list[str], env: dict[str, str], repeats: int) -> tuple[float, float]:
+    """The shortest wall time and the least CPU time of ``repeats`` runs."""
+    runs = [run(args, env) for _ in range(repeats)]
+    return min(w for w, _ in runs), min(c for _, c in runs)
+
+
+def time_r(graph_csv: Path, mode: str, raw_out: Path) -> tuple[float, float]:
+    """R sna::brokerage's compute alone (bench/sna_time.R, one run): elapsed and CPU
+    seconds."""
+    cmd = ["Rscript", str(SNA_TIME), str(graph_csv), mode, "1", str(raw_out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"Rscript failed: {proc.stderr.strip()}")
+    found = dict(line.split(",", 1) for line in proc.stdout.splitlines() if "," in line)
+    return float(found["elapsed"]), float(found["cpu"])
 
 
 def check_against_r(doc: dict[str, Any], r_raw: np.ndarray) -> None:
@@ -160,9 +185,10 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     rows: list[dict[str, Any]] = []
 
-    def add(what: str, seconds: float, note: str = "") -> None:
-        rows.append({"what": what, "seconds": seconds, "note": note})
-        print(f"{what:<48} {seconds:8.3f} s  {note}", flush=True)
+    def add(what: str, times: tuple[float, float], note: str = "") -> None:
+        wall, cpu = times
+        rows.append({"what": what, "seconds": wall, "cpu_seconds": cpu, "note": note})
+        print(f"{what:<44} {wall:8.3f} s {cpu:8.3f} s CPU  {note}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -174,8 +200,9 @@ def main() -> None:
         n, m = args.actors, int(src.size)
         print(f"{n:,} actors, {m:,} ties; store {store}; load {os.getloadavg()}", flush=True)
         add(
-            "import (CSV -> embedded store), one run",
+            "import (CSV -> embedded store)",
             run([*cli, "--store", str(store), "import", str(tmp / "dataset")], env),
+            "one run",
         )
         degree = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
         hub = actor_id(int(np.argmax(degree)))
@@ -186,17 +213,23 @@ def main() -> None:
             "gaps --json": ["gaps", "--json"],
             "overlap --json": ["overlap", "--json"],
         }
+        run([*cli, "--store", str(store), "stats"], env)  # warm the file cache
+        note = f"whole command, best of {args.repeat}"
         for label, verb in verbs.items():
-            seconds = best_of([*cli, "--store", str(store), *verb], env, args.repeat)
-            add(f"graph-service {label}", seconds, f"whole command, best of {args.repeat}")
-        add("python -c pass", best_of([sys.executable, "-c", "pass"], env, args.repeat), "floor")
+            add(
+                f"graph-service {label}",
+                best_of([*cli, "--store", str(store), *verb], env, args.repeat),
+                note,
+            )
+        floor = [sys.executable, "-c", "pass"]
+        add("python -c pass", best_of(floor, env, args.repeat), "the interpreter's floor")
         add(
             "python -c 'import graph_service.cli'",
             best_of([sys.executable, "-c", "import graph_service.cli"], env, args.repeat),
             f"best of {args.repeat}",
         )
-        whole = next(r["seconds"] for r in rows if r["what"] == "graph-service brokerage --json")
-        r_seconds: dict[str, float] = {}
+        ours = next(r for r in rows if r["what"] == "graph-service brokerage --json")
+        r_times: dict[str, tuple[float, float]] = {}
         if r_modes:
             out_json = tmp / "brokerage.json"
             with out_json.open("wb") as fh:
@@ -206,36 +239,39 @@ def main() -> None:
             write_graph_csv(graph_csv, n, src, dst, groups)
             for mode in r_modes:
                 raw_out = tmp / f"raw-{mode}.csv"
-                seconds = min(time_r(graph_csv, mode, 1, raw_out))
+                r_times[mode] = time_r(graph_csv, mode, raw_out)
                 check_against_r(doc, np.loadtxt(raw_out, delimiter=",", ndmin=2))
-                r_seconds[mode] = seconds
                 label = "dense matrix" if mode == "matrix" else "edge list"
-                add(f"R sna::brokerage compute alone, {label}", seconds, "one run; same counts")
+                add(f"R sna::brokerage compute, {label}", r_times[mode], "one run; same counts")
 
-    ratios = {mode: s / whole for mode, s in r_seconds.items()}
+    ratios = {
+        mode: {"wall": wall / ours["seconds"], "cpu": cpu / ours["cpu_seconds"]}
+        for mode, (wall, cpu) in r_times.items()
+    }
     summary = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.cli_speed " + " ".join(sys.argv[1:]),
         "source": str(args.source.resolve()),
-        "load_average": os.getloadavg(),
+        "load_average_at_end": os.getloadavg(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "actors": n,
         "ties": m,
         "rows": rows,
-        "brokerage_whole_command_seconds": whole,
-        "r_compute_seconds": r_seconds,
-        "ratio_r_over_whole_command": ratios,
+        "ratio_r_compute_over_whole_brokerage_command": ratios,
         "target": TARGET,
     }
     print()
     for mode, ratio in ratios.items():
         label = "dense matrix" if mode == "matrix" else "edge list"
-        verdict = "met" if ratio >= TARGET else "NOT met"
-        print(
-            f"R sna ({label}) {r_seconds[mode]:.2f} s / whole `brokerage --json` {whole:.3f} s "
-            f"= {ratio:.1f}x (target {TARGET:.0f}x: {verdict})"
-        )
-    if not math.isfinite(whole):
+        for what, key in (("wall", "seconds"), ("CPU", "cpu_seconds")):
+            r = r_times[mode][0 if what == "wall" else 1]
+            x = ratio["wall" if what == "wall" else "cpu"]
+            verdict = "met" if x >= TARGET else "NOT met"
+            print(
+                f"{what}: R sna ({label}) {r:.2f} s / whole `brokerage --json` "
+                f"{ours[key]:.3f} s = {x:.1f}x (target {TARGET:.0f}x: {verdict})"
+            )
+    if not math.isfinite(ours["seconds"]):
         raise SystemExit(1)
     name = "cli_speed.json" if args.source.resolve() == ROOT else "cli_speed_other.json"
     (OUT / name).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
