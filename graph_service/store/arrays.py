@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from graph_service.domain import Node
@@ -66,14 +67,14 @@ def graph_arrays_of(nodes: Iterable[Node], edges: Iterable[tuple[str, str, str]]
     by_id = {node.id: node for node in nodes}
     ids = sorted(by_id)
     index = {id_: i for i, id_ in enumerate(ids)}
-    rows = list(edges)
-    sources, kinds_of_tie, targets = zip(*rows, strict=True) if rows else ((), (), ())
-    types = sorted(set(kinds_of_tie))
+    rows = edges if isinstance(edges, list) else list(edges)
+    types = sorted(set(map(itemgetter(1), rows)))
     code = {t: i for i, t in enumerate(types)}
     # C-level loops: this runs once per relationship (30,000 for brokerage's 10,000 actors)
-    src = np.fromiter(map(index.get, sources, repeat(-1)), dtype=np.int64, count=len(rows))
-    dst = np.fromiter(map(index.get, targets, repeat(-1)), dtype=np.int64, count=len(rows))
-    typ = np.fromiter(map(code.__getitem__, kinds_of_tie), dtype=np.int64, count=len(rows))
+    count = len(rows)
+    src = np.fromiter(map(index.get, map(itemgetter(0), rows), repeat(-1)), np.int64, count)
+    dst = np.fromiter(map(index.get, map(itemgetter(2), rows), repeat(-1)), np.int64, count)
+    typ = np.fromiter(map(code.__getitem__, map(itemgetter(1), rows)), np.int64, count)
     inside = (src >= 0) & (dst >= 0)
     src, dst, typ = src[inside], dst[inside], typ[inside]
     used = np.zeros(len(types), dtype=bool)
