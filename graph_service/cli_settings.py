@@ -87,10 +87,10 @@ def read_settings() -> CliSettings:
         text = given.get("graph_" + f.name)
         if text is None:
             continue
-        ok, value = _plain(str(f.type), text)
+        ok, parsed = _plain(str(f.type), text)
         if not ok:
             return _from_pydantic()
-        values[f.name] = value
+        values[f.name] = parsed
     return CliSettings(**values)  # type: ignore[arg-type]
 
 
