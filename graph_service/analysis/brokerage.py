@@ -304,21 +304,35 @@ def burt(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarr
     p = inv_sum[u] * w  # p_uv
     m = inv_max[u] * w  # m_uv
     # two-step paths u - x - y: each pair (u, x) with each pair (x, y), then kept when (u, y)
-    # is a pair of M; reversed, so that the terms of one (u, y) come with x descending
+    # is a pair of M; reversed, so that the terms of one (u, y) come with x descending. In
+    # batches of whole nodes u (a hub makes degree² paths), so each sum is made in one batch.
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=ptr[1:])
-    first = np.repeat(np.arange(pair.size), degree[v])
-    offsets = np.arange(first.size) - np.repeat(np.cumsum(degree[v]) - degree[v], degree[v])
-    second = np.repeat(ptr[v], degree[v]) + offsets
-    first, second = first[::-1], second[::-1]
-    closing = u[first] * n + v[second]
-    at = np.searchsorted(pair, closing)
-    at[at == pair.size] = 0
-    hit = pair[at] == closing if pair.size else np.zeros(0, bool)
-    first, second, at = first[hit], second[hit], at[hit]
-    two = np.bincount(at, weights=p[first] * p[second], minlength=pair.size)
+    per_pair = degree[v]
+    ends = np.zeros(pair.size + 1, dtype=np.int64)
+    np.cumsum(per_pair, out=ends[1:])
     back = np.searchsorted(pair, v * n + u)  # the pair (v, u) of each pair (u, v)
-    redundancy = np.bincount(at, weights=p[first] * m[back[second]], minlength=pair.size)
+    two = np.zeros(pair.size)
+    redundancy = np.zeros(pair.size)
+    at_node = ends[ptr]  # paths before each node's first pair
+    lo = 0
+    while lo < n:
+        hi = int(np.searchsorted(at_node, at_node[lo] + _BATCH, side="right")) - 1
+        hi = max(hi, lo + 1)
+        e_lo, e_hi = int(ptr[lo]), int(ptr[hi])
+        cnt = per_pair[e_lo:e_hi]
+        first = np.repeat(np.arange(e_lo, e_hi), cnt)
+        offsets = np.arange(first.size) - np.repeat(ends[e_lo:e_hi] - ends[e_lo], cnt)
+        second = np.repeat(ptr[v[e_lo:e_hi]], cnt) + offsets
+        first, second = first[::-1], second[::-1]
+        closing = u[first] * n + v[second]
+        at = np.searchsorted(pair, closing)
+        at[at == pair.size] = 0
+        hit = pair[at] == closing if pair.size else np.zeros(0, bool)
+        first, second, at = first[hit], second[hit], at[hit]
+        two += np.bincount(at, weights=p[first] * p[second], minlength=pair.size)
+        redundancy += np.bincount(at, weights=p[first] * m[back[second]], minlength=pair.size)
+        lo = hi
     # per node, its pairs with v descending
     order = np.lexsort((-v, u))
     local = (p + two) ** 2
