@@ -515,7 +515,8 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """One row per actor, sorted by total (descending) then id. Built column-wise: each
     float is cleaned once per distinct value (``clean_floats``), the expected values once
-    per group (they depend on the group alone), so Python only assembles the dicts."""
+    per group and the z-scores once per (group, counts) (they depend on nothing else), so
+    Python only assembles the dicts."""
     n, columns = ties.n, (*ROLES, "total")
     ids, nodes = ties.ids, ties.nodes
     counts = raw.tolist()
@@ -526,11 +527,15 @@ def _rows(
     between = clean_floats(bc) if bc is not None else [None] * n
     sole_pairs = sole.tolist()
     keys = list(zip((-raw[:, 5]).tolist(), ids, strict=True))
+    z_of: dict[tuple[int, ...], dict[str, float | None]] = {}
     rows = []
     for i in sorted(range(n), key=keys.__getitem__):
         node = nodes[ids[i]]
         c = counts[i]
         g = group_of[i]
+        z_row = z_of.get((g, *c))
+        if z_row is None:
+            z_row = z_of[(g, *c)] = dict(zip(columns, cleaned_z[6 * i : 6 * i + 6], strict=True))
         rows.append(
             {
                 "id": ids[i],
@@ -547,8 +552,8 @@ def _rows(
                 "effective_size": eff[i],
                 "betweenness": between[i],
                 "sole_broker_pairs": sole_pairs[i],
-                "expected": dict(expected_of[g]),
-                "z": dict(zip(columns, cleaned_z[6 * i : 6 * i + 6], strict=True)),
+                "expected": expected_of[g].copy(),
+                "z": z_row.copy(),
             }
         )
     return rows
