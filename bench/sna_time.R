@@ -5,8 +5,9 @@
 #   matrix: brokerage() is given a dense N x N adjacency matrix (what sna_brokerage.R does;
 #   8 N^2 bytes); edgelist: an sna edge list (a 3-column matrix with attribute "n").
 #   Only brokerage(g, cl) is timed (system.time, elapsed), not reading the file or building
-#   its input. Prints "elapsed,<seconds of each run>" on stdout; RAW_OUT.csv, if given,
-#   gets the raw counts (w_I, w_O, b_IO, b_OI, b_O, t) of the last run, one row per node.
+#   its input. Prints "elapsed,<seconds of each run>" on stdout, then "cpu,<user + system
+#   seconds of each run>" (what a run costs on a machine busy with other work);
+#   RAW_OUT.csv, if given, gets the raw counts (w_I, w_O, b_IO, b_OI, b_O, t) of the last run, one row per node.
 suppressMessages(library(sna))
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[2]
@@ -31,10 +32,15 @@ if (mode == "matrix") {
 }
 invisible(gc())
 times <- numeric(repeats)
+cpu <- numeric(repeats)
 for (i in seq_len(repeats)) {
-  times[i] <- system.time(b <- brokerage(g, cl))[["elapsed"]]
+  spent <- system.time(b <- brokerage(g, cl))
+  times[i] <- spent[["elapsed"]]
+  cpu[i] <- spent[["user.self"]] + spent[["sys.self"]]
 }
 cat("elapsed", format(times, digits = 6), sep = ",")
+cat("\n")
+cat("cpu", format(cpu, digits = 6), sep = ",")
 cat("\n")
 if (length(args) >= 4) {
   write.table(b$raw.nli, args[4], sep = ",", row.names = FALSE, col.names = FALSE)

@@ -2,6 +2,13 @@
 
 Exit status: 0 success, 1 invalid input, 2 wrong usage, 3 store unreachable.
 ``--store URL`` (or ``GRAPH_STORE``) chooses the store and may stand before or after the verb.
+
+A question on the command line should cost what its computation costs, so each verb imports
+what it needs when it runs: importing this module loads click, orjson and the store's
+protocol, never FastAPI, pydantic-settings, pandas, networkx, matplotlib or the Neo4j driver
+(tests/api/test_cli_imports.py checks it). The settings come from
+:func:`~graph_service.cli_settings.read_settings`, equal to ``Settings()`` without its cost;
+``serve`` and ``demo`` build the service's ``Settings`` themselves.
 """
 
 from __future__ import annotations
@@ -11,17 +18,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import orjson
 
 from graph_service import __version__
+from graph_service.cli_settings import CliSettings, read_settings
 from graph_service.domain import KINDS
-from graph_service.entities import describe_entity
 from graph_service.errors import GraphServiceError, UsageError
-from graph_service.settings import Settings
 from graph_service.store import GraphStore, open_store
+
+if TYPE_CHECKING:
+    from graph_service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +78,7 @@ def handles_errors(func: F) -> F:
 def opened_store(
     ctx: click.Context, store_url: str | None, default_file: str | None = None
 ) -> Iterator[GraphStore]:
-    settings: Settings = ctx.obj["settings"]
+    settings: CliSettings = ctx.obj["settings"]
     url = store_url or ctx.obj.get("store_url") or settings.store or default_file
     store = open_store(url, settings)
     try:
@@ -121,7 +130,7 @@ def main(ctx: click.Context, store_url: str | None) -> None:
     GRAPH_STORE, everything lives in the embedded store graph-service.db in this folder.
     """
     ctx.ensure_object(dict)
-    ctx.obj["settings"] = Settings()
+    ctx.obj["settings"] = read_settings()
     ctx.obj["store_url"] = store_url
 
 
@@ -272,6 +281,8 @@ def stats(ctx: click.Context, as_json: bool, store_url: str | None) -> None:
 @handles_errors
 def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> None:
     """One entity (by id, or by its name when no id matches): properties and relationships."""
+    from graph_service.entities import describe_entity
+
     with opened_store(ctx, store_url) as store:
         doc = describe_entity(store, ref)
         names = {
@@ -346,7 +357,7 @@ def map_cmd(
     from graph_service.store.public import public_fields, public_view
     from viz.maps import build_map
 
-    settings: Settings = ctx.obj["settings"]
+    settings: CliSettings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
         if public:
             store = public_view(store, public_fields(settings.public_person_fields))
@@ -403,7 +414,7 @@ def export_cmd(
     from graph_service.store.public import public_fields, public_view
     from viz.export import export
 
-    settings: Settings = ctx.obj["settings"]
+    settings: CliSettings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
         if public:
             store = public_view(store, public_fields(settings.public_person_fields))
@@ -751,7 +762,9 @@ def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> N
 @handles_errors
 def serve(ctx: click.Context, host: str | None, port: int | None, store_url: str | None) -> None:
     """The HTTP service: the API under /api/, /health and the OpenAPI page at /docs."""
-    settings: Settings = ctx.obj["settings"]
+    from graph_service.settings import Settings
+
+    settings = Settings()
     with opened_store(ctx, store_url) as store:
         store.ping()
         run_server(store, settings, host or settings.host, port or settings.port)
@@ -786,7 +799,9 @@ def demo(
     for name in chosen:
         if name not in names:
             raise UsageError(f"no sample {name!r}; the samples are: {', '.join(names)}, all")
-    settings: Settings = ctx.obj["settings"]
+    from graph_service.settings import Settings
+
+    settings = Settings()
     with opened_store(ctx, store_url, DEMO_STORE_FILE) as store:
         for name in chosen:
             report = import_dataset(store, SAMPLES_DIR / name)

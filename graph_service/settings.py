@@ -1,10 +1,15 @@
-"""Settings from the environment (prefix ``GRAPH_``). No instance is made at import time."""
+"""Settings from the environment (prefix ``GRAPH_``). No instance is made at import time.
+
+The command line reads the same variables without pydantic-settings
+(:func:`graph_service.cli_settings.read_settings`, tested equal), since importing it costs
+more than most verbs compute; a field added here is added to ``CliSettings`` too.
+"""
 
 from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_STORE_FILE = "graph-service.db"
+from graph_service.defaults import DEFAULT_STORE_FILE, ENV_PREFIX
 
 
 class Settings(BaseSettings):
@@ -30,7 +35,7 @@ class Settings(BaseSettings):
       public read still shows (comma-separated).
     """
 
-    model_config = SettingsConfigDict(env_prefix="GRAPH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     store: str = ""
     neo4j_user: str = "neo4j"
@@ -45,3 +50,6 @@ class Settings(BaseSettings):
     api_keys_file: str = ""
     public_reads: bool = False
     public_person_fields: str = "role,admin_level,sector"
+
+
+__all__ = ["DEFAULT_STORE_FILE", "Settings"]

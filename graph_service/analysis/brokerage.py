@@ -30,13 +30,15 @@ from math import comb
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from graph_service.analysis.common import (
+    Groups,
     TieGraph,
     actor_ties,
+    actor_ties_of_arrays,
     check_types,
     clean_float,
+    clean_floats,
     group_actors,
     require_two_groups,
 )
@@ -264,51 +266,83 @@ def burt(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarr
     throughout (networkx's all-nodes effective size builds a dense n × n matrix). Isolated
     nodes get NaN, as in networkx.
 
+    With M the tie weights read both ways (1, or 2 for a reciprocated tie), p_uv = M_uv /
+    Σ_v M_uv and m_uv = M_uv / max_v M_uv::
+
+        constraint(u)     = Σ_{v ∈ N(u)} (p_uv + Σ_w p_uw p_wv)²
+        effective size(u) = Σ_{v ∈ N(u)} (1 − Σ_w p_uw m_vw)
+
+    The inner sums run over the two-step paths u – w – v, enumerated with ``np.repeat``
+    (numpy only: scipy's import alone costs more than the whole computation on 10,000
+    actors). Every sum adds its terms in the order scipy's sparse products did (w
+    descending, then v descending), so the values are the same to the last bit.
+
     Effective size follows networkx's per-node formula (which matches UCINET and igraph):
     networkx 3.6's all-nodes shortcut divides by the wrong node's maximum on directed graphs
     that mix one-way and mutual ties (networkx pull request 8906); the tests pin the
-    difference on a graph checked by hand."""
+    difference on a graph checked by hand.
+
+    >>> c, e = burt(3, np.array([0, 1]), np.array([1, 2]))
+    >>> c.tolist(), e.tolist()
+    ([1.0, 0.5, 1.0], [1.0, 2.0, 1.0])
+    """
     if n == 0:
         return np.zeros(0), np.zeros(0)
-    P = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
-    M = (P + P.T).tocsr()
-    M.sum_duplicates()
-    rows = np.asarray(M.sum(axis=1)).ravel()
-    maxes = M.max(axis=1).toarray().ravel()
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    # M as sorted (u, v) pairs: a tie read both ways, weight 2 when reciprocated
+    pair, weight = np.unique(np.concatenate([src * n + dst, dst * n + src]), return_counts=True)
+    u, v = pair // n, pair % n
+    w = weight.astype(np.float64)
+    degree = np.bincount(u, minlength=n)
+    rows = np.bincount(u, weights=w, minlength=n)
+    maxes = np.zeros(n)
+    np.maximum.at(maxes, u, w)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_sum = np.where(rows > 0, 1.0 / rows, 0.0)
         inv_max = np.where(maxes > 0, 1.0 / maxes, 0.0)
-    W1 = sp.diags(inv_sum) @ M  # normalised by row sums: p_uv
-    W2 = sp.diags(inv_max) @ M  # normalised by row maxima: m_uv
-    W1 = W1.tocsr()
+    p = inv_sum[u] * w  # p_uv
+    m = inv_max[u] * w  # m_uv
+    # two-step paths u - x - y: each pair (u, x) with each pair (x, y), then kept when (u, y)
+    # is a pair of M; reversed, so that the terms of one (u, y) come with x descending. In
+    # batches of whole nodes u (a hub makes degree² paths), so each sum is made in one batch.
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(degree, out=ptr[1:])
+    per_pair = degree[v]
+    ends = np.zeros(pair.size + 1, dtype=np.int64)
+    np.cumsum(per_pair, out=ends[1:])
+    back = np.searchsorted(pair, v * n + u)  # the pair (v, u) of each pair (u, v)
+    two = np.zeros(pair.size)
+    redundancy = np.zeros(pair.size)
+    at_node = ends[ptr]  # paths before each node's first pair
+    lo = 0
+    while lo < n:
+        hi = int(np.searchsorted(at_node, at_node[lo] + _BATCH, side="right")) - 1
+        hi = max(hi, lo + 1)
+        e_lo, e_hi = int(ptr[lo]), int(ptr[hi])
+        cnt = per_pair[e_lo:e_hi]
+        first = np.repeat(np.arange(e_lo, e_hi), cnt)
+        offsets = np.arange(first.size) - np.repeat(ends[e_lo:e_hi] - ends[e_lo], cnt)
+        second = np.repeat(ptr[v[e_lo:e_hi]], cnt) + offsets
+        first, second = first[::-1], second[::-1]
+        closing = u[first] * n + v[second]
+        at = np.searchsorted(pair, closing)
+        at[at == pair.size] = 0
+        hit = pair[at] == closing if pair.size else np.zeros(0, bool)
+        first, second, at = first[hit], second[hit], at[hit]
+        two += np.bincount(at, weights=p[first] * p[second], minlength=pair.size)
+        redundancy += np.bincount(at, weights=p[first] * m[back[second]], minlength=pair.size)
+        lo = hi
+    # per node, its pairs with v descending
+    order = np.lexsort((-v, u))
+    local = (p + two) ** 2
+    constraint = np.bincount(u[order], weights=local[order], minlength=n).astype(np.float64)
+    esize = np.bincount(u[order], weights=(1.0 - redundancy)[order], minlength=n)
+    esize = esize.astype(np.float64)
     isolated = rows == 0
-    # constraint(u) = Σ_{v ∈ N(u)} (p_uv + Σ_w p_uw p_wv)^2
-    two = (W1 @ W1).tocsr()
-    coo = W1.tocoo()
-    local = np.asarray(coo.data + _entries(two, coo.row, coo.col)) ** 2
-    constraint = np.bincount(coo.row, weights=local, minlength=n).astype(np.float64)
-    # effective size(u) = Σ_{v ∈ N(u)} (1 − Σ_w p_uw m_vw)
-    redundancy = _entries((W1 @ W2.T).tocsr(), coo.row, coo.col)
-    esize = np.bincount(coo.row, weights=1.0 - redundancy, minlength=n).astype(np.float64)
     constraint[isolated] = np.nan
     esize[isolated] = np.nan
     return constraint, esize
-
-
-def _entries(mat: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """The entries of a CSR matrix at (rows, cols), 0 where absent, without densifying."""
-    mat.sort_indices()
-    out = np.zeros(rows.size)
-    n = mat.shape[1]
-    codes = np.repeat(np.arange(mat.shape[0], dtype=np.int64), np.diff(mat.indptr)) * n
-    codes += mat.indices
-    want = rows.astype(np.int64) * n + cols
-    pos = np.searchsorted(codes, want)
-    pos[pos == codes.size] = 0
-    if codes.size:
-        hit = codes[pos] == want
-        out[hit] = mat.data[pos[hit]]
-    return out
 
 
 # -- betweenness -----------------------------------------------------------------------------
@@ -335,7 +369,11 @@ def betweenness(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 def ties_of(sub: Subgraph, types: Sequence[str] | None, undirected: bool) -> TieGraph:
     """The actor tie graph of ``sub``; a graph without actors is an ``InvalidInput``."""
-    ties = actor_ties(sub, types, undirected)
+    return require_actors(actor_ties(sub, types, undirected))
+
+
+def require_actors(ties: TieGraph) -> TieGraph:
+    """``ties``, unless the graph has no actors (an ``InvalidInput``)."""
     if ties.n == 0:
         raise InvalidInput(
             "the graph has no actors (people, organisations or networks): import a dataset first"
@@ -365,10 +403,21 @@ def brokerage(
     ``member_of:NETWORK_ID`` or any property the data gave. Actors without it form the group
     null. ``types``: only these relationship types are ties. ``undirected``: every tie read
     both ways. ``with_betweenness``: None computes it up to 5,000 actors.
+
+    A store that reads arrays (``graph_arrays``: both stores) is read that way, without an
+    object per relationship; another (the public view) through its ``subgraph``. The
+    document is the same either way.
     """
-    return brokerage_of(
-        store.subgraph(kinds=ACTOR_KINDS), group_by, types, undirected, with_betweenness
-    )
+    read_arrays = getattr(store, "graph_arrays", None)
+    if read_arrays is None:
+        return brokerage_of(
+            store.subgraph(kinds=ACTOR_KINDS), group_by, types, undirected, with_betweenness
+        )
+    types = check_types(types)
+    arrays = read_arrays(kinds=ACTOR_KINDS)
+    ties = require_actors(actor_ties_of_arrays(arrays, types, undirected))
+    groups = group_actors(ties.nodes, ties.ids, group_by, member_of=arrays.pairs_of("MEMBER_OF"))
+    return _report(ties, groups, group_by, types, undirected, with_betweenness)
 
 
 def brokerage_of(
@@ -393,7 +442,19 @@ def brokerage_report(
     undirected: bool,
     with_betweenness: bool | None,
 ) -> dict[str, Any]:
+    """The brokerage document of the actor tie graph ``ties`` of ``sub``."""
     groups = group_actors(sub.nodes, ties.ids, group_by, sub)
+    return _report(ties, groups, group_by, types, undirected, with_betweenness)
+
+
+def _report(
+    ties: TieGraph,
+    groups: Groups,
+    group_by: str,
+    types: Sequence[str] | None,
+    undirected: bool,
+    with_betweenness: bool | None,
+) -> dict[str, Any]:
     codes, labels = groups.codes()
     require_two_groups(labels, ties.n, group_by, "brokerage roles")
     n, src, dst = ties.n, ties.src, ties.dst
@@ -407,25 +468,8 @@ def brokerage_report(
     compute_bc = with_betweenness if with_betweenness is not None else n <= BETWEENNESS_LIMIT
     bc = betweenness(n, src, dst) if compute_bc else None
     sole = _sole_broker_counts(n, paths)
+    rows = _rows(ties, codes, labels, raw, ebr, z, constraint, esize, bc, sole)
     columns = (*ROLES, "total")
-    rows = []
-    for i, id_ in enumerate(ties.ids):
-        node = sub.nodes[id_]
-        row: dict[str, Any] = {
-            "id": id_,
-            "name": node.name,
-            "kind": node.kind,
-            "group": labels[codes[i]],
-        }
-        row.update({col: int(raw[i, j]) for j, col in enumerate(columns)})
-        row["constraint"] = clean_float(constraint[i])
-        row["effective_size"] = clean_float(esize[i])
-        row["betweenness"] = clean_float(bc[i]) if bc is not None else None
-        row["sole_broker_pairs"] = int(sole[i])
-        row["expected"] = {col: clean_float(expected[i, j]) for j, col in enumerate(columns)}
-        row["z"] = {col: clean_float(z[i, j]) for j, col in enumerate(columns)}
-        rows.append(row)
-    rows.sort(key=lambda r: (-r["total"], r["id"]))
     observed = raw.sum(axis=0).astype(np.float64)
     gz = _z(observed, eg, vg)
     notes = []
@@ -455,6 +499,64 @@ def brokerage_report(
         "notes": notes,
         "nodes": rows,
     }
+
+
+def _rows(
+    ties: TieGraph,
+    codes: np.ndarray,
+    labels: list[str | None],
+    raw: np.ndarray,
+    ebr: np.ndarray,
+    z: np.ndarray,
+    constraint: np.ndarray,
+    esize: np.ndarray,
+    bc: np.ndarray | None,
+    sole: np.ndarray,
+) -> list[dict[str, Any]]:
+    """One row per actor, sorted by total (descending) then id. Built column-wise: each
+    float is cleaned once per distinct value (``clean_floats``), the expected values once
+    per group and the z-scores once per (group, counts) (they depend on nothing else), so
+    Python only assembles the dicts."""
+    n, columns = ties.n, (*ROLES, "total")
+    ids, nodes = ties.ids, ties.nodes
+    counts = raw.tolist()
+    group_of = codes.tolist()
+    cleaned_z = clean_floats(z.ravel())
+    expected_of = [dict(zip(columns, clean_floats(e), strict=True)) for e in ebr]
+    con, eff = clean_floats(constraint), clean_floats(esize)
+    between = clean_floats(bc) if bc is not None else [None] * n
+    sole_pairs = sole.tolist()
+    keys = list(zip((-raw[:, 5]).tolist(), ids, strict=True))
+    z_of: dict[tuple[int, ...], dict[str, float | None]] = {}
+    rows = []
+    for i in sorted(range(n), key=keys.__getitem__):
+        node = nodes[ids[i]]
+        c = counts[i]
+        g = group_of[i]
+        z_row = z_of.get((g, *c))
+        if z_row is None:
+            z_row = z_of[(g, *c)] = dict(zip(columns, cleaned_z[6 * i : 6 * i + 6], strict=True))
+        rows.append(
+            {
+                "id": ids[i],
+                "name": node.name,
+                "kind": node.kind,
+                "group": labels[g],
+                "coordinator": c[0],
+                "itinerant": c[1],
+                "representative": c[2],
+                "gatekeeper": c[3],
+                "liaison": c[4],
+                "total": c[5],
+                "constraint": con[i],
+                "effective_size": eff[i],
+                "betweenness": between[i],
+                "sole_broker_pairs": sole_pairs[i],
+                "expected": expected_of[g].copy(),
+                "z": z_row.copy(),
+            }
+        )
+    return rows
 
 
 def _sole_broker_counts(n: int, paths: OpenTwoPaths) -> np.ndarray:
@@ -537,6 +639,8 @@ def _group_routes(
 ) -> np.ndarray:
     """k × k booleans: is there a route of one or two steps from a member of group g to a
     member of group h (other than itself), avoiding the actor ``without``?"""
+    import scipy.sparse as sp
+
     keep = np.ones(src.size, dtype=bool)
     if without is not None:
         keep = (src != without) & (dst != without)

@@ -8,6 +8,9 @@ types; ``undirected`` reads every tie both ways.
 Every analysis first loads what it needs from the store (``store.subgraph``), then computes
 in memory on integer-indexed numpy arrays, so both stores give the same answer: ids are
 sorted, arcs are de-duplicated and sorted, and nothing depends on the order a store returns.
+
+numpy is imported by the functions that use it, not with this module: ``reach`` uses the
+checks here and no arrays, and the command line should not pay for numpy there.
 """
 
 from __future__ import annotations
@@ -15,9 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from graph_service.domain import (
     ACTOR_KINDS,
@@ -28,6 +29,11 @@ from graph_service.domain import (
     is_relationship_type,
 )
 from graph_service.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from graph_service.store.arrays import GraphArrays
 
 #: --group-by values that are not properties
 GROUP_BY_SPECIAL = ("kind", "level", "member_of", "member_of:ID")
@@ -131,8 +137,39 @@ def actor_ties(
     return TieGraph(ids, actors, *arcs_from_pairs(pairs, len(ids)), index=index)
 
 
+def actor_ties_of_arrays(
+    arrays: GraphArrays, types: Sequence[str] | None = None, undirected: bool = False
+) -> TieGraph:
+    """:func:`actor_ties` of a graph a store read as arrays (``GraphStore.graph_arrays``):
+    the same ``TieGraph``, without a Python loop over the relationships."""
+    import numpy as np
+
+    actor = np.fromiter(
+        (arrays.nodes[i].kind in ACTOR_KINDS for i in arrays.ids), dtype=bool, count=arrays.n
+    )
+    ids = [i for i, keep in zip(arrays.ids, actor.tolist(), strict=True) if keep]
+    position = np.cumsum(actor) - 1
+    keep = actor[arrays.src] & actor[arrays.dst] & (arrays.src != arrays.dst)
+    if types:
+        keep &= np.isin(arrays.type, [c for c, t in enumerate(arrays.types) if t in set(types)])
+    src, dst, type_ = position[arrays.src[keep]], position[arrays.dst[keep]], arrays.type[keep]
+    if undirected:
+        both = np.ones(src.size, dtype=bool)
+    else:
+        symmetric = [c for c, t in enumerate(arrays.types) if t in SYMMETRIC_TYPES]
+        both = np.isin(type_, symmetric)
+    n = max(len(ids), 1)
+    codes = np.sort(np.concatenate([src * n + dst, dst[both] * n + src[both]]))
+    # distinct codes, as np.unique gives them (which would import numpy.ma: 15 ms)
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
+    nodes = {i: arrays.nodes[i] for i in ids}
+    return TieGraph(ids, nodes, codes // n, codes % n)
+
+
 def arcs_from_pairs(pairs: Iterable[tuple[int, int]], n: int) -> tuple[np.ndarray, np.ndarray]:
     """De-duplicated arcs sorted by (source, target), as two int64 arrays."""
+    import numpy as np
+
     arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
     if arr.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -151,6 +188,8 @@ class Groups:
 
     def codes(self) -> tuple[np.ndarray, list[str | None]]:
         """An int code per actor and the label of each code (labels sorted, None last)."""
+        import numpy as np
+
         distinct: list[str | None] = [*sorted({lab for lab in self.labels if lab is not None})]
         if any(lab is None for lab in self.labels):
             distinct.append(None)
@@ -190,7 +229,11 @@ def _label(value: Any) -> str | None:
 
 
 def group_actors(
-    nodes: Mapping[str, Node], ids: Sequence[str], attribute: str, sub: Subgraph | None = None
+    nodes: Mapping[str, Node],
+    ids: Sequence[str],
+    attribute: str,
+    sub: Subgraph | None = None,
+    member_of: Iterable[tuple[str, str]] | None = None,
 ) -> Groups:
     """Group the actors ``ids`` by ``attribute``.
 
@@ -201,6 +244,8 @@ def group_actors(
       others;
     - any other name is a property the data gave (``sector``, ``admin_level``, ...). A name
       no actor carries is an error that lists the attributes actors have.
+    The MEMBER_OF relationships come from ``sub``, or as (source, target) pairs in
+    ``member_of`` (what ``GraphArrays.pairs_of`` gives).
     """
     attribute = attribute.strip()
     if not attribute:
@@ -212,10 +257,13 @@ def group_actors(
         labels = [nodes[i].level for i in ids]
     elif attribute == "member_of" or attribute.startswith("member_of:"):
         networks = {i for i in ids if nodes[i].kind == "Network"}
+        if member_of is None:
+            edges = sub.edges if sub is not None else ()
+            member_of = ((e.source, e.target) for e in edges if e.type == "MEMBER_OF")
         member: dict[str, set[str]] = {}
-        for e in sub.edges if sub is not None else ():
-            if e.type == "MEMBER_OF" and e.target in networks and e.source in nodes:
-                member.setdefault(e.source, set()).add(e.target)
+        for source, target in member_of:
+            if target in networks and source in nodes:
+                member.setdefault(source, set()).add(target)
         if attribute == "member_of":
             labels = [
                 "|".join(sorted(member[i])) if i in member else (i if i in networks else None)
@@ -263,6 +311,24 @@ def actor_attributes(nodes: Mapping[str, Node], ids: Sequence[str]) -> list[str]
     for i in ids:
         keys.update(k for k in nodes[i].props if k not in skip)
     return sorted(keys)
+
+
+def clean_floats(values: Any, digits: int = 10) -> list[float | None]:
+    """:func:`clean_float` of every value of an array, as a list: computed once per
+    distinct value (a report's z-scores take few), the same to the last bit.
+
+    >>> clean_floats([1/3, float("nan"), 1/3, -0.0])
+    [0.3333333333, None, 0.3333333333, 0.0]
+    """
+    import numpy as np
+
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    if arr.size == 0:
+        return []
+    distinct, inverse = np.unique(arr, return_inverse=True)
+    cleaned = np.array([clean_float(x, digits) for x in distinct.tolist()], dtype=object)
+    out: list[float | None] = cleaned[inverse.ravel()].tolist()
+    return out
 
 
 def clean_float(x: float | None, digits: int = 10) -> float | None:

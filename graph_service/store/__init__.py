@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graph_service.settings import DEFAULT_STORE_FILE, Settings
+from graph_service.cli_settings import DEFAULT_STORE_FILE, CliSettings, read_settings
 from graph_service.store.base import GraphStore, WriteResult, get_node, neighbourhood
+
+if TYPE_CHECKING:
+    from graph_service.settings import Settings
 
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
 
@@ -14,15 +18,19 @@ def is_neo4j_url(url: str) -> bool:
     return url.lower().startswith(NEO4J_SCHEMES)
 
 
-def open_store(url: str | None = None, settings: Settings | None = None) -> GraphStore:
+def open_store(
+    url: str | None = None, settings: Settings | CliSettings | None = None
+) -> GraphStore:
     """The store a URL names (CONTRACT.md section 2).
 
     ``bolt://…`` or ``neo4j://…``: a Neo4j server (user and password from the URL or the
     settings). Anything else is a file path for the embedded store (``sqlite:`` and
     ``file:`` prefixes are accepted). Empty: ``graph-service.db`` in the current folder.
     Either store stops a query that runs longer than ``settings.query_timeout`` seconds.
+    Without ``settings``, the environment's (read without pydantic-settings: the command
+    line opens a store this way).
     """
-    settings = settings or Settings()
+    settings = settings or read_settings()
     url = (url or settings.store or "").strip()
     if is_neo4j_url(url):
         from graph_service.store.neo4j_store import Neo4jStore

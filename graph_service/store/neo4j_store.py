@@ -33,6 +33,7 @@ from graph_service.domain import (
     normalise_name,
 )
 from graph_service.errors import InvalidInput, QueryTimeout, StoreUnavailable, VersionChanged
+from graph_service.store.arrays import GraphArrays, graph_arrays_of
 from graph_service.store.base import (
     EDGE_INTERNAL_KEYS,
     Progress,
@@ -461,6 +462,21 @@ class Neo4jStore:
 
     def close(self) -> None:
         self._driver.close()
+
+    def graph_arrays(
+        self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
+    ) -> GraphArrays:
+        """:meth:`subgraph` as arrays (``store.arrays``): the entities, and of each
+        relationship its ends and type (``graph/all_ties``: no properties), read in one
+        transaction."""
+
+        def work(tx: _Tx) -> tuple[list[Node], list[tuple[str, str, str]]]:
+            nodes = [_node(r) for r in self._run(tx, "graph/all_nodes", kinds=_list(kinds))]
+            ties = self._run(tx, "graph/all_ties", kinds=_list(kinds), types=_list(types))
+            return nodes, [(r["source"], r["type"], r["target"]) for r in ties]
+
+        nodes, ties = self._transaction(work, "graph/all_nodes", "graph/all_ties")
+        return graph_arrays_of(nodes, ties)
 
 
 @dataclass(frozen=True)

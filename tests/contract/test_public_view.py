@@ -32,6 +32,8 @@ from graph_service.cli import main
 from graph_service.domain import Edge, Node, edge_key, normalise_name
 from graph_service.entities import describe_entity
 from graph_service.errors import NotFound, StoreUnavailable, UsageError
+from graph_service.store.base import GraphStore, neighbourhood
+from graph_service.store.embedded import EmbeddedStore
 from graph_service.store.public import (
     EDGE_FIELDS,
     Pseudonyms,
@@ -40,8 +42,6 @@ from graph_service.store.public import (
     public_fields,
     public_view,
 )
-from graph_service.store.base import GraphStore, neighbourhood
-from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
 from tests.conftest import SAMPLE_NAMES, SAMPLES
 from tests.factories import page_data
