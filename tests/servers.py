@@ -37,14 +37,17 @@ def wait_until(
     what: str,
     patience: float = PATIENCE,
     still: Callable[[], str | None] | None = None,
+    every: float | None = None,
 ) -> T:
     """Call ``check`` until it returns something other than None or False, and return that.
 
     ``still``, when given, is asked between tries: a message from it means waiting is
-    pointless (the process died) and fails at once. After ``patience`` seconds: an
-    AssertionError naming ``what`` and the last exception seen."""
+    pointless (the process died) and fails at once. ``every``, when given, is a fixed pause
+    between tries (for a state that lasts only a moment); without it the pause grows from
+    20 ms to 0.5 s. After ``patience`` seconds: an AssertionError naming ``what`` and the
+    last exception seen."""
     deadline = time.monotonic() + patience
-    pause, last = 0.02, None
+    pause, last = every or 0.02, None
     while True:
         try:
             found = check()
@@ -57,7 +60,8 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {patience:g} s (last: {last!r})")
         time.sleep(pause)
-        pause = min(pause * 1.5, 0.5)
+        if every is None:
+            pause = min(pause * 1.5, 0.5)
 
 
 def free_port() -> int:

@@ -9,11 +9,10 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from graph_service.domain import Stats
 from graph_service.store.embedded import EmbeddedStore
 from tests.factories import cli_path, distinct_counts, people_dataset
 from tests.servers import PATIENCE, wait_until
-
-#: how long a step may take before the test gives up (never an assertion on speed)
 
 #: the write-ahead log past this size means the import's one transaction is writing (the
 #: page cache spills to the log long before the commit; the store's file itself stays as
@@ -21,11 +20,56 @@ from tests.servers import PATIENCE, wait_until
 WRITING = 256 * 1024
 
 
-def test_import_killed_midway_leaves_the_previous_graph(tmp_path: Path) -> None:
-    db = tmp_path / "graph.db"
-    # the previous graph: 100 people p0..p99, each in its own organisation o0..o99
-    # (MEMBER_OF p_i -> o_i), and a KNOWS chain of 99
-    old = people_dataset(tmp_path / "old", range(100), 100, "old")
+def _committed_version(db: Path) -> int:
+    """The graph version a reader sees (only what a transaction has committed)."""
+    reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(reader.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+    finally:
+        reader.close()
+
+
+def _kill_while_writing(db: Path, dataset: Path) -> bool:
+    """Start importing ``dataset``, stop the process (SIGSTOP) the moment its transaction is
+    writing, and kill it (SIGKILL) if nothing has been committed yet. False when the import
+    committed before it could be stopped (a busy machine can delay the check): the caller
+    tries again on a fresh store rather than testing a kill that came too late."""
+    wal = Path(f"{db}-wal")
+    importer = subprocess.Popen(
+        [cli_path(), "--store", str(db), "import", str(dataset)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(
+            lambda: wal.exists() and wal.stat().st_size > WRITING,
+            "the import to start writing",
+            still=lambda: (
+                None
+                if importer.poll() is None
+                else f"the import ended (exit {importer.returncode}) before it wrote "
+                f"{WRITING} bytes to the log"
+            ),
+            every=0.002,
+        )
+        importer.send_signal(signal.SIGSTOP)
+        if _committed_version(db) != 1:
+            return False
+        importer.send_signal(signal.SIGKILL)
+        assert importer.wait(timeout=PATIENCE) == -signal.SIGKILL
+        return True
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait()
+
+
+def _previous_graph(folder: Path) -> tuple[Path, Stats]:
+    """A store holding the previous graph: 100 people p0..p99, each in its own
+    organisation o0..o99 (MEMBER_OF p_i -> o_i), and a KNOWS chain of 99."""
+    folder.mkdir()
+    db = folder / "graph.db"
+    old = people_dataset(folder / "old", range(100), 100, "old")
     first = subprocess.run(
         [cli_path(), "--store", str(db), "import", str(old)], capture_output=True, text=True
     )
@@ -38,32 +82,20 @@ def test_import_killed_midway_leaves_the_previous_graph(tmp_path: Path) -> None:
     assert before.version == 1
     wal = Path(f"{db}-wal")
     assert not wal.exists() or wal.stat().st_size == 0, "the last close checkpoints the log"
+    return db, before
 
+
+def test_import_killed_midway_leaves_the_previous_graph(tmp_path: Path) -> None:
     # the import to kill: 60,000 people p0..p59999 in the same 100 organisations
     # (p_i -> o_{i mod 100}), other values everywhere: 180,000 rows, seconds of writing
     big = people_dataset(tmp_path / "big", range(60_000), 100, "new")
-    importer = subprocess.Popen(
-        [cli_path(), "--store", str(db), "import", str(big)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(
-            lambda: wal.exists() and wal.stat().st_size > WRITING,
-            "the import to start writing",
-            still=lambda: (
-                None
-                if importer.poll() is None
-                else f"the import ended (exit {importer.returncode}) before it could be killed "
-                "while writing; make the dataset bigger"
-            ),
-        )
-        importer.send_signal(signal.SIGKILL)
-        assert importer.wait(timeout=PATIENCE) == -signal.SIGKILL
-    finally:
-        if importer.poll() is None:
-            importer.kill()
-            importer.wait()
+    for attempt in range(5):
+        db, before = _previous_graph(tmp_path / f"try{attempt}")
+        if _kill_while_writing(db, big):
+            break
+    else:
+        raise AssertionError("five imports in a row committed before they could be stopped")
+    wal = Path(f"{db}-wal")
     assert wal.stat().st_size > WRITING, "the killed import leaves its uncommitted log behind"
 
     check = sqlite3.connect(db)

@@ -8,6 +8,7 @@ the same data, so Neo4j recovers from its transaction log as after a power cut.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -94,8 +95,14 @@ def test_import_killed_by_neo4j_crash_leaves_the_old_graph_and_a_rerun_writes_th
                     else "the import ended before Neo4j could be killed while it wrote "
                     f"(exit {importer.returncode}); make BIG_PEOPLE larger"
                 ),
+                every=0.01,
             )
+            # the importer is stopped inside its one transaction, which it alone can commit:
+            # however busy the machine, Neo4j dies before the commit, never after it
+            importer.send_signal(signal.SIGSTOP)
+            assert fault_store.stats() == before, "nothing is committed while the import runs"
         fault_neo4j.kill()
+        importer.send_signal(signal.SIGCONT)
         started = time.monotonic()
         status = importer.wait(timeout=PATIENCE)
         print(f"the import exited {status} {time.monotonic() - started:.1f} s after the kill")
