@@ -55,6 +55,7 @@ class CliSettings:
     api_keys_file: str = ""
     public_reads: bool = False
     public_person_fields: str = "role,admin_level,sector"
+    session_hours: float = 8.0
 
 
 def _plain(kind: str, text: str) -> tuple[bool, object]:

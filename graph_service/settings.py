@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     api_keys_file: str = ""
     public_reads: bool = False
     public_person_fields: str = "role,admin_level,sector"
+    # -- sessions (issue 11): ``GRAPH_SESSION_HOURS``, how long a browser's login at
+    # ``/login`` lasts (the cookie's Max-Age and the server-side session's expiry)
+    session_hours: float = 8.0
 
 
 __all__ = ["DEFAULT_STORE_FILE", "Settings"]
