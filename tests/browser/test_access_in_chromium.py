@@ -1,7 +1,7 @@
 """Access as a browser meets it: a service with API keys, real headless Chromium.
 
 A browser cannot send a Bearer header when it follows a link, so it logs in once at
-``/login``; the key then rides in a cookie that reads maps but can never write, not even
+``/login``; a session (never the key) then rides in a cookie that reads maps but can never write, not even
 from a script on the service's own page. With public reads, a browser without a key sees
 the map with people under pseudonyms.
 """
@@ -48,8 +48,8 @@ def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_fi
         assert state["nodes"] == 8 and state["inked"] > 50
         assert "ผู้ประสานงาน" in state["labels"]
         cookies = {c["name"]: c for c in page.context.cookies()}
-        assert cookies["graph_key"]["httpOnly"] is True
-        assert cookies["graph_key"]["sameSite"] == "Strict"
+        assert cookies["graph_session"]["httpOnly"] is True
+        assert cookies["graph_session"]["sameSite"] == "Strict"
         # a script on the service's own page, with the admin key's cookie, still cannot write
         answers = page.evaluate(
             """async () => {
