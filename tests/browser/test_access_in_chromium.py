@@ -1,9 +1,9 @@
 """Access as a browser meets it: a service with API keys, real headless Chromium.
 
 A browser cannot send a Bearer header when it follows a link, so it logs in once at
-``/login``; a session (never the key) then rides in a cookie that reads maps but can never write, not even
-from a script on the service's own page. With public reads, a browser without a key sees
-the map with people under pseudonyms.
+``/login``; a session (never the key) then rides in a cookie that reads maps but can never
+write, not even from a script on the service's own page. With public reads, a browser
+without a key sees the map with people under pseudonyms.
 """
 
 from __future__ import annotations
