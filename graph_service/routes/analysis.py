@@ -81,7 +81,12 @@ class AnswerShelf:
     def __contains__(self, key: tuple[Any, ...]) -> bool:
         return key in self._items
 
-    def keys(self) -> list[tuple[Any, ...]]:
+    @property
+    def computing(self) -> int:
+        """Answers being computed now (one per key, however many wait for it)."""
+        return len(self._flights)
+
+    def held_keys(self) -> list[tuple[Any, ...]]:
         """The keys on the shelf, least recently used first; a key starts with the kind of
         answer (``answers``, ``pages``)."""
         with self._lock:
@@ -107,6 +112,8 @@ class AnswerShelf:
                     flight = self._flights[key] = _Flight()
             if leader:
                 return self._lead(key, flight, compute)
+            with self._lock:
+                flight.waiters += 1
             while not flight.landed.wait(0.05):
                 budget.check()  # this waiter's own deadline and client
             if flight.error is None:
@@ -152,6 +159,7 @@ class _Flight:
 
     def __init__(self) -> None:
         self.landed = threading.Event()
+        self.waiters = 0  # requests that came while it computed, waiting for its answer
         self.value: Any = None
         self.error: BaseException | None = None
 

@@ -1,6 +1,6 @@
 """``/health``: which store, and whether it answers (200) or not (503); and the work in
-flight (``work``: expensive reads running and queued, and how many requests were abandoned
-by their clients, timed out or refused as busy since the start)."""
+flight (``work``: expensive reads running and queued, answers being computed, and how many
+requests were abandoned by their clients, timed out or refused as busy since the start)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def get_health(request: Request, store: Store) -> JSONResponse:
     work = getattr(request.app.state, "work", None)
     if work is not None:
         body["work"] = work.report()
+        shelf = getattr(request.app.state, "answers", None)
+        body["work"]["computing"] = 0 if shelf is None else shelf.computing
     try:
         store.ping()
         body.update(status="ok", version=store.version())
