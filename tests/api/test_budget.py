@@ -103,7 +103,7 @@ def test_a_read_past_the_query_timeout_answers_503_while_the_service_keeps_answe
     hub_store: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
     url, env = hub_store
-    env = {**env, "GRAPH_QUERY_TIMEOUT": "1", "GRAPH_MAX_EXPENSIVE": "2"}
+    env = {**env, "GRAPH_QUERY_TIMEOUT": "2", "GRAPH_MAX_EXPENSIVE": "2"}
     with serving(url, tmp_path / "serve.log", env) as served:
         answer: list[tuple[int, dict[str, str], Any]] = []
         slow = threading.Thread(target=lambda: answer.append(fetch(served.base + SLOW)))
@@ -119,7 +119,7 @@ def test_a_read_past_the_query_timeout_answers_503_while_the_service_keeps_answe
         status, _, body = answer[0]
         assert status == 503
         assert body["error"]["code"] == "query_timeout"
-        assert body["error"]["details"] == {"timeout_seconds": 1.0}
+        assert body["error"]["details"] == {"timeout_seconds": 2.0}
         assert "GRAPH_QUERY_TIMEOUT" in body["error"]["message"]
         assert work(served)["timed_out"] == 1
         assert get_json(served.base + "/health")[1]["status"] == "ok"
