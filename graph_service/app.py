@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +20,7 @@ from graph_service import __version__
 from graph_service.errors import GraphServiceError, UsageError
 from graph_service.openapi import install as install_openapi
 from graph_service.routes import analysis, entities, graph, health, home, imports, login, maps
+from graph_service.routes.work import InternalError, OutOfMemory, Work, WorkMiddleware
 from graph_service.security import AccessMiddleware, BodyLimitMiddleware, KeyRing
 from graph_service.settings import Settings
 from graph_service.store import GraphStore, open_store
@@ -52,6 +54,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store if store is not None else open_store(None, settings)
+        # sync routes run in AnyIO's thread pool: room for every expensive turn and the
+        # cheap reads besides, so /health and entity reads always find a thread
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, app.state.work.threads_needed())
         try:
             yield
         finally:
@@ -69,10 +75,34 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.state.keys = keys
+    app.state.work = Work(settings)
+    app.state.answers = analysis.AnswerShelf(settings.cache_mb * 1024 * 1024)
 
     @app.exception_handler(GraphServiceError)
     async def service_error(request: Request, exc: GraphServiceError) -> JSONResponse:
         return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+
+    @app.exception_handler(MemoryError)
+    async def out_of_memory(request: Request, exc: MemoryError) -> JSONResponse:
+        """Out of memory: drop every cached answer (the memory most likely to be spare) and
+        say so in the error shape; the next request starts from a lighter service."""
+        app.state.answers.clear()
+        error = OutOfMemory(
+            "the service ran out of memory computing this answer and stopped it; its cached "
+            "answers were dropped. Ask for less (a smaller focus, fewer options) or give "
+            "the service more memory"
+        )
+        return JSONResponse(error.to_dict(), status_code=error.http_status)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        """Anything else is a fault of the service: the error shape, never a plain-text
+        traceback (the traceback goes to the log)."""
+        error = InternalError(
+            f"the service failed answering {request.method} {request.url.path} "
+            f"({type(exc).__name__}); the details are in the service's log"
+        )
+        return JSONResponse(error.to_dict(), status_code=error.http_status)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -99,7 +129,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         body = {"error": {"code": code, "message": message, "details": None}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
-    # the last added runs first: access, then the body limit, then the version headers
+    # the last added runs first: access, then the body limit, then the version headers,
+    # then each read's budget and turn (graph_service.routes.work)
+    app.add_middleware(WorkMiddleware, get_work=lambda: app.state.work)
     app.add_middleware(VersionMiddleware, get_version=lambda: app.state.store.version())
     app.add_middleware(BodyLimitMiddleware, limit_for=lambda path: body_limit(settings, path))
     app.add_middleware(AccessMiddleware, keys=keys, public_reads=settings.public_reads)

@@ -751,7 +751,42 @@ def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> N
         f"{store.location}); {access}",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=SHUTDOWN_GRACE
+    )
+    stop_work = app.state.work.stop_all
+
+    class StoppingServer(uvicorn.Server):
+        """uvicorn's server, but SIGTERM (or Ctrl-C) also cancels the work in flight at once,
+        and the process exits a few seconds after ``SHUTDOWN_GRACE`` even if some work never
+        checks its budget (Python would otherwise wait for its worker thread)."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            stop_work()
+            if not self.should_exit:
+                import threading
+
+                watchdog = threading.Timer(SHUTDOWN_GRACE + 5, _exit_now)
+                watchdog.daemon = True
+                watchdog.start()
+            super().handle_exit(sig, frame)
+
+    StoppingServer(config).run()
+
+
+#: seconds the service lets requests in flight finish after SIGTERM before it cancels them
+#: (their work is cancelled at once, so work that checks its budget ends well before)
+SHUTDOWN_GRACE = 3
+
+
+def _exit_now() -> None:
+    """The last resort of a stop: work still running long after SIGTERM."""
+    import os
+
+    click.echo("graph-service: work still running after SIGTERM; exiting now", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @main.command()

@@ -49,6 +49,9 @@ class CliSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 30.0
+    max_expensive: int = 0
+    expensive_queue: int = 32
+    cache_mb: int = 256
     max_upload_mb: int = 50
     max_page: int = 1000
     api_keys: str = ""

@@ -19,9 +19,16 @@ class Settings(BaseSettings):
       empty: the embedded store in ``graph-service.db`` under the current folder.
     - ``GRAPH_NEO4J_USER`` / ``GRAPH_NEO4J_PASSWORD`` / ``GRAPH_NEO4J_DATABASE``.
     - ``GRAPH_HOST`` / ``GRAPH_PORT``: where ``serve`` listens.
-    - ``GRAPH_QUERY_TIMEOUT``: seconds one read (on Neo4j, one read transaction) may run
-      before the store stops it with ``QueryTimeout`` (HTTP 503, exit 3); 0: no limit.
-      Imports and corrections run to their end.
+    - ``GRAPH_QUERY_TIMEOUT``: seconds a read may run before it is stopped with
+      ``QueryTimeout`` (HTTP 503 ``query_timeout``, exit 3); over HTTP the whole request's
+      work, not one statement (``graph_service.budget``); 0: no limit. Imports and
+      corrections run to their end.
+    - ``GRAPH_MAX_EXPENSIVE``: how many expensive reads (the analyses, maps, exports, the
+      home page) the service computes at once; 0: twice the processor cores.
+      ``GRAPH_EXPENSIVE_QUEUE``: how many more wait for a turn; beyond them 503 ``busy`` with
+      ``Retry-After``. Cheap reads (``/health``, ``/api/stats``, entities) never wait.
+    - ``GRAPH_CACHE_MB``: the estimated size the cached answers and map pages may take
+      together, in MB; the least recently used go first.
     - ``GRAPH_MAX_UPLOAD_MB``: the largest upload ``POST /api/import`` accepts, in MB (a zip
       is measured uncompressed); more is refused with 413.
     - ``GRAPH_MAX_PAGE``: the most items one page of ``/api/entities`` or
@@ -44,6 +51,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 30.0
+    max_expensive: int = 0
+    expensive_queue: int = 32
+    cache_mb: int = 256
     max_upload_mb: int = 50
     max_page: int = 1000
     api_keys: str = ""

@@ -3,13 +3,15 @@
 section 3); the options are query parameters of the same names.
 
 Answers are cached per graph version: a write moves the version, so a cached answer is never
-stale, and repeated requests for a large graph's brokerage cost one computation.
+stale, and repeated requests for a large graph's brokerage cost one computation, even when
+they arrive together (:class:`AnswerShelf`: bounded in bytes, one computation per key).
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,11 +19,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from graph_service import budget
 from graph_service.analysis import brokerage as brokerage_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.analysis.common import parse_list
+from graph_service.budget import Abandoned
+from graph_service.errors import GraphServiceError
 from graph_service.routes.deps import Store
 from graph_service.routes.models import (
     BrokerageDocument,
@@ -50,22 +55,169 @@ GroupBy = Annotated[
 ]
 
 
+class AnswerShelf:
+    """The service's cached answers and map pages, bounded by their estimated size in bytes
+    (``GRAPH_CACHE_MB``), the least recently used dropped first. An answer larger than the
+    whole bound is not kept.
+
+    **One computation per key at a time** (single flight): the first request for a key
+    computes it; requests for the same key that arrive meanwhile wait for that answer
+    rather than compute it again (each still within its own budget: a waiter that times out
+    or is abandoned stops waiting). If the first request was abandoned by its client, a
+    waiter computes in its place; any other error is the answer for everyone who waited.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max(int(max_bytes), 0)
+        self.bytes = 0
+        self.computed = 0  # answers computed (not taken from the shelf or from a flight)
+        self._items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
+        self._flights: dict[tuple[Any, ...], _Flight] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: tuple[Any, ...]) -> bool:
+        return key in self._items
+
+    @property
+    def computing(self) -> int:
+        """Answers being computed now (one per key, however many wait for it)."""
+        return len(self._flights)
+
+    def held_keys(self) -> list[tuple[Any, ...]]:
+        """The keys on the shelf, least recently used first; a key starts with the kind of
+        answer (``answers``, ``pages``)."""
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        """Drop every answer (the service ran out of memory)."""
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The answer filed under ``key``, computed by ``compute()`` when there is none:
+        once, however many ask at the same time."""
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key][0]
+                flight = self._flights.get(key)
+                leader = flight is None
+                if flight is None:
+                    flight = self._flights[key] = _Flight()
+            if leader:
+                return self._lead(key, flight, compute)
+            with self._lock:
+                flight.waiters += 1
+            while not flight.landed.wait(0.05):
+                budget.check()  # this waiter's own deadline and client
+            if flight.error is None:
+                return flight.value
+            if not isinstance(flight.error, Abandoned):
+                raise _again(flight.error)
+            # the first asker left: this one computes in its place (loop)
+
+    def _lead(self, key: tuple[Any, ...], flight: _Flight, compute: Callable[[], Any]) -> Any:
+        try:
+            budget.check()
+            value = compute()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.value = value
+            self.computed += 1
+            self._put(key, value)
+            return value
+        finally:
+            with self._lock:
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+            flight.landed.set()
+
+    def _put(self, key: tuple[Any, ...], value: Any) -> None:
+        size = estimate_bytes(key) + estimate_bytes(value)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                self.bytes -= self._items.pop(key)[1]
+            self._items[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.bytes -= dropped
+
+
+class _Flight:
+    """One computation in progress, and its result for those who wait for it."""
+
+    def __init__(self) -> None:
+        self.landed = threading.Event()
+        self.waiters = 0  # requests that came while it computed, waiting for its answer
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+def _again(error: BaseException) -> BaseException:
+    """The leader's error for a waiter: a fresh copy of a service error (each request
+    raises its own), any other error as it is."""
+    if isinstance(error, GraphServiceError):
+        fresh = copy.copy(error)
+        fresh.__traceback__ = None
+        return fresh
+    return error
+
+
+def estimate_bytes(value: Any) -> int:
+    """The memory ``value`` takes, roughly: ``sys.getsizeof`` summed over its containers
+    (dicts, lists, tuples, sets) and their items, each object counted once. Text and bytes
+    cost their size, so a map page counts its length.
+
+    >>> estimate_bytes("x" * 1000) - estimate_bytes("")
+    1000
+    >>> estimate_bytes([1, 1]) == sys.getsizeof([1, 1]) + sys.getsizeof(1)
+    True
+    """
+    seen: set[int] = set()
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return total
+
+
 class AnswerCache:
-    """The last answers, keyed by (graph version, privacy mode, question, options).
+    """A view of the app's :class:`AnswerShelf` for one kind of answer (``answers``, the JSON
+    of the questions, or ``pages``), keyed by (kind, graph version, privacy mode, question,
+    options).
 
     ``at(version)`` is the same cache for a request whose version is already known (the
     version middleware read it for the ETag): its answers are filed under that version
     rather than one read again from the store, one round trip less per request."""
 
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, shelf: AnswerShelf, name: str = "answers") -> None:
+        self.shelf = shelf
+        self.name = name
         self._version: int | None = None
 
     def at(self, version: int | None) -> AnswerCache:
         """This cache, with ``version`` as the graph's version (None: read it each time)."""
-        pinned = copy.copy(self)  # shares the items and the lock
+        pinned = AnswerCache(self.shelf, self.name)
         pinned._version = version
         return pinned
 
@@ -87,17 +239,8 @@ class AnswerCache:
         # that lands meanwhile can only file a newer answer under an older version; the
         # public view answers with pseudonyms: never share its answers with full reads
         version = self._version if self._version is not None else store.version()
-        full = (version, getattr(store, "privacy_mode", "full"), *key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                return self._items[full]
-        value = compute()
-        with self._lock:
-            self._items[full] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+        full = (self.name, version, getattr(store, "privacy_mode", "full"), *key)
+        return self.shelf.get(full, compute)
 
 
 def _frozen(value: Any) -> Any:
@@ -106,14 +249,17 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def cache_of(request: Request, name: str = "answers", size: int = 64) -> AnswerCache:
-    """The app's cache called ``name``: ``answers`` (the JSON of the four questions) or
-    ``pages`` (map pages, fewer: a page of a large graph weighs megabytes)."""
-    cache = getattr(request.app.state, name, None)
-    if cache is None:
-        cache = AnswerCache(size)
-        setattr(request.app.state, name, cache)
-    return cache.at(request_version(request))
+#: the cache's bound when the app has none (an app made without ``create_app``)
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+
+def cache_of(request: Request, name: str = "answers") -> AnswerCache:
+    """The app's cache for ``name``: ``answers`` (the JSON of the four questions) or
+    ``pages`` (map pages). Both share one bound in bytes (``GRAPH_CACHE_MB``)."""
+    shelf = getattr(request.app.state, "answers", None)
+    if shelf is None:
+        shelf = request.app.state.answers = AnswerShelf(DEFAULT_CACHE_BYTES)
+    return AnswerCache(shelf, name).at(request_version(request))
 
 
 def request_version(request: Request) -> int | None:

@@ -1,10 +1,12 @@
-"""``/health``: which store, and whether it answers (200) or not (503)."""
+"""``/health``: which store, and whether it answers (200) or not (503); and the work in
+flight (``work``: expensive reads running and queued, answers being computed, and how many
+requests were abandoned by their clients, timed out or refused as busy since the start)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from graph_service.errors import StoreUnavailable
@@ -22,8 +24,13 @@ router = APIRouter()
         503: {"model": HealthDocument, "description": "the store does not answer"},
     },
 )
-def get_health(store: Store) -> JSONResponse:
+def get_health(request: Request, store: Store) -> JSONResponse:
     body: dict[str, Any] = {"store": {"engine": store.engine, "location": store.location}}
+    work = getattr(request.app.state, "work", None)
+    if work is not None:
+        body["work"] = work.report()
+        shelf = getattr(request.app.state, "answers", None)
+        body["work"]["computing"] = 0 if shelf is None else shelf.computing
     try:
         store.ping()
         body.update(status="ok", version=store.version())

@@ -32,9 +32,6 @@ PANEL_LINKS = {
     "open": "/map/focus/{id}?depth=1&level=individual",
 }
 
-#: map pages kept per graph version (a page of a large graph weighs megabytes)
-PAGE_CACHE_SIZE = 16
-
 Level = Annotated[str, Query(description="individual, node or network (INN)")]
 ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
 SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
@@ -75,8 +72,9 @@ def focus_map(
 
 
 def _pages(request: Request) -> AnswerCache:
-    """Map pages, built once per graph version (and privacy mode) and options."""
-    return cache_of(request, "pages", PAGE_CACHE_SIZE)
+    """Map pages, built once per graph version (and privacy mode) and options; they share
+    the cache's bound in bytes with the answers (a page of a large graph weighs megabytes)."""
+    return cache_of(request, "pages")
 
 
 def _map_page(
