@@ -812,7 +812,9 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
     ends = [(index.get(e.source), index.get(e.target)) for e in sub.edges]
     pairs = np.array([(a, b) for a, b in ends if a is not None and b is not None and a != b])
     pairs = pairs.reshape(-1, 2).astype(np.int64)
-    codes = np.unique(np.concatenate([pairs[:, 0] * n + pairs[:, 1], pairs[:, 1] * n + pairs[:, 0]]))
+    codes = np.unique(
+        np.concatenate([pairs[:, 0] * n + pairs[:, 1], pairs[:, 1] * n + pairs[:, 0]])
+    )
     sizes = TwoStep(Arcs(n, codes // max(n, 1), codes % max(n, 1))).reach_sizes()
     return dict(zip(ids, sizes.astype(float).tolist(), strict=True))
 

@@ -18,8 +18,12 @@ The expected values and standard deviations are those of R's ``sna::brokerage`` 
 2.7), conditioned on the density d = m / (N(N − 1)) and the group sizes; z = (observed −
 expected) / sd, and null where sd is 0.
 
-All of it is vectorised over numpy arrays: the open two-paths are enumerated per broker
-with ``np.repeat`` and looked up against the sorted arc codes, never in a Python loop.
+All of it is vectorised over numpy arrays, and nothing lists the two-paths: a hub of N
+members has N² of them (issue 11). The roles are counted by group per broker, then the
+reciprocated ties and the closed triads are taken off; Burt's sums run over the middles of
+each existing tie; the sole brokers are counted per arc (``twostep.TwoStep``). Memory grows
+with the ties, time with Σ over ties of the smaller degree (O(m) on a star). Long loops call
+``graph_service.budget.check()``, so a request's deadline stops them.
 """
 
 from __future__ import annotations
@@ -82,6 +86,9 @@ class OpenTwoPaths:
 def open_two_paths(n: int, src: np.ndarray, dst: np.ndarray) -> OpenTwoPaths:
     """Enumerate the open two-paths of a graph of ``n`` nodes whose arcs are the
     de-duplicated ``src → dst`` pairs sorted by (src, dst).
+
+    Quadratic in a hub's degree: the report does not use it (it counts, see
+    :func:`role_counts`); it stays as the reference the tests and benchmarks compare with.
 
     Each in-arc a→b is paired with every out-arc b→c (``np.repeat`` over the out-arc slices
     of b), then a = c and closed paths (an arc a→c exists) are dropped: by a bitmap of the
@@ -566,7 +573,9 @@ def _rows(
     keys = list(zip((-raw[:, 5]).tolist(), ids, strict=True))
     z_of: dict[tuple[int, ...], dict[str, float | None]] = {}
     rows = []
-    for i in sorted(range(n), key=keys.__getitem__):
+    for step, i in enumerate(sorted(range(n), key=keys.__getitem__)):
+        if not step & 4095:
+            budget.check()
         node = nodes[ids[i]]
         c = counts[i]
         g = group_of[i]
@@ -671,7 +680,7 @@ def _lost_pairs(arcs: Arcs, x: int, sources: np.ndarray, limit: int) -> list[tup
     """The first ``limit`` pairs (a, c), by a then c, whose only route of one or two steps
     runs through x, among the ``sources`` a (ascending) known to have one at least: each
     costs the out-lists of a's other middles, and at most ``limit`` sources are looked at."""
-    out = []
+    out: list[tuple[int, int]] = []
     targets = arcs.dst[arcs.out_ptr[x] : arcs.out_ptr[x + 1]]
     for a in sources.tolist():
         budget.check()

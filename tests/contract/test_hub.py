@@ -47,7 +47,9 @@ def member(i: int) -> str:
 
 def hub_graph(n: int = HUB) -> tuple[list[Node], list[Edge]]:
     nodes = [Node("hub", "Network", {"name": "อสม. hub", "admin_level": "national"})]
-    nodes += [Node(member(i), "Person", {"name": f"m{i}", "admin_level": "village"}) for i in range(n)]
+    nodes += [
+        Node(member(i), "Person", {"name": f"m{i}", "admin_level": "village"}) for i in range(n)
+    ]
     edges = [Edge(member(i), "MEMBER_OF", "hub") for i in range(n)]
     return nodes, edges
 
@@ -82,9 +84,9 @@ def _measure(case: str, store: GraphStore) -> dict[str, Any]:
         from graph_service.analysis.brokerage import broker_impact
 
         doc = broker_impact(store, "hub", undirected=True, limit=3)
-        return {k: doc[k] for k in ("brokered_pairs", "lost_pairs", "truncated", "lost_group_pairs")} | {
-            "pairs": [(p["from"], p["to"]) for p in doc["pairs"]]
-        }
+        return {
+            k: doc[k] for k in ("brokered_pairs", "lost_pairs", "truncated", "lost_group_pairs")
+        } | {"pairs": [(p["from"], p["to"]) for p in doc["pairs"]]}
     if case == "gaps":
         from graph_service.analysis.gaps import gaps
 
@@ -99,7 +101,10 @@ def _measure(case: str, store: GraphStore) -> dict[str, Any]:
         from graph_service.analysis.reach import reach
 
         hub, one = reach(store, "hub", depth=2), reach(store, member(7), depth=2)
-        return {"hub": [hub["reach"], hub["by_distance"]], "member": [one["reach"], one["by_distance"]]}
+        return {
+            "hub": [hub["reach"], hub["by_distance"]],
+            "member": [one["reach"], one["by_distance"]],
+        }
     if case in ("map_reach", "map_brokerage"):
         from tests.factories import page_data
         from viz.maps import build_map
@@ -135,7 +140,12 @@ def child() -> None:
 
 
 def run_capped(case: str, spec: dict[str, str], cap: int = CAP) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
     code = "from tests.contract.test_hub import child; child()"
     done = subprocess.run(
         [sys.executable, "-c", code, str(cap), case, json.dumps(spec)],
@@ -154,7 +164,9 @@ def run_capped(case: str, spec: dict[str, str], cap: int = CAP) -> dict[str, Any
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
-def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def hub(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """The spec the child opens: the star written once per store."""
     nodes, edges = hub_graph()
     if request.param == "embedded":

@@ -153,7 +153,9 @@ def test_burt_is_the_old_to_the_last_bit(seed: int) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_roles_and_sole_brokers_are_the_old(seed: int) -> None:
     n, src, dst, groups = random_graph(seed)
-    assert br.gould_fernandez(n, src, dst, groups).tolist() == old_counts(n, src, dst, groups).tolist()
+    assert (
+        br.gould_fernandez(n, src, dst, groups).tolist() == old_counts(n, src, dst, groups).tolist()
+    )
     arcs = Arcs(n, src, dst)
     want, lost = old_sole(n, src, dst)
     assert br._sole_broker_counts(arcs).tolist() == want.tolist()
@@ -179,7 +181,9 @@ def test_group_routes_are_the_old(seed: int) -> None:
 
 @pytest.mark.parametrize("threshold", [0, 1, 3, None])
 @pytest.mark.parametrize("seed", range(40))
-def test_sole_brokers_with_any_split_of_heavy_and_light_middles(seed: int, threshold: int | None) -> None:
+def test_sole_brokers_with_any_split_of_heavy_and_light_middles(
+    seed: int, threshold: int | None
+) -> None:
     """Whichever middles are taken whole (threshold 0: all of them), the counts agree."""
     n, src, dst, _ = random_graph(seed)
     arcs = Arcs(n, src, dst)
@@ -208,5 +212,33 @@ def test_reach_sizes_of_a_star_by_hand() -> None:
     nodes = {i: Node(i, "Person", {"name": i}) for i in ["hub", "m0", "m1", "m2", "m3", "m4", "x"]}
     edges = [Edge(f"m{i}", "MEMBER_OF", "hub") for i in range(5)] + [Edge("m0", "KNOWS", "x")]
     assert _reach_sizes(Subgraph(nodes, edges)) == {
-        "hub": 6, "m0": 6, "m1": 5, "m2": 5, "m3": 5, "m4": 5, "x": 2,
+        "hub": 6,
+        "m0": 6,
+        "m1": 5,
+        "m2": 5,
+        "m3": 5,
+        "m4": 5,
+        "x": 2,
     }
+
+
+def test_a_cancelled_request_stops_the_measures() -> None:
+    """The loops check the request's budget: once it is cancelled (its client left), the
+    brokerage and the map's reach sizes stop with ``Abandoned`` instead of finishing."""
+    from graph_service import budget
+    from graph_service.analysis.brokerage import brokerage_of
+
+    nodes = {"hub": Node("hub", "Network", {"name": "hub", "admin_level": "national"})}
+    nodes |= {
+        f"m{i}": Node(f"m{i}", "Person", {"name": f"m{i}", "admin_level": "village"})
+        for i in range(100)
+    }
+    edges = [Edge(f"m{i}", "MEMBER_OF", "hub") for i in range(100)]
+    sub = Subgraph(nodes, edges)
+    assert brokerage_of(sub, undirected=True)["nodes"][0]["total"] == 100 * 99
+    with budget.limit(0) as request:
+        request.cancel()
+        with pytest.raises(budget.Abandoned):
+            brokerage_of(sub, undirected=True)
+        with pytest.raises(budget.Abandoned):
+            _reach_sizes(sub)
