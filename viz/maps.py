@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_service import budget
 from graph_service.analysis.common import check_depth
 from graph_service.domain import (
     ADMIN_LEVELS,
@@ -559,6 +560,8 @@ def _vis_nodes(
     vis_nodes: list[dict[str, Any]] = []
     append = vis_nodes.append
     for k, i in enumerate(ids):
+        if not k & 4095:
+            budget.check()
         node = sub.nodes[i]
         props = node.props
         name = str(props.get("name", "")) or i
@@ -603,7 +606,9 @@ def _vis_edges(
     nodes = sub.nodes
     vis_edges: list[dict[str, Any]] = []
     directions: Counter[str] = Counter()
-    for e in sub.edges:
+    for k, e in enumerate(sub.edges):
+        if not k & 4095:
+            budget.check()
         if e.source not in nodes or e.target not in nodes:
             continue
         direction = direction_of(e, nodes)
@@ -765,7 +770,9 @@ def _fold(sub: Subgraph, level: str) -> tuple[Subgraph, dict[str, int], dict[str
         folded_nodes[i] = n
     merged: dict[tuple[str, str, str], Edge] = {}
     many: Counter[tuple[str, str, str]] = Counter()
-    for e in sorted(sub.edges, key=lambda e: e.key):
+    for step, e in enumerate(sorted(sub.edges, key=lambda e: e.key)):
+        if not step & 4095:
+            budget.check()
         a, b = into.get(e.source, e.source), into.get(e.target, e.target)
         if a == b:
             continue
@@ -790,13 +797,26 @@ def _fold(sub: Subgraph, level: str) -> tuple[Subgraph, dict[str, int], dict[str
 
 
 def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
-    """Entities within ``depth`` steps of each one in ``sub`` (ties read both ways)."""
-    import networkx as nx
+    """Entities within two steps of each one in ``sub`` (ties read both ways).
 
-    g = nx.Graph()
-    g.add_nodes_from(sub.nodes)
-    g.add_edges_from((e.source, e.target) for e in sub.edges if e.source != e.target)
-    return {i: len(nx.single_source_shortest_path_length(g, i, cutoff=depth)) - 1 for i in g.nodes}
+    Counted by ``TwoStep`` (graph_service.analysis.twostep) without a search from every
+    node: on a hub of N members each member reaches all the others, N² pairs, which are
+    counted from the hub's member list, not listed. Only ``depth`` 2 is offered."""
+    from graph_service.analysis.twostep import Arcs, TwoStep
+
+    if depth != 2:
+        raise ValueError("reach sizes are counted within two steps only")
+    ids = sorted(sub.nodes)
+    n = len(ids)
+    index = {id_: i for i, id_ in enumerate(ids)}
+    ends = [(index.get(e.source), index.get(e.target)) for e in sub.edges]
+    pairs = np.array([(a, b) for a, b in ends if a is not None and b is not None and a != b])
+    pairs = pairs.reshape(-1, 2).astype(np.int64)
+    codes = np.unique(
+        np.concatenate([pairs[:, 0] * n + pairs[:, 1], pairs[:, 1] * n + pairs[:, 0]])
+    )
+    sizes = TwoStep(Arcs(n, codes // max(n, 1), codes % max(n, 1))).reach_sizes()
+    return dict(zip(ids, sizes.astype(float).tolist(), strict=True))
 
 
 def _brokerage_sizes(

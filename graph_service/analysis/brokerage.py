@@ -18,8 +18,12 @@ The expected values and standard deviations are those of R's ``sna::brokerage`` 
 2.7), conditioned on the density d = m / (N(N − 1)) and the group sizes; z = (observed −
 expected) / sd, and null where sd is 0.
 
-All of it is vectorised over numpy arrays: the open two-paths are enumerated per broker
-with ``np.repeat`` and looked up against the sorted arc codes, never in a Python loop.
+All of it is vectorised over numpy arrays, and nothing lists the two-paths: a hub of N
+members has N² of them (issue 11). The roles are counted by group per broker, then the
+reciprocated ties and the closed triads are taken off; Burt's sums run over the middles of
+each existing tie; the sole brokers are counted per arc (``twostep.TwoStep``). Memory grows
+with the ties, time with Σ over ties of the smaller degree (O(m) on a star). Long loops call
+``graph_service.budget.check()``, so a request's deadline stops them.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_service import budget
 from graph_service.analysis.common import (
     Groups,
     TieGraph,
@@ -41,6 +46,14 @@ from graph_service.analysis.common import (
     clean_floats,
     group_actors,
     require_two_groups,
+)
+from graph_service.analysis.twostep import (
+    Arcs,
+    TwoStep,
+    batches,
+    closed_triads,
+    expand,
+    reciprocal,
 )
 from graph_service.domain import ACTOR_KINDS, Subgraph
 from graph_service.errors import InvalidInput, NotFound
@@ -73,6 +86,9 @@ class OpenTwoPaths:
 def open_two_paths(n: int, src: np.ndarray, dst: np.ndarray) -> OpenTwoPaths:
     """Enumerate the open two-paths of a graph of ``n`` nodes whose arcs are the
     de-duplicated ``src → dst`` pairs sorted by (src, dst).
+
+    Quadratic in a hub's degree: the report does not use it (it counts, see
+    :func:`role_counts`); it stays as the reference the tests and benchmarks compare with.
 
     Each in-arc a→b is paired with every out-arc b→c (``np.repeat`` over the out-arc slices
     of b), then a = c and closed paths (an arc a→c exists) are dropped: by a bitmap of the
@@ -153,13 +169,44 @@ def gould_fernandez(n: int, src: np.ndarray, dst: np.ndarray, groups: np.ndarray
     >>> gould_fernandez(3, np.array([0, 1]), np.array([1, 2]), np.array([0, 0, 1]))[1].tolist()
     [0, 0, 1, 0, 0, 1]
     """
-    paths = open_two_paths(n, src, dst)
-    return _counts(n, paths, np.asarray(groups, dtype=np.int64))
+    return role_counts(Arcs(n, src, dst), np.asarray(groups, dtype=np.int64))
 
 
-def _counts(n: int, paths: OpenTwoPaths, groups: np.ndarray) -> np.ndarray:
-    role = role_of(groups[paths.a], groups[paths.b], groups[paths.c])
-    raw = np.bincount(paths.b * 5 + role, minlength=n * 5).reshape(n, 5)
+def role_counts(arcs: Arcs, groups: np.ndarray) -> np.ndarray:
+    """Gould–Fernandez counts by group, without listing the two-paths (a hub of N members
+    has N² of them).
+
+    For a broker b of group β, every in-neighbour a and out-neighbour c make a two-path; by
+    the groups of a and c the roles are products of counts: coordinator I(β)·O(β), itinerant
+    Σ_{g≠β} I(g)·O(g), representative I(β)·(out-degree − O(β)), gatekeeper (in-degree −
+    I(β))·O(β), liaison the rest, with I(g) and O(g) the in- and out-neighbours of b in group
+    g. Then the two-paths that are not brokerage are taken off, each in its role: back to
+    the start (a = c: a reciprocated tie with b) and closed (an arc a → c: the closed triads,
+    listed from the shorter side of each arc)."""
+    n, src, dst = arcs.n, arcs.src, arcs.dst
+    g = groups
+    k = int(g.max()) + 1 if g.size else 1
+    same = g[src] == g[dst]
+    same_in = np.bincount(dst[same], minlength=n).astype(np.int64)  # I(β) of each b
+    same_out = np.bincount(src[same], minlength=n).astype(np.int64)  # O(β) of each b
+    # Σ_g I(g)·O(g) per broker: the (broker, group) counts of both sides, matched
+    in_keys, in_counts = np.unique(dst * k + g[src], return_counts=True)
+    out_keys, out_counts = np.unique(src * k + g[dst], return_counts=True)
+    both, i_in, i_out = np.intersect1d(in_keys, out_keys, assume_unique=True, return_indices=True)
+    diag = np.zeros(n, dtype=np.int64)
+    np.add.at(diag, both // k, in_counts[i_in].astype(np.int64) * out_counts[i_out])
+    coordinator = same_in * same_out
+    itinerant = diag - coordinator
+    representative = same_in * arcs.outdeg - coordinator
+    gatekeeper = arcs.indeg * same_out - coordinator
+    liaison = arcs.indeg * arcs.outdeg - coordinator - itinerant - representative - gatekeeper
+    raw = np.column_stack([coordinator, itinerant, representative, gatekeeper, liaison])
+    # a -> b -> a: coordinator or itinerant at b
+    back = reciprocal(arcs)
+    a, b = src[back], dst[back]
+    raw -= np.bincount(b * 5 + role_of(g[a], g[b], g[a]), minlength=n * 5).reshape(n, 5)
+    for a, b, c in closed_triads(arcs):
+        raw -= np.bincount(b * 5 + role_of(g[a], g[b], g[c]), minlength=n * 5).reshape(n, 5)
     return np.hstack([raw, raw.sum(axis=1, keepdims=True)])
 
 
@@ -272,10 +319,12 @@ def burt(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarr
         constraint(u)     = Σ_{v ∈ N(u)} (p_uv + Σ_w p_uw p_wv)²
         effective size(u) = Σ_{v ∈ N(u)} (1 − Σ_w p_uw m_vw)
 
-    The inner sums run over the two-step paths u – w – v, enumerated with ``np.repeat``
-    (numpy only: scipy's import alone costs more than the whole computation on 10,000
-    actors). Every sum adds its terms in the order scipy's sparse products did (w
-    descending, then v descending), so the values are the same to the last bit.
+    The inner sums run over the middles w common to u and v for each pair (u, v) of M only
+    (the pairs that are not ties are never formed: a hub's degree² two-step paths would
+    be), found from the shorter of the two neighbour lists (numpy only: scipy's import alone
+    costs more than the whole computation on 10,000 actors). Every sum adds its terms in the
+    order scipy's sparse products did (w descending, then v descending), so the values are
+    the same to the last bit.
 
     Effective size follows networkx's per-node formula (which matches UCINET and igraph):
     networkx 3.6's all-nodes shortcut divides by the wrong node's maximum on directed graphs
@@ -303,36 +352,31 @@ def burt(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarr
         inv_max = np.where(maxes > 0, 1.0 / maxes, 0.0)
     p = inv_sum[u] * w  # p_uv
     m = inv_max[u] * w  # m_uv
-    # two-step paths u - x - y: each pair (u, x) with each pair (x, y), then kept when (u, y)
-    # is a pair of M; reversed, so that the terms of one (u, y) come with x descending. In
-    # batches of whole nodes u (a hub makes degree² paths), so each sum is made in one batch.
+    # for each pair (u, v) of M, the middles x ∈ N(u) ∩ N(v): walk the shorter neighbour
+    # list, x descending (the order of the sums above), and look the other pair up. Σ over
+    # the pairs of min(degree): O(m) for a star, O(m·√m) at most, never degree².
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=ptr[1:])
-    per_pair = degree[v]
-    ends = np.zeros(pair.size + 1, dtype=np.int64)
-    np.cumsum(per_pair, out=ends[1:])
     back = np.searchsorted(pair, v * n + u)  # the pair (v, u) of each pair (u, v)
+    from_u = degree[u] <= degree[v]
+    side = np.where(from_u, u, v)
+    other = np.where(from_u, v, u)
+    cost = degree[side]
     two = np.zeros(pair.size)
     redundancy = np.zeros(pair.size)
-    at_node = ends[ptr]  # paths before each node's first pair
-    lo = 0
-    while lo < n:
-        hi = int(np.searchsorted(at_node, at_node[lo] + _BATCH, side="right")) - 1
-        hi = max(hi, lo + 1)
-        e_lo, e_hi = int(ptr[lo]), int(ptr[hi])
-        cnt = per_pair[e_lo:e_hi]
-        first = np.repeat(np.arange(e_lo, e_hi), cnt)
-        offsets = np.arange(first.size) - np.repeat(ends[e_lo:e_hi] - ends[e_lo], cnt)
-        second = np.repeat(ptr[v[e_lo:e_hi]], cnt) + offsets
-        first, second = first[::-1], second[::-1]
-        closing = u[first] * n + v[second]
-        at = np.searchsorted(pair, closing)
+    for lo, hi in batches(cost):
+        which, offset = expand(np.zeros(hi - lo, dtype=np.int64), cost[lo:hi])
+        e = lo + which
+        near = ptr[side[e] + 1] - 1 - offset  # the pair (side, x), x descending
+        x = v[near]
+        at = np.searchsorted(pair, x * n + other[e])  # the pair (x, other)
         at[at == pair.size] = 0
-        hit = pair[at] == closing if pair.size else np.zeros(0, bool)
-        first, second, at = first[hit], second[hit], at[hit]
-        two += np.bincount(at, weights=p[first] * p[second], minlength=pair.size)
-        redundancy += np.bincount(at, weights=p[first] * m[back[second]], minlength=pair.size)
-        lo = hi
+        hit = pair[at] == x * n + other[e] if pair.size else np.zeros(0, bool)
+        e, near, at, side_u = e[hit], near[hit], at[hit], from_u[e[hit]]
+        ux = np.where(side_u, near, back[at])  # (u, x)
+        xv = np.where(side_u, at, back[near])  # (x, v)
+        two += np.bincount(e, weights=p[ux] * p[xv], minlength=pair.size)
+        redundancy += np.bincount(e, weights=p[ux] * m[back[xv]], minlength=pair.size)
     # per node, its pairs with v descending
     order = np.lexsort((-v, u))
     local = (p + two) ** 2
@@ -458,8 +502,8 @@ def _report(
     codes, labels = groups.codes()
     require_two_groups(labels, ties.n, group_by, "brokerage roles")
     n, src, dst = ties.n, ties.src, ties.dst
-    paths = open_two_paths(n, src, dst)
-    raw = _counts(n, paths, codes)
+    arcs = Arcs(n, src, dst)
+    raw = role_counts(arcs, codes)
     sizes = np.bincount(codes, minlength=len(labels))
     ebr, vbr, eg, vg = sna_expectations(n, ties.m, sizes)
     expected = ebr[codes]
@@ -467,7 +511,7 @@ def _report(
     constraint, esize = burt(n, src, dst)
     compute_bc = with_betweenness if with_betweenness is not None else n <= BETWEENNESS_LIMIT
     bc = betweenness(n, src, dst) if compute_bc else None
-    sole = _sole_broker_counts(n, paths)
+    sole = _sole_broker_counts(arcs)
     rows = _rows(ties, codes, labels, raw, ebr, z, constraint, esize, bc, sole)
     columns = (*ROLES, "total")
     observed = raw.sum(axis=0).astype(np.float64)
@@ -529,7 +573,9 @@ def _rows(
     keys = list(zip((-raw[:, 5]).tolist(), ids, strict=True))
     z_of: dict[tuple[int, ...], dict[str, float | None]] = {}
     rows = []
-    for i in sorted(range(n), key=keys.__getitem__):
+    for step, i in enumerate(sorted(range(n), key=keys.__getitem__)):
+        if not step & 4095:
+            budget.check()
         node = nodes[ids[i]]
         c = counts[i]
         g = group_of[i]
@@ -559,14 +605,11 @@ def _rows(
     return rows
 
 
-def _sole_broker_counts(n: int, paths: OpenTwoPaths) -> np.ndarray:
-    """For each broker, the ordered pairs (a, c) it alone connects in two steps."""
-    if paths.a.size == 0:
-        return np.zeros(n, dtype=np.int64)
-    codes = paths.a * n + paths.c
-    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    sole = counts[inverse] == 1
-    return np.bincount(paths.b[sole], minlength=n)
+def _sole_broker_counts(arcs: Arcs) -> np.ndarray:
+    """For each broker, the ordered pairs (a, c) it alone connects in two steps (counted
+    per arc a → broker by ``TwoStep``, never listed)."""
+    sole = TwoStep(arcs).sole_per_arc()
+    return np.bincount(arcs.dst, weights=sole, minlength=arcs.n).astype(np.int64)
 
 
 # -- what breaks if a broker leaves ----------------------------------------------------------
@@ -598,21 +641,20 @@ def broker_impact(
     groups = group_actors(sub.nodes, ties.ids, group_by, sub)
     codes, labels = groups.codes()
     n, x = ties.n, ties.index[broker_id]
-    paths = open_two_paths(n, ties.src, ties.dst)
-    pair_codes = paths.a * n + paths.c
-    uniq, counts = np.unique(pair_codes, return_counts=True)
-    through_x = paths.b == x
-    mine = pair_codes[through_x]
-    sole_mask = counts[np.searchsorted(uniq, mine)] == 1
-    lost = np.sort(mine[sole_mask])
+    arcs = Arcs(n, ties.src, ties.dst)
+    brokered = int(role_counts(arcs, codes)[x, 5])
+    into_x = np.arange(arcs.in_ptr[x], arcs.in_ptr[x + 1])
+    sole_into_x = TwoStep(arcs).sole_per_arc()[arcs.in_arc[into_x]]
+    lost_count = int(sole_into_x.sum())
+    lost = _lost_pairs(arcs, x, arcs.src[arcs.in_arc[into_x]][sole_into_x > 0], limit)
     pairs = [
         {
-            "from": ties.ids[int(c // n)],
-            "to": ties.ids[int(c % n)],
-            "from_group": labels[codes[int(c // n)]],
-            "to_group": labels[codes[int(c % n)]],
+            "from": ties.ids[a],
+            "to": ties.ids[c],
+            "from_group": labels[codes[a]],
+            "to_group": labels[codes[c]],
         }
-        for c in lost[:limit]
+        for a, c in lost
     ]
     before = _group_routes(n, ties.src, ties.dst, codes, len(labels), None)
     after = _group_routes(n, ties.src, ties.dst, codes, len(labels), x)
@@ -626,19 +668,41 @@ def broker_impact(
         "name": sub.nodes[broker_id].name,
         "group_by": group_by,
         "group": labels[codes[x]],
-        "brokered_pairs": int(through_x.sum()),
-        "lost_pairs": int(lost.size),
+        "brokered_pairs": brokered,
+        "lost_pairs": lost_count,
         "pairs": pairs,
-        "truncated": lost.size > limit,
+        "truncated": lost_count > limit,
         "lost_group_pairs": lost_groups,
     }
+
+
+def _lost_pairs(arcs: Arcs, x: int, sources: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """The first ``limit`` pairs (a, c), by a then c, whose only route of one or two steps
+    runs through x, among the ``sources`` a (ascending) known to have one at least: each
+    costs the out-lists of a's other middles, and at most ``limit`` sources are looked at."""
+    out: list[tuple[int, int]] = []
+    targets = arcs.dst[arcs.out_ptr[x] : arcs.out_ptr[x + 1]]
+    for a in sources.tolist():
+        budget.check()
+        mids = arcs.dst[arcs.out_ptr[a] : arcs.out_ptr[a + 1]]
+        others = [arcs.dst[arcs.out_ptr[b] : arcs.out_ptr[b + 1]] for b in mids.tolist() if b != x]
+        cut = np.concatenate([mids, np.array([a]), *others])
+        found = targets[~np.isin(targets, cut)]
+        out.extend((a, int(c)) for c in found[: limit - len(out)].tolist())
+        if len(out) >= limit:
+            break
+    return out
 
 
 def _group_routes(
     n: int, src: np.ndarray, dst: np.ndarray, codes: np.ndarray, k: int, without: int | None
 ) -> np.ndarray:
     """k × k booleans: is there a route of one or two steps from a member of group g to a
-    member of group h (other than itself), avoiding the actor ``without``?"""
+    member of group h (other than itself), avoiding the actor ``without``?
+
+    Two steps a → b → c join G(a) to G(c) when b has an in-neighbour in G(a) and an
+    out-neighbour in G(c), and, within one group, two distinct ones: worked out from each
+    broker's (group, count) lists, never from the two-paths."""
     import scipy.sparse as sp
 
     keep = np.ones(src.size, dtype=bool)
@@ -648,8 +712,22 @@ def _group_routes(
     A = sp.csr_matrix((np.ones(s.size), (s, t)), shape=(n, n))
     G = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k))
     one = (G.T @ A @ G).toarray() > 0
-    # two steps a -> b -> c with a != c
-    two_paths = A @ A
-    two_paths.setdiag(0)
-    two = (G.T @ two_paths @ G).toarray() > 0
+    # per broker b and group g: in-neighbours of b in g, out-neighbours of b in g
+    inside = (A.T @ G).tocsr()  # b × g: in-neighbours
+    outside = (A @ G).tocsr()  # b × g: out-neighbours
+    has_in = inside.copy()
+    has_in.data[:] = 1.0
+    has_out = outside.copy()
+    has_out.data[:] = 1.0
+    two = (has_in.T @ has_out).toarray() > 0
+    # within a group, a → b → c needs a ≠ c: more pairs than a's reciprocated with b
+    arcs = Arcs(n, s, t)
+    back = reciprocal(arcs)
+    mutual = sp.csr_matrix(
+        (np.ones(int(back.sum())), (arcs.dst[back], codes[arcs.src[back]])), shape=(n, k)
+    )
+    within = (inside.multiply(outside) - mutual).tocoo()
+    groups = np.unique(within.col[within.data > 0])
+    np.fill_diagonal(two, False)
+    two[groups, groups] = True
     return one | two

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph_service import budget
 from graph_service.domain import (
     ACTOR_KINDS,
     KINDS,
@@ -125,7 +126,9 @@ def actor_ties(
     ids = sorted(actors)
     index = {id_: i for i, id_ in enumerate(ids)}
     pairs: list[tuple[int, int]] = []
-    for e in sub.edges:
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
         if wanted is not None and e.type not in wanted:
             continue
         a, b = index.get(e.source), index.get(e.target)

@@ -40,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from graph_service import budget
 from graph_service.analysis.common import (
     TieGraph,
     actor_ties,
@@ -504,6 +505,8 @@ def isolated_networks(
     reached[np.unique(component[high])] = True
     out = []
     for i, id_ in enumerate(ties.ids):
+        if not i & 4095:
+            budget.check()
         node = ties.nodes[id_]
         if node.kind == "Network" and not reached[component[i]]:
             out.append({"id": id_, "name": node.name, "admin_level": level_labels[i]})
@@ -537,7 +540,9 @@ def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
     nodes = sub.nodes
     producers: dict[str, set[str]] = defaultdict(set)
     users: dict[str, set[str]] = defaultdict(set)
-    for e in sub.edges:
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
         target = nodes.get(e.target)
         if target is None or target.kind != "KnowledgeAsset" or e.source not in nodes:
             continue
@@ -588,7 +593,9 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
     institutional: dict[str, set[str]] = defaultdict(set)
     organisations: dict[str, set[str]] = defaultdict(set)  # person -> organisations
     linked: set[tuple[str, str]] = set()  # (organisation, network) with a tie of their own
-    for e in sub.edges:
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
         ks, kt = kind(e.source), kind(e.target)
         if ks == "Person" and kt == "Network" and e.type == "MEMBER_OF":
             capacity = _capacity(e)

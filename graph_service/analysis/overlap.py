@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from graph_service import budget
 from graph_service.analysis.common import clean_float
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph
 from graph_service.errors import InvalidInput, NotFound
@@ -188,7 +189,9 @@ def _read_funding(sub: Subgraph) -> _Funding:
     index = {f: i for i, f in enumerate(fund_ids)}
     non_fund = dangling = 0
     edges: list[Edge] = []
-    for e in sub.edges:
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
         if e.type != "FUNDS":
             continue
         if e.source not in index:
@@ -217,7 +220,9 @@ def _reach_of(sub: Subgraph, recipients: set[str], by: str) -> dict[str, list[tu
         return {r: [(r, [direct])] for r in recipients}
     nodes = sub.nodes
     links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for e in sub.edges:
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
         if e.type in AREA_LINKS and e.source in recipients:
             end = nodes.get(e.target)
             if end is not None and end.kind == "Area":
