@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 PATIENCE = 180.0
 CLI = str(Path(sys.executable).parent / "graph-service")
 _PORT_TAKEN = ("address already in use", "errno 98")
+SLOW_SERVE = (sys.executable, "-m", "tests.slow_serve")
 
 T = TypeVar("T")
 
@@ -101,18 +102,21 @@ def serving(
     env: dict[str, str] | None = None,
     extra: Sequence[str] = (),
     attempts: int = 5,
+    command: Sequence[str] = (CLI,),
 ) -> Iterator[Served]:
     """``graph-service --store STORE serve`` on a free port; yields once /health is 200.
 
     The service's output goes to ``log``. When it exits because another program took the
     port first, it is started again on another one (at most ``attempts`` times); any other
-    exit fails with its output. On leaving, SIGTERM, then SIGKILL if it lingers."""
+    exit fails with its output. On leaving, SIGTERM, then SIGKILL if it lingers.
+    ``command`` replaces the ``graph-service`` command (``SLOW_SERVE``: the CLI with a read
+    that never ends by itself, tests/slow_serve.py)."""
     environment = {**os.environ, **(env or {})}
     for _ in range(attempts):
         port = free_port()
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [CLI, "--store", store, "serve", "--port", str(port), *extra],
+                [*command, "--store", store, "serve", "--port", str(port), *extra],
                 env=environment,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -2,10 +2,12 @@
 serve`` process, a hub network, and reads that outlast their budget, their client or the
 service's turns.
 
-The slow read is the map of a hub's neighbourhood sized by reach
-(``/map/focus/hub?depth=1&size_by=reach``): a search from every member. Nothing here checks
-how long anything took; tests wait (``wait_until``) for what ``/health`` reports under
-``work``.
+The slow read is ``/map/test-slow`` of tests/slow_serve.py (the real CLI and service with
+one more route): work that never ends by itself and checks its budget, as the analyses and
+maps do in their long loops (tests/contract/test_hub.py and tests/unit/test_hub_equivalence.py
+show that a cancelled budget stops them). A real read would finish first on a fast enough
+machine. Nothing here checks how long anything took; tests wait (``wait_until``) for what
+``/health`` reports under ``work``.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from graph_service.app import create_app
 from graph_service.store.embedded import EmbeddedStore
 from importers.load import import_dataset
 from tests.conftest import SAMPLES
-from tests.servers import Served, get_json, serving, wait_until
+from tests.servers import SLOW_SERVE, Served, get_json, serving, wait_until
+from tests.slow_serve import SLOW_PATH
 
 HUB_MEMBERS = 6000
-SLOW = "/map/focus/hub?depth=1&size_by=reach"
+SLOW = SLOW_PATH
 
 
 def write_hub(folder: Path, members: int = HUB_MEMBERS) -> Path:
@@ -104,7 +107,7 @@ def test_a_read_past_the_query_timeout_answers_503_while_the_service_keeps_answe
 ) -> None:
     url, env = hub_store
     env = {**env, "GRAPH_QUERY_TIMEOUT": "2", "GRAPH_MAX_EXPENSIVE": "2"}
-    with serving(url, tmp_path / "serve.log", env) as served:
+    with serving(url, tmp_path / "serve.log", env, command=SLOW_SERVE) as served:
         answer: list[tuple[int, dict[str, str], Any]] = []
         slow = threading.Thread(target=lambda: answer.append(fetch(served.base + SLOW)))
         slow.start()
@@ -129,10 +132,10 @@ def test_expensive_reads_take_turns_a_full_queue_is_busy_and_cheap_reads_still_a
     hub_db: str, tmp_path: Path
 ) -> None:
     env = {"GRAPH_QUERY_TIMEOUT": "0", "GRAPH_MAX_EXPENSIVE": "1", "GRAPH_EXPENSIVE_QUEUE": "1"}
-    with serving(hub_db, tmp_path / "serve.log", env) as served:
+    with serving(hub_db, tmp_path / "serve.log", env, command=SLOW_SERVE) as served:
         first = open_request(served, SLOW)
         wait_until(lambda: work(served)["running"] == 1, "the first slow read computing")
-        second = open_request(served, SLOW + "&colour_by=sector")
+        second = open_request(served, SLOW + "?again=1")
         wait_until(lambda: work(served)["queued"] == 1, "the second waiting for its turn")
 
         status, headers, body = fetch(served.base + "/api/gaps")
@@ -158,10 +161,10 @@ def test_expensive_reads_take_turns_a_full_queue_is_busy_and_cheap_reads_still_a
 
 def test_sigterm_stops_the_service_with_work_in_flight(hub_db: str, tmp_path: Path) -> None:
     env = {"GRAPH_QUERY_TIMEOUT": "0", "GRAPH_MAX_EXPENSIVE": "1"}
-    with serving(hub_db, tmp_path / "serve.log", env) as served:
+    with serving(hub_db, tmp_path / "serve.log", env, command=SLOW_SERVE) as served:
         slow = open_request(served, SLOW)
         try:
-            wait_until(lambda: work(served)["computing"] == 1, "the slow read computing")
+            wait_until(lambda: work(served)["running"] == 1, "the slow read running")
             served.process.send_signal(signal.SIGTERM)
             wait_until(lambda: served.process.poll() is not None, "the service exiting")
         finally:
