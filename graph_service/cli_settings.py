@@ -55,6 +55,10 @@ class CliSettings:
     api_keys_file: str = ""
     public_reads: bool = False
     public_person_fields: str = "role,admin_level,sector"
+    max_xlsx_inflated_mb: int = 512
+    max_sheet_rows: int = 1_000_000
+    max_sheet_columns: int = 200
+    max_sheet_cells: int = 20_000_000
 
 
 def _plain(kind: str, text: str) -> tuple[bool, object]:
