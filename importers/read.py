@@ -757,7 +757,7 @@ def _letter(i: int) -> str:
 
 
 def _sheet_header(
-    label: str, rows: Iterator[tuple[int, tuple[Any, ...]]]
+    label: str, rows: Iterator[tuple[int, Sequence[Any]]]
 ) -> Problem | tuple[int, list[str]]:
     """The sheet's header (its first non-blank row) as texts, or the problem with it.
 
