@@ -153,6 +153,8 @@ def print_import(report: Any, as_json: bool) -> None:
         )
         for p in report.problems[:20]:
             click.echo(f"  {p}", err=True)
+    for p in report.warnings[:20]:
+        click.echo(f"  {p}", err=True)
 
 
 @main.command("import")
@@ -189,6 +191,7 @@ def import_cmd(
 ) -> None:
     """Load a dataset: a folder of CSV files, one CSV file, or one .xlsx workbook."""
     from importers.load import import_dataset
+    from importers.read import WorkbookLimits
 
     if encoding:
         import codecs
@@ -207,6 +210,7 @@ def import_cmd(
                 skip_invalid=skip_invalid,
                 rejects_path=rejects_path,
                 progress=bars,
+                limits=WorkbookLimits.from_settings(ctx.obj["settings"]),
             )
         finally:
             bars.close()

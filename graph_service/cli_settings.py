@@ -59,6 +59,10 @@ class CliSettings:
     public_reads: bool = False
     public_person_fields: str = "role,admin_level,sector"
     session_hours: float = 8.0
+    max_xlsx_inflated_mb: int = 512
+    max_sheet_rows: int = 1_000_000
+    max_sheet_columns: int = 200
+    max_sheet_cells: int = 20_000_000
 
 
 def _plain(kind: str, text: str) -> tuple[bool, object]:

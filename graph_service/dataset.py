@@ -236,6 +236,88 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# -- characters a cell may not hold, and text a spreadsheet would run ----------------------
+
+#: Control characters no stored text holds: C0 except tab, line feed and carriage return
+#: (XML 1.0 forbids them, so GEXF, GraphML, SVG and xlsx could not carry them), DEL, C1,
+#: lone surrogates and the non-characters U+FFFE/U+FFFF. The importer refuses them; the
+#: exports drop them from text that reached the store another way.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Invisible characters that make look-alike ids: a byte-order mark inside a file (two CSV
+#: files pasted together), zero-width space, joiners, word joiner. The importer strips
+#: them from id columns (and the BOM from every cell), with a warning.
+INVISIBLE_CHARACTERS = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def strip_controls(text: str) -> str:
+    r"""``text`` without :data:`CONTROL_CHARACTERS` (what an export writes).
+
+    >>> strip_controls("a\x00b\x1fc\td")
+    'abc\td'
+    """
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def character_name(char: str) -> str:
+    r"""``U+0000 (NUL)``: how a problem names a character nobody can see.
+
+    >>> character_name("\x00"), character_name("\ufeff")
+    ('U+0000 (NUL)', 'U+FEFF (ZERO WIDTH NO-BREAK SPACE, a byte-order mark)')
+    """
+    code = ord(char)
+    names = {0: "NUL", 0x7F: "DEL", 0xFEFF: "ZERO WIDTH NO-BREAK SPACE, a byte-order mark"}
+    name = names.get(code) or unicodedata.name(char, "")
+    if not name:
+        name = "a control character" if code < 0xA0 else "not a character"
+    return f"U+{code:04X} ({name})"
+
+
+#: First characters that make a spreadsheet program read a CSV cell as a formula (OWASP,
+#: "CSV injection"): ``=``, ``+``, ``-``, ``@``, tab, carriage return.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+#: The mark that makes such a cell text: a leading apostrophe, as OWASP advises.
+TEXT_MARK = "'"
+
+
+def _marked(text: str) -> bool:
+    """True when ``text`` starts with a formula character, or with ``'`` followed by one
+    or by another ``'``: the texts :func:`escape_formula` marks."""
+    first = text[:1]
+    if first == TEXT_MARK:
+        second = text[1:2]
+        return second in FORMULA_STARTS or second == TEXT_MARK
+    return first in FORMULA_STARTS
+
+
+def escape_formula(text: str) -> str:
+    """A text cell as the CSV export writes it: a leading ``'`` before a text a spreadsheet
+    would run (``=1+1``, ``+66 81 234 5678``, ``-5 องค์กร``, ``@x``), and before a text that
+    already starts with ``'`` followed by one of those or by another ``'``, so that
+    :func:`unescape_formula` gives back exactly what was stored. Numbers are not text and
+    never come here: a negative amount stays a number.
+
+    >>> escape_formula("=1+1"), escape_formula("-5 องค์กร"), escape_formula("'=x")
+    ("'=1+1", "'-5 องค์กร", "''=x")
+    >>> escape_formula("'ok"), escape_formula("a=b")
+    ("'ok", 'a=b')
+    """
+    return TEXT_MARK + text if _marked(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of :func:`escape_formula`, applied by the importer to every CSV cell:
+    one leading ``'`` is dropped when a formula character or another ``'`` follows it
+    (``'=1+1`` -> ``=1+1``, ``''=x`` -> ``'=x``); any other text is kept as it is.
+
+    >>> unescape_formula("'=1+1"), unescape_formula("''=x"), unescape_formula("'ok")
+    ('=1+1', "'=x", "'ok")
+    >>> texts = ["'", "''", "'''=", "-", "=", "", "'ok", "@"]
+    >>> all(unescape_formula(escape_formula(t)) == t for t in texts)
+    True
+    """
+    return text[1:] if text[:1] == TEXT_MARK and _marked(text) else text
+
+
 # -- value parsers -------------------------------------------------------------------------
 
 #: A Buddhist Era year is this much larger than the Common Era year.

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
       consent under pseudonyms (PDPA); needs keys for everything else.
     - ``GRAPH_PUBLIC_PERSON_FIELDS``: the properties of a person without consent that a
       public read still shows (comma-separated).
+    - ``GRAPH_MAX_XLSX_INFLATED_MB``, ``GRAPH_MAX_SHEET_ROWS``, ``GRAPH_MAX_SHEET_COLUMNS``,
+      ``GRAPH_MAX_SHEET_CELLS``: what an imported workbook may hold (its parts inflated, a
+      sheet's rows and columns, the cells with a value in all its sheets); past one the
+      import is refused before the rest is read (``importers.read.WorkbookLimits``).
     """
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
@@ -63,6 +67,11 @@ class Settings(BaseSettings):
     # -- sessions (issue 11): ``GRAPH_SESSION_HOURS``, how long a browser's login at
     # ``/login`` lasts (the cookie's Max-Age and the server-side session's expiry)
     session_hours: float = 8.0
+    # what an imported workbook may hold (issue 11, point 7)
+    max_xlsx_inflated_mb: int = 512
+    max_sheet_rows: int = 1_000_000
+    max_sheet_columns: int = 200
+    max_sheet_cells: int = 20_000_000
 
 
 __all__ = ["DEFAULT_STORE_FILE", "Settings"]

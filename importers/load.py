@@ -19,10 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from graph_service.dataset import escape_formula
 from graph_service.domain import Edge, Node
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore, Progress, WriteResult
-from importers.read import Problem, read_dataset
+from importers.read import Problem, WorkbookLimits, read_dataset
 from importers.validate import Dataset, validate
 
 #: how many problems a message prints before "and N more"
@@ -38,9 +39,12 @@ class ImportReport:
     written: WriteResult
     problems: list[Problem] = field(default_factory=list)
     rejects_file: str | None = None
+    #: what the reader fixed and says so (an invisible character removed from an id)
+    warnings: list[Problem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The report as JSON; ``warnings`` only when there are any."""
+        doc = {
             "source": self.source,
             "rows": self.rows,
             "entities": self.entities,
@@ -50,6 +54,9 @@ class ImportReport:
             "problems": [p.to_dict() for p in self.problems],
             "rejects_file": self.rejects_file,
         }
+        if self.warnings:
+            doc["warnings"] = [p.to_dict() for p in self.warnings]
+        return doc
 
 
 def known_lookup(store: GraphStore) -> Callable[[list[str]], dict[str, str]]:
@@ -107,14 +114,18 @@ def import_dataset(
     skip_invalid: bool = False,
     rejects_path: str | Path | None = None,
     progress: Progress | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> ImportReport:
-    """Import a dataset folder, one CSV file or one ``.xlsx`` workbook into ``store``."""
+    """Import a dataset folder, one CSV file or one ``.xlsx`` workbook into ``store``.
+    ``limits``: what a workbook may hold (default ``WorkbookLimits()``)."""
     source = str(path)
     with collector_paused():
         try:
-            tables, problems = read_dataset(path, encoding=encoding)
+            tables, found = read_dataset(path, encoding=encoding, limits=limits)
         except (FileNotFoundError, ValueError, LookupError) as exc:
             raise InvalidInput(str(exc)) from exc
+        problems = [p for p in found if not p.warning]
+        warnings = [p for p in found if p.warning]
         dataset = validate(tables, known_lookup(store))
         del tables  # the rows: their cells live on in dataset.rejected_rows if needed
         problems = problems + dataset.problems
@@ -132,12 +143,14 @@ def import_dataset(
         written,
         problems,
         rejects_file,
+        warnings,
     )
 
 
 def write_rejects(dataset: Dataset, problems: list[Problem], path: str | Path | None) -> Path:
     """Write every problem with the cells of its row (as JSON) to a CSV file, UTF-8 with a
-    BOM so that Excel shows the Thai text."""
+    BOM so that Excel shows the Thai text; a text a spreadsheet would run as a formula is
+    marked as text (``dataset.escape_formula``)."""
     if path is None:
         path = Path(f"import-rejects-{datetime.now():%Y%m%d-%H%M%S}.csv")
     path = Path(path)
@@ -149,10 +162,10 @@ def write_rejects(dataset: Dataset, problems: list[Problem], path: str | Path | 
             cells = dataset.rejected_rows.get((p.file, p.row)) if p.row is not None else None
             out.writerow(
                 [
-                    p.file,
+                    escape_formula(p.file),
                     p.row if p.row is not None else "",
-                    p.column or "",
-                    p.reason,
+                    escape_formula(p.column or ""),
+                    escape_formula(p.reason),
                     json.dumps(cells, ensure_ascii=False) if cells else "",
                 ]
             )

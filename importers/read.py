@@ -34,12 +34,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph_service.dataset import cell_text
+from graph_service.dataset import (
+    CONTROL_CHARACTERS,
+    INVISIBLE_CHARACTERS,
+    cell_text,
+    character_name,
+    unescape_formula,
+)
 from graph_service.domain import DATASET_FILES
 
 _BOM = "\ufeff"
-#: Characters trimmed from header names besides white space (zero-width space, stray BOM).
-_INVISIBLE = "\ufeff\u200b"
+_BOM_RE = re.compile(_BOM)
+#: Anything the row screen (``_screen``) looks at: refused controls and stripped invisibles.
+_SUSPECT = re.compile(f"{CONTROL_CHARACTERS.pattern}|{INVISIBLE_CHARACTERS.pattern}")
 #: Thai combining marks: MAI HAN-AKAT, SARA I..PHINTHU, MAITAIKHU..YAMAKKAN. Each must follow
 #: a Thai character; after a Latin letter they show the bytes were not CP874 at all.
 _THAI_MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
@@ -82,11 +89,14 @@ class Problem:
     row: int | None
     column: str | None
     reason: str
+    #: True for something the reader fixed and reports (an invisible character stripped
+    #: from an id): it does not stop the import
+    warning: bool = False
 
     def __str__(self) -> str:
         row = "-" if self.row is None else self.row
         column = "-" if self.column is None else self.column
-        return f"{self.file}:{row}:{column}: {self.reason}"
+        return f"{self.file}:{row}:{column}: {'warning: ' if self.warning else ''}{self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
@@ -112,7 +122,8 @@ class Table:
 
 def normalise_header(text: str) -> str:
     """A header name as compared and stored: NFKC, trimmed, case-folded (``" ID "`` -> ``id``)."""
-    return unicodedata.normalize("NFKC", text).strip().strip(_INVISIBLE).strip().casefold()
+    text = INVISIBLE_CHARACTERS.sub("", unicodedata.normalize("NFKC", text))
+    return text.strip().casefold()
 
 
 def table_name(stem: str) -> str:
@@ -120,14 +131,52 @@ def table_name(stem: str) -> str:
     return unicodedata.normalize("NFKC", stem).strip().lower()
 
 
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How much of a workbook the reader takes before refusing it (issue 11, point 7).
+
+    An ``.xlsx`` is a zip: a file of 2 MB can inflate to gigabytes (one shared string
+    repeated), or name a cell in column XFD on every row so that a reader that pads rows
+    builds billions of empty cells. The reader checks the members' inflated sizes (as the
+    zip declares them; Python's zipfile never inflates a member past its declared size)
+    before opening the workbook, then streams each sheet and stops at the first cell past
+    a limit. Set by ``GRAPH_MAX_XLSX_INFLATED_MB``, ``GRAPH_MAX_SHEET_ROWS``,
+    ``GRAPH_MAX_SHEET_COLUMNS`` and ``GRAPH_MAX_SHEET_CELLS`` (cells holding a value, in
+    the whole workbook).
+    """
+
+    inflated_mb: int = 512
+    rows: int = 1_000_000
+    columns: int = 200
+    cells: int = 20_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WorkbookLimits:
+        """The limits of a ``Settings`` or ``CliSettings`` (the fields ``max_xlsx_inflated_mb``,
+        ``max_sheet_rows``, ``max_sheet_columns``, ``max_sheet_cells``)."""
+        return cls(
+            inflated_mb=settings.max_xlsx_inflated_mb,
+            rows=settings.max_sheet_rows,
+            columns=settings.max_sheet_columns,
+            cells=settings.max_sheet_cells,
+        )
+
+
 def read_dataset(
-    path: str | Path, encoding: str | None = None
+    path: str | Path, encoding: str | None = None, limits: WorkbookLimits | None = None
 ) -> tuple[list[Table], list[Problem]]:
     """Read a dataset folder, ``.xlsx`` workbook or single ``.csv`` file into raw tables.
 
     A folder contributes every ``*.csv`` at its top level (extension in any case; hidden files
     such as macOS ``._people.csv`` are skipped; other types, ``.xlsx`` included, are ignored).
     ``encoding`` applies to CSV files; without it each file's encoding is detected.
+    ``limits`` bound what a workbook may hold (default: :class:`WorkbookLimits`()).
+
+    Every cell is screened: a control character (``CONTROL_CHARACTERS``: NUL, ...) refuses
+    its row with a problem naming the character; a byte-order mark is removed from any cell
+    and zero-width characters from id columns, each with a warning (``Problem.warning``).
+    A CSV cell the CSV export marked with a leading ``'`` (``dataset.escape_formula``) reads
+    back without it.
 
     Returns the tables that could be read and every problem found. Raises
     ``FileNotFoundError`` when ``path`` does not exist and ``ValueError`` when it is not a
@@ -147,7 +196,7 @@ def read_dataset(
         raise FileNotFoundError(f"no such file or folder: '{p}'")
     suffix = p.suffix.lower()
     if p.is_file() and suffix == ".xlsx":
-        return _read_workbook(p)
+        return _read_workbook(p, limits or WorkbookLimits())
     if p.is_file() and suffix == ".csv":
         return _read_files([p], encoding)
     raise ValueError(
@@ -227,14 +276,20 @@ def _read_csv(
         return None
     records = csv.reader(io.StringIO(text, newline=""))
     last = [0]
+    marked = "'" in text  # cells the CSV export marked as text (dataset.escape_formula)
 
     def numbered() -> Iterator[tuple[int, Sequence[str]]]:
         for number, record in enumerate(records, start=1):
             last[0] = number
+            if marked:
+                record = [unescape_formula(c) if c[:1] == "'" else c for c in record]
             yield number, record
 
+    scan = _SUSPECT.search(text) is not None
     try:
-        return _build_table(label, name, numbered(), _csv_position, problems, sheet=False)
+        return _build_table(
+            label, name, numbered(), _csv_position, problems, sheet=False, scan=scan
+        )
     except csv.Error as exc:
         problems.append(Problem(label, last[0] + 1, None, f"not a readable CSV file: {exc}"))
         return None
@@ -321,6 +376,7 @@ def _build_table(
     problems: list[Problem],
     *,
     sheet: bool,
+    scan: bool = True,
 ) -> Table | None:
     """A table from numbered rows of cell texts: the first non-blank row is the header.
 
@@ -338,6 +394,18 @@ def _build_table(
     if header is None:
         problems.append(Problem(label, None, None, EMPTY_FILE))
         return None
+    for i, col in enumerate(header):
+        if bad := CONTROL_CHARACTERS.search(col):
+            problems.append(
+                Problem(
+                    label,
+                    header_row,
+                    position(i),
+                    f"the column name holds the control character {character_name(bad[0])}; "
+                    "remove it (the column was not read)",
+                )
+            )
+            header[i] = ""
 
     columns: list[str] = []
     indexes: list[int] = []
@@ -368,6 +436,11 @@ def _build_table(
         stripped = [c.strip() for c in cells]
         if not any(stripped):
             continue
+        if scan and _SUSPECT.search("\n".join(stripped)):
+            screened = _screen(label, number, stripped, header, position, problems)
+            if screened is None:
+                continue
+            stripped = screened
         n = len(stripped)
         values = {col: (stripped[i] if i < n else "") for col, i in named}
         out.append(Row(number, values))
@@ -394,6 +467,64 @@ def _build_table(
     return Table(label, name, columns, out)
 
 
+def _is_id_column(column: str) -> bool:
+    """Columns that hold ids: ``id``, ``source``, ``target`` and every ``..._id``."""
+    return column in ("id", "source", "target") or column.endswith("_id")
+
+
+def _screen(
+    label: str,
+    number: int,
+    cells: list[str],
+    header: list[str],
+    position: Callable[[int], str],
+    problems: list[Problem],
+) -> list[str] | None:
+    """The row's cells with invisible characters removed, or None when a cell holds a
+    control character (the row is refused: no export could carry the text, and a NUL
+    cuts a name short in many programs).
+
+    A byte-order mark (U+FEFF) is removed from any cell: inside a file it only ever comes
+    from files pasted together, and before an id it makes a look-alike (``\ufeffo2`` beside
+    ``o2``). Zero-width characters are removed from id columns only (Thai text may hold a
+    zero-width space as a word break). Each removal is a warning naming the character.
+    """
+    out = list(cells)
+    refused = False
+    for i, text in enumerate(cells):
+        if not _SUSPECT.search(text):
+            continue
+        column = header[i] if i < len(header) and header[i] else position(i)
+        if bad := CONTROL_CHARACTERS.search(text):
+            problems.append(
+                Problem(
+                    label,
+                    number,
+                    column,
+                    f"the cell holds the control character {character_name(bad[0])} at "
+                    f"character {bad.start() + 1}; remove it (the row was not read)",
+                )
+            )
+            refused = True
+            continue
+        pattern = INVISIBLE_CHARACTERS if _is_id_column(column) else _BOM_RE
+        found = sorted(set(pattern.findall(text)))
+        if not found:
+            continue
+        out[i] = pattern.sub("", text).strip()
+        problems.append(
+            Problem(
+                label,
+                number,
+                column,
+                f"removed the invisible character {', '.join(map(character_name, found))} "
+                f"from {text.strip()[:40]!r}",
+                warning=True,
+            )
+        )
+    return None if refused else out
+
+
 def _unnamed_problem(label: str, header_row: int, column: str, first_row: int) -> Problem:
     return Problem(
         label,
@@ -407,9 +538,48 @@ def _unnamed_problem(label: str, header_row: int, column: str, first_row: int) -
 # --- Excel --------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path) -> tuple[list[Table], list[Problem]]:
+class _Refused(Exception):
+    """A workbook past one of the :class:`WorkbookLimits`: nothing more of it is read."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _check_inflated(path: Path, limits: WorkbookLimits) -> Problem | None:
+    """The refusal of a workbook whose members would inflate past the limit, else None.
+
+    Reads only the zip's directory: the sizes it declares bound what Python's zipfile (and
+    so openpyxl) will ever inflate, as it stops a member at its declared size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a zip: openpyxl says so in its own words below
+    total = sum(m.file_size for m in members)
+    if total <= limits.inflated_mb * 1024 * 1024:
+        return None
+    largest = max(members, key=lambda m: m.file_size)
+    return Problem(
+        path.name,
+        None,
+        None,
+        f"refused: the workbook inflates to {total / 2**20:,.0f} MB (its largest part, "
+        f"{largest.filename!r}, to {largest.file_size / 2**20:,.0f} MB), more than the "
+        f"{limits.inflated_mb} MB allowed (GRAPH_MAX_XLSX_INFLATED_MB); nothing was read",
+    )
+
+
+def _read_workbook(path: Path, limits: WorkbookLimits) -> tuple[list[Table], list[Problem]]:
+    import zipfile
+
     from openpyxl import load_workbook
 
+    too_big = _check_inflated(path, limits)
+    if too_big is not None:
+        return [], [too_big]
     tables: list[Table] = []
     problems: list[Problem] = []
     try:
@@ -421,28 +591,162 @@ def _read_workbook(path: Path) -> tuple[list[Table], list[Problem]]:
         return [], [Problem(path.name, None, None, reason)]
     try:
         seen: dict[str, str] = {}
+        label = path.name
+        cells = [0]  # cells holding a value so far, in the whole workbook
         for ws in wb.worksheets:
             label = f"{path.name}[{ws.title}]"
             name = table_name(ws.title)
             if not _check_name(name, label, "sheet", seen, problems):
                 continue
-            # Some programs write a wrong <dimension>; without it openpyxl reads every cell.
-            ws.reset_dimensions()
-            rows = enumerate(ws.iter_rows(values_only=True), start=1)
+            rows = _sheet_rows(ws, label, limits, cells, problems)
             header = _sheet_header(label, rows)
             if isinstance(header, Problem):
                 problems.append(header)
                 continue
             texts = (
-                (n, [v if type(v) is str else cell_text(v) for v in cells]) for n, cells in rows
+                (n, [v if type(v) is str else cell_text(v) for v in values]) for n, values in rows
             )
             numbered = itertools.chain([header], texts)
             table = _build_table(label, name, numbered, _letter, problems, sheet=True)
             if table is not None:
                 tables.append(table)
+    except _Refused as exc:
+        return [], [*problems, exc.problem]
+    except (SyntaxError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        # broken XML (ParseError is a SyntaxError), a missing or damaged part
+        reason = f"the sheet cannot be read: {type(exc).__name__}: {exc}"
+        return [], [*problems, Problem(label, None, None, reason)]
     finally:
         wb.close()
     return tables, problems
+
+
+#: what a cell's ``t`` attribute may say: number, shared string, inline string, formula
+#: string, boolean, date, error
+_CELL_TYPES = frozenset({"n", "s", "inlineStr", "str", "b", "d", "e"})
+
+
+def _sheet_rows(
+    ws: Any, label: str, limits: WorkbookLimits, cells: list[int], problems: list[Problem]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows that hold a value, as (row number, values up to the last value),
+    streamed from the sheet's XML one cell at a time.
+
+    openpyxl's own ``iter_rows`` pads every row to its last cell (one cell in column XFD
+    makes 16,384 values a row) and stops at the first value it cannot convert with a bare
+    ``ValueError``; here each cell is converted by openpyxl's parser (shared strings, dates
+    by their number format, booleans), checked against ``limits`` as it is met, and freed.
+    A cell that cannot be read (an error such as ``#N/A``, a formula without a saved
+    value or whose saved value does not fit its type, an unknown type) refuses its row
+    with a problem naming the cell. Raises :class:`_Refused` at the first cell past a limit.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, cell_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
+    formula_tag, value_tag = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
+    wb = ws.parent
+    with wb._archive.open(ws._worksheet_path) as src:
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+        stack: list[Any] = []
+        number = 0
+        values: dict[int, Any] = {}
+        bad = False
+        for event, el in iterparse(src, events=("start", "end")):
+            if event == "start":
+                stack.append(el)
+                if el.tag == row_tag:
+                    r = el.get("r")
+                    number = int(r) if r and r.isdigit() else number + 1
+                    parser.row_counter, parser.col_counter = number, 0
+                    values, bad = {}, False
+                continue
+            stack.pop()
+            if el.tag == cell_tag:
+                where = el.get("r") or f"{get_column_letter(parser.col_counter + 1)}{number}"
+                kind = el.get("t", "n")
+                try:
+                    cell = parser.parse_cell(el)
+                    reason = None
+                except (ValueError, TypeError, IndexError, KeyError, OverflowError):
+                    cell, reason = None, _unreadable(el.findtext(value_tag), kind)
+                if cell is not None:
+                    value = cell["value"]
+                    if kind not in _CELL_TYPES:
+                        reason = f"a cell of a type Excel does not write (t={kind!r})"
+                    elif cell["data_type"] == "e":
+                        reason = f"an error value {value!r} (probably a formula that failed)"
+                    elif value is None and el.find(formula_tag) is not None:
+                        reason = (
+                            "a formula without a saved value (the file was not saved by a "
+                            "spreadsheet program); open and save it in Excel or LibreOffice, "
+                            "or type the value"
+                        )
+                    elif value is not None:
+                        column = cell["column"]
+                        _check_cell(label, where, number, column, limits, cells)
+                        values[column] = value
+                if reason is not None:
+                    column = parser.col_counter
+                    _check_cell(label, where, number, column, limits, cells)
+                    problems.append(
+                        Problem(label, number, _letter(column - 1), f"cell {where} holds {reason}")
+                    )
+                    bad = True
+            elif el.tag == row_tag and values and not bad:
+                yield number, [values.get(c) for c in range(1, max(values) + 1)]
+            # Free what has been read, so the tree never holds more than one cell: cells,
+            # rows and whatever else lies within two steps of the root (a cell's own
+            # children go with it).
+            if el.tag == cell_tag or len(stack) in (1, 2):
+                stack[-1].remove(el)
+                el.clear()
+
+
+def _unreadable(raw: str | None, kind: str) -> str:
+    shown = "" if raw is None else f" {raw[:40]!r}"
+    if kind == "n":
+        return (
+            f"the value{shown} marked as a number but it is not one (a formula whose saved "
+            "result is text?); retype it or save the file again in Excel or LibreOffice"
+        )
+    return f"the value{shown}, which cannot be read as a cell of type {kind!r}"
+
+
+def _check_cell(
+    label: str, where: str, row: int, column: int, limits: WorkbookLimits, cells: list[int]
+) -> None:
+    """Refuse the workbook (:class:`_Refused`) at a cell past a limit."""
+    cells[0] += 1
+    if column > limits.columns:
+        reason = (
+            f"cell {where} is in column {column:,}, beyond the {limits.columns:,} columns a "
+            "sheet may use (GRAPH_MAX_SHEET_COLUMNS); delete what lies to the right"
+        )
+    elif row > limits.rows:
+        reason = (
+            f"cell {where} is in row {row:,}, beyond the {limits.rows:,} rows a sheet may "
+            "have (GRAPH_MAX_SHEET_ROWS); split the dataset or delete what lies below"
+        )
+    elif cells[0] > limits.cells:
+        reason = (
+            f"the workbook holds more than {limits.cells:,} cells with a value "
+            "(GRAPH_MAX_SHEET_CELLS), reached at this cell; split the dataset"
+        )
+    else:
+        return
+    raise _Refused(
+        Problem(label, row, _letter(min(column, 16384) - 1), f"refused: {reason}; nothing was read")
+    )
 
 
 def _letter(i: int) -> str:
@@ -453,7 +757,7 @@ def _letter(i: int) -> str:
 
 
 def _sheet_header(
-    label: str, rows: Iterator[tuple[int, tuple[Any, ...]]]
+    label: str, rows: Iterator[tuple[int, Sequence[Any]]]
 ) -> Problem | tuple[int, list[str]]:
     """The sheet's header (its first non-blank row) as texts, or the problem with it.
 

@@ -1,6 +1,9 @@
 """Export: the whole graph in another tool's format or as a picture (CONTRACT.md section 2,
 ``export``).
 
+Every format is valid for any stored text: the file formats drop the control characters XML
+1.0 forbids themselves (:mod:`viz.formats`); the SVG picture has them removed after drawing.
+
 This module only picks the writer by ``--format``: the file formats (GEXF, GraphML,
 Cytoscape.js, Kumu, the CSV dataset, the xlsx tables) are written by :mod:`viz.formats`, the
 static pictures (PNG, SVG) drawn by :mod:`viz.picture`. Neither imports this module.
@@ -8,6 +11,7 @@ static pictures (PNG, SVG) drawn by :mod:`viz.picture`. Neither imports this mod
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from graph_service.errors import UsageError
@@ -36,8 +40,26 @@ def export(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) ->
     if name in PICTURE_FORMATS:
         from viz.picture import write_picture  # numpy and matplotlib only when drawing
 
-        return write_picture(store, path, name)
+        result = write_picture(store, path, name)
+        if name == "svg":
+            drop_xml_forbidden(path)
+        return result
     return write_format(store, name, path, measures=measures)
+
+
+#: the characters XML 1.0 forbids, as UTF-8 bytes: C0 controls but tab, line feed and
+#: carriage return, and U+FFFE/U+FFFF (each a whole sequence, so no character is split)
+_XML_FORBIDDEN_UTF8 = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def drop_xml_forbidden(path: Path) -> None:
+    """Remove from an XML file in UTF-8 the characters XML 1.0 forbids: matplotlib writes
+    a label's text as it is, so a name holding a NUL (stored before the importer refused
+    them, or written through the API) would make the SVG unreadable. They are never part
+    of the markup, so removing them leaves the rest as it was."""
+    data = path.read_bytes()
+    if _XML_FORBIDDEN_UTF8.search(data):
+        path.write_bytes(_XML_FORBIDDEN_UTF8.sub(b"", data))
 
 
 __all__ = ["FORMATS", "ExportResult", "export"]

@@ -44,7 +44,12 @@ Formats (``FILE_FORMATS``):
     relationships are rows of ``relationships.csv``. UTF-8 with a byte-order mark, so
     Excel shows the Thai text. Lists are ``|``-joined, booleans ``true``/``false``, floats
     in plain decimal notation (never ``1e+20``), years as stored (Common Era, which the
-    importer keeps as it is).
+    importer keeps as it is). A text cell a spreadsheet would run as a formula (starting
+    with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading
+    ``'``, as OWASP advises against CSV injection, and so is a text starting with ``'``
+    followed by one of those or another ``'`` (``dataset.escape_formula``); the importer
+    drops exactly that mark, so the dataset still imports back to the same graph. Numbers
+    are never marked: a negative amount stays a number.
 
     What cannot round-trip (each is listed in ``ExportResult.notes`` when the graph has
     it; a graph that came from an import never does): text with leading, trailing or
@@ -61,7 +66,15 @@ Formats (``FILE_FORMATS``):
     ``brokerage`` (grouped by ``admin_level``), ``overlap`` (pairs of funds by area) and
     ``gaps`` (missing links by ``admin_level`` and by ``sector``). An analysis that cannot
     run on this graph (no actors, one group) leaves a sheet with a one-line note. Header
-    row bold and frozen, column widths fitted.
+    row bold and frozen, column widths fitted. Every text is written as text, never as a
+    formula: ``=HYPERLINK(…)`` in a name is shown, not run (inline strings; a text starting
+    with ``=``, ``+``, ``-`` or ``@`` also carries Excel's quote prefix, so editing the cell
+    keeps it text).
+
+Any stored text is written validly (issue 11, point 6): the control characters XML 1.0
+forbids (``dataset.CONTROL_CHARACTERS``: NUL, ...) are dropped from ids, names, property
+names and values in GEXF, GraphML and xlsx, and in the CSV dataset (listed in the notes);
+JSON escapes them. The importer refuses them, so only text written another way holds them.
 """
 
 from __future__ import annotations
@@ -76,7 +89,15 @@ from typing import Any
 
 import networkx as nx
 
-from graph_service.dataset import parse_cell, reserved_columns, shorthand_applies
+from graph_service.dataset import (
+    CONTROL_CHARACTERS,
+    FORMULA_STARTS,
+    escape_formula,
+    parse_cell,
+    reserved_columns,
+    shorthand_applies,
+    strip_controls,
+)
 from graph_service.domain import (
     ACTOR_KINDS,
     DATASET_FILES,
@@ -198,10 +219,19 @@ def graph_measures(
 # -- networkx (GEXF, GraphML) -----------------------------------------------------------------
 
 
+def _safe(text: str) -> str:
+    """``text`` without the control characters XML 1.0 and xlsx cannot hold (a fast path
+    for the usual text, which is all printable)."""
+    return text if text.isprintable() else strip_controls(text)
+
+
 def _scalar(value: Any) -> Any:
-    """A property value as one scalar: lists joined with ``|``; None stays None."""
+    """A property value as one scalar: lists joined with ``|``; None stays None; texts
+    without control characters (:func:`_safe`)."""
     if isinstance(value, (list, tuple)):
-        return "|".join(str(v) for v in value if v is not None)
+        return _safe("|".join(str(v) for v in value if v is not None))
+    if isinstance(value, str):
+        return _safe(value)
     return value
 
 
@@ -240,22 +270,23 @@ def to_networkx(sub: Subgraph, measures: Measures | None = None) -> nx.MultiDiGr
         attrs: dict[str, Any] = {
             "kind": node.kind,
             "level": level_of(node.kind) or "",
-            "label": node.name,
+            "label": _safe(node.name),
             "name_en": _scalar(node.props.get("name_en", "")),
         }
         for key, value in node.props.items():
             if key == "name_en":
                 continue
-            attrs[_attr_name(key, taken_n)] = _scalar(value)
+            attrs[_attr_name(_safe(key), taken_n)] = _scalar(value)
         for name, values in measures.items():
             attrs[name] = values.get(id_)
-        g.add_node(id_, **_no_none(attrs))
+        g.add_node(_safe(id_), **_no_none(attrs))
     for e in sub.edges:
         if e.source not in sub.nodes or e.target not in sub.nodes:
             continue
         attrs = _edge_attrs(e, sub.nodes, scalar=True)
-        g.add_edge(e.source, e.target, key=e.key)
-        g.edges[e.source, e.target, e.key].update(_no_none(attrs))
+        u, v, k = _safe(e.source), _safe(e.target), _safe(e.key)
+        g.add_edge(u, v, key=k)
+        g.edges[u, v, k].update(_no_none(attrs))
     _coerce_types(g.nodes.values())
     _coerce_types(d for _, _, d in g.edges(data=True))
     return g
@@ -264,10 +295,15 @@ def to_networkx(sub: Subgraph, measures: Measures | None = None) -> nx.MultiDiGr
 def _edge_attrs(e: Edge, nodes: Mapping[str, Node], *, scalar: bool) -> dict[str, Any]:
     direction = direction_of(e, nodes) or ""
     attrs: dict[str, Any] = {"type": e.type, "direction": direction, "key": e.key}
+    if scalar:
+        attrs["key"] = _safe(e.key)
     for key, value in e.props.items():
         if key == "direction" and value == direction:
             continue
-        attrs[_attr_name(key, _EDGE_BASE)] = _scalar(value) if scalar else value
+        if scalar:
+            attrs[_attr_name(_safe(key), _EDGE_BASE)] = _scalar(value)
+        else:
+            attrs[_attr_name(key, _EDGE_BASE)] = value
     return attrs
 
 
@@ -457,6 +493,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_text(text: str) -> str:
+    """A text as a CSV cell: without control characters, marked when a spreadsheet would
+    run it (``dataset.escape_formula``)."""
+    return escape_formula(_safe(text))
+
+
+def _csv_cell(value: Any) -> str:
+    """A stored value as a CSV cell: texts (and lists, joined) through :func:`_csv_text`;
+    numbers, booleans and dates as :func:`_cell` writes them, never marked."""
+    if isinstance(value, (str, list, tuple)):
+        return _csv_text(_cell(value))
+    return _cell(value)
+
+
 def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
@@ -472,6 +522,11 @@ class _Lossy:
 
     def check(self, file: str, column: str, value: Any, where: str) -> None:
         text = _cell(value)
+        if CONTROL_CHARACTERS.search(text):
+            self.add(f"control characters in '{column}' (dropped)", where)
+            text = strip_controls(text)
+            if isinstance(value, str):
+                value = strip_controls(value)
         if not text.strip():
             self.add(f"empty value in '{column}' (not written)", where)
             return
@@ -526,7 +581,8 @@ def _ordered(keys: Iterable[str]) -> list[str]:
 
 
 def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[list[str]]]:
-    """The dataset as tables (file name -> rows, header first), in the import format."""
+    """The dataset as tables (file name -> rows, header first), in the import format: the
+    cells as written, texts marked against formulas (:func:`_csv_text`)."""
     notes = notes if notes is not None else []
     lossy = _Lossy()
     by_file: dict[str, list[Node]] = {file: [] for file in FILE_KINDS}
@@ -544,9 +600,11 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
             key for key in columns if shorthand_applies(key, file) or key in reserved_columns(file)
         }
         columns = [c for c in columns if c not in skipped]
-        rows = [["id", "name", *columns]]
+        rows = [["id", "name", *(_csv_text(c) for c in columns)]]
         for node in nodes:
             where = f"{file}.csv:{node.id}"
+            if CONTROL_CHARACTERS.search(node.id):
+                lossy.add("control characters in an id (dropped)", where)
             for key in sorted(skipped & node.props.keys()):
                 lossy.add(f"'{key}' is a shorthand or reserved column here (not written)", where)
             if not node.name.strip():
@@ -556,7 +614,13 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
             for key in columns:
                 if key in node.props:
                     lossy.check(file, key, node.props[key], where)
-            rows.append([node.id, node.name, *(_cell(node.props.get(k)) for k in columns)])
+            rows.append(
+                [
+                    _csv_text(node.id),
+                    _csv_text(node.name),
+                    *(_csv_cell(node.props.get(k)) for k in columns),
+                ]
+            )
         tables[file] = rows
 
     edges = [e for e in sub.edges if e.source in sub.nodes and e.target in sub.nodes]
@@ -568,7 +632,7 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
     bad = {c for c in ecols if c in ("source", "target", "type", "key")}
     ecols = [c for c in ecols if c not in bad]
     with_id = any(v is not None for v in own_ids.values())
-    rows = [["source", "target", "type", *(["id"] if with_id else []), *ecols]]
+    rows = [["source", "target", "type", *(["id"] if with_id else []), *map(_csv_text, ecols)]]
     for e in edges:
         where = f"relationships.csv:{e.key}"
         for key in sorted(bad & e.props.keys()):
@@ -577,8 +641,9 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
             if key in e.props:
                 lossy.check(RELATIONSHIPS_FILE, key, e.props[key], where)
         own = own_ids[e.key]
-        row = [e.source, e.target, e.type, *([own or ""] if with_id else [])]
-        rows.append(row + [_cell(e.props.get(k)) for k in ecols])
+        row = [_csv_text(e.source), _csv_text(e.target), e.type]
+        row += [_csv_text(own or "")] if with_id else []
+        rows.append(row + [_csv_cell(e.props.get(k)) for k in ecols])
     tables[RELATIONSHIPS_FILE] = rows
     notes.extend(lossy.notes())
     return tables
@@ -760,8 +825,8 @@ def xlsx_sheets(sub: Subgraph) -> dict[str, list[dict[str, Any]]]:
 
 
 def write_xlsx(sub: Subgraph, path: Path, notes: list[str] | None = None) -> None:
-    """Write the analysis workbook (see the module docstring)."""
-    import pandas as pd
+    """Write the analysis workbook (see the module docstring): every text as text."""
+    from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -770,22 +835,45 @@ def write_xlsx(sub: Subgraph, path: Path, notes: list[str] | None = None) -> Non
         for name, rows in sheets.items():
             if len(rows) == 1 and set(rows[0]) == {"note"}:
                 notes.append(f"xlsx: sheet {name!r}: {rows[0]['note']}")
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, rows in sheets.items():
-            columns: list[str] = []
-            for row in rows:
-                columns.extend(k for k in row if k not in columns)
-            frame = pd.DataFrame(rows, columns=columns)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            ws = writer.sheets[name]
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for i, col in enumerate(columns, start=1):
-                longest = max(
-                    [len(str(col))] + [len(_cell(r.get(col))) for r in rows[:2000]], default=8
-                )
-                ws.column_dimensions[get_column_letter(i)].width = max(8, min(60, longest + 2))
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        columns: list[str] = []
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+        for j, col in enumerate(columns, start=1):
+            _xlsx_cell(ws, 1, j, col).font = bold
+        for i, row in enumerate(rows, start=2):
+            for j, col in enumerate(columns, start=1):
+                value = row.get(col)
+                if value is not None:
+                    _xlsx_cell(ws, i, j, value)
+        ws.freeze_panes = "A2"
+        for j, col in enumerate(columns, start=1):
+            longest = max([len(str(col))] + [len(_cell(r.get(col))) for r in rows[:2000]])
+            ws.column_dimensions[get_column_letter(j)].width = max(8, min(60, longest + 2))
+    wb.save(path)
+
+
+def _xlsx_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Put ``value`` in a cell, a text always as text: an inline string (never a formula,
+    whatever it starts with), without the control characters a workbook cannot hold, with
+    Excel's quote prefix when it starts like a formula (so editing it keeps it text).
+    Numbers and booleans stay what they are; a NaN or infinite float is left empty."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        cell.value = value
+        return cell
+    if isinstance(value, float):
+        return cell
+    text = _safe(value if isinstance(value, str) else _cell(value))
+    cell.value = text
+    cell.data_type = "s"
+    if text[:1] in FORMULA_STARTS:
+        cell.quotePrefix = True
+    return cell
 
 
 __all__ = [

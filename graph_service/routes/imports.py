@@ -6,7 +6,8 @@ named by its file, row and column.
 The upload lives in a temporary folder that is removed afterwards. Only base names are kept
 (a zip's folders are ignored), so nothing is written outside that folder: a zip entry with an
 absolute path or ``..`` refuses the whole upload. The upload, and a zip's content
-uncompressed, may not exceed ``Settings.max_upload_mb`` (413).
+uncompressed, may not exceed ``Settings.max_upload_mb`` (413). A workbook is then held to
+``WorkbookLimits`` (its parts inflated, rows, columns, cells; 422 naming the setting).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from graph_service.errors import InvalidInput, PayloadTooLarge
 from graph_service.routes.deps import Store
 from graph_service.routes.models import Open, responses
 from importers.load import import_dataset, problems_error
-from importers.read import Problem
+from importers.read import Problem, WorkbookLimits
 
 router = APIRouter(prefix="/api", tags=["import"])
 
@@ -115,6 +116,7 @@ def post_import(
                 encoding=encoding,
                 skip_invalid=skip_invalid,
                 rejects_path=work / "rejects.csv",
+                limits=WorkbookLimits.from_settings(request.app.state.settings),
             )
         except InvalidInput as exc:
             raise _relabelled(exc, path, label) from None
