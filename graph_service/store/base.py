@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from graph_service.domain import Edge, Node, Props, Stats, Subgraph
+from graph_service.errors import StoreUnavailable
 
 #: called with (what, done, total) as a write makes progress
 Progress = Callable[[str, int, int], None]
@@ -19,6 +20,14 @@ Progress = Callable[[str, int, int], None]
 #: property keys a store keeps for itself on entities and on relationships
 NODE_INTERNAL_KEYS = frozenset({"id", "name_key"})
 EDGE_INTERNAL_KEYS = frozenset({"key"})
+
+
+class StoreBusy(StoreUnavailable):
+    """Another writer (another import) holds the store, and this write waited as long as it
+    may (``lock_wait``, or its request's budget): nothing was written. The store is there;
+    the client tries again later (HTTP 503 with the code ``store_busy``; exit 3)."""
+
+    code = "store_busy"
 
 
 @dataclass
@@ -245,6 +254,7 @@ def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 __all__ = [
     "GraphStore",
     "Progress",
+    "StoreBusy",
     "WriteResult",
     "breadth_first",
     "chunks",

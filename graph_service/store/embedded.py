@@ -14,34 +14,64 @@ Schema (version 1)::
 
 Property values are JSON, which keeps str, int, float, bool and lists apart.
 
+Concurrency: reads never wait for a write nor for each other. Each thread reads through its
+own connection, opened read-only on the same file; WAL lets any number of them read while
+one writer writes, each seeing the graph as of its statement (a read of several steps, such
+as a breadth-first search, runs in one read transaction: one snapshot, no lock held on
+anything but its own connection). Writes go through one writer connection, one transaction
+at a time (``BEGIN IMMEDIATE``); a writer that finds another writer (another import, in this
+process or another) waits its turn, saying so once on stderr, for up to ``lock_wait``
+seconds (or what is left of the request's budget), then says plainly that another import
+holds the store (``StoreBusy``).
+
 Query timeout: a progress handler looks at the clock every few thousand SQLite
-instructions and interrupts a statement that has run longer than ``query_timeout`` seconds
-(``QueryTimeout``); each statement of a long import has its own allowance.
+instructions and interrupts a statement that has run longer than ``query_timeout`` seconds,
+or past the deadline of the request's budget (``graph_service.budget``), whichever comes
+first (``QueryTimeout``), or whose request was abandoned (``Abandoned``); each statement of
+a long import has its own allowance.
+
+The file is created readable and writable by its owner only (0600): it holds the
+pseudonym secret. SQLite gives its ``-wal`` and ``-shm`` files the same mode.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import secrets
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
+from graph_service import budget
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
 from graph_service.store.arrays import GraphArrays, graph_arrays_of
-from graph_service.store.base import Progress, WriteResult, breadth_first, chunks
+from graph_service.store.base import (
+    Progress,
+    StoreBusy,
+    WriteResult,
+    breadth_first,
+    chunks,
+)
 
 SCHEMA_VERSION = 1
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
 _CLOCK_STEPS = 10_000  # SQLite instructions between two looks at the clock
+#: how long one try for the write lock sleeps in SQLite's busy handler (ms) before the
+#: writer looks at its budget and its own deadline again
+_LOCK_SLICE_MS = 500
+#: the message a writer prints once when it has to wait for another
+WAITING = "waiting for another import that holds the store {path}…"
 _EDGE_COLUMNS = "key, source, type, target, props"
 #: the page cache (KiB) while a large write runs, so that the indexes being filled stay in
 #: memory (SQLite's default is 2 MB)
@@ -109,31 +139,66 @@ def _has_nan(props: dict[str, Any]) -> bool:
     return False
 
 
+class _Connection:
+    """One SQLite connection and the clock of the statement it runs: its deadline, the
+    budget it runs under, and why the progress handler stopped it."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.deadline: float | None = None
+        self.limit = 0.0  # the seconds the deadline allowed, for the message
+        self.budget: budget.Budget | None = None
+        self.stopped: str | None = None  # "timeout" or "abandoned"
+        self.snapshot = 0  # depth of nested read transactions
+        db.set_progress_handler(self._stop, _CLOCK_STEPS)
+
+    def _stop(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the running statement."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.stopped = "timeout"
+            return 1
+        if self.budget is not None and self.budget.cancelled.is_set():
+            self.stopped = "abandoned"
+            return 1
+        return 0
+
+
 class EmbeddedStore:
     """A :class:`~graph_service.store.base.GraphStore` in one SQLite file."""
 
     engine = "embedded"
 
-    def __init__(self, path: str | Path, query_timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | Path, query_timeout: float = 30.0, lock_wait: float = 3600.0
+    ) -> None:
         """Open (or create) the store in the file ``path``. ``query_timeout``: seconds one
-        statement may run before it is stopped with ``QueryTimeout`` (0: no limit)."""
+        statement may run before it is stopped with ``QueryTimeout`` (0: no limit).
+        ``lock_wait``: seconds a write waits for another writer (another import) to finish
+        before it gives up with ``StoreBusy`` (0: no limit)."""
         self.path = Path(path).expanduser().resolve()
         self.location = str(self.path)
         self.query_timeout = max(float(query_timeout), 0.0)
-        self._lock = threading.RLock()
-        self._deadline: float | None = None
-        self._timed_out = False
+        self.lock_wait = max(float(lock_wait), 0.0)
+        #: told once per wait that another writer holds the store (default: stderr)
+        self.on_wait: Callable[[str], None] = _say
+        self._write_lock = threading.Lock()  # one write transaction of this process at a time
+        self._local = threading.local()  # this thread's read connection; "writing" flag
+        self._readers: list[_Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
         self._secret: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            _create_private(self.path)
+            self._writer = _Connection(
+                sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                )
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            if self.query_timeout:
-                self._db.set_progress_handler(self._past_deadline, _CLOCK_STEPS)
+            db = self._writer.db
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
@@ -144,84 +209,219 @@ class EmbeddedStore:
             raise StoreUnavailable(f"cannot open the embedded store {self.path}: {exc}") from exc
 
     def _init_schema(self) -> None:
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    f"{self.path} was written by a newer graph-service (schema {row[0]}); "
-                    "upgrade graph-service to open it"
-                )
+        db = self._writer.db
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            row = None
+        if row is None:  # a new file: make the tables (a write, so in turn)
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} was written by a newer graph-service (schema {row[0]}); "
+                "upgrade graph-service to open it"
+            )
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _past_deadline(self) -> int:
-        """SQLite's progress handler: non-zero interrupts the running statement."""
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            self._timed_out = True
-            return 1
-        return 0
+    def _reader(self) -> _Connection:
+        """This thread's read-only connection (opened on first use)."""
+        conn: _Connection | None = getattr(self._local, "reader", None)
+        if conn is None:
+            if self._closed:
+                raise StoreUnavailable(f"the embedded store {self.path} is closed")
+            uri = f"file:{quote(str(self.path))}?mode=ro"
+            try:
+                db = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
+                )
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot read the embedded store {self.path}: {exc}") from exc
+            conn = self._local.reader = _Connection(db)
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _conn(self) -> _Connection:
+        """The connection this thread's statements use: the writer inside this thread's
+        write transaction (it sees what the transaction wrote), else its own reader."""
+        return self._writer if getattr(self._local, "writing", False) else self._reader()
 
     @contextmanager
-    def _clock(self) -> Iterator[None]:
-        """Runs one statement against the query timeout (the caller holds the lock)."""
-        self._timed_out = False
-        if self.query_timeout:
-            self._deadline = time.monotonic() + self.query_timeout
+    def _clock(self, conn: _Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """Runs one statement on ``conn`` (this thread's) against the query timeout and
+        the request's budget, whichever ends first."""
+        conn = conn or self._conn()
+        budget.check()
+        current = budget.current()
+        left = budget.remaining()
+        limits = [x for x in (self.query_timeout or None, left) if x is not None]
+        conn.stopped, conn.budget = None, current
+        if limits:
+            conn.limit = (
+                current.seconds
+                if current is not None and current.seconds is not None and left == min(limits)
+                else self.query_timeout
+            ) or min(limits)
+            conn.deadline = time.monotonic() + min(limits)
         try:
-            yield
+            yield conn.db
+        except sqlite3.OperationalError as exc:
+            raise self._error(conn, exc) from exc
         finally:
-            self._deadline = None
+            conn.deadline, conn.budget = None, None
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one statement that returns no rows (it runs to its end here) against the
         clock; the cursor tells its ``rowcount``."""
-        with self._clock():
-            return self._db.execute(sql, params)
+        with self._clock() as db:
+            return db.execute(sql, params)
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._clock():
-            return self._db.execute(sql, params).fetchall()
+        with self._clock() as db:
+            return db.execute(sql, params).fetchall()
 
-    def _error(self, exc: sqlite3.OperationalError) -> StoreUnavailable:
-        """``QueryTimeout`` when the progress handler stopped the statement, else
-        ``StoreUnavailable`` (file locked, disk full, …)."""
-        timed_out, self._timed_out = self._timed_out, False
-        if timed_out:
-            return QueryTimeout.after(self.query_timeout)
+    def _error(self, conn: _Connection, exc: sqlite3.OperationalError) -> StoreUnavailable:
+        """``QueryTimeout`` when the progress handler stopped the statement at the
+        deadline, ``Abandoned`` when its request was cancelled, ``StoreBusy`` when another
+        writer holds the store, else ``StoreUnavailable`` (disk full, …)."""
+        stopped, conn.stopped = conn.stopped, None
+        if stopped == "timeout":
+            return QueryTimeout.after(conn.limit)
+        if stopped == "abandoned":
+            return budget.Abandoned("the request was abandoned by its client; its work stopped")
+        if _is_busy(exc):
+            return self._busy()
         return StoreUnavailable(f"embedded store {self.path}: {exc}")
 
+    def _busy(self, waited: float | None = None) -> StoreBusy:
+        after = f" (waited {waited:.0f} s)" if waited is not None else ""
+        return StoreBusy(
+            f"another import holds the store {self.path.name}{after}; nothing was written: "
+            "try again when it has finished",
+            {"store": self.path.name},
+        )
+
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._fetch(sql, params)
-            except sqlite3.OperationalError as exc:
-                raise self._error(exc) from exc
+        return self._fetch(sql, params)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``: writers queue behind each other):
-        committed when the block ends, rolled back when it raises."""
-        with self._lock:
-            db = self._db
+    def _snapshot(self) -> Iterator[None]:
+        """The reads of the block see one version of the graph (one read transaction on
+        this thread's connection: it holds no lock a writer or another reader waits on)."""
+        conn = self._conn()
+        if conn is self._writer or conn.snapshot:  # inside a write, or a snapshot already
+            yield
+            return
+        conn.db.execute("BEGIN")
+        conn.snapshot = 1
+        try:
+            yield
+        finally:
+            conn.snapshot = 0
+            if conn.db.in_transaction:
+                conn.db.execute("COMMIT")
+
+    def _take_write_lock(
+        self,
+        setup: Callable[[sqlite3.Connection], None],
+        restore: Callable[[sqlite3.Connection], None],
+    ) -> None:
+        """Wait for this process's other writers, then run ``setup`` on the writer
+        connection (pragmas that only work outside a transaction), then wait for other
+        processes' writers (``BEGIN IMMEDIATE``): a slice at a time, so that the request's
+        budget and ``lock_wait`` are looked at between tries. Says once (``on_wait``)
+        that it waits."""
+        start = time.monotonic()
+        told = False
+
+        def waited_too_long() -> None:
+            nonlocal told
+            waited = time.monotonic() - start
+            left = budget.remaining()
+            if (self.lock_wait and waited > self.lock_wait) or (left is not None and left <= 0.001):
+                raise self._busy(waited)
+            budget.check()  # abandoned: stop waiting
+            if not told:
+                told = True
+                self.on_wait(WAITING.format(path=self.path.name))
+
+        while not self._write_lock.acquire(timeout=_LOCK_SLICE_MS / 1000):
+            waited_too_long()
+        try:
+            db = self._writer.db
+            setup(db)
+            while True:
+                db.execute(f"PRAGMA busy_timeout = {_LOCK_SLICE_MS}")
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                waited_too_long()
+        except BaseException:
             try:
-                db.execute("BEGIN IMMEDIATE")
-                yield db
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise ValueError(
-                        "relationship(s) name an entity that does not exist; nothing was "
-                        f"written ({exc})"
-                    ) from exc
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise self._error(exc) from exc
-                raise
+                restore(db)
+            finally:
+                self._write_lock.release()
+            raise
+
+    @contextmanager
+    def _transaction(
+        self, *, bulk: bool = False, large: bool = False
+    ) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on the writer connection: writers
+        queue behind each other, readers go on reading the last committed version):
+        committed when the block ends, rolled back when it raises. ``bulk``: without
+        SQLite's foreign keys (the caller checks the ends); ``large``: with a page cache
+        that holds the indexes being filled."""
+        db = self._writer.db
+        cache_size = [0]
+
+        def setup(db: sqlite3.Connection) -> None:  # a no-op inside a transaction
+            if bulk:
+                db.execute("PRAGMA foreign_keys=OFF")
+            if large:
+                cache_size[0] = int(db.execute("PRAGMA cache_size").fetchone()[0])
+                db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
+
+        def restore(db: sqlite3.Connection) -> None:
+            if bulk:
+                db.execute("PRAGMA foreign_keys=ON")
+            if large:
+                db.execute(f"PRAGMA cache_size = {cache_size[0]}")
+
+        try:
+            self._take_write_lock(setup, restore)
+        except sqlite3.OperationalError as exc:
+            raise self._error(self._writer, exc) from exc
+        self._local.writing = True
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise ValueError(
+                    "relationship(s) name an entity that does not exist; nothing was "
+                    f"written ({exc})"
+                ) from exc
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._error(self._writer, exc) from exc
+            raise
+        finally:
+            self._local.writing = False
+            try:
+                restore(db)
+            finally:
+                self._write_lock.release()
 
     def _check_version(self, expected: int | None) -> None:
         """Inside a transaction (which holds the write lock): refuse to go on when the
@@ -250,10 +450,13 @@ class EmbeddedStore:
 
     def secret(self) -> str:
         if self._secret is None:
-            with self._lock:
-                token = secrets.token_hex(32)
-                self._query("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (token,))
-                self._secret = str(self._query("SELECT value FROM meta WHERE key='secret'")[0][0])
+            row = self._query("SELECT value FROM meta WHERE key='secret'")
+            if not row:  # the first call ever: made and kept (a write, so in turn)
+                with self._transaction():
+                    token = secrets.token_hex(32)
+                    self._exec("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (token,))
+                    row = self._fetch("SELECT value FROM meta WHERE key='secret'")
+            self._secret = str(row[0][0])
         return self._secret
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
@@ -348,7 +551,7 @@ class EmbeddedStore:
                 reached = {i for i, k in self._kinds_of(reached) if k in allowed}
             return reached
 
-        with self._lock:
+        with self._snapshot():
             if not self._query("SELECT 1 FROM nodes WHERE id = ?", [start]):
                 return {}
             return breadth_first(start, depth, step)
@@ -413,7 +616,7 @@ class EmbeddedStore:
         return graph_arrays_of(nodes, edge_rows)
 
     def stats(self) -> Stats:
-        with self._lock:
+        with self._snapshot():
             kinds = dict(self._query("SELECT kind, count(*) FROM nodes GROUP BY kind"))
             types = dict(self._query("SELECT type, count(*) FROM edges GROUP BY type"))
             return Stats(kinds, types, self.version())
@@ -444,29 +647,17 @@ class EmbeddedStore:
         result = WriteResult()
         bulk = len(edges) > _BATCH
         large = len(nodes) + len(edges) > _BATCH
-        with self._lock:
-            if bulk:  # a no-op inside a transaction, so set before it starts
-                self._db.execute("PRAGMA foreign_keys=OFF")
-            if large:
-                cache_size = self._db.execute("PRAGMA cache_size").fetchone()[0]
-                self._db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
-            try:
-                with self._transaction():
-                    self._check_version(expected_version)
-                    node_rows = self._node_rows(nodes, result, replace, progress)
-                    with self._clock():
-                        self._db.executemany(_UPSERT_NODE, node_rows)
-                    edge_rows = self._edge_rows(edges, result, replace, progress)
-                    with self._clock():
-                        self._db.executemany(_UPSERT_EDGE, edge_rows)
-                    if bulk:
-                        self._check_ends(edge_rows)
-                    self._set_version(result)
-            finally:
-                if bulk:
-                    self._db.execute("PRAGMA foreign_keys=ON")
-                if large:
-                    self._db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        with self._transaction(bulk=bulk, large=large):
+            self._check_version(expected_version)
+            node_rows = self._node_rows(nodes, result, replace, progress)
+            with self._clock() as db:
+                db.executemany(_UPSERT_NODE, node_rows)
+            edge_rows = self._edge_rows(edges, result, replace, progress)
+            with self._clock() as db:
+                db.executemany(_UPSERT_EDGE, edge_rows)
+            if bulk:
+                self._check_ends(edge_rows)
+            self._set_version(result)
         return result
 
     def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str]]) -> None:
@@ -605,8 +796,35 @@ class EmbeddedStore:
             self._exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._closed = True
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.db.close()
+        with self._write_lock:
+            self._writer.db.close()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY (another connection holds the lock), with or without an extended
+    code."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty, readable and writable by its owner only (0600), unless it
+    exists (an existing store keeps its mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _loads(props: str) -> Any:
