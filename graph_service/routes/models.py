@@ -196,7 +196,16 @@ class EntityDocument(Open):
         description="the INN level of the kind"
     )
     properties: dict[str, Any]
-    relationships: list[ShownRelationship]
+    relationships: list[ShownRelationship] = Field(
+        description="a page of its relationships (`rel_offset`, `rel_limit`; the first 1000 "
+        "by default), in the order type, source, target, key"
+    )
+    relationships_total: int | None = Field(
+        None, description="every relationship it has, on all pages"
+    )
+    relationships_next: str | None = Field(
+        None, description="the URL of the next page of its relationships; null on the last"
+    )
 
 
 class DeletedCounts(Open):

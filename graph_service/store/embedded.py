@@ -45,7 +45,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -54,7 +54,12 @@ import orjson
 
 from graph_service import budget
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
-from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
+from graph_service.errors import (
+    GraphServiceError,
+    QueryTimeout,
+    StoreUnavailable,
+    VersionChanged,
+)
 from graph_service.store.arrays import GraphArrays, graph_arrays_of
 from graph_service.store.base import (
     Progress,
@@ -73,6 +78,8 @@ _LOCK_SLICE_MS = 500
 #: the message a writer prints once when it has to wait for another
 WAITING = "waiting for another import that holds the store {path}…"
 _EDGE_COLUMNS = "key, source, type, target, props"
+#: id sets up to this size are matched in one statement (``json_each``) by edges_among
+_SMALL_SET = 5000
 #: the page cache (KiB) while a large write runs, so that the indexes being filled stay in
 #: memory (SQLite's default is 2 MB)
 _IMPORT_CACHE_KB = 256 * 1024
@@ -219,7 +226,9 @@ class EmbeddedStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                )
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
         elif int(row[0]) > SCHEMA_VERSION:
             raise StoreUnavailable(
@@ -241,7 +250,9 @@ class EmbeddedStore:
                     uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
                 )
             except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot read the embedded store {self.path}: {exc}") from exc
+                raise StoreUnavailable(
+                    f"cannot read the embedded store {self.path}: {exc}"
+                ) from exc
             conn = self._local.reader = _Connection(db)
             with self._readers_lock:
                 self._readers.append(conn)
@@ -286,7 +297,7 @@ class EmbeddedStore:
         with self._clock() as db:
             return db.execute(sql, params).fetchall()
 
-    def _error(self, conn: _Connection, exc: sqlite3.OperationalError) -> StoreUnavailable:
+    def _error(self, conn: _Connection, exc: sqlite3.OperationalError) -> GraphServiceError:
         """``QueryTimeout`` when the progress handler stopped the statement at the
         deadline, ``Abandoned`` when its request was cancelled, ``StoreBusy`` when another
         writer holds the store, else ``StoreUnavailable`` (disk full, …)."""
@@ -475,13 +486,19 @@ class EmbeddedStore:
         )
         return [Node(i, k, json.loads(p)) for i, k, p in rows]
 
-    def edges_of(self, id: str) -> list[Edge]:
+    def edges_of(self, id: str, offset: int = 0, limit: int | None = None) -> list[Edge]:
         rows = self._query(
             f"SELECT {_EDGE_COLUMNS} FROM edges WHERE source = ? "
-            f"UNION SELECT {_EDGE_COLUMNS} FROM edges WHERE target = ?",
-            (id, id),
+            f"UNION SELECT {_EDGE_COLUMNS} FROM edges WHERE target = ? "
+            "ORDER BY type, source, target, key LIMIT ? OFFSET ?",
+            (id, id, _sql_limit(limit), offset),
         )
         return [_edge(r) for r in rows]
+
+    def count_edges_of(self, id: str) -> int:
+        return int(
+            self._query("SELECT count(*) FROM edges WHERE source = ? OR target = ?", (id, id))[0][0]
+        )
 
     def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
         found: dict[str, Edge] = {}
@@ -494,16 +511,25 @@ class EmbeddedStore:
         return found
 
     def find_edges(
-        self, source: str | None = None, type: str | None = None, target: str | None = None
+        self,
+        source: str | None = None,
+        type: str | None = None,
+        target: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Edge]:
-        given = {"source": source, "type": type, "target": target}
-        wanted = {column: value for column, value in given.items() if value is not None}
-        where = " AND ".join(f"{column} = ?" for column in wanted)
+        where, params = _edge_filter(source, type, target)
         rows = self._query(
-            f"SELECT {_EDGE_COLUMNS} FROM edges" + (f" WHERE {where}" if where else ""),
-            list(wanted.values()),
+            f"SELECT {_EDGE_COLUMNS} FROM edges{where} ORDER BY key LIMIT ? OFFSET ?",
+            [*params, _sql_limit(limit), offset],
         )
-        return sorted((_edge(r) for r in rows), key=lambda e: e.key)
+        return [_edge(r) for r in rows]
+
+    def count_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> int:
+        where, params = _edge_filter(source, type, target)
+        return int(self._query(f"SELECT count(*) FROM edges{where}", params)[0][0])
 
     def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
         sql = (
@@ -528,6 +554,24 @@ class EmbeddedStore:
             found.update(r[0] for r in rows)
         return found
 
+    def _expand_first(
+        self, ids: Sequence[str], types: Sequence[str] | None, first: int
+    ) -> set[str]:
+        """The ``first`` smallest ids one step from any of ``ids`` (``expand``, cut in
+        SQL: a hub's million neighbours are never read out)."""
+        found: set[str] = set()
+        type_sql, type_params = _type_filter(types)
+        for part in chunks(list(ids), _BATCH // 2):
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                f"SELECT target FROM edges WHERE source IN ({marks}){type_sql} "
+                f"UNION SELECT source FROM edges WHERE target IN ({marks}){type_sql} "
+                "ORDER BY 1 LIMIT ?",
+                [*part, *type_params, *part, *type_params, first],
+            )
+            found.update(r[0] for r in rows)
+        return set(sorted(found)[:first])
+
     def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
         if kinds is None:
             rows = self._query("SELECT id FROM nodes")
@@ -542,10 +586,19 @@ class EmbeddedStore:
         depth: int,
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        limit: int | None = None,
     ) -> dict[str, int]:
         allowed = set(kinds) if kinds else None
+        # with a limit (and no kinds to filter by afterwards), each step reads at most the
+        # ids it may need: the ``limit`` nearest unseen ones are among the first ``limit``
+        # plus as many as were seen before (``seen`` counts at least those)
+        seen = [1]
 
         def step(frontier: Sequence[str]) -> set[str]:
+            if limit is not None and allowed is None:
+                reached = self._expand_first(frontier, types, limit + seen[0])
+                seen[0] += len(reached)
+                return reached
             reached = self.expand(frontier, types)
             if allowed is not None and reached:
                 reached = {i for i, k in self._kinds_of(reached) if k in allowed}
@@ -554,7 +607,7 @@ class EmbeddedStore:
         with self._snapshot():
             if not self._query("SELECT 1 FROM nodes WHERE id = ?", [start]):
                 return {}
-            return breadth_first(start, depth, step)
+            return breadth_first(start, depth, step, limit)
 
     def _kinds_of(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -566,6 +619,16 @@ class EmbeddedStore:
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         wanted = set(ids)
         type_sql, type_params = _type_filter(types)
+        if len(wanted) <= _SMALL_SET:
+            # both ends checked in SQL: a hub among the ids never has all its ties read out
+            members = json.dumps(sorted(wanted))
+            rows = self._query(
+                f"SELECT {_EDGE_COLUMNS} FROM edges "
+                "WHERE source IN (SELECT value FROM json_each(?1)) "
+                f"AND target IN (SELECT value FROM json_each(?1)){type_sql}",
+                [members, *type_params],
+            )
+            return [_edge(r) for r in rows]
         edges: list[Edge] = []
         for part in chunks(sorted(wanted), _BATCH):
             marks = ",".join("?" * len(part))
@@ -821,10 +884,8 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 def _create_private(path: Path) -> None:
     """Create ``path`` empty, readable and writable by its owner only (0600), unless it
     exists (an existing store keeps its mode)."""
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def _loads(props: str) -> Any:
@@ -839,6 +900,19 @@ def _loads(props: str) -> Any:
 def _edge(row: tuple[Any, ...]) -> Edge:
     key, source, type_, target, props = row
     return Edge(source, type_, target, json.loads(props), key)
+
+
+def _sql_limit(limit: int | None) -> int:
+    """SQLite's LIMIT for ``limit`` (a negative LIMIT: no limit)."""
+    return -1 if limit is None else limit
+
+
+def _edge_filter(source: str | None, type: str | None, target: str | None) -> tuple[str, list[str]]:
+    """`` WHERE source = ? AND …`` for the ends and type given, and its parameters."""
+    given = {"source": source, "type": type, "target": target}
+    wanted = {column: value for column, value in given.items() if value is not None}
+    where = " AND ".join(f"{column} = ?" for column in wanted)
+    return (f" WHERE {where}" if where else ""), list(wanted.values())
 
 
 def _type_filter(types: Sequence[str] | None, where: bool = False) -> tuple[str, list[str]]:
