@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -23,7 +24,9 @@ router = APIRouter()
     },
 )
 def get_health(store: Store) -> JSONResponse:
-    body: dict[str, Any] = {"store": {"engine": store.engine, "location": store.location}}
+    # the embedded store's file name only: its folder is nobody's business (issue 11)
+    location = Path(store.location).name if store.engine == "embedded" else store.location
+    body: dict[str, Any] = {"store": {"engine": store.engine, "location": location}}
     try:
         store.ping()
         body.update(status="ok", version=store.version())

@@ -127,7 +127,10 @@ class StatsDocument(Open):
 
 class StoreInfo(Open):
     engine: str = Field(description="embedded or neo4j")
-    location: str = Field(description="where the data lives (never with a password)")
+    location: str = Field(
+        description="where the data lives: the embedded store's file name (not its folder), "
+        "or the Neo4j URL (never with a password)"
+    )
 
 
 class HealthDocument(Open):
@@ -136,7 +139,7 @@ class HealthDocument(Open):
 
     model_config = _example(
         {
-            "store": {"engine": "embedded", "location": "/var/lib/graph-service/graph.db"},
+            "store": {"engine": "embedded", "location": "graph.db"},
             "status": "ok",
             "version": 1,
         }

@@ -308,7 +308,8 @@ class EmbeddedStore:
             return budget.Abandoned("the request was abandoned by its client; its work stopped")
         if _is_busy(exc):
             return self._busy()
-        return StoreUnavailable(f"embedded store {self.path}: {exc}")
+        # the file's name, not its folder: /health shows this message to anyone
+        return StoreUnavailable(f"embedded store {self.path.name}: {exc}")
 
     def _busy(self, waited: float | None = None) -> StoreBusy:
         after = f" (waited {waited:.0f} s)" if waited is not None else ""
