@@ -352,31 +352,43 @@ class EmbeddedStore:
         start = time.monotonic()
         told = False
 
-        def waited_too_long() -> None:
+        def next_slice() -> float:
+            """Seconds the next try may wait; says once that it waits; raises when the
+            wait is over (``StoreBusy``) or the request was abandoned."""
             nonlocal told
             waited = time.monotonic() - start
             left = budget.remaining()
-            if (self.lock_wait and waited > self.lock_wait) or (left is not None and left <= 0.001):
+            if (self.lock_wait and waited >= self.lock_wait) or (
+                left is not None and left <= 0.001
+            ):
                 raise self._busy(waited)
             budget.check()  # abandoned: stop waiting
             if not told:
                 told = True
                 self.on_wait(WAITING.format(path=self.path.name))
+            limits = [_LOCK_SLICE_MS / 1000]
+            if self.lock_wait:
+                limits.append(self.lock_wait - waited)
+            if left is not None:
+                limits.append(left)
+            return max(min(limits), 0.001)
 
-        while not self._write_lock.acquire(timeout=_LOCK_SLICE_MS / 1000):
-            waited_too_long()
+        if not self._write_lock.acquire(blocking=False):
+            while not self._write_lock.acquire(timeout=next_slice()):
+                pass
+        db = self._writer.db
         try:
-            db = self._writer.db
             setup(db)
+            wait = 0.0  # the first try does not wait: a writer that must wait says so first
             while True:
-                db.execute(f"PRAGMA busy_timeout = {_LOCK_SLICE_MS}")
+                db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
                 try:
                     db.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc):
                         raise
-                waited_too_long()
+                wait = next_slice()
         except BaseException:
             try:
                 restore(db)
