@@ -26,14 +26,23 @@ def resolve_entity(store: GraphStore, ref: str) -> Node:
     return node
 
 
-def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
-    """The ``show`` document (CONTRACT.md section 3) for an id, or else a unique name."""
+def describe_entity(
+    store: GraphStore, ref: str, offset: int = 0, limit: int | None = None
+) -> dict[str, Any]:
+    """The ``show`` document (CONTRACT.md section 3) for an id, or else a unique name.
+
+    With ``limit``, ``relationships`` holds only that many (after the first ``offset``, in
+    the order of the document: type, source, target, key), read so from the store, and
+    ``relationships_total`` counts them all: a hub's million relationships are paged, not
+    sent at once."""
     node = resolve_entity(store, ref)
-    edges = store.edges_of(node.id)
+    edges = store.edges_of(node.id, offset, limit)
     others = store.get_nodes({e.target if e.source == node.id else e.source for e in edges})
     others[node.id] = node
     relationships = []
-    for edge in sorted(edges, key=lambda e: (e.type, e.source, e.target, e.key)):
+    if limit is None:  # the whole list, in the document's order of the ids shown
+        edges = sorted(edges, key=lambda e: (e.type, e.source, e.target, e.key))
+    for edge in edges:
         outgoing = edge.source == node.id
         relationships.append(
             {
@@ -44,7 +53,7 @@ def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
                 "properties": edge.props,
             }
         )
-    return {
+    document: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind,
         "name": node.name,
@@ -52,3 +61,7 @@ def describe_entity(store: GraphStore, ref: str) -> dict[str, Any]:
         "properties": node.props,
         "relationships": relationships,
     }
+    if limit is not None:
+        whole = offset == 0 and len(edges) < limit  # the first page holds them all
+        document["relationships_total"] = len(edges) if whole else store.count_edges_of(node.id)
+    return document

@@ -1,6 +1,11 @@
-// Returns every relationship that starts or ends at the entity $id.
+// Returns the relationships that start or end at the entity $id, each once, in the order
+// of the show document (type, source id, target id, key): the $limit of them after the
+// first $offset.
 // mode: read
-// params: $id
-MATCH (n:Entity {id: $id})-[r]-(m:Entity)
-RETURN startNode(r).id AS source, type(r) AS type, endNode(r).id AS target,
-       properties(r) AS props
+// params: $id, $offset, $limit
+MATCH (n:Entity {id: $id})-[r]-(:Entity)
+WITH DISTINCT r
+WITH r, startNode(r).id AS source, endNode(r).id AS target
+RETURN source, type(r) AS type, target, properties(r) AS props
+ORDER BY type, source, target, r.key
+SKIP $offset LIMIT $limit

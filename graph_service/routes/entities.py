@@ -152,13 +152,39 @@ RelationshipKey = Annotated[
 ]
 
 
-def check_page(request: Request, limit: int) -> None:
+#: relationships a show document holds when the request does not say (at most max_page)
+SHOW_RELATIONSHIPS = 1000
+
+
+def check_page(request: Request, limit: int | None, name: str = "limit") -> int:
+    """``limit`` when it is 1 to ``GRAPH_MAX_PAGE``; None: the default page (1000, or
+    ``GRAPH_MAX_PAGE`` when smaller)."""
     max_page: int = request.app.state.settings.max_page
+    if limit is None:
+        return min(SHOW_RELATIONSHIPS, max_page)
     if not 1 <= limit <= max_page:
         raise InvalidInput(
-            f"limit must be 1 to {max_page}, got {limit} (GRAPH_MAX_PAGE sets the largest page)",
-            [{"location": ["query", "limit"], "reason": f"must be 1 to {max_page}"}],
+            f"{name} must be 1 to {max_page}, got {limit} (GRAPH_MAX_PAGE sets the largest page)",
+            [{"location": ["query", name], "reason": f"must be 1 to {max_page}"}],
         )
+    return limit
+
+
+def show_page(
+    request: Request, store: GraphStore, ref: str, offset: int = 0, limit: int | None = None
+) -> dict[str, Any]:
+    """The ``show`` document (CONTRACT.md section 3) with one page of its relationships,
+    read so from the store: ``relationships_total`` counts them all and
+    ``relationships_next`` is the URL of the next page (null on the last)."""
+    limit = check_page(request, limit, "rel_limit")
+    document = describe_entity(store, ref, offset, limit)
+    following = offset + len(document["relationships"])
+    document["relationships_next"] = (
+        f"/api/entities/{quote(document['id'], safe='')}?rel_offset={following}&rel_limit={limit}"
+        if following < document["relationships_total"]
+        else None
+    )
+    return document
 
 
 def _deleted(result: WriteResult) -> dict[str, Any]:
@@ -309,6 +335,7 @@ def list_entities(
     responses=created(EntityDocument, "the new entity's show document", 409, 412, 422),
 )
 def create_entity(
+    request: Request,
     store: Store,
     response: Response,
     body: Annotated[
@@ -351,7 +378,7 @@ def create_entity(
 
     checked_write(store, if_match, create)
     response.headers["Location"] = f"/api/entities/{quote(node.id, safe='')}"
-    return describe_entity(store, node.id)
+    return show_page(request, store, node.id)
 
 
 @router.patch(
@@ -363,6 +390,7 @@ def create_entity(
     responses=responses(EntityDocument, "the changed entity's show document", 404, 412, 422),
 )
 def update_entity(
+    request: Request,
     id: EntityId,
     store: Store,
     body: Annotated[
@@ -390,7 +418,7 @@ def update_entity(
         store.write([node], [], replace=True, expected_version=version)
         return node
 
-    return describe_entity(store, checked_write(store, if_match, update).id)
+    return show_page(request, store, checked_write(store, if_match, update).id)
 
 
 @router.delete(
@@ -445,14 +473,18 @@ def list_relationships(
     check_page(request, limit)
     types = check_types([type]) if type else None
     version = store.version()
-    edges = store.find_edges(
-        source=normalise_id(source) if source else None,
-        type=types[0] if types else None,
-        target=normalise_id(target) if target else None,
-    )
+    match = {
+        "source": normalise_id(source) if source else None,
+        "type": types[0] if types else None,
+        "target": normalise_id(target) if target else None,
+    }
+    # the page is cut in the store (a hub's million relationships are never read out),
+    # and counted there
+    edges = store.find_edges(**match, offset=offset, limit=limit)
+    whole = offset == 0 and len(edges) < limit  # the first page holds every match
     return {
-        "items": _relationship_docs(store, edges[offset : offset + limit]),
-        "total": len(edges),
+        "items": _relationship_docs(store, edges),
+        "total": len(edges) if whole else store.count_edges(**match),
         "offset": offset,
         "limit": limit,
         "version": version,

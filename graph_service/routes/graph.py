@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 
-from graph_service.entities import describe_entity
 from graph_service.routes.deps import Store
+from graph_service.routes.entities import show_page
 from graph_service.routes.models import Deleted, EntityDocument, StatsDocument, responses
 
 router = APIRouter(prefix="/api")
@@ -26,10 +26,22 @@ def get_stats(store: Store) -> dict[str, Any]:
 @router.get(
     "/entities/{ref:path}",
     summary="One entity, by id or by a unique name",
-    responses=responses(EntityDocument, "the show document", 404),
+    description="Its relationships a page at a time (`rel_offset`, `rel_limit`; the first "
+    "1000 by default): `relationships_total` counts them all and `relationships_next` links "
+    "to the next page (null on the last).",
+    responses=responses(EntityDocument, "the show document", 404, 422),
 )
-def get_entity(ref: str, store: Store) -> dict[str, Any]:
-    return describe_entity(store, ref)
+def get_entity(
+    ref: str,
+    store: Store,
+    request: Request,
+    rel_offset: Annotated[int, Query(ge=0, description="relationships to skip")] = 0,
+    rel_limit: Annotated[
+        int | None,
+        Query(description="relationships on the page: 1 to GRAPH_MAX_PAGE (default 1000)"),
+    ] = None,
+) -> dict[str, Any]:
+    return show_page(request, store, ref, rel_offset, rel_limit)
 
 
 @router.delete(

@@ -4,6 +4,7 @@ requests were abandoned by their clients, timed out or refused as busy since the
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,7 +26,9 @@ router = APIRouter()
     },
 )
 def get_health(request: Request, store: Store) -> JSONResponse:
-    body: dict[str, Any] = {"store": {"engine": store.engine, "location": store.location}}
+    # the embedded store's file name only: its folder is nobody's business (issue 11)
+    location = Path(store.location).name if store.engine == "embedded" else store.location
+    body: dict[str, Any] = {"store": {"engine": store.engine, "location": location}}
     work = getattr(request.app.state, "work", None)
     if work is not None:
         body["work"] = work.report()

@@ -127,7 +127,10 @@ class StatsDocument(Open):
 
 class StoreInfo(Open):
     engine: str = Field(description="embedded or neo4j")
-    location: str = Field(description="where the data lives (never with a password)")
+    location: str = Field(
+        description="where the data lives: the embedded store's file name (not its folder), "
+        "or the Neo4j URL (never with a password)"
+    )
 
 
 class HealthDocument(Open):
@@ -136,7 +139,7 @@ class HealthDocument(Open):
 
     model_config = _example(
         {
-            "store": {"engine": "embedded", "location": "/var/lib/graph-service/graph.db"},
+            "store": {"engine": "embedded", "location": "graph.db"},
             "status": "ok",
             "version": 1,
         }
@@ -196,7 +199,16 @@ class EntityDocument(Open):
         description="the INN level of the kind"
     )
     properties: dict[str, Any]
-    relationships: list[ShownRelationship]
+    relationships: list[ShownRelationship] = Field(
+        description="a page of its relationships (`rel_offset`, `rel_limit`; the first 1000 "
+        "by default), in the order type, source, target, key"
+    )
+    relationships_total: int | None = Field(
+        None, description="every relationship it has, on all pages"
+    )
+    relationships_next: str | None = Field(
+        None, description="the URL of the next page of its relationships; null on the last"
+    )
 
 
 class DeletedCounts(Open):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from graph_service.domain import Edge, Node, Props, Stats, Subgraph
+from graph_service.errors import StoreUnavailable
 
 #: called with (what, done, total) as a write makes progress
 Progress = Callable[[str, int, int], None]
@@ -19,6 +20,14 @@ Progress = Callable[[str, int, int], None]
 #: property keys a store keeps for itself on entities and on relationships
 NODE_INTERNAL_KEYS = frozenset({"id", "name_key"})
 EDGE_INTERNAL_KEYS = frozenset({"key"})
+
+
+class StoreBusy(StoreUnavailable):
+    """Another writer (another import) holds the store, and this write waited as long as it
+    may (``lock_wait``, or its request's budget): nothing was written. The store is there;
+    the client tries again later (HTTP 503 with the code ``store_busy``; exit 3)."""
+
+    code = "store_busy"
 
 
 @dataclass
@@ -121,17 +130,33 @@ class GraphStore(Protocol):
     def find_by_name(self, name_key: str) -> list[Node]:
         """Entities whose normalised name (``domain.normalise_name``) is ``name_key``."""
 
-    def edges_of(self, id: str) -> list[Edge]:
-        """Every relationship that starts or ends at ``id``."""
+    def edges_of(self, id: str, offset: int = 0, limit: int | None = None) -> list[Edge]:
+        """The relationships that start or end at ``id``, each once, in the order of the
+        ``show`` document (type, source, target, key): ``limit`` of them (None: all) after
+        the first ``offset``, cut in the store."""
+
+    def count_edges_of(self, id: str) -> int:
+        """How many relationships start or end at ``id`` (each once)."""
 
     def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
         """The relationships among ``keys`` that exist, by key."""
 
     def find_edges(
-        self, source: str | None = None, type: str | None = None, target: str | None = None
+        self,
+        source: str | None = None,
+        type: str | None = None,
+        target: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Edge]:
         """The relationships from ``source``, of ``type`` and to ``target`` (None: any),
-        sorted by key."""
+        sorted by key: ``limit`` of them (None: all) after the first ``offset``, cut in the
+        store (a page of a hub's million relationships reads a page)."""
+
+    def count_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> int:
+        """How many relationships ``find_edges`` finds, on all pages."""
 
     def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
         """``(id, name_key)`` of every entity of ``kinds`` (None: any) whose normalised name
@@ -151,10 +176,12 @@ class GraphStore(Protocol):
         depth: int,
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        limit: int | None = None,
     ) -> dict[str, int]:
         """Breadth-first distances from ``start`` (0) to every entity within ``depth`` steps,
         ties read both ways, only through relationships of ``types`` and entities of
-        ``kinds`` (None: any; the start is always in). Runs in the store: on Neo4j one
+        ``kinds`` (None: any; the start is always in); with ``limit``, only the ``limit``
+        nearest (the start included; ties by id). Runs in the store: on Neo4j one
         Cypher statement (``graph/distances``), so the graph is never copied out; the
         embedded store runs :func:`breadth_first`, one query per level."""
 
@@ -190,32 +217,48 @@ def get_node(store: GraphStore, id: str) -> Node | None:
 
 
 def breadth_first(
-    start: str, depth: int, step: Callable[[Sequence[str]], Iterable[str]]
+    start: str,
+    depth: int,
+    step: Callable[[Sequence[str]], Iterable[str]],
+    limit: int | None = None,
 ) -> dict[str, int]:
     """Breadth-first distances from ``start`` (0) to every id within ``depth`` steps, where
     ``step(frontier)`` gives the ids one step from any id of ``frontier`` (those already
     seen may be among them). The one breadth-first search of the stores: ``step`` is one
-    database round trip per level (a store's ``expand``, filtered by kind if asked).
+    database round trip per level (a store's ``expand``, filtered by kind if asked). With
+    ``limit``: the ``limit`` nearest ids only (the start included), ties by id.
 
-    >>> ties = {"a": {"b"}, "b": {"a", "c"}, "c": {"b", "d"}, "d": {"c"}}
-    >>> breadth_first("a", 2, lambda ids: set().union(*(ties[i] for i in ids)))
+    >>> ties = {"a": {"b"}, "b": {"a", "c", "e"}, "c": {"b", "d"}, "d": {"c"}, "e": {"b"}}
+    >>> step = lambda ids: set().union(*(ties[i] for i in ids))
+    >>> breadth_first("a", 2, step)
+    {'a': 0, 'b': 1, 'c': 2, 'e': 2}
+    >>> breadth_first("a", 2, step, limit=3)
     {'a': 0, 'b': 1, 'c': 2}
     """
     distance = {start: 0}
     frontier: list[str] = [start]
     for level in range(1, depth + 1):
-        if not frontier:
+        if not frontier or (limit is not None and len(distance) >= limit):
             break
         frontier = sorted(set(step(frontier)) - distance.keys())
+        if limit is not None:
+            frontier = frontier[: max(limit - len(distance), 0)]
         distance.update((i, level) for i in frontier)
     return distance
 
 
 def neighbourhood(
-    store: GraphStore, id: str, depth: int, types: Sequence[str] | None = None
+    store: GraphStore,
+    id: str,
+    depth: int,
+    types: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> Subgraph:
     """The entities within ``depth`` steps of ``id`` (ties read both ways), with their
-    distance, and the relationships among them.
+    distance, and the relationships among them. With ``limit``, only the ``limit`` nearest
+    entities (the focus included; ties by id) and the relationships among those: a map of
+    a hub's focus stays the size asked for (ask for one more than you draw to tell whether
+    the neighbourhood was cut).
 
     The distances are the store's (``GraphStore.distances``: on Neo4j one Cypher statement
     in the database, so the graph is never copied out); a store may answer the whole
@@ -223,8 +266,8 @@ def neighbourhood(
     """
     own = getattr(store, "neighbourhood", None)
     if own is not None:
-        return own(id, depth, types)  # type: ignore[no-any-return]
-    distance = store.distances(id, depth, types)
+        return own(id, depth, types, limit)  # type: ignore[no-any-return]
+    distance = store.distances(id, depth, types, None, limit)
     ids = sorted(distance)
     nodes = store.get_nodes(ids)
     sub = Subgraph(nodes, store.edges_among(ids, types))
@@ -245,6 +288,7 @@ def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 __all__ = [
     "GraphStore",
     "Progress",
+    "StoreBusy",
     "WriteResult",
     "breadth_first",
     "chunks",

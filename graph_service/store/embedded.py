@@ -14,35 +14,72 @@ Schema (version 1)::
 
 Property values are JSON, which keeps str, int, float, bool and lists apart.
 
+Concurrency: reads never wait for a write nor for each other. Each thread reads through its
+own connection, opened read-only on the same file; WAL lets any number of them read while
+one writer writes, each seeing the graph as of its statement (a read of several steps, such
+as a breadth-first search, runs in one read transaction: one snapshot, no lock held on
+anything but its own connection). Writes go through one writer connection, one transaction
+at a time (``BEGIN IMMEDIATE``); a writer that finds another writer (another import, in this
+process or another) waits its turn, saying so once on stderr, for up to ``lock_wait``
+seconds (or what is left of the request's budget), then says plainly that another import
+holds the store (``StoreBusy``).
+
 Query timeout: a progress handler looks at the clock every few thousand SQLite
-instructions and interrupts a statement that has run longer than ``query_timeout`` seconds
-(``QueryTimeout``); each statement of a long import has its own allowance.
+instructions and interrupts a statement that has run longer than ``query_timeout`` seconds,
+or past the deadline of the request's budget (``graph_service.budget``), whichever comes
+first (``QueryTimeout``), or whose request was abandoned (``Abandoned``); each statement of
+a long import has its own allowance.
+
+The file is created readable and writable by its owner only (0600): it holds the
+pseudonym secret. SQLite gives its ``-wal`` and ``-shm`` files the same mode.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import secrets
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
+from graph_service import budget
 from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
-from graph_service.errors import QueryTimeout, StoreUnavailable, VersionChanged
+from graph_service.errors import (
+    GraphServiceError,
+    QueryTimeout,
+    StoreUnavailable,
+    VersionChanged,
+)
 from graph_service.store.arrays import GraphArrays, graph_arrays_of
-from graph_service.store.base import Progress, WriteResult, breadth_first, chunks
+from graph_service.store.base import (
+    Progress,
+    StoreBusy,
+    WriteResult,
+    breadth_first,
+    chunks,
+)
 
 SCHEMA_VERSION = 1
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
 _CLOCK_STEPS = 10_000  # SQLite instructions between two looks at the clock
+#: how long one try for the write lock sleeps in SQLite's busy handler (ms) before the
+#: writer looks at its budget and its own deadline again
+_LOCK_SLICE_MS = 500
+#: the message a writer prints once when it has to wait for another
+WAITING = "waiting for another import that holds the store {path}…"
 _EDGE_COLUMNS = "key, source, type, target, props"
+#: id sets up to this size are matched in one statement (``json_each``) by edges_among
+_SMALL_SET = 5000
 #: the page cache (KiB) while a large write runs, so that the indexes being filled stay in
 #: memory (SQLite's default is 2 MB)
 _IMPORT_CACHE_KB = 256 * 1024
@@ -109,31 +146,66 @@ def _has_nan(props: dict[str, Any]) -> bool:
     return False
 
 
+class _Connection:
+    """One SQLite connection and the clock of the statement it runs: its deadline, the
+    budget it runs under, and why the progress handler stopped it."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.deadline: float | None = None
+        self.limit = 0.0  # the seconds the deadline allowed, for the message
+        self.budget: budget.Budget | None = None
+        self.stopped: str | None = None  # "timeout" or "abandoned"
+        self.snapshot = 0  # depth of nested read transactions
+        db.set_progress_handler(self._stop, _CLOCK_STEPS)
+
+    def _stop(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the running statement."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.stopped = "timeout"
+            return 1
+        if self.budget is not None and self.budget.cancelled.is_set():
+            self.stopped = "abandoned"
+            return 1
+        return 0
+
+
 class EmbeddedStore:
     """A :class:`~graph_service.store.base.GraphStore` in one SQLite file."""
 
     engine = "embedded"
 
-    def __init__(self, path: str | Path, query_timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | Path, query_timeout: float = 30.0, lock_wait: float = 3600.0
+    ) -> None:
         """Open (or create) the store in the file ``path``. ``query_timeout``: seconds one
-        statement may run before it is stopped with ``QueryTimeout`` (0: no limit)."""
+        statement may run before it is stopped with ``QueryTimeout`` (0: no limit).
+        ``lock_wait``: seconds a write waits for another writer (another import) to finish
+        before it gives up with ``StoreBusy`` (0: no limit)."""
         self.path = Path(path).expanduser().resolve()
         self.location = str(self.path)
         self.query_timeout = max(float(query_timeout), 0.0)
-        self._lock = threading.RLock()
-        self._deadline: float | None = None
-        self._timed_out = False
+        self.lock_wait = max(float(lock_wait), 0.0)
+        #: told once per wait that another writer holds the store (default: stderr)
+        self.on_wait: Callable[[str], None] = _say
+        self._write_lock = threading.Lock()  # one write transaction of this process at a time
+        self._local = threading.local()  # this thread's read connection; "writing" flag
+        self._readers: list[_Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
         self._secret: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            _create_private(self.path)
+            self._writer = _Connection(
+                sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                )
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            if self.query_timeout:
-                self._db.set_progress_handler(self._past_deadline, _CLOCK_STEPS)
+            db = self._writer.db
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(
@@ -144,84 +216,236 @@ class EmbeddedStore:
             raise StoreUnavailable(f"cannot open the embedded store {self.path}: {exc}") from exc
 
     def _init_schema(self) -> None:
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    f"{self.path} was written by a newer graph-service (schema {row[0]}); "
-                    "upgrade graph-service to open it"
+        db = self._writer.db
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            row = None
+        if row is None:  # a new file: make the tables (a write, so in turn)
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
                 )
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} was written by a newer graph-service (schema {row[0]}); "
+                "upgrade graph-service to open it"
+            )
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _past_deadline(self) -> int:
-        """SQLite's progress handler: non-zero interrupts the running statement."""
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            self._timed_out = True
-            return 1
-        return 0
+    def _reader(self) -> _Connection:
+        """This thread's read-only connection (opened on first use)."""
+        conn: _Connection | None = getattr(self._local, "reader", None)
+        if conn is None:
+            if self._closed:
+                raise StoreUnavailable(f"the embedded store {self.path} is closed")
+            uri = f"file:{quote(str(self.path))}?mode=ro"
+            try:
+                db = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
+                )
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(
+                    f"cannot read the embedded store {self.path}: {exc}"
+                ) from exc
+            conn = self._local.reader = _Connection(db)
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _conn(self) -> _Connection:
+        """The connection this thread's statements use: the writer inside this thread's
+        write transaction (it sees what the transaction wrote), else its own reader."""
+        return self._writer if getattr(self._local, "writing", False) else self._reader()
 
     @contextmanager
-    def _clock(self) -> Iterator[None]:
-        """Runs one statement against the query timeout (the caller holds the lock)."""
-        self._timed_out = False
-        if self.query_timeout:
-            self._deadline = time.monotonic() + self.query_timeout
+    def _clock(self, conn: _Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """Runs one statement on ``conn`` (this thread's) against the query timeout and
+        the request's budget, whichever ends first."""
+        conn = conn or self._conn()
+        budget.check()
+        current = budget.current()
+        left = budget.remaining()
+        limits = [x for x in (self.query_timeout or None, left) if x is not None]
+        conn.stopped, conn.budget = None, current
+        if limits:
+            conn.limit = (
+                current.seconds
+                if current is not None and current.seconds is not None and left == min(limits)
+                else self.query_timeout
+            ) or min(limits)
+            conn.deadline = time.monotonic() + min(limits)
         try:
-            yield
+            yield conn.db
+        except sqlite3.OperationalError as exc:
+            raise self._error(conn, exc) from exc
         finally:
-            self._deadline = None
+            conn.deadline, conn.budget = None, None
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one statement that returns no rows (it runs to its end here) against the
         clock; the cursor tells its ``rowcount``."""
-        with self._clock():
-            return self._db.execute(sql, params)
+        with self._clock() as db:
+            return db.execute(sql, params)
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._clock():
-            return self._db.execute(sql, params).fetchall()
+        with self._clock() as db:
+            return db.execute(sql, params).fetchall()
 
-    def _error(self, exc: sqlite3.OperationalError) -> StoreUnavailable:
-        """``QueryTimeout`` when the progress handler stopped the statement, else
-        ``StoreUnavailable`` (file locked, disk full, …)."""
-        timed_out, self._timed_out = self._timed_out, False
-        if timed_out:
-            return QueryTimeout.after(self.query_timeout)
-        return StoreUnavailable(f"embedded store {self.path}: {exc}")
+    def _error(self, conn: _Connection, exc: sqlite3.OperationalError) -> GraphServiceError:
+        """``QueryTimeout`` when the progress handler stopped the statement at the
+        deadline, ``Abandoned`` when its request was cancelled, ``StoreBusy`` when another
+        writer holds the store, else ``StoreUnavailable`` (disk full, …)."""
+        stopped, conn.stopped = conn.stopped, None
+        if stopped == "timeout":
+            return QueryTimeout.after(conn.limit)
+        if stopped == "abandoned":
+            return budget.Abandoned("the request was abandoned by its client; its work stopped")
+        if _is_busy(exc):
+            return self._busy()
+        # the file's name, not its folder: /health shows this message to anyone
+        return StoreUnavailable(f"embedded store {self.path.name}: {exc}")
+
+    def _busy(self, waited: float | None = None) -> StoreBusy:
+        after = f" (waited {waited:.0f} s)" if waited is not None else ""
+        return StoreBusy(
+            f"another import holds the store {self.path.name}{after}; nothing was written: "
+            "try again when it has finished",
+            {"store": self.path.name},
+        )
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._fetch(sql, params)
-            except sqlite3.OperationalError as exc:
-                raise self._error(exc) from exc
+        return self._fetch(sql, params)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``: writers queue behind each other):
-        committed when the block ends, rolled back when it raises."""
-        with self._lock:
-            db = self._db
+    def _snapshot(self) -> Iterator[None]:
+        """The reads of the block see one version of the graph (one read transaction on
+        this thread's connection: it holds no lock a writer or another reader waits on)."""
+        conn = self._conn()
+        if conn is self._writer or conn.snapshot:  # inside a write, or a snapshot already
+            yield
+            return
+        conn.db.execute("BEGIN")
+        conn.snapshot = 1
+        try:
+            yield
+        finally:
+            conn.snapshot = 0
+            if conn.db.in_transaction:
+                conn.db.execute("COMMIT")
+
+    def _take_write_lock(
+        self,
+        setup: Callable[[sqlite3.Connection], None],
+        restore: Callable[[sqlite3.Connection], None],
+    ) -> None:
+        """Wait for this process's other writers, then run ``setup`` on the writer
+        connection (pragmas that only work outside a transaction), then wait for other
+        processes' writers (``BEGIN IMMEDIATE``): a slice at a time, so that the request's
+        budget and ``lock_wait`` are looked at between tries. Says once (``on_wait``)
+        that it waits."""
+        start = time.monotonic()
+        told = False
+
+        def next_slice() -> float:
+            """Seconds the next try may wait; says once that it waits; raises when the
+            wait is over (``StoreBusy``) or the request was abandoned."""
+            nonlocal told
+            waited = time.monotonic() - start
+            left = budget.remaining()
+            if (self.lock_wait and waited >= self.lock_wait) or (
+                left is not None and left <= 0.001
+            ):
+                raise self._busy(waited)
+            budget.check()  # abandoned: stop waiting
+            if not told:
+                told = True
+                self.on_wait(WAITING.format(path=self.path.name))
+            limits = [_LOCK_SLICE_MS / 1000]
+            if self.lock_wait:
+                limits.append(self.lock_wait - waited)
+            if left is not None:
+                limits.append(left)
+            return max(min(limits), 0.001)
+
+        if not self._write_lock.acquire(blocking=False):
+            while not self._write_lock.acquire(timeout=next_slice()):
+                pass
+        db = self._writer.db
+        try:
+            setup(db)
+            wait = 0.0  # the first try does not wait: a writer that must wait says so first
+            while True:
+                db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                wait = next_slice()
+        except BaseException:
             try:
-                db.execute("BEGIN IMMEDIATE")
-                yield db
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise ValueError(
-                        "relationship(s) name an entity that does not exist; nothing was "
-                        f"written ({exc})"
-                    ) from exc
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise self._error(exc) from exc
-                raise
+                restore(db)
+            finally:
+                self._write_lock.release()
+            raise
+
+    @contextmanager
+    def _transaction(
+        self, *, bulk: bool = False, large: bool = False
+    ) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on the writer connection: writers
+        queue behind each other, readers go on reading the last committed version):
+        committed when the block ends, rolled back when it raises. ``bulk``: without
+        SQLite's foreign keys (the caller checks the ends); ``large``: with a page cache
+        that holds the indexes being filled."""
+        db = self._writer.db
+        cache_size = [0]
+
+        def setup(db: sqlite3.Connection) -> None:  # a no-op inside a transaction
+            if bulk:
+                db.execute("PRAGMA foreign_keys=OFF")
+            if large:
+                cache_size[0] = int(db.execute("PRAGMA cache_size").fetchone()[0])
+                db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
+
+        def restore(db: sqlite3.Connection) -> None:
+            if bulk:
+                db.execute("PRAGMA foreign_keys=ON")
+            if large:
+                db.execute(f"PRAGMA cache_size = {cache_size[0]}")
+
+        try:
+            self._take_write_lock(setup, restore)
+        except sqlite3.OperationalError as exc:
+            raise self._error(self._writer, exc) from exc
+        self._local.writing = True
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise ValueError(
+                    "relationship(s) name an entity that does not exist; nothing was "
+                    f"written ({exc})"
+                ) from exc
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._error(self._writer, exc) from exc
+            raise
+        finally:
+            self._local.writing = False
+            try:
+                restore(db)
+            finally:
+                self._write_lock.release()
 
     def _check_version(self, expected: int | None) -> None:
         """Inside a transaction (which holds the write lock): refuse to go on when the
@@ -250,10 +474,13 @@ class EmbeddedStore:
 
     def secret(self) -> str:
         if self._secret is None:
-            with self._lock:
-                token = secrets.token_hex(32)
-                self._query("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (token,))
-                self._secret = str(self._query("SELECT value FROM meta WHERE key='secret'")[0][0])
+            row = self._query("SELECT value FROM meta WHERE key='secret'")
+            if not row:  # the first call ever: made and kept (a write, so in turn)
+                with self._transaction():
+                    token = secrets.token_hex(32)
+                    self._exec("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (token,))
+                    row = self._fetch("SELECT value FROM meta WHERE key='secret'")
+            self._secret = str(row[0][0])
         return self._secret
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
@@ -272,13 +499,19 @@ class EmbeddedStore:
         )
         return [Node(i, k, json.loads(p)) for i, k, p in rows]
 
-    def edges_of(self, id: str) -> list[Edge]:
+    def edges_of(self, id: str, offset: int = 0, limit: int | None = None) -> list[Edge]:
         rows = self._query(
             f"SELECT {_EDGE_COLUMNS} FROM edges WHERE source = ? "
-            f"UNION SELECT {_EDGE_COLUMNS} FROM edges WHERE target = ?",
-            (id, id),
+            f"UNION SELECT {_EDGE_COLUMNS} FROM edges WHERE target = ? "
+            "ORDER BY type, source, target, key LIMIT ? OFFSET ?",
+            (id, id, _sql_limit(limit), offset),
         )
         return [_edge(r) for r in rows]
+
+    def count_edges_of(self, id: str) -> int:
+        return int(
+            self._query("SELECT count(*) FROM edges WHERE source = ? OR target = ?", (id, id))[0][0]
+        )
 
     def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
         found: dict[str, Edge] = {}
@@ -291,16 +524,25 @@ class EmbeddedStore:
         return found
 
     def find_edges(
-        self, source: str | None = None, type: str | None = None, target: str | None = None
+        self,
+        source: str | None = None,
+        type: str | None = None,
+        target: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Edge]:
-        given = {"source": source, "type": type, "target": target}
-        wanted = {column: value for column, value in given.items() if value is not None}
-        where = " AND ".join(f"{column} = ?" for column in wanted)
+        where, params = _edge_filter(source, type, target)
         rows = self._query(
-            f"SELECT {_EDGE_COLUMNS} FROM edges" + (f" WHERE {where}" if where else ""),
-            list(wanted.values()),
+            f"SELECT {_EDGE_COLUMNS} FROM edges{where} ORDER BY key LIMIT ? OFFSET ?",
+            [*params, _sql_limit(limit), offset],
         )
-        return sorted((_edge(r) for r in rows), key=lambda e: e.key)
+        return [_edge(r) for r in rows]
+
+    def count_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> int:
+        where, params = _edge_filter(source, type, target)
+        return int(self._query(f"SELECT count(*) FROM edges{where}", params)[0][0])
 
     def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
         sql = (
@@ -325,6 +567,24 @@ class EmbeddedStore:
             found.update(r[0] for r in rows)
         return found
 
+    def _expand_first(
+        self, ids: Sequence[str], types: Sequence[str] | None, first: int
+    ) -> set[str]:
+        """The ``first`` smallest ids one step from any of ``ids`` (``expand``, cut in
+        SQL: a hub's million neighbours are never read out)."""
+        found: set[str] = set()
+        type_sql, type_params = _type_filter(types)
+        for part in chunks(list(ids), _BATCH // 2):
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                f"SELECT target FROM edges WHERE source IN ({marks}){type_sql} "
+                f"UNION SELECT source FROM edges WHERE target IN ({marks}){type_sql} "
+                "ORDER BY 1 LIMIT ?",
+                [*part, *type_params, *part, *type_params, first],
+            )
+            found.update(r[0] for r in rows)
+        return set(sorted(found)[:first])
+
     def ids_of(self, kinds: Sequence[str] | None = None) -> list[str]:
         if kinds is None:
             rows = self._query("SELECT id FROM nodes")
@@ -339,19 +599,28 @@ class EmbeddedStore:
         depth: int,
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        limit: int | None = None,
     ) -> dict[str, int]:
         allowed = set(kinds) if kinds else None
+        # with a limit (and no kinds to filter by afterwards), each step reads at most the
+        # ids it may need: the ``limit`` nearest unseen ones are among the first ``limit``
+        # plus as many as were seen before (``seen`` counts at least those)
+        seen = [1]
 
         def step(frontier: Sequence[str]) -> set[str]:
+            if limit is not None and allowed is None:
+                reached = self._expand_first(frontier, types, limit + seen[0])
+                seen[0] += len(reached)
+                return reached
             reached = self.expand(frontier, types)
             if allowed is not None and reached:
                 reached = {i for i, k in self._kinds_of(reached) if k in allowed}
             return reached
 
-        with self._lock:
+        with self._snapshot():
             if not self._query("SELECT 1 FROM nodes WHERE id = ?", [start]):
                 return {}
-            return breadth_first(start, depth, step)
+            return breadth_first(start, depth, step, limit)
 
     def _kinds_of(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -363,6 +632,16 @@ class EmbeddedStore:
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         wanted = set(ids)
         type_sql, type_params = _type_filter(types)
+        if len(wanted) <= _SMALL_SET:
+            # both ends checked in SQL: a hub among the ids never has all its ties read out
+            members = json.dumps(sorted(wanted))
+            rows = self._query(
+                f"SELECT {_EDGE_COLUMNS} FROM edges "
+                "WHERE source IN (SELECT value FROM json_each(?1)) "
+                f"AND target IN (SELECT value FROM json_each(?1)){type_sql}",
+                [members, *type_params],
+            )
+            return [_edge(r) for r in rows]
         edges: list[Edge] = []
         for part in chunks(sorted(wanted), _BATCH):
             marks = ",".join("?" * len(part))
@@ -413,7 +692,7 @@ class EmbeddedStore:
         return graph_arrays_of(nodes, edge_rows)
 
     def stats(self) -> Stats:
-        with self._lock:
+        with self._snapshot():
             kinds = dict(self._query("SELECT kind, count(*) FROM nodes GROUP BY kind"))
             types = dict(self._query("SELECT type, count(*) FROM edges GROUP BY type"))
             return Stats(kinds, types, self.version())
@@ -444,29 +723,17 @@ class EmbeddedStore:
         result = WriteResult()
         bulk = len(edges) > _BATCH
         large = len(nodes) + len(edges) > _BATCH
-        with self._lock:
-            if bulk:  # a no-op inside a transaction, so set before it starts
-                self._db.execute("PRAGMA foreign_keys=OFF")
-            if large:
-                cache_size = self._db.execute("PRAGMA cache_size").fetchone()[0]
-                self._db.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
-            try:
-                with self._transaction():
-                    self._check_version(expected_version)
-                    node_rows = self._node_rows(nodes, result, replace, progress)
-                    with self._clock():
-                        self._db.executemany(_UPSERT_NODE, node_rows)
-                    edge_rows = self._edge_rows(edges, result, replace, progress)
-                    with self._clock():
-                        self._db.executemany(_UPSERT_EDGE, edge_rows)
-                    if bulk:
-                        self._check_ends(edge_rows)
-                    self._set_version(result)
-            finally:
-                if bulk:
-                    self._db.execute("PRAGMA foreign_keys=ON")
-                if large:
-                    self._db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        with self._transaction(bulk=bulk, large=large):
+            self._check_version(expected_version)
+            node_rows = self._node_rows(nodes, result, replace, progress)
+            with self._clock() as db:
+                db.executemany(_UPSERT_NODE, node_rows)
+            edge_rows = self._edge_rows(edges, result, replace, progress)
+            with self._clock() as db:
+                db.executemany(_UPSERT_EDGE, edge_rows)
+            if bulk:
+                self._check_ends(edge_rows)
+            self._set_version(result)
         return result
 
     def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str]]) -> None:
@@ -605,8 +872,33 @@ class EmbeddedStore:
             self._exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._closed = True
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.db.close()
+        with self._write_lock:
+            self._writer.db.close()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY (another connection holds the lock), with or without an extended
+    code."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty, readable and writable by its owner only (0600), unless it
+    exists (an existing store keeps its mode)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _loads(props: str) -> Any:
@@ -621,6 +913,19 @@ def _loads(props: str) -> Any:
 def _edge(row: tuple[Any, ...]) -> Edge:
     key, source, type_, target, props = row
     return Edge(source, type_, target, json.loads(props), key)
+
+
+def _sql_limit(limit: int | None) -> int:
+    """SQLite's LIMIT for ``limit`` (a negative LIMIT: no limit)."""
+    return -1 if limit is None else limit
+
+
+def _edge_filter(source: str | None, type: str | None, target: str | None) -> tuple[str, list[str]]:
+    """`` WHERE source = ? AND …`` for the ends and type given, and its parameters."""
+    given = {"source": source, "type": type, "target": target}
+    wanted = {column: value for column, value in given.items() if value is not None}
+    where = " AND ".join(f"{column} = ?" for column in wanted)
+    return (f" WHERE {where}" if where else ""), list(wanted.values())
 
 
 def _type_filter(types: Sequence[str] | None, where: bool = False) -> tuple[str, list[str]]:

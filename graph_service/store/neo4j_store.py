@@ -6,10 +6,15 @@ a ``key`` property (its identity, ``domain.edge_key``); the graph's version live
 ``(:GraphMeta {id: 'graph'})`` node. Every statement is a file under ``cypher/`` run by name
 from the :class:`~graph_service.store.catalog.Catalog`; writes are batched ``UNWIND …
 MERGE`` inside one managed transaction, so an import is all-or-nothing and a retried
-transaction is safe. Every read carries the query timeout: Neo4j stops one that runs
-longer, and the store raises ``QueryTimeout``. Writes do not: an import is as long as its
-data, and cutting it at 30 s would refuse a large dataset that is perfectly valid (and
-make a second import that waits for the graph lock fail).
+transaction is safe. Every read carries the query timeout, or what is left of the
+request's budget (``graph_service.budget``) when that is less: Neo4j stops one that runs
+longer, and the store raises ``QueryTimeout``. Writes carry only the budget: an import from
+the command line is as long as its data, and cutting it at 30 s would refuse a large
+dataset that is perfectly valid (and make a second import that waits for the graph lock
+fail). Concurrent writes queue on the graph's metadata node (``meta/lock_graph``, taken
+first by every write), so they cannot deadlock one another; a transient error (a deadlock
+with some other client, a lock-wait timeout the server's settings impose) is retried by
+the driver's managed transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from graph_service import budget
 from graph_service.domain import (
     KINDS,
     Edge,
@@ -127,16 +133,30 @@ class Neo4jStore:
     def _ensure_schema(self) -> None:
         if self._schema_ready:
             return
-        with self._guard(), self._driver.session(database=self.database) as session:
+        timeout, shown = self._limit()
+        with self._guard(shown), self._driver.session(database=self.database) as session:
             for name in self.catalog.names("schema/"):
-                session.run(self._timed(self.catalog[name].text)).consume()
+                session.run(neo4j.Query(self.catalog[name].text, timeout=timeout)).consume()
         self._schema_ready = True
 
-    def _guard(self) -> _Guard:
-        return _Guard(self.location, self.query_timeout)
+    def _limit(self, write: bool = False) -> tuple[float | None, float]:
+        """(the transaction timeout to send, the limit to name when it is hit): the query
+        timeout (reads only) or what is left of the request's budget, whichever is less;
+        None: no limit of ours. Raises at once when the budget is spent or abandoned."""
+        budget.check()
+        left = budget.remaining()
+        own = None if write else self._timeout
+        limits = [x for x in (own, left) if x is not None]
+        if not limits:
+            return None, 0.0
+        timeout = min(limits)
+        current = budget.current()
+        if left is not None and timeout == left and current is not None and current.seconds:
+            return timeout, current.seconds
+        return timeout, own or timeout
 
-    def _timed(self, text: str) -> neo4j.Query:
-        return neo4j.Query(text, timeout=self._timeout)
+    def _guard(self, shown: float | None = None) -> _Guard:
+        return _Guard(self.location, self.query_timeout if shown is None else shown)
 
     def _execute(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run one statement in its own transaction, routed as its header's ``mode`` says.
@@ -151,41 +171,47 @@ class Neo4jStore:
         text, params = query.render(params)
         self._ensure_schema()
         if self.catalog.routing(name) == "read":
-            with self._guard():
+            timeout, shown = self._limit()
+            with self._guard(shown):
                 try:
-                    return self._auto_read(text, params)
+                    return self._auto_read(text, params, timeout)
                 except _RETRYABLE as exc:
                     if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
                         raise
-                    return self._auto_read(text, params)
-        with self._guard():
+                    timeout, shown = self._limit()
+                    return self._auto_read(text, params, timeout)
+        timeout, shown = self._limit(write=True)
+        with self._guard(shown):
             records, _, _ = self._driver.execute_query(
-                neo4j.Query(text),
+                neo4j.Query(text, timeout=timeout),
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.WRITE,
             )
         return [dict(r) for r in records]
 
-    def _auto_read(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _auto_read(
+        self, text: str, params: dict[str, Any], timeout: float | None
+    ) -> list[dict[str, Any]]:
         with self._driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
         ) as session:
-            return [dict(r) for r in session.run(neo4j.Query(text, timeout=self._timeout), params)]
+            return [dict(r) for r in session.run(neo4j.Query(text, timeout=timeout), params)]
 
     def _transaction(self, work: Callable[[_Tx], _T], *names: str) -> _T:
         """Run ``work``, which runs the statements ``names`` (and no other), in one managed
         transaction (retried by the driver on transient errors): a write transaction when
         any of them writes (their headers' ``mode``), else a read under the query
-        timeout."""
+        timeout; either within the request's budget."""
         write = self.catalog.routing(*names) == "write"
         self._ensure_schema()
 
         def declared(tx: neo4j.ManagedTransaction) -> _T:
             return work(_Tx(tx, frozenset(names)))
 
-        timed = neo4j.unit_of_work(timeout=None if write else self._timeout)(declared)
-        with self._guard(), self._driver.session(database=self.database) as session:
+        timeout, shown = self._limit(write)
+        timed = neo4j.unit_of_work(timeout=timeout)(declared)
+        with self._guard(shown), self._driver.session(database=self.database) as session:
             if write:
                 return session.execute_write(timed)
             return session.execute_read(timed)
@@ -229,8 +255,12 @@ class Neo4jStore:
     def find_by_name(self, name_key: str) -> list[Node]:
         return [_node(r) for r in self._execute("graph/find_by_name_key", name_key=name_key)]
 
-    def edges_of(self, id: str) -> list[Edge]:
-        return [_edge(r) for r in self._execute("graph/edges_of", id=id)]
+    def edges_of(self, id: str, offset: int = 0, limit: int | None = None) -> list[Edge]:
+        rows = self._execute("graph/edges_of", id=id, offset=offset, limit=_cypher_limit(limit))
+        return [_edge(r) for r in rows]
+
+    def count_edges_of(self, id: str) -> int:
+        return int(self._execute("graph/count_edges_of", id=id)[0]["count"])
 
     def get_edges(self, keys: Iterable[str]) -> dict[str, Edge]:
         wanted = list(dict.fromkeys(keys))
@@ -240,15 +270,34 @@ class Neo4jStore:
         return {e.key: e for e in edges}
 
     def find_edges(
-        self, source: str | None = None, type: str | None = None, target: str | None = None
+        self,
+        source: str | None = None,
+        type: str | None = None,
+        target: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Edge]:
+        page = {"offset": offset, "limit": _cypher_limit(limit)}
         if source is not None:
-            rows = self._execute("graph/find_edges_from", source=source, type=type, target=target)
+            rows = self._execute(
+                "graph/find_edges_from", source=source, type=type, target=target, **page
+            )
         elif target is not None:
-            rows = self._execute("graph/find_edges_to", type=type, target=target)
+            rows = self._execute("graph/find_edges_to", type=type, target=target, **page)
         else:
-            rows = self._execute("graph/find_edges", type=type)
-        return sorted((_edge(r) for r in rows), key=lambda e: e.key)
+            rows = self._execute("graph/find_edges", type=type, **page)
+        return [_edge(r) for r in rows]
+
+    def count_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> int:
+        if source is not None:
+            rows = self._execute("graph/count_edges_from", source=source, type=type, target=target)
+        elif target is not None:
+            rows = self._execute("graph/count_edges_to", type=type, target=target)
+        else:
+            rows = self._execute("graph/count_edges", type=type)
+        return int(rows[0]["count"])
 
     def search_names(self, text: str, kinds: Sequence[str] | None = None) -> list[tuple[str, str]]:
         rows = self._execute("graph/search_names", text=text, kinds=_list(kinds))
@@ -274,11 +323,17 @@ class Neo4jStore:
         depth: int,
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        limit: int | None = None,
     ) -> dict[str, int]:
         # the breadth-first search in one statement (graph/distances), not a round trip
         # per level: Neo4j expands each entity once, at its shortest distance
         rows = self._execute(
-            "graph/distances", start=start, depth=depth, types=_list(types), kinds=_list(kinds)
+            "graph/distances",
+            start=start,
+            depth=depth,
+            types=_list(types),
+            kinds=_list(kinds),
+            limit=None if limit is None else max(limit - 1, 0),  # the start is not in the list
         )
         if not rows:
             return {}
@@ -286,11 +341,15 @@ class Neo4jStore:
         distance.update(rows[0]["reached"])
         return distance
 
-    def neighbourhood(self, id: str, depth: int, types: Sequence[str] | None = None) -> Subgraph:
+    def neighbourhood(
+        self, id: str, depth: int, types: Sequence[str] | None = None, limit: int | None = None
+    ) -> Subgraph:
         """``base.neighbourhood`` in one round trip (graph/neighbourhood): the entities
-        within ``depth`` steps of ``id``, their distances and the relationships among
-        them."""
-        rows = self._execute("graph/neighbourhood", start=id, depth=depth, types=_list(types))
+        within ``depth`` steps of ``id`` (the ``limit`` nearest), their distances and the
+        relationships among them."""
+        rows = self._execute(
+            "graph/neighbourhood", start=id, depth=depth, types=_list(types), limit=limit
+        )
         rows = rows[0]["nodes"]
         nodes = {r["id"]: _node(r) for r in rows}
         sub = Subgraph(nodes, [_edge(e) for r in rows for e in r["edges"]])
@@ -533,6 +592,11 @@ class _Guard:
                 "a value is too large for Neo4j's index (8 kB at most); nothing was written"
             ) from exc
         return False
+
+
+def _cypher_limit(limit: int | None) -> int:
+    """Cypher's LIMIT takes no null: no limit is the largest count there can be."""
+    return 2**62 if limit is None else limit
 
 
 def _list(values: Sequence[str] | None) -> list[str] | None:

@@ -392,10 +392,22 @@ class PublicView:
 
         return self._read(work)
 
-    def edges_of(self, id: str) -> list[Edge]:
+    def edges_of(self, id: str, offset: int = 0, limit: int | None = None) -> list[Edge]:
+        """The store's page (in the store's order, of the real ids: pages follow one
+        another without a gap or a repeat), pseudonyms shown."""
+
         def work(m: _Maps) -> list[Edge]:
             real = self._real(m, id)
-            return [] if real is None else self._edges(m, self.store.edges_of(real))
+            if real is None:
+                return []
+            return self._edges(m, self.store.edges_of(real, offset, limit))
+
+        return self._read(work)
+
+    def count_edges_of(self, id: str) -> int:
+        def work(m: _Maps) -> int:
+            real = self._real(m, id)
+            return 0 if real is None else self.store.count_edges_of(real)
 
         return self._read(work)
 
@@ -417,12 +429,13 @@ class PublicView:
         depth: int,
         types: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        limit: int | None = None,
     ) -> dict[str, int]:
         def work(m: _Maps) -> dict[str, int]:
             real = self._real(m, start)
             if real is None:
                 return {}
-            found = self.store.distances(real, depth, types, kinds)
+            found = self.store.distances(real, depth, types, kinds, limit)
             return {self._shown(m, i): d for i, d in found.items()}
 
         return self._read(work)
@@ -459,19 +472,47 @@ class PublicView:
         return self._read(work)
 
     def find_edges(
-        self, source: str | None = None, type: str | None = None, target: str | None = None
+        self,
+        source: str | None = None,
+        type: str | None = None,
+        target: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Edge]:
+        """Every match sorted by the key shown; a page (``offset``, ``limit``) is cut in
+        the store, in the order of the real keys (so pages follow one another without a gap
+        or a repeat)."""
+
         def work(m: _Maps) -> list[Edge]:
-            real_source = None if source is None else self._real(m, source)
-            real_target = None if target is None else self._real(m, target)
-            if (source is not None and real_source is None) or (
-                target is not None and real_target is None
-            ):
+            ends = self._real_ends(m, source, target)
+            if ends is None:
                 return []  # a private person's real id: nobody
-            found = self.store.find_edges(real_source, type, real_target)
-            return sorted(self._edges(m, found), key=lambda e: e.key)
+            found = self._edges(m, self.store.find_edges(ends[0], type, ends[1], offset, limit))
+            return found if limit is not None or offset else sorted(found, key=lambda e: e.key)
 
         return self._read(work)
+
+    def count_edges(
+        self, source: str | None = None, type: str | None = None, target: str | None = None
+    ) -> int:
+        def work(m: _Maps) -> int:
+            ends = self._real_ends(m, source, target)
+            return 0 if ends is None else self.store.count_edges(ends[0], type, ends[1])
+
+        return self._read(work)
+
+    def _real_ends(
+        self, m: _Maps, source: str | None, target: str | None
+    ) -> tuple[str | None, str | None] | None:
+        """The real ids behind the ends given (None: any); None when one is a private
+        person's real id (it matches nothing)."""
+        real_source = None if source is None else self._real(m, source)
+        real_target = None if target is None else self._real(m, target)
+        if (source is not None and real_source is None) or (
+            target is not None and real_target is None
+        ):
+            return None
+        return real_source, real_target
 
     # -- writes: refused -----------------------------------------------------------------
 

@@ -77,6 +77,8 @@ def test_create_read_patch_delete_an_entity(api: TestClient) -> None:
             "note": "ทดลอง",
         },
         "relationships": [],
+        "relationships_total": 0,
+        "relationships_next": None,
     }
     assert created.json() == document
     assert version(api) == base + 1

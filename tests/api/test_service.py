@@ -29,7 +29,9 @@ def client(tmp_path: Path):
 def test_health_names_the_store(client: TestClient, tmp_path: Path) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["store"] == {"engine": "embedded", "location": str(tmp_path / "g.db")}
+    # the file name only: the folder is not shown to a client without a key (issue 11)
+    assert body["store"] == {"engine": "embedded", "location": "g.db"}
+    assert str(tmp_path) not in client.get("/health").text
     assert body["version"] == 1
 
 

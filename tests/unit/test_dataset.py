@@ -236,7 +236,7 @@ def test_a_bulk_write_to_a_missing_entity_writes_nothing(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="name an entity that does not exist; nothing"):
         store.write(nodes, edges)
     assert store.stats().nodes == {} and store.version() == 0
-    db = store._db
+    db = store._writer.db  # the connection that writes
     assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert db.execute("PRAGMA cache_size").fetchone() == (-2000,)
     # and afterwards the foreign keys hold for a small write too
