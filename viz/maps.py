@@ -77,6 +77,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 STATIC_PREFIX = "/static/"
 #: above this many nodes an unfocused individual-level map opens at the network level
 LARGE = 2000
+#: the most entities a focused map draws: the nearest ones (a hub's members can be a million)
+FOCUS_LIMIT = 5000
 #: components up to this size get a spring layout, bigger ones a spectral layout
 SPRING_LIMIT = 2000
 LABEL_MAX = 30
@@ -845,11 +847,13 @@ def _brokerage_sizes(
 
 
 def select_subgraph(
-    store: GraphStore, focus: str | None, depth: int
+    store: GraphStore, focus: str | None, depth: int, notes: list[str] | None = None
 ) -> tuple[Subgraph, str | None, str]:
     """What a map or a picture draws: the whole graph, or the neighbourhood of ``focus`` (an
-    id or a unique name) within ``depth`` steps. Returns (subgraph, the focus id or None,
-    the default title). An empty graph is an ``InvalidInput``; an unknown focus ``NotFound``."""
+    id or a unique name) within ``depth`` steps, at most its ``FOCUS_LIMIT`` nearest entities
+    (a hub's neighbourhood stays a page a browser can open; ``notes`` gets a line saying
+    so). Returns (subgraph, the focus id or None, the default title). An empty graph is an
+    ``InvalidInput``; an unknown focus ``NotFound``."""
     from graph_service.entities import resolve_entity
 
     check_depth(depth)
@@ -863,13 +867,34 @@ def select_subgraph(
             if not store.stats().nodes:
                 raise empty from None
             raise
-        sub = neighbourhood(store, start.id, depth)
+        sub = neighbourhood(store, start.id, depth, limit=FOCUS_LIMIT + 1)
+        if len(sub.nodes) > FOCUS_LIMIT:
+            sub = _nearest(sub, FOCUS_LIMIT)
+            if notes is not None:
+                notes.append(
+                    f"แสดงเฉพาะ {FOCUS_LIMIT:,} หน่วยที่ใกล้ที่สุด: รอบนี้มีมากกว่านั้น / Only the "
+                    f"{FOCUS_LIMIT:,} nearest entities are drawn: this neighbourhood holds more. "
+                    "Use a smaller depth, the network level, or an export for all of them."
+                )
         title = f"แผนที่รอบ {start.name or start.id} ({depth} ขั้น / steps)"
         return sub, start.id, title
     whole = store.subgraph()
     if not whole.nodes:
         raise empty
     return whole, None, "แผนที่เครือข่าย / network map"
+
+
+def _nearest(sub: Subgraph, count: int) -> Subgraph:
+    """The ``count`` entities of ``sub`` nearest its focus (ties by id), with the
+    relationships among them."""
+    distance = sub.distance or {}
+    keep = set(sorted(sub.nodes, key=lambda n: (distance.get(n, 0), n))[:count])
+    cut = Subgraph(
+        {n: node for n, node in sub.nodes.items() if n in keep},
+        [e for e in sub.edges if e.source in keep and e.target in keep],
+    )
+    cut.distance = {n: d for n, d in distance.items() if n in keep}
+    return cut
 
 
 def level_note(level: str) -> str:
@@ -913,7 +938,7 @@ def build_map(
             {"size_by": size_by},
         )
     notes: list[str] = []
-    sub, focus_id, default_title = select_subgraph(store, focus, depth)
+    sub, focus_id, default_title = select_subgraph(store, focus, depth, notes)
     highlight: set[str] = {focus_id} if focus_id else set()
     choices = colour_choices(sub)
     if colour_by not in choices:

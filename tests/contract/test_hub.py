@@ -115,6 +115,7 @@ def _measure(case: str, store: GraphStore) -> dict[str, Any]:
             page = build_map(store, size_by="brokerage")
         nodes = {x["id"]: x for x in page_data(page)["nodes"]}
         return {
+            "cut": "Only the 5,000 nearest entities are drawn" in page,
             "nodes": len(nodes),
             "hub": nodes["hub"]["measure"],
             "member": nodes[member(7)]["measure"] if member(7) in nodes else None,
@@ -244,17 +245,18 @@ def test_reach_of_a_hub(hub: dict[str, str]) -> None:
 
 
 def test_hub_map_sized_by_reach(hub: dict[str, str]) -> None:
-    """/map/focus/hub?depth=1&size_by=reach: every entity reaches the n others in two
-    steps (the hub directly, a member through it)."""
+    """/map/focus/hub?depth=1&size_by=reach: the map draws the hub and its 4,999 nearest
+    members (ties by id: m000000..m004998) and says it was cut; on the drawn graph every
+    entity reaches the 4,999 others in two steps (the hub directly, a member through it)."""
     got = run_capped("map_reach", hub)
-    assert got == {"nodes": HUB + 1, "hub": HUB, "member": HUB}
+    assert got == {"cut": True, "nodes": 5000, "hub": 4999, "member": 4999}
 
 
 def test_whole_map_sized_by_brokerage(hub: dict[str, str]) -> None:
     """/map?size_by=brokerage: 50,001 entities open at the network level, the members folded
     into the hub, which keeps its brokerage total."""
     got = run_capped("map_brokerage", hub)
-    assert got == {"nodes": 1, "hub": PAIRS, "member": None}
+    assert got == {"cut": False, "nodes": 1, "hub": PAIRS, "member": None}
 
 
 def test_export_measures_of_a_hub(hub: dict[str, str]) -> None:
