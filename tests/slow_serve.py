@@ -34,7 +34,8 @@ def create_app(*args: Any, **kwargs: Any) -> Any:
     return app
 
 
-graph_service.app.create_app = create_app  # run_server imports it from the module when it runs
-
 if __name__ == "__main__":
+    # only in the service's own process: run_server imports create_app from the module when
+    # it runs (the test process imports SLOW_PATH from here and must keep the real app)
+    graph_service.app.create_app = create_app
     sys.exit(main())
