@@ -22,7 +22,8 @@ from graph_service.domain import Edge, Node
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
 from graph_service.store.embedded import EmbeddedStore
-from tests.factories import network, organisation, person
+from tests.factories import network, organisation, page_data, person
+from viz.views import fragility_map
 
 
 def tie(a: str, b: str, type_: str = "COORDINATES") -> Edge:
@@ -234,6 +235,9 @@ def test_the_cli_and_the_api_give_the_library_answer(tmp_path: Path) -> None:
     expected = fragility(store)
     impact = broker_impact(store, "org-ministry")
     with TestClient(create_app(store=store)) as client:
+        page = client.get("/map/fragility?group_by=kind")
+        assert page.status_code == 200 and "org-ministry" in page.text
+        assert client.get("/map/fragility?group_by=colour").status_code == 422
         got = client.get("/api/fragility")
         assert got.status_code == 200 and got.json() == expected
         by_kind = client.get("/api/fragility?group_by=kind&types=REPORTS_TO")
@@ -258,3 +262,17 @@ def test_the_cli_and_the_api_give_the_library_answer(tmp_path: Path) -> None:
         main, ["--store", str(db), "brokerage", "--without", "org-ministry", "--directed"]
     )
     assert "along arcs): 0 of the 0 pairs" in along.output
+
+
+def test_the_map_outlines_cut_points_and_colours_what_they_cut_off(store: GraphStore) -> None:
+    store.write(*ministry_graph())
+    drawn = {n["id"]: n for n in page_data(fragility_map(store))["nodes"]}
+    assert len(drawn) == 12
+    outlined = {i for i, n in drawn.items() if n.get("highlighted")}
+    assert outlined == {"org-ministry", "org-nhc"}
+    assert (drawn["org-ministry"]["measure"], drawn["org-nhc"]["measure"]) == (7, 3)
+    assert drawn["org-ministry"]["size"] > drawn["org-nhc"]["size"] >= drawn["org-a"]["size"]
+    colour = {i: n["colour_value"] for i, n in drawn.items()}
+    assert {colour[f"org-po-{i}"] for i in range(1, 8)} == {"กระทรวง (org-ministry)"}
+    assert {colour[i] for i in ["org-a", "org-b", "org-c"]} == {"org-nhc (org-nhc)"}
+    assert colour["org-ministry"] is None and colour["org-nhc"] is None
