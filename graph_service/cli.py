@@ -540,7 +540,13 @@ def reach(
     "without",
     default=None,
     metavar="ID",
-    help="what breaks if this broker leaves: the pairs that lose their only short route",
+    help="what breaks if this broker leaves: the actors cut off from the rest, and the pairs "
+    "that lose their only short route (ties read both ways)",
+)
+@click.option(
+    "--directed",
+    is_flag=True,
+    help="with --without: count the short routes along arc direction (default: both ways)",
 )
 @click.option("--top", default=20, show_default=True, help="rows in the table (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
@@ -554,6 +560,7 @@ def brokerage(
     undirected: bool,
     betweenness: bool | None,
     without: str | None,
+    directed: bool,
     top: int,
     as_json: bool,
     store_url: str | None,
@@ -565,22 +572,29 @@ def brokerage(
 
     with opened_store(ctx, store_url) as store:
         if without:
-            doc = b.broker_impact(store, without, group_by, parse_list(types), undirected)
+            doc = b.broker_impact(store, without, group_by, parse_list(types), not directed)
         else:
             doc = b.brokerage(store, group_by, parse_list(types), undirected, betweenness)
     if as_json:
         emit_json(doc)
         return
     if without:
+        _print_cut_off(doc["name"], doc["id"], doc["cut_off"], doc["cut_off_groups"], top)
+        if doc["disconnected_group_pairs"]:
+            click.echo(f"Groups (by {group_by}) left with no chain between them at all:")
+            for p in doc["disconnected_group_pairs"]:
+                click.echo(f"  {_group(p['from'])} - {_group(p['to'])}")
         click.echo(
-            f"If {doc['name']} [{doc['id']}] (group {_group(doc['group'])}) leaves: "
+            f"Short routes ({'along arcs' if directed else 'ties read both ways'}): "
             f"{doc['lost_pairs']} of the {doc['brokered_pairs']} pairs it brokers lose their "
             "only route of one or two steps."
         )
-        for p in doc["pairs"]:
+        for p in doc["pairs"][:top]:
             click.echo(
                 f"  {p['from']} ({_group(p['from_group'])}) -> {p['to']} ({_group(p['to_group'])})"
             )
+        if len(doc["pairs"]) > top:
+            click.echo(f"  ... {len(doc['pairs']) - top} more (--top N, or --json)")
         if doc["lost_group_pairs"]:
             click.echo(f"Groups (by {group_by}) left with no route of one or two steps:")
             for p in doc["lost_group_pairs"]:
@@ -626,6 +640,72 @@ def brokerage(
     )
     if len(doc["nodes"]) > top:
         click.echo(f"... {len(doc['nodes']) - top} more (--top N, or --json for all)")
+
+
+def _print_cut_off(name: str, id_: str, cut_off: list[str], groups: list[Any], top: int) -> None:
+    """The answer to "what if X leaves", in Thai and in English, then who is cut off."""
+    who = f"{name} [{id_}]"
+    if not cut_off:
+        click.echo(f"ถ้า {who} ออกไป ไม่มีใครขาดการเชื่อมต่อกับเครือข่าย")
+        click.echo(f"If {who} leaves, no actor is cut off from the rest of the network.")
+        return
+    in_groups = ", ".join(_group(g) for g in groups)
+    click.echo(f"ถ้า {who} ออกไป จะมี {len(cut_off)} รายขาดการเชื่อมต่อกับเครือข่ายส่วนที่เหลือ")
+    click.echo(
+        f"If {who} leaves, {len(cut_off)} actor(s) are cut off from the rest of the network"
+        + (f" (groups: {in_groups})" if groups else "")
+        + ": "
+        + ", ".join(cut_off[:top])
+        + (f" ... {len(cut_off) - top} more (--top N, or --json)" if len(cut_off) > top else "")
+    )
+
+
+@main.command()
+@click.option(
+    "--group-by",
+    default=None,
+    metavar="ATTR",
+    help="the groups of what each cut point cuts off: admin_level (default, when actors have "
+    "it, else kind), sector, kind, level, member_of, or any property",
+)
+@types_option
+@click.option("--top", default=20, show_default=True, help="cut points shown (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def fragility(
+    ctx: click.Context,
+    group_by: str | None,
+    types: str | None,
+    top: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Cut points: the actors whose leaving splits the actor graph (ties read both ways),
+    each with the actors and groups it would cut off; bridges; components; isolates."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.fragility import fragility as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, group_by, parse_list(types))
+    if as_json:
+        emit_json(doc)
+        return
+    cuts = doc["cut_points"]
+    click.echo(
+        f"{doc['actors']} actors, {doc['ties']} ties (read both ways): "
+        f"{len(doc['components'])} component(s), {len(doc['isolates'])} isolate(s), "
+        f"{len(cuts)} cut point(s), {len(doc['bridges'])} bridge(s); groups by {doc['group_by']}."
+    )
+    for cut in cuts[:top]:
+        _print_cut_off(cut["name"], cut["id"], cut["cut_off"], cut["groups"], top)
+    if len(cuts) > top:
+        click.echo(f"... {len(cuts) - top} more cut points (--top N, or --json for all)")
+    if doc["isolates"]:
+        shown = ", ".join(doc["isolates"][:top])
+        more = f" ... {len(doc['isolates']) - top} more" if len(doc["isolates"]) > top else ""
+        click.echo(f"Isolates (no tie to another actor): {shown}{more}")
 
 
 @main.command()

@@ -393,3 +393,62 @@ def reach_map(
 
 
 __all__ = ["brokerage_map", "gaps_map", "overlap_map", "reach_map"]
+
+
+# -- fragility -------------------------------------------------------------------------------
+
+#: the property a fragility map colours by: the cut point an actor would be cut off by
+CUT_OFF_BY = "cut_off_by"
+
+
+def fragility_map(
+    store: GraphStore,
+    *,
+    group_by: str | None = None,
+    links: dict[str, str] | None = None,
+    standalone: bool = True,
+) -> str:
+    """The actors and their ties (read both ways), with the cut points outlined and sized by
+    how many actors each would cut off, and every actor that some cut point would cut off
+    coloured by that cut point (the one that cuts off the fewest, when several would: the
+    nearest); the notes say it in Thai and English for the five that cut off most."""
+    from graph_service.analysis.fragility import fragility_report
+
+    sub = _actor_subgraph(store.subgraph(kinds=ACTOR_KINDS))
+    if not sub.nodes:
+        raise InvalidInput(
+            "the graph has no actors (people, organisations or networks): import a dataset first"
+        )
+    report = fragility_report(actor_ties(sub, None, undirected=True), group_by)
+    cuts = report["cut_points"]  # most cut off first
+    by: dict[str, str] = {}
+    for cut in reversed(cuts):  # the smallest sets last: the nearest cut point wins
+        label = f"{_name(sub.nodes.get(cut['id']), cut['id'])} ({cut['id']})"
+        by.update(dict.fromkeys(cut["cut_off"], label))
+    nodes = {
+        i: Node(i, n.kind, {**n.props, CUT_OFF_BY: by[i]}) if i in by else n
+        for i, n in sub.nodes.items()
+    }
+    notes = [
+        f"{report['actors']} actors, {report['ties']} ties (read both ways): "
+        f"{len(report['components'])} component(s), {len(report['isolates'])} isolate(s), "
+        f"{len(cuts)} cut point(s), outlined and sized by how many they would cut off; "
+        "colour: the cut point that would cut an actor off (grey: none)."
+    ]
+    for cut in cuts[:TOP_NOTES]:
+        name = _name(sub.nodes.get(cut["id"]), cut["id"])
+        notes.append(
+            f"ถ้า {name} ออกไป จะมี {len(cut['cut_off'])} รายขาดการเชื่อมต่อ / if {name} "
+            f"leaves, {len(cut['cut_off'])} actor(s) are cut off."
+        )
+    return render_map(
+        Subgraph(nodes, sub.edges),
+        title="จุดเปราะบาง / cut points: who, if they leave, cuts whom off",
+        colour_by=CUT_OFF_BY,
+        size_by="cut off",
+        sizes={c["id"]: len(c["cut_off"]) for c in cuts},
+        highlight={c["id"] for c in cuts},
+        links=links,
+        standalone=standalone,
+        notes=notes,
+    )

@@ -620,12 +620,28 @@ def broker_impact(
     broker_id: str,
     group_by: str = DEFAULT_GROUP_BY,
     types: Sequence[str] | None = None,
-    undirected: bool = False,
+    undirected: bool = True,
     limit: int = 200,
 ) -> dict[str, Any]:
-    """What breaks if ``broker_id`` leaves: the ordered pairs of actors whose only route of
-    one or two steps runs through it (they are not tied and no other actor brokers them), and
-    the ordered pairs of groups that lose every route of one or two steps between them."""
+    """What breaks if ``broker_id`` leaves.
+
+    Real disconnection, at any length (the components of the actor graph without the broker
+    against those with it, ties read both ways: leaving is about connection, not about arc
+    direction; :func:`graph_service.analysis.fragility.remove_node`): ``cut_off``, the actors
+    its removal separates from the largest part left of its component (the definition of
+    ``fragility``'s cut points); ``cut_off_groups``, their groups; ``disconnected_group_pairs``,
+    the pairs of groups {g, h} with a chain between two of their members before and none
+    after; ``components`` before and after, among the other actors.
+
+    And the short routes: the ordered pairs of actors whose only route of one or two steps
+    runs through it (they are not tied and no other actor brokers them), and the ordered pairs
+    of groups that lose every route of one or two steps between them. These too read ties
+    both ways unless ``undirected`` is False (then along the arcs, as ``brokerage`` does by
+    default: a coordinator whose ties all point outward then brokers nothing)."""
+    import numpy as np
+
+    from graph_service.analysis.fragility import remove_node
+
     types = check_types(types)
     sub, ties = load_ties(store, types, undirected)
     if broker_id not in ties.index:
@@ -663,16 +679,28 @@ def broker_impact(
         for g, h in zip(*np.nonzero(before & ~after), strict=True)
         if g != h
     ]
+    both = np.concatenate([ties.src * n + ties.dst, ties.dst * n + ties.src])
+    both = np.unique(both) if both.size else both
+    removal = remove_node(n, both // n, both % n, x, codes)
+    cut_off = removal.cut_off.tolist()
+    cut_groups = {labels[codes[i]] for i in cut_off}
     return {
         "id": broker_id,
         "name": sub.nodes[broker_id].name,
         "group_by": group_by,
         "group": labels[codes[x]],
+        "directed": not undirected,
         "brokered_pairs": brokered,
         "lost_pairs": lost_count,
         "pairs": pairs,
         "truncated": lost_count > limit,
         "lost_group_pairs": lost_groups,
+        "cut_off": [ties.ids[i] for i in cut_off],
+        "cut_off_groups": sorted(cut_groups - {None}) + ([None] if None in cut_groups else []),
+        "disconnected_group_pairs": [
+            {"from": labels[g], "to": labels[h]} for g, h in removal.lost_group_pairs
+        ],
+        "components": {"before": removal.components_before, "after": removal.components_after},
     }
 
 

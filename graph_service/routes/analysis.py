@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request
 
 from graph_service import budget
 from graph_service.analysis import brokerage as brokerage_mod
+from graph_service.analysis import fragility as fragility_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import reach as reach_mod
@@ -31,6 +32,7 @@ from graph_service.routes.deps import Store
 from graph_service.routes.models import (
     BrokerageDocument,
     BrokerImpactDocument,
+    FragilityDocument,
     GapsDocument,
     GroupReachDocument,
     OverlapDocument,
@@ -346,9 +348,39 @@ def get_broker_impact(
     store: Store,
     group_by: GroupBy = brokerage_mod.DEFAULT_GROUP_BY,
     types: Types = None,
-    undirected: bool = False,
+    undirected: Annotated[
+        bool,
+        Query(
+            description="read ties both ways for the short routes (default; the actors cut "
+            "off are always found with ties read both ways); false: along arc direction"
+        ),
+    ] = True,
 ) -> dict[str, Any]:
     return brokerage_mod.broker_impact(store, ref, group_by, parse_list(types), undirected)
+
+
+@router.get(
+    "/fragility",
+    summary="Cut points, what each would cut off, bridges, components, isolates",
+    responses=responses(FragilityDocument, "the fragility document", 422),
+)
+def get_fragility(
+    request: Request,
+    store: Store,
+    group_by: Annotated[
+        str | None,
+        Query(
+            description="the groups of what each cut point cuts off: admin_level (default, "
+            "when actors have it, else kind), sector, kind, level, member_of, or any property"
+        ),
+    ] = None,
+    types: Types = None,
+) -> dict[str, Any]:
+    """The ``fragility`` document (CONTRACT.md section 2b): the actor graph, ties read both
+    ways; each cut point with the actors its leaving separates from the largest part left."""
+    return cache_of(request).answer(
+        store, fragility_mod.fragility, group_by=group_by, types=parse_list(types)
+    )
 
 
 @router.get(

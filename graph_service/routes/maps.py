@@ -242,6 +242,27 @@ def gaps_view(
 
 
 @router.get(
+    "/map/fragility",
+    response_class=HTMLResponse,
+    summary="Cut points and what each would cut off",
+    responses=page_responses(422),
+)
+def fragility_view(
+    request: Request,
+    store: Store,
+    group_by: Annotated[
+        str | None, Query(description="admin_level, sector, ... (as /api/fragility)")
+    ] = None,
+) -> HTMLResponse:
+    from viz.views import fragility_map
+
+    page = _pages(request).answer(
+        store, fragility_map, group_by=group_by, links=PANEL_LINKS, standalone=False
+    )
+    return HTMLResponse(page)
+
+
+@router.get(
     "/map/reach/{ref:path}",
     response_class=HTMLResponse,
     summary="What an entity reaches",

@@ -481,9 +481,16 @@ class GroupPair(Open):
     to: str | None
 
 
+class RemovalComponents(Open):
+    before: int = Field(description="components among the other actors, with it")
+    after: int = Field(description="components among the other actors, without it")
+
+
 class BrokerImpactDocument(Open):
-    """What breaks if a broker leaves: the ordered pairs of actors whose only route of one
-    or two steps runs through it, and the pairs of groups that lose every such route."""
+    """What breaks if a broker leaves: the actors cut off from the rest (chains of any
+    length, ties read both ways), the groups that lose every chain between them; and the
+    ordered pairs of actors whose only route of one or two steps runs through it, and the
+    pairs of groups that lose every such route."""
 
     model_config = _example(
         {
@@ -491,21 +498,30 @@ class BrokerImpactDocument(Open):
             "name": "เครือข่ายศูนย์ประสานงาน",
             "group_by": "admin_level",
             "group": "regional",
-            "brokered_pairs": 35,
-            "lost_pairs": 32,
+            "directed": False,
+            "brokered_pairs": 98,
+            "lost_pairs": 90,
             "pairs": [
                 {
-                    "from": "net-partners",
+                    "from": "net-cbr",
                     "to": "org-central-team",
                     "from_group": None,
                     "to_group": "national",
                 }
             ],
             "truncated": False,
-            "lost_group_pairs": [
-                {"from": "national", "to": "regional"},
-                {"from": "regional", "to": None},
+            "lost_group_pairs": [],
+            "cut_off": [
+                "net-cbr",
+                "org-node-central",
+                "org-node-north",
+                "org-node-northeast",
+                "org-node-south",
+                "person-assistant-coordinator",
             ],
+            "cut_off_groups": ["regional", None],
+            "disconnected_group_pairs": [],
+            "components": {"before": 2, "after": 8},
         }
     )
 
@@ -518,6 +534,59 @@ class BrokerImpactDocument(Open):
     pairs: list[LostPair] = Field(description="the first 200 lost pairs")
     truncated: bool = Field(description="true when there are more lost pairs than listed")
     lost_group_pairs: list[GroupPair]
+    directed: bool = Field(description="false: the short routes read ties both ways (default)")
+    cut_off: list[str] = Field(
+        description="the actors its leaving separates from the largest part left of its "
+        "component (chains of any length, ties read both ways)"
+    )
+    cut_off_groups: list[str | None] = Field(description="the groups of those actors, null last")
+    disconnected_group_pairs: list[GroupPair] = Field(
+        description="pairs of groups with a chain between two members before, none after"
+    )
+    components: RemovalComponents
+
+
+class FragilityCutPoint(Open):
+    id: str
+    name: str
+    cut_off: list[str] = Field(
+        description="every actor its removal separates from the largest remaining part of "
+        "its component"
+    )
+    groups: list[str | None] = Field(description="the groups of those actors, null last")
+
+
+class FragilityDocument(Open):
+    """``fragility``: the actor graph with ties read both ways; its cut points (most cut off
+    first), what each would cut off; bridges; components (largest first, isolates included);
+    isolates (actors with no tie to another actor)."""
+
+    model_config = _example(
+        {
+            "group_by": "admin_level",
+            "actors": 29,
+            "ties": 43,
+            "cut_points": [
+                {
+                    "id": "person-villager",
+                    "name": "ชาวบ้าน",
+                    "cut_off": ["net-kinship", "org-community-org"],
+                    "groups": ["community"],
+                }
+            ],
+            "bridges": [["net-cbr", "net-node-network"], ["net-kinship", "person-villager"]],
+            "components": [["net-cbr", "net-kinship"], ["org-community-shop"]],
+            "isolates": ["org-community-shop"],
+        }
+    )
+
+    group_by: str
+    actors: int
+    ties: int = Field(description="pairs of actors tied, either way")
+    cut_points: list[FragilityCutPoint]
+    bridges: list[list[str]] = Field(description="[smaller id, larger id], sorted")
+    components: list[list[str]]
+    isolates: list[str]
 
 
 # -- overlap ---------------------------------------------------------------------------------

@@ -254,9 +254,12 @@ def test_an_id_holding_a_slash_is_found_by_each_route_that_names_one(
     if "/reach/" in path and path.startswith("/api/"):
         assert [n["id"] for n in response.json()["nodes"]] == ["net/b", "p/c"]
     if "impact" in path:
+        # ties read both ways (issue 12): org/a alone joins p/c and net/b, either way
         assert response.json()["pairs"] == [
-            {"from": "p/c", "to": "net/b", "from_group": "district", "to_group": "provincial"}
+            {"from": "net/b", "to": "p/c", "from_group": "provincial", "to_group": "district"},
+            {"from": "p/c", "to": "net/b", "from_group": "district", "to_group": "provincial"},
         ]
+        assert response.json()["cut_off"] == ["p/c"]
 
 
 def test_refusals_of_the_framework_come_in_the_error_shape() -> None:

@@ -347,7 +347,7 @@ def impact_graph() -> tuple[list[Node], list[Edge]]:
 
 def test_broker_impact(store: GraphStore) -> None:
     store.write(*impact_graph())
-    doc = broker_impact(store, "b", group_by="sector")
+    doc = broker_impact(store, "b", group_by="sector", undirected=False)
     json.dumps(doc, allow_nan=False)
     assert doc["id"] == "b" and doc["group"] == "community" and doc["group_by"] == "sector"
     assert doc["brokered_pairs"] == 3
@@ -363,9 +363,9 @@ def test_broker_impact(store: GraphStore) -> None:
         {"from": "community", "to": "private"},
         {"from": "state", "to": "private"},
     ]
-    d = broker_impact(store, "d", group_by="sector")
+    d = broker_impact(store, "d", group_by="sector", undirected=False)
     assert (d["brokered_pairs"], d["lost_pairs"], d["lost_group_pairs"]) == (1, 0, [])
-    cut = broker_impact(store, "b", group_by="sector", limit=1)
+    cut = broker_impact(store, "b", group_by="sector", undirected=False, limit=1)
     assert cut["lost_pairs"] == 2 and len(cut["pairs"]) == 1 and cut["truncated"] is True
 
 
