@@ -60,6 +60,8 @@ bench-analysis: setup
 	$(BIN)/python -m bench.brokerage_speed
 	$(BIN)/python -m bench.overlap_speed
 	$(BIN)/python -m bench.maps_speed
+	$(BIN)/python -m bench.fragility_speed
+	$(BIN)/python -m bench.hub_speed
 
 # 50 concurrent clients for a minute (wrk) on reach and map pages, on both stores;
 # bench/load.py. Installs wrk from Debian when missing (needs root).
