@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from graph_service.domain import Node, direction_of, normalise_name
-from graph_service.errors import NotFound
+from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
+
+#: the message of a question asked of a graph with no entity at all (every analysis verb)
+EMPTY_GRAPH = "the graph is empty: import a dataset first"
+#: how many close ids or names "did you mean" offers
+SUGGESTIONS = 5
+
+
+def require_graph(store: GraphStore) -> None:
+    """Raise ``InvalidInput`` (exit status 1, HTTP 422) when the store holds no entity: an
+    analysis of an empty graph answers nothing, whichever verb asks."""
+    if not any(store.stats().nodes.values()):
+        raise InvalidInput(EMPTY_GRAPH)
+
+
+def suggest_entities(store: GraphStore, ref: str, n: int = SUGGESTIONS) -> list[dict[str, str]]:
+    """The entities whose id or normalised name is closest to ``ref`` (at most ``n``, best
+    first, ``{"id", "name"}``), by ``difflib`` 's ratio (Ratcliff/Obershelp) of at least 0.6,
+    over the ids as given and over the normalised names (``domain.normalise_name``)."""
+    pairs = store.search_names("")  # every entity: (id, name key)
+    ids = [i for i, _ in pairs]
+    close_ids = difflib.get_close_matches(ref, ids, n=n, cutoff=0.6)
+    by_key: dict[str, list[str]] = {}
+    for i, key in pairs:
+        if key:
+            by_key.setdefault(key, []).append(i)
+    close_keys = difflib.get_close_matches(normalise_name(ref), list(by_key), n=n, cutoff=0.6)
+    scored: dict[str, float] = {}
+    for i in close_ids:
+        scored[i] = max(scored.get(i, 0.0), difflib.SequenceMatcher(None, ref, i).ratio())
+    wanted = normalise_name(ref)
+    for key in close_keys:
+        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+        for i in by_key[key]:
+            scored[i] = max(scored.get(i, 0.0), ratio)
+    best = sorted(scored, key=lambda i: (-scored[i], i))[:n]
+    nodes = store.get_nodes(best)
+    return [{"id": i, "name": nodes[i].name} for i in best if i in nodes]
+
+
+def not_found(store: GraphStore, ref: str, what: str = "the id or name") -> NotFound:
+    """The error for an unknown id or name, with "did you mean" the closest entities (in its
+    message and in ``details.did_you_mean``); on an empty graph, ``InvalidInput`` saying
+    so."""
+    close = suggest_entities(store, ref)
+    if not close:
+        require_graph(store)
+        return NotFound(f"no entity has {what} {ref!r}", {"ref": ref, "did_you_mean": []})
+    shown = ", ".join(f"{c['id']} ({c['name']})" if c["name"] else c["id"] for c in close)
+    return NotFound(
+        f"no entity has {what} {ref!r}; did you mean {shown}?",
+        {"ref": ref, "did_you_mean": close},
+    )
 
 
 def resolve_entity(store: GraphStore, ref: str) -> Node:
-    """The entity whose id is ``ref``, or else the one entity whose normalised name is."""
+    """The entity whose id is ``ref``, or else the one entity whose normalised name is; an
+    unknown ``ref`` is ``NotFound`` with the closest ids and names (``not_found``)."""
     node = store.get_nodes([ref]).get(ref)
     if node is None:
         matches = store.find_by_name(normalise_name(ref))
@@ -21,7 +75,7 @@ def resolve_entity(store: GraphStore, ref: str) -> Node:
                 {"candidates": [m.id for m in matches]},
             )
         if not matches:
-            raise NotFound(f"no entity has the id or name {ref!r}")
+            raise not_found(store, ref)
         node = matches[0]
     return node
 
