@@ -249,7 +249,7 @@ def import_geography_cmd(
     """Load the Thai administrative geography (regions, provinces, districts,
     subdistricts) as Area entities with PART_OF up the hierarchy. Ids: th (the country),
     th-region-N, and th-<DOPA code> (th-93 Phatthalung, th-9301, th-930101)."""
-    from importers.load import import_graph
+    from importers.load import import_geography
     from importers.thai_admin import read_geography
 
     try:
@@ -261,7 +261,7 @@ def import_geography_cmd(
     bars = ProgressBars()
     with opened_store(ctx, store_url, create=True) as store:
         try:
-            report = import_graph(store, nodes, edges, str(folder or "Thai geography"), bars)
+            report = import_geography(store, nodes, edges, str(folder or "Thai geography"), bars)
         finally:
             bars.close()
     print_import(report, as_json)

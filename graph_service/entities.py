@@ -75,9 +75,36 @@ def resolve_entity(store: GraphStore, ref: str) -> Node:
                 {"candidates": [m.id for m in matches]},
             )
         if not matches:
+            matches = find_by_alias(store, ref)
+        if len(matches) > 1:
+            ids = ", ".join(m.id for m in matches[:10])
+            raise NotFound(
+                f"no entity has the id or name {ref!r}; {len(matches)} entities have it as "
+                f"an alias: {ids}",
+                {"candidates": [m.id for m in matches]},
+            )
+        if not matches:
             raise not_found(store, ref)
         node = matches[0]
     return node
+
+
+def find_by_alias(store: GraphStore, ref: str) -> list[Node]:
+    """The entities that list ``ref`` in their ``aliases`` (other ids and names, ``|``-
+    separated: the samples' other names, or the id and name of a dataset's area merged into
+    the geography's), compared as ids and as normalised names. A scan of every entity
+    (no store indexes aliases): only when no id or name matched."""
+    wanted = normalise_name(ref)
+    found = []
+    for node in store.get_nodes(store.ids_of()).values():
+        value = node.props.get("aliases")
+        if not value:
+            continue
+        parts = value if isinstance(value, list) else str(value).split("|")
+        texts = [str(p).strip() for p in parts]
+        if ref in texts or wanted in (normalise_name(t) for t in texts):
+            found.append(node)
+    return sorted(found, key=lambda n: n.id)
 
 
 def describe_entity(
