@@ -23,28 +23,41 @@ def require_graph(store: GraphStore) -> None:
 
 
 def suggest_entities(store: GraphStore, ref: str, n: int = SUGGESTIONS) -> list[dict[str, str]]:
-    """The entities whose id or normalised name is closest to ``ref`` (at most ``n``, best
-    first, ``{"id", "name"}``), by ``difflib`` 's ratio (Ratcliff/Obershelp) of at least 0.6,
-    over the ids as given and over the normalised names (``domain.normalise_name``)."""
+    """The entities whose id or normalised name is closest to ``ref`` (at most ``n``,
+    ``{"id", "name"}``), best first and ties by id: ``difflib.SequenceMatcher`` 's ratio
+    (Ratcliff/Obershelp, as ``difflib.get_close_matches``) of at least 0.6 between ``ref``
+    and the id, or between ``normalise_name(ref)`` and the normalised name."""
     pairs = store.search_names("")  # every entity: (id, name key)
-    ids = [i for i, _ in pairs]
-    close_ids = difflib.get_close_matches(ref, ids, n=n, cutoff=0.6)
+    scored: dict[str, float] = {}
+    for i, score in _close(ref, [i for i, _ in pairs]):
+        scored[i] = max(scored.get(i, 0.0), score)
     by_key: dict[str, list[str]] = {}
     for i, key in pairs:
         if key:
             by_key.setdefault(key, []).append(i)
-    close_keys = difflib.get_close_matches(normalise_name(ref), list(by_key), n=n, cutoff=0.6)
-    scored: dict[str, float] = {}
-    for i in close_ids:
-        scored[i] = max(scored.get(i, 0.0), difflib.SequenceMatcher(None, ref, i).ratio())
-    wanted = normalise_name(ref)
-    for key in close_keys:
-        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+    for key, score in _close(normalise_name(ref), list(by_key)):
         for i in by_key[key]:
-            scored[i] = max(scored.get(i, 0.0), ratio)
+            scored[i] = max(scored.get(i, 0.0), score)
     best = sorted(scored, key=lambda i: (-scored[i], i))[:n]
     nodes = store.get_nodes(best)
     return [{"id": i, "name": nodes[i].name} for i in best if i in nodes]
+
+
+def _close(word: str, candidates: list[str], cutoff: float = 0.6) -> list[tuple[str, float]]:
+    """Every candidate whose similarity ratio to ``word`` is at least ``cutoff``, with it
+    (the cheap upper bounds first, as ``difflib.get_close_matches`` does)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    found = []
+    for text in candidates:
+        matcher.set_seq1(text)
+        if (
+            matcher.real_quick_ratio() >= cutoff
+            and matcher.quick_ratio() >= cutoff
+            and (ratio := matcher.ratio()) >= cutoff
+        ):
+            found.append((text, ratio))
+    return found
 
 
 def not_found(store: GraphStore, ref: str, what: str = "the id or name") -> NotFound:
