@@ -504,8 +504,7 @@ def reach(
     from graph_service.analysis.reach import reach as reach_one
     from graph_service.analysis.reach import reach_group
 
-    with opened_store(ctx, store_url) as store:
-        require_graph(store)
+    with opened_store(ctx, store_url) as store:  # an empty graph: resolving the id says so
         if len(refs) == 1 and not targets:
             doc = reach_one(store, refs[0], depth, parse_list(types), parse_list(kinds))
         else:

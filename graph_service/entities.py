@@ -62,12 +62,12 @@ def _close(word: str, candidates: list[str], cutoff: float = 0.6) -> list[tuple[
 
 def not_found(store: GraphStore, ref: str, what: str = "the id or name") -> NotFound:
     """The error for an unknown id or name, with "did you mean" the closest entities (in its
-    message and in ``details.did_you_mean``); on an empty graph, ``InvalidInput`` saying
-    so."""
+    message and in ``details.did_you_mean``; no details when nothing is close). On an empty
+    graph it raises ``InvalidInput`` (``EMPTY_GRAPH``) instead."""
     close = suggest_entities(store, ref)
     if not close:
         require_graph(store)
-        return NotFound(f"no entity has {what} {ref!r}", {"ref": ref, "did_you_mean": []})
+        return NotFound(f"no entity has {what} {ref!r}")
     shown = ", ".join(f"{c['id']} ({c['name']})" if c["name"] else c["id"] for c in close)
     return NotFound(
         f"no entity has {what} {ref!r}; did you mean {shown}?",
@@ -103,13 +103,16 @@ def resolve_entity(store: GraphStore, ref: str) -> Node:
 
 
 def find_by_alias(store: GraphStore, ref: str) -> list[Node]:
-    """The entities that list ``ref`` in their ``aliases`` (other ids and names, ``|``-
-    separated: the samples' other names, or the id and name of a dataset's area merged into
-    the geography's), compared as ids and as normalised names. A scan of every entity
-    (no store indexes aliases): only when no id or name matched."""
+    """The areas that list ``ref`` in their ``aliases`` (other ids and names,
+    ``|``-separated: the id and name of a dataset's area merged into the geography's, or the
+    other names a dataset gives), compared as ids and as normalised names.
+
+    Only Area entities are read (no store indexes aliases, and the merge of places is what
+    makes them): a scan of the areas, about 8,500 with the whole geography, made only when
+    no id or name matched."""
     wanted = normalise_name(ref)
     found = []
-    for node in store.get_nodes(store.ids_of()).values():
+    for node in store.get_nodes(store.ids_of(["Area"])).values():
         value = node.props.get("aliases")
         if not value:
             continue

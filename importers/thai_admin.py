@@ -399,7 +399,7 @@ def merge_dataset_areas(
         moved[node.id] = target
         base = out_nodes.get(target) or stored[target]
         out_nodes[target] = merge_into(base, node)
-    for edge in edges:  # ends that only an alias names
+    for edge in edges if aliases else ():  # ends that only an alias names
         for end in (edge.source, edge.target):
             if end not in out_nodes and end in aliases and end not in stored:
                 moved[end] = aliases[end]
