@@ -26,6 +26,7 @@ import orjson
 from graph_service import __version__
 from graph_service.cli_settings import CliSettings, read_settings
 from graph_service.domain import KINDS
+from graph_service.entities import require_graph
 from graph_service.errors import GraphServiceError, UsageError
 from graph_service.store import GraphStore, open_store
 
@@ -76,11 +77,23 @@ def handles_errors(func: F) -> F:
 
 @contextmanager
 def opened_store(
-    ctx: click.Context, store_url: str | None, default_file: str | None = None
+    ctx: click.Context,
+    store_url: str | None,
+    default_file: str | None = None,
+    create: bool | None = False,
 ) -> Iterator[GraphStore]:
+    """The store of ``--store`` (after or before the verb), ``GRAPH_STORE`` or the default.
+
+    Only the verbs that write (``import``, ``import-geography``, ``demo``: ``create=True``)
+    make a new embedded store file; every other verb refuses a file that does not exist,
+    naming it, so that a mistyped ``--store`` is not an empty graph. ``create=None``
+    (``serve``): the default store file is made, a named one must exist."""
     settings: CliSettings = ctx.obj["settings"]
-    url = store_url or ctx.obj.get("store_url") or settings.store or default_file
-    store = open_store(url, settings)
+    named = store_url or ctx.obj.get("store_url") or settings.store
+    url = named or default_file
+    if create is None:
+        create = not named
+    store = open_store(url, settings, create=create)
     try:
         yield store
     finally:
@@ -201,7 +214,7 @@ def import_cmd(
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r} (try utf-8 or cp874)") from None
     bars = ProgressBars()
-    with opened_store(ctx, store_url) as store:
+    with opened_store(ctx, store_url, create=True) as store:
         try:
             report = import_dataset(
                 store,
@@ -236,7 +249,7 @@ def import_geography_cmd(
     """Load the Thai administrative geography (regions, provinces, districts,
     subdistricts) as Area entities with PART_OF up the hierarchy. Ids: th (the country),
     th-region-N, and th-<DOPA code> (th-93 Phatthalung, th-9301, th-930101)."""
-    from importers.load import import_graph
+    from importers.load import import_geography
     from importers.thai_admin import read_geography
 
     try:
@@ -246,9 +259,9 @@ def import_geography_cmd(
 
         raise InvalidInput(str(exc)) from exc
     bars = ProgressBars()
-    with opened_store(ctx, store_url) as store:
+    with opened_store(ctx, store_url, create=True) as store:
         try:
-            report = import_graph(store, nodes, edges, str(folder or "Thai geography"), bars)
+            report = import_geography(store, nodes, edges, str(folder or "Thai geography"), bars)
         finally:
             bars.close()
     print_import(report, as_json)
@@ -491,7 +504,7 @@ def reach(
     from graph_service.analysis.reach import reach as reach_one
     from graph_service.analysis.reach import reach_group
 
-    with opened_store(ctx, store_url) as store:
+    with opened_store(ctx, store_url) as store:  # an empty graph: resolving the id says so
         if len(refs) == 1 and not targets:
             doc = reach_one(store, refs[0], depth, parse_list(types), parse_list(kinds))
         else:
@@ -571,6 +584,7 @@ def brokerage(
     from graph_service.analysis.common import parse_list
 
     with opened_store(ctx, store_url) as store:
+        require_graph(store)
         if without:
             doc = b.broker_impact(store, without, group_by, parse_list(types), not directed)
         else:
@@ -735,6 +749,7 @@ def overlap(
     from graph_service.analysis.overlap import overlap as run
 
     with opened_store(ctx, store_url) as store:
+        require_graph(store)
         doc = run(store, by=by, scope=scope, level=level)
     if as_json:
         emit_json(doc)
@@ -784,6 +799,7 @@ def gaps(
     from graph_service.analysis.gaps import gaps as run
 
     with opened_store(ctx, store_url) as store:
+        require_graph(store)
         doc = run(store, by=by, types=parse_list(types))
     if as_json:
         emit_json(doc)
@@ -884,7 +900,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, store_url: str
     from graph_service.settings import Settings
 
     settings = Settings()
-    with opened_store(ctx, store_url) as store:
+    with opened_store(ctx, store_url, create=None) as store:
         store.ping()
         run_server(store, settings, host or settings.host, port or settings.port)
 
@@ -921,7 +937,7 @@ def demo(
     from graph_service.settings import Settings
 
     settings = Settings()
-    with opened_store(ctx, store_url, DEMO_STORE_FILE) as store:
+    with opened_store(ctx, store_url, DEMO_STORE_FILE, create=True) as store:
         for name in chosen:
             report = import_dataset(store, SAMPLES_DIR / name)
             print_import(report, False)

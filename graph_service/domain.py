@@ -125,18 +125,32 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+#: white space between two Thai letters or marks (U+0E00–U+0E7F; Thai digits are ASCII by then)
+_THAI_SPACE = re.compile(r"(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])")
+#: the version of ``normalise_name`` the stores' search keys were made with; a store whose
+#: keys are older makes them again when it opens (2: no space between Thai letters)
+NAME_KEY_VERSION = 2
+
+
 def normalise_name(text: str) -> str:
     """The key two spellings of one name share, for matching and search.
 
-    Unicode NFKC, Thai digits as ASCII, white space folded, case folded:
+    Unicode NFKC, Thai digits as ASCII, white space folded, case folded, and no space
+    between two Thai characters: Thai is written without spaces between words, so a space
+    typed inside a Thai name ("ชาว  บ้าน") is not part of it. A space next to a Latin letter
+    or a digit stays.
 
     >>> normalise_name("กขป.เขต ๑๒") == normalise_name("กขป.เขต  12")
     True
+    >>> normalise_name("ชาว  บ้าน") == normalise_name("ชาวบ้าน") == "ชาวบ้าน"
+    True
+    >>> normalise_name("เขต 12 Chon  Buri")
+    'เขต 12 chon buri'
     """
     if text.isascii():  # NFKC and the Thai digits change nothing: the common case, faster
         return " ".join(text.split()).lower()
     text = to_ascii_digits(unicodedata.normalize("NFKC", text))
-    return _SPACES.sub(" ", text).strip().casefold()
+    return _THAI_SPACE.sub("", _SPACES.sub(" ", text).strip().casefold())
 
 
 def normalise_id(text: str) -> str:

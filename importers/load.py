@@ -24,6 +24,14 @@ from graph_service.domain import Edge, Node
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore, Progress, WriteResult
 from importers.read import Problem, WorkbookLimits, read_dataset
+from importers.thai_admin import (
+    geography_id,
+    merge_dataset_areas,
+    merge_edges,
+    merge_stored_areas,
+    move_edge,
+    stored_aliases,
+)
 from importers.validate import Dataset, validate
 
 #: how many problems a message prints before "and N more"
@@ -59,11 +67,26 @@ class ImportReport:
         return doc
 
 
-def known_lookup(store: GraphStore) -> Callable[[list[str]], dict[str, str]]:
+def known_lookup(
+    store: GraphStore, aliases: dict[str, str] | None = None
+) -> Callable[[list[str]], dict[str, str]]:
+    """The kinds of the stored entities among some ids; ``aliases`` (alias -> stored id):
+    an alias counts as its entity (``thai_admin.stored_aliases``)."""
+
     def lookup(ids: list[str]) -> dict[str, str]:
-        return {i: n.kind for i, n in store.get_nodes(ids).items()}
+        found = {i: n.kind for i, n in store.get_nodes(ids).items()}
+        if aliases:
+            named = {i: aliases[i] for i in ids if i not in found and i in aliases}
+            kinds = {i: n.kind for i, n in store.get_nodes(set(named.values())).items()}
+            found.update({i: kinds[t] for i, t in named.items() if t in kinds})
+        return found
 
     return lookup
+
+
+def stored_areas(store: GraphStore) -> dict[str, Node]:
+    """Every Area the store holds, by id (the geography has about 8,500)."""
+    return store.get_nodes(store.ids_of(["Area"]))
 
 
 def problems_error(source: str, problems: list[Problem]) -> InvalidInput:
@@ -126,7 +149,8 @@ def import_dataset(
             raise InvalidInput(str(exc)) from exc
         problems = [p for p in found if not p.warning]
         warnings = [p for p in found if p.warning]
-        dataset = validate(tables, known_lookup(store))
+        areas = stored_areas(store)
+        dataset = validate(tables, known_lookup(store, stored_aliases(areas)))
         del tables  # the rows: their cells live on in dataset.rejected_rows if needed
         problems = problems + dataset.problems
         if problems and not skip_invalid:
@@ -134,7 +158,9 @@ def import_dataset(
         rejects_file = None
         if problems:
             rejects_file = str(write_rejects(dataset, problems, rejects_path))
-        written = store.write(dataset.nodes, dataset.edges, progress)
+        # an area with a DOPA code is the geography's area when the store holds it
+        nodes, edges, _ = merge_dataset_areas(dataset.nodes, dataset.edges, areas)
+        written = store.write(nodes, edges, progress)
     return ImportReport(
         source,
         dataset.rows_read,
@@ -181,4 +207,30 @@ def import_graph(
 ) -> ImportReport:
     """Write entities and relationships built in code (e.g. the Thai geography)."""
     written = store.write(nodes, edges, progress)
+    return ImportReport(source, len(nodes) + len(edges), len(nodes), len(edges), written)
+
+
+def import_geography(
+    store: GraphStore,
+    nodes: list[Node],
+    edges: list[Edge],
+    source: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Write the Thai geography (``thai_admin.read_geography``), one entity per place: a
+    stored Area with a DOPA ``code`` (a dataset's ``area-93``, imported before) is merged
+    into the geography's (``th-93``): its properties but the geography's own are kept, its
+    id and name join ``aliases``, its relationships move to the geography's area, and then
+    it is deleted. Two transactions (write, then delete): an import stopped between them
+    leaves both entities, and running it again finishes the merge."""
+    areas = stored_areas(store)
+    nodes, edges, gone = merge_stored_areas(nodes, edges, areas)
+    moved = {old: geography_id(areas[old]) or old for old in gone}
+    kept = [move_edge(e, moved) for old in gone for e in store.edges_of(old)]
+    edges = merge_edges(edges + kept)
+    written = store.write(nodes, edges, progress)
+    if gone:
+        deleted = store.delete(gone)
+        written.nodes_deleted, written.edges_deleted = deleted.nodes_deleted, deleted.edges_deleted
+        written.version = max(written.version, deleted.version)
     return ImportReport(source, len(nodes) + len(edges), len(nodes), len(edges), written)

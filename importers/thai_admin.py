@@ -23,6 +23,7 @@ from graph_service.domain import (
     Node,
     Props,
     clean_text,
+    edge_key,
     normalise_name,
     to_ascii_digits,
 )
@@ -275,3 +276,159 @@ def _rows(
             if row.get("deleted_at"):
                 continue
             yield f"{path}:{number}", row
+
+
+# -- one entity per place: a dataset's area with a DOPA code is the geography's area ----------
+
+#: the geography's own properties: where an area of a dataset and the geography's are merged,
+#: the geography's values of these win (the dataset's other properties are kept)
+GEOGRAPHY_FIELDS = ("name", "name_en", "admin_level", "code", "thai_admin_id", "zip_code")
+#: the property that keeps the other ids and names an entity is known by, ``|``-separated
+#: (as the bundled samples write it), resolvable by ``show`` and by a relationship's end
+ALIASES = "aliases"
+
+
+def geography_id(node: Node) -> str | None:
+    """The id the geography gives an Area with a DOPA ``code`` of 2, 4 or 6 digits
+    (``th-93``, ``th-9301``, ``th-930101``), else None.
+
+    >>> geography_id(Node("area-93", "Area", {"name": "พัทลุง", "code": "๙๓"}))
+    'th-93'
+    >>> geography_id(Node("area-x", "Area", {"name": "x", "code": "9"})) is None
+    True
+    """
+    if node.kind != "Area":
+        return None
+    code = to_ascii_digits(str(node.props.get("code", "")).strip())
+    if len(code) in (2, 4, 6) and code.isascii() and code.isdigit():
+        return f"th-{code}"
+    return None
+
+
+def split_aliases(value: object) -> list[str]:
+    """The aliases a property value holds: a ``|``-separated text or a list of texts."""
+    parts = value if isinstance(value, list) else str(value or "").split("|")
+    return [text for text in (clean_text(str(p)) for p in parts) if text]
+
+
+def with_aliases(props: Props, *extra: object) -> Props:
+    """``props`` with ``extra`` ids and names added to its ``aliases`` (kept ``|``-separated,
+    in order, without repeats, never the entity's own name)."""
+    own = {str(props.get("name", ""))}
+    merged: list[str] = []
+    for value in (props.get(ALIASES), *extra):
+        for alias in split_aliases(value):
+            if alias not in merged and alias not in own:
+                merged.append(alias)
+    out = dict(props)
+    if merged:
+        out[ALIASES] = "|".join(merged)
+    return out
+
+
+def merge_into(geography: Node, other: Node) -> Node:
+    """The geography's area with what ``other`` (a dataset's area of the same code) adds:
+    the geography's own fields win, every other property of ``other`` is kept, and
+    ``other``'s id (and its name, when different) join the ``aliases``."""
+    props = {k: v for k, v in geography.props.items() if k != ALIASES}
+    props.update(
+        {k: v for k, v in other.props.items() if k not in GEOGRAPHY_FIELDS and k != ALIASES}
+    )
+    names = [other.name] if other.name and other.name != geography.name else []
+    props = with_aliases(
+        props, geography.props.get(ALIASES), other.props.get(ALIASES), other.id, *names
+    )
+    return Node(geography.id, geography.kind, props)
+
+
+def move_edge(edge: Edge, moved: dict[str, str]) -> Edge:
+    """``edge`` with its ends renamed by ``moved``; its key follows its ends unless the
+    data gave the relationship its own id."""
+    source, target = moved.get(edge.source, edge.source), moved.get(edge.target, edge.target)
+    if (source, target) == (edge.source, edge.target):
+        return edge
+    derived = edge.key == edge_key(edge.source, edge.type, edge.target)
+    key = "" if derived else edge.key
+    return Edge(source, edge.type, target, edge.props, key)
+
+
+def merge_edges(edges: list[Edge]) -> list[Edge]:
+    """One relationship per key (two may meet once their ends are merged), the properties
+    of the later added to the earlier's, in the order first seen."""
+    by_key: dict[str, Edge] = {}
+    for edge in edges:
+        seen = by_key.get(edge.key)
+        if seen is None:
+            by_key[edge.key] = edge
+        elif edge.props and edge.props != seen.props:
+            by_key[edge.key] = Edge(
+                seen.source, seen.type, seen.target, {**seen.props, **edge.props}, seen.key
+            )
+    return list(by_key.values())
+
+
+def stored_aliases(stored: dict[str, Node]) -> dict[str, str]:
+    """alias id -> the id of the stored entity that keeps it in its ``aliases`` (only aliases
+    that are not themselves a stored id)."""
+    out: dict[str, str] = {}
+    for node in stored.values():
+        for alias in split_aliases(node.props.get(ALIASES)):
+            if alias not in stored:
+                out.setdefault(alias, node.id)
+    return out
+
+
+def merge_dataset_areas(
+    nodes: list[Node], edges: list[Edge], stored: dict[str, Node]
+) -> tuple[list[Node], list[Edge], dict[str, str]]:
+    """A dataset's entities and relationships with each Area whose DOPA ``code`` names a
+    stored geography area (``th-<code>``) written as that area (``merge_into``), and the
+    ids an earlier merge keeps as aliases read as the entity that keeps them; the
+    relationships follow. ``stored``: the store's Area entities by id. Returns the nodes,
+    the relationships and dataset id -> stored id for each id moved."""
+    moved: dict[str, str] = {}
+    aliases = stored_aliases(stored)
+    out_nodes: dict[str, Node] = {}
+    for node in nodes:
+        target = geography_id(node)
+        if target is None or target == node.id or target not in stored:
+            target = aliases.get(node.id)
+        if target is None or target == node.id or stored.get(target) is None:
+            out_nodes[node.id] = node
+            continue
+        moved[node.id] = target
+        base = out_nodes.get(target) or stored[target]
+        out_nodes[target] = merge_into(base, node)
+    for edge in edges if aliases else ():  # ends that only an alias names
+        for end in (edge.source, edge.target):
+            if end not in out_nodes and end in aliases and end not in stored:
+                moved[end] = aliases[end]
+    if not moved:
+        return nodes, edges, moved
+    return list(out_nodes.values()), merge_edges([move_edge(e, moved) for e in edges]), moved
+
+
+def merge_stored_areas(
+    nodes: list[Node], edges: list[Edge], stored: dict[str, Node]
+) -> tuple[list[Node], list[Edge], list[str]]:
+    """The geography's nodes with each stored Area of the same DOPA ``code`` (a dataset's,
+    imported before the geography) merged into them (``merge_into``), and what the
+    geography already holds kept (its aliases). ``stored``: the store's Area entities by
+    id. Returns the nodes to write, the geography's edges, and the stored ids that now live
+    on as aliases: their relationships must be moved (``move_edge``) and they deleted."""
+    by_code: dict[str, list[Node]] = {}
+    for node in stored.values():
+        target = geography_id(node)
+        if target is not None and target != node.id:
+            by_code.setdefault(target, []).append(node)
+    out: list[Node] = []
+    gone: list[str] = []
+    for node in nodes:
+        kept = stored.get(node.id)
+        if kept is not None and kept.props.get(ALIASES):
+            node = Node(node.id, node.kind, with_aliases(dict(node.props), kept.props[ALIASES]))
+        for other in by_code.get(node.id, []):
+            node = merge_into(node, other)
+            gone.append(other.id)
+        out.append(node)
+    return out, edges, gone

@@ -8,7 +8,8 @@ over what the store returns; a neighbourhood is a breadth-first walk over indexe
 
 Schema (version 1)::
 
-    meta(key PRIMARY KEY, value)                       -- schema version, graph version, secret
+    meta(key PRIMARY KEY, value)                       -- schema version, graph version, secret,
+                                                       -- name_keys (domain.NAME_KEY_VERSION)
     nodes(id PRIMARY KEY, kind, name_key, props JSON)
     edges(key PRIMARY KEY, source -> nodes.id, type, target -> nodes.id, props JSON)
 
@@ -53,7 +54,7 @@ from urllib.parse import quote
 import orjson
 
 from graph_service import budget
-from graph_service.domain import Edge, Node, Stats, Subgraph, normalise_name
+from graph_service.domain import NAME_KEY_VERSION, Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import (
     GraphServiceError,
     QueryTimeout,
@@ -230,11 +231,51 @@ class EmbeddedStore:
                     "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
                 )
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
+                db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('name_keys', ?)", (str(NAME_KEY_VERSION),)
+                )
         elif int(row[0]) > SCHEMA_VERSION:
             raise StoreUnavailable(
                 f"{self.path} was written by a newer graph-service (schema {row[0]}); "
                 "upgrade graph-service to open it"
             )
+        else:
+            self._update_name_keys()
+
+    def _update_name_keys(self) -> None:
+        """Make the search keys (``name_key``) again when an older ``normalise_name`` made
+        them (``meta.name_keys`` below ``NAME_KEY_VERSION``), once, in one transaction.
+
+        Version 2 drops the spaces between Thai letters; the new key is the new
+        ``normalise_name`` of the old key (the function is idempotent), so only the keys
+        that hold a space and a non-ASCII letter change. A store that cannot be written
+        now (read-only, another writer) keeps its keys and is tried again next time."""
+        db = self._writer.db
+
+        def current() -> bool:
+            row = db.execute("SELECT value FROM meta WHERE key='name_keys'").fetchone()
+            return row is not None and int(row[0]) >= NAME_KEY_VERSION
+
+        if current():
+            return
+        try:
+            with self._transaction():
+                if current():
+                    return
+                rows = db.execute(
+                    "SELECT id, name_key FROM nodes WHERE instr(name_key, ' ') > 0"
+                ).fetchall()
+                changed = [
+                    (new, i)
+                    for i, key in rows
+                    if not key.isascii() and (new := normalise_name(key)) != key
+                ]
+                db.executemany("UPDATE nodes SET name_key = ? WHERE id = ?", changed)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('name_keys', ?)", (str(NAME_KEY_VERSION),)
+                )
+        except (sqlite3.Error, GraphServiceError):
+            return
 
     # -- plumbing ------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from neo4j import exceptions as neo4j_errors
 from graph_service import budget
 from graph_service.domain import (
     KINDS,
+    NAME_KEY_VERSION,
     Edge,
     Node,
     Stats,
@@ -38,7 +39,13 @@ from graph_service.domain import (
     is_relationship_type,
     normalise_name,
 )
-from graph_service.errors import InvalidInput, QueryTimeout, StoreUnavailable, VersionChanged
+from graph_service.errors import (
+    GraphServiceError,
+    InvalidInput,
+    QueryTimeout,
+    StoreUnavailable,
+    VersionChanged,
+)
 from graph_service.store.arrays import GraphArrays, graph_arrays_of
 from graph_service.store.base import (
     EDGE_INTERNAL_KEYS,
@@ -53,6 +60,8 @@ _BATCH = 5000
 #: rows per write statement: larger batches, fewer statements (an import of 100,000 rows
 #: is a dozen statements); the parameters of one are a few megabytes
 _WRITE_BATCH = 20_000
+#: search keys set per statement when they are made again (``_update_name_keys``)
+_NAME_KEY_BATCH = 10_000
 #: failures after which a read is run again once (ServiceUnavailable: a pooled connection
 #: the server closed, e.g. after a restart)
 _RETRYABLE = (
@@ -138,6 +147,32 @@ class Neo4jStore:
             for name in self.catalog.names("schema/"):
                 session.run(neo4j.Query(self.catalog[name].text, timeout=timeout)).consume()
         self._schema_ready = True
+        self._update_name_keys()
+
+    def _update_name_keys(self) -> None:
+        """Make the search keys (``name_key``) again when an older ``normalise_name`` made
+        them (``GraphMeta.name_keys`` below ``NAME_KEY_VERSION``), once per graph.
+
+        Version 2 drops the spaces between Thai letters; the new key is the new
+        ``normalise_name`` of the old key (the function is idempotent), so only keys that
+        hold a space and a non-ASCII letter change. Two processes doing it at once write
+        the same keys. A server that refuses the write now (a read-only user) keeps its
+        keys; the next process tries again."""
+        try:
+            rows = self._execute("meta/get_name_key_version")
+            if rows and (rows[0]["version"] or 0) >= NAME_KEY_VERSION:
+                return
+            changed = [
+                {"id": r["id"], "name_key": new}
+                for r in self._execute("graph/spaced_name_keys")
+                if not r["name_key"].isascii()
+                and (new := normalise_name(r["name_key"])) != r["name_key"]
+            ]
+            for start in range(0, len(changed), _NAME_KEY_BATCH):
+                self._execute("write/set_name_keys", rows=changed[start : start + _NAME_KEY_BATCH])
+            self._execute("meta/set_name_key_version", version=NAME_KEY_VERSION)
+        except GraphServiceError:
+            return
 
     def _limit(self, write: bool = False) -> tuple[float | None, float]:
         """(the transaction timeout to send, the limit to name when it is hit): the query

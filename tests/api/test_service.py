@@ -100,6 +100,7 @@ def test_serve_answers_health_over_http(tmp_path: Path) -> None:
 
 def test_serve_refuses_other_addresses_without_access_control(tmp_path: Path) -> None:
     cli = str(Path(sys.executable).parent / "graph-service")
+    (tmp_path / "x.db").touch()  # serve refuses a named store file that is not there
     done = subprocess.run(
         [cli, "--store", str(tmp_path / "x.db"), "serve", "--host", "0.0.0.0"],
         capture_output=True,

@@ -103,7 +103,7 @@ def test_render_nodes_shapes_and_labels() -> None:
         "sector": "state",
     }
     # the search key: NFKC, Thai digits as ASCII, case folded, with the id
-    assert nodes["n1"]["key"] == "เครือข่าย กขป.เขต 12\nn1"
+    assert nodes["n1"]["key"] == "เครือข่ายกขป.เขต 12\nn1"  # no space between Thai letters
     assert '<html lang="th">' in page and '<meta charset="utf-8">' in page
     assert '"Noto Sans Thai", "Sarabun", "Tahoma", sans-serif' in page
     assert "<title>แผนที่ทดสอบ</title>" in page

@@ -33,7 +33,8 @@
       })
       .replace(/\s+/g, " ")
       .trim()
-      .toLowerCase();
+      .toLowerCase()
+      .replace(/([\u0E00-\u0E7F]) (?=[\u0E00-\u0E7F])/g, "$1");
   }
   gs.normalise = normalise;
 
