@@ -117,7 +117,9 @@ def _parse_term(text: str) -> Term:
         values = sorted({p.casefold() for p in parts})
         unknown = [v for v in values if v not in LEVELS]
         if unknown:
-            raise _bad(text, f"unknown INN level {unknown[0]!r}; the levels are {', '.join(LEVELS)}")
+            raise _bad(
+                text, f"unknown INN level {unknown[0]!r}; the levels are {', '.join(LEVELS)}"
+            )
     elif attribute in ("tag", "within", "id"):
         values = [clean_text(p) for p in parts]
     else:
@@ -168,7 +170,8 @@ def within_ids(
     and every entity LOCATED_IN or OPERATES_IN one of those. ``placement`` is (source, type,
     target) of the placement relationships.
 
-    >>> nodes = {i: Node(i, "Area") for i in ("p", "d", "s", "x")} | {"o": Node("o", "Organisation")}
+    >>> nodes = {i: Node(i, "Area") for i in ("p", "d", "s", "x")}
+    >>> nodes["o"] = Node("o", "Organisation")
     >>> rows = [("d", "PART_OF", "p"), ("s", "PART_OF", "d"), ("o", "LOCATED_IN", "s")]
     >>> sorted(within_ids(nodes, rows, "p")), sorted(within_ids(nodes, rows, "d"))
     (['d', 'o', 'p', 's'], ['d', 'o', 's'])
@@ -200,7 +203,9 @@ def within_ids(
     return inside
 
 
-def prepare(flt: Filter, nodes: Mapping[str, Node], placement: Sequence[tuple[str, str, str]]) -> None:
+def prepare(
+    flt: Filter, nodes: Mapping[str, Node], placement: Sequence[tuple[str, str, str]]
+) -> None:
     """Fill ``flt.within`` from the entities and placement relationships given."""
     for term in flt.terms:
         if term.attribute == "within" and term.text not in flt.within:
@@ -231,9 +236,7 @@ def placement_arrays(store: GraphStore) -> GraphArrays:
     return read_arrays(store, None, list(PLACEMENT_TYPES))
 
 
-def select(
-    store: GraphStore, flt: Filter, arrays: GraphArrays | None = None
-) -> list[str]:
+def select(store: GraphStore, flt: Filter, arrays: GraphArrays | None = None) -> list[str]:
     """The ids of the entities ``flt`` holds for, sorted. ``arrays``: every entity and (at
     least) the placement relationships, when the caller has read them already."""
     if arrays is None:

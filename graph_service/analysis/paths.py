@@ -10,8 +10,11 @@ subdistrict, village, community), so every entity on an upward chain has a known
 ``admin_level`` ("is there a path upward to a ministry?"). The shortest chains are those
 with the fewest steps; ``paths`` lists them in the order of their ids, position by position.
 
-The search is a bidirectional breadth-first search (each side expanding the smaller
-frontier) over the graph read as arrays (``GraphStore.graph_arrays``), in numpy. When the
+On Neo4j a chain between two entities is one ``allShortestPaths`` statement in the
+database (``Neo4jStore.shortest_paths``, ``cypher/graph/shortest_paths.cypher``). Elsewhere
+(the embedded store, and on Neo4j the nearest match of a filter) the search is a
+bidirectional breadth-first search (each side expanding the smaller frontier) over the
+graph read as arrays (``GraphStore.graph_arrays``), in numpy. When the
 two balls meet after ``a`` steps from FROM and ``b`` from TO, the distance is ``a + b`` and
 every shortest chain passes through the meeting layer (entities ``a`` from FROM and ``b`` from
 TO); the number of shortest chains is Σ over that layer of (shortest chains FROM→m) ×
@@ -114,7 +117,9 @@ def admin_ranks(arrays: GraphArrays) -> np.ndarray:
     )
 
 
-def _expand(ptr: np.ndarray, dst: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _expand(
+    ptr: np.ndarray, dst: np.ndarray, frontier: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(origin, neighbour) of every arc out of ``frontier``."""
     import numpy as np
 
@@ -222,7 +227,9 @@ def shortest_chains(steps: Steps, s: int, t: int) -> _Chains | None:
     return _Chains(a + b, _count(s, t, prefix, suffix, meet), prefix, suffix, meet, a)
 
 
-def _count(s: int, t: int, prefix: dict[int, list[int]], suffix: dict[int, list[int]], meet: set[int]) -> int:
+def _count(
+    s: int, t: int, prefix: dict[int, list[int]], suffix: dict[int, list[int]], meet: set[int]
+) -> int:
     """Σ over the meeting layer of (chains s→m) × (chains m→t), exact (Python integers)."""
     from_s: dict[int, int] = {s: 1}
     layer = [s]
@@ -317,10 +324,31 @@ def path(
     if (target is None) == (to_where is None or not to_where):
         raise InvalidInput("give either TO or --to-where FILTER (not both, not neither)")
     start = resolve_entity(store, source)
+    _check_end(start.kind, start.id, actors_only)
+    limit = MAX_ALL_PATHS if all_paths else MAX_PATHS
+    in_store = getattr(store, "shortest_paths", None)
+    if target is not None and in_store is not None:
+        # Neo4j: one allShortestPaths statement in the database
+        end = resolve_entity(store, target)
+        _check_end(end.kind, end.id, actors_only)
+        found = (1, [[start.id]]) if end.id == start.id else None
+        if found is None:
+            found = in_store(start.id, end.id, types, actors_only, upward, limit)
+        count, listed = found or (0, [])
+        return {
+            "from": start.id,
+            "to": end.id,
+            "length": len(listed[0]) - 1 if listed else None,
+            "paths": sorted(listed),
+            "truncated": count > len(listed),
+            "count": count,
+            "actors_only": actors_only,
+            "types": types,
+            "upward": upward,
+        }
     arrays = read_arrays(store, None, types)
     steps = build_steps(arrays, actors_only=actors_only, upward=upward)
     index = {id_: i for i, id_ in enumerate(arrays.ids)}
-    _check_end(start.kind, start.id, actors_only)
     s = index[start.id]
     doc: dict[str, Any] = {"from": start.id}
     flt: Filter | None = None
@@ -346,7 +374,6 @@ def path(
     if chains is None or t is None:
         doc.update(length=None, paths=[], truncated=False, count=0)
     else:
-        limit = MAX_ALL_PATHS if all_paths else MAX_PATHS
         listed = [[steps.ids[i] for i in p] for p in _list_chains(chains, s, t, limit)]
         doc.update(
             length=chains.length,

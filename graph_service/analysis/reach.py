@@ -240,8 +240,10 @@ def reach_group(
     types: Sequence[str] | None = None,
     kinds: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
+    direction: str = "both",
 ) -> dict[str, Any]:
-    """What a group of actors reaches together within ``depth`` steps, and what it cannot.
+    """What a group of actors reaches together within ``depth`` steps, and what it cannot
+    (``direction`` and the containment rule as :func:`reach`).
 
     "Which communities can these five change agents reach within two steps": ``targets``
     names the kinds that count as destinations (e.g. Area; None: every kind). Each reached
@@ -250,6 +252,7 @@ def reach_group(
     """
     depth = check_depth(depth)
     types, kinds, targets = check_types(types), check_kinds(kinds), check_kinds(targets)
+    direction = check_direction(direction)
     if not refs:
         raise InvalidInput("give at least one id to reach from")
     if len(refs) > MAX_GROUP:
@@ -264,7 +267,7 @@ def reach_group(
     by_whom: dict[str, list[str]] = {}
     member_rows = []
     for m in members:
-        distance = walk_distances(store, m.id, depth, types, kinds)
+        distance = walk_distances(store, m.id, depth, types, kinds, direction)
         distance.pop(m.id, None)
         member_rows.append({"id": m.id, "name": m.name, "kind": m.kind, "reach": len(distance)})
         for i, d in distance.items():
@@ -296,6 +299,7 @@ def reach_group(
         "types": types,
         "kinds": kinds,
         "targets": targets,
+        "direction": direction,
         "reach": len(rows),
         "weighted_reach": clean_float(sum(1.0 / r["distance"] for r in rows)),
         "by_kind": _ordered(Counter(r["kind"] for r in rows), KINDS),
