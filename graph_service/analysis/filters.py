@@ -56,6 +56,10 @@ class Term:
     attribute: str
     values: tuple[Any, ...]
     text: str
+    keys: frozenset[Any] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(_key(v) for v in self.values))
 
 
 @dataclass
@@ -140,10 +144,12 @@ def _key(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return ("n", float(value))
     text = normalise_name(str(value))
-    try:
-        return ("n", float(text))
-    except ValueError:
-        return ("s", text)
+    if text[:1].isdigit() or text[:2].startswith(("-", ".", "+")):
+        try:
+            return ("n", float(text))
+        except ValueError:
+            pass
+    return ("s", text)
 
 
 def _holds(term: Term, node: Node, within: Mapping[str, set[str]]) -> bool:
@@ -159,8 +165,9 @@ def _holds(term: Term, node: Node, within: Mapping[str, set[str]]) -> bool:
     stored = node.props.get("tags" if a == "tag" else a)
     if stored is None or stored == "":
         return False
-    have = {_key(v) for v in (stored if isinstance(stored, list) else [stored])}
-    return any(_key(v) in have for v in term.values)
+    if isinstance(stored, list):
+        return any(_key(v) in term.keys for v in stored)
+    return stored in term.values or _key(stored) in term.keys
 
 
 def within_ids(
