@@ -161,7 +161,7 @@ def main() -> None:
 
     OUT.mkdir(exist_ok=True)
     (OUT / "chains_speed.json").write_text(json.dumps(results, indent=2))
-    p, u = results["path_all"], results["unlinked"]
+    p = results["path_all"]
     print(
         f"{args.actors:,} actors, {args.ties:,} ties; step arrays built in {build_s:.2f} s; "
         f"importing scipy.sparse (once per process, not in the times below) "
