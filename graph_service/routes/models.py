@@ -247,6 +247,8 @@ class ReachDocument(Open):
             "depth": 1,
             "types": None,
             "kinds": None,
+            "direction": "both",
+            "where": None,
             "reach": 7,
             "weighted_reach": 7.0,
             "by_kind": {"Person": 2, "Organisation": 2, "Network": 3},
