@@ -21,11 +21,11 @@ reaches one through a tie (a fund FUNDS a province), may go down into it first: 
 province-wide fund reaches the subdistricts of its province. Distances are the fewest steps
 of such a walk, the start excluded.
 
-The search reads little: the store's breadth-first search (``GraphStore.distances``, in
-Neo4j one Cypher statement) gives the entities within ``depth`` steps of any walk, a
-superset of what a restricted walk reaches; the relationships among them
-(``edges_among``, one read) are walked again in memory with the rules above. The graph is
-never copied out.
+The search reads little: the store's neighbourhood (``store.base.neighbourhood``; on Neo4j
+one Cypher statement whose breadth-first search runs in the database) gives the entities
+within ``depth`` steps of any walk, a superset of what a restricted walk reaches, and the
+relationships among them, which are walked again in memory with the rules above. The
+graph is never copied out: only the neighbourhood.
 
 ``where`` (a filter, :mod:`graph_service.analysis.filters`) keeps only the matching entities
 in the count (the walk still passes through the others); ``breakdown`` counts what was
@@ -44,7 +44,7 @@ from graph_service.analysis.filters import PLACEMENT_TYPES, Filter, parse_filter
 from graph_service.domain import KINDS, LEVELS, SYMMETRIC_TYPES, Node
 from graph_service.entities import resolve_entity
 from graph_service.errors import InvalidInput
-from graph_service.store.base import GraphStore
+from graph_service.store.base import GraphStore, neighbourhood
 
 DEFAULT_DEPTH = 2
 DIRECTIONS = ("both", "out", "in")
@@ -75,9 +75,8 @@ def reach(
     direction = check_direction(direction)
     flt = parse_filter(where)
     start = resolve_entity(store, ref)
-    distance = walk_distances(store, start.id, depth, types, kinds, direction)
+    distance, nodes = walk_distances(store, start.id, depth, types, kinds, direction)
     distance.pop(start.id, None)
-    nodes = store.get_nodes(sorted(distance))
     if flt is not None:
         _prepare_filter(store, flt)
         nodes = {i: n for i, n in nodes.items() if flt.matches_node(n)}
@@ -173,16 +172,25 @@ def walk_distances(
     types: Sequence[str] | None = None,
     kinds: Sequence[str] | None = None,
     direction: str = "both",
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, Node]]:
     """Fewest steps from ``start`` (0) to every entity within ``depth`` steps of a walk
-    that follows ``direction`` and the containment rule (the module's docstring)."""
-    candidates = store.distances(start, depth, types, kinds)
-    if len(candidates) <= 1:
-        return candidates
-    edges = store.edges_among(sorted(candidates), types)
-    return contained_distances(
-        start, depth, [(e.source, e.type, e.target) for e in edges], direction
-    )
+    that follows ``direction`` and the containment rule (the module's docstring), and the
+    entities of the neighbourhood it walked.
+
+    The neighbourhood (every entity within ``depth`` steps of any walk, and the
+    relationships among them) comes from the store in one go (``store.base.neighbourhood``:
+    on Neo4j one statement, ``graph/neighbourhood``, whose breadth-first search runs in the
+    database; on the embedded store its breadth-first search and one read of the
+    relationships); ``kinds`` and the rules are applied to it here."""
+    sub = neighbourhood(store, start, depth, types)
+    if start not in sub.nodes:
+        return {}, {}
+    allowed = set(kinds) if kinds else None
+    keep = {i for i, n in sub.nodes.items() if i == start or allowed is None or n.kind in allowed}
+    rows = [
+        (e.source, e.type, e.target) for e in sub.edges if e.source in keep and e.target in keep
+    ]
+    return contained_distances(start, depth, rows, direction), sub.nodes
 
 
 def contained_distances(
@@ -267,7 +275,7 @@ def reach_group(
     by_whom: dict[str, list[str]] = {}
     member_rows = []
     for m in members:
-        distance = walk_distances(store, m.id, depth, types, kinds, direction)
+        distance, _ = walk_distances(store, m.id, depth, types, kinds, direction)
         distance.pop(m.id, None)
         member_rows.append({"id": m.id, "name": m.name, "kind": m.kind, "reach": len(distance)})
         for i, d in distance.items():
