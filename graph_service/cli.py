@@ -883,6 +883,9 @@ def path(
 @click.option("--depth", "-k", default=1, show_default=True, type=int, help="steps (1 to 10)")
 @types_option
 @click.option("--actors-only", is_flag=True, help="only through people, organisations, networks")
+@click.option(
+    "--breakdown", default=None, metavar="ATTR", help="counts of the unlinked by this attribute"
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
@@ -894,6 +897,7 @@ def unlinked(
     depth: int,
     types: str | None,
     actors_only: bool,
+    breakdown: str | None,
     as_json: bool,
     store_url: str | None,
 ) -> None:
@@ -904,7 +908,7 @@ def unlinked(
     if not from_ or not to:
         raise UsageError("give both --from FILTER and --to FILTER")
     with opened_store(ctx, store_url) as store:
-        doc = run(store, list(from_), list(to), depth, parse_list(types), actors_only)
+        doc = run(store, list(from_), list(to), depth, parse_list(types), actors_only, breakdown)
         names = _names(store, doc["unlinked"])
     if as_json:
         emit_json(doc)
@@ -915,6 +919,11 @@ def unlinked(
         f"{n} of {total} entities matching {'; '.join(doc['from'])} have no chain of at "
         f"most {depth} step(s) to one matching {'; '.join(doc['to'])}."
     )
+    if doc.get("breakdown") is not None:
+        click.echo(
+            f"By {doc['breakdown_by']}: "
+            + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
+        )
     for i in doc["unlinked"]:
         click.echo(f"  {names.get(i, '')} [{i}]")
     if doc["linked"]:

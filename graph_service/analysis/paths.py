@@ -434,13 +434,16 @@ def unlinked(
     depth: int = DEFAULT_UNLINKED_DEPTH,
     types: Sequence[str] | None = None,
     actors_only: bool = False,
+    breakdown: str | None = None,
 ) -> dict[str, Any]:
     """The ``unlinked`` document (CONTRACT.md section 2b): the entities matching
     ``from_where`` with no chain of at most ``depth`` steps (ties read both ways, through
     ``types`` only, through actors only with ``actors_only``) to any entity matching
     ``to_where`` other than themselves; for the others, the targets each reaches within
     ``depth`` steps. ``{"from", "to", "depth", "unlinked": [ids], "linked": [{"id",
-    "reaches": [ids]}]}``, sorted by id.
+    "reaches": [ids]}]}``, sorted by id. With ``breakdown`` (an attribute: ``kind``,
+    ``level`` or a property), ``"breakdown": {value: count}`` counts the unlinked entities
+    by it (``"null"``: without it).
 
     >>> from graph_service.store.embedded import EmbeddedStore
     >>> from graph_service.domain import Node, Edge
@@ -482,7 +485,8 @@ def unlinked(
         if found
     ]
     linked_ids = {row["id"] for row in linked}
-    return {
+    missing = [i for i in sources if i not in linked_ids]
+    doc: dict[str, Any] = {
         "from": sources_filter.text,
         "to": targets_filter.text,
         "depth": depth,
@@ -490,9 +494,15 @@ def unlinked(
         "actors_only": actors_only,
         "sources": len(sources),
         "targets": len(targets),
-        "unlinked": [i for i in sources if i not in linked_ids],
+        "unlinked": missing,
         "linked": linked,
     }
+    if breakdown:
+        from graph_service.analysis.reach import count_by
+
+        doc["breakdown_by"] = breakdown
+        doc["breakdown"] = count_by(arrays.nodes, missing, breakdown)
+    return doc
 
 
 def _reaches(steps: Steps, sources: np.ndarray, targets: np.ndarray, depth: int) -> list[list[int]]:

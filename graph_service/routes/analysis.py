@@ -476,5 +476,8 @@ def get_unlinked(
     depth: Annotated[int, Query(description="steps, 1 to 10")] = paths_mod.DEFAULT_UNLINKED_DEPTH,
     types: Types = None,
     actors_only: bool = False,
+    breakdown: Annotated[
+        str | None, Query(description="counts of the unlinked by this attribute")
+    ] = None,
 ) -> dict[str, Any]:
-    return paths_mod.unlinked(store, from_, to, depth, parse_list(types), actors_only)
+    return paths_mod.unlinked(store, from_, to, depth, parse_list(types), actors_only, breakdown)

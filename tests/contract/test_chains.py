@@ -205,6 +205,9 @@ def test_unlinked_provincial_networks_without_a_national_tie(store: GraphStore) 
     ]
     typed = unlinked(store, "admin_level=provincial", "admin_level=national", 2, ["REPORTS_TO"])
     assert typed["linked"] == [{"id": "n1", "reaches": ["m1"]}]
+    counted = unlinked(store, "kind=Network,Person", "admin_level=national", breakdown="kind")
+    assert counted["unlinked"] == ["n2", "n3"]  # x reaches m2 in one step
+    assert counted["breakdown"] == {"Network": 2}
 
 
 def test_an_entity_is_not_its_own_target(store: GraphStore) -> None:
