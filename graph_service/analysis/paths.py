@@ -12,7 +12,8 @@ with the fewest steps; ``paths`` lists them in the order of their ids, position 
 
 On Neo4j a chain between two entities is one ``allShortestPaths`` statement in the
 database (``Neo4jStore.shortest_paths``, ``cypher/graph/shortest_paths.cypher``). Elsewhere
-(the embedded store, and on Neo4j the nearest match of a filter) the search is a
+(the embedded store, and on Neo4j an upward chain or the nearest match of a filter) the
+search is a
 bidirectional breadth-first search (each side expanding the smaller frontier) over the
 graph read as arrays (``GraphStore.graph_arrays``), in numpy. When the
 two balls meet after ``a`` steps from FROM and ``b`` from TO, the distance is ``a + b`` and
@@ -338,13 +339,15 @@ def path(
     _check_end(start.kind, start.id, actors_only)
     limit = MAX_ALL_PATHS if all_paths else MAX_PATHS
     in_store = getattr(store, "shortest_paths", None)
-    if target is not None and in_store is not None:
-        # Neo4j: one allShortestPaths statement in the database
+    if target is not None and in_store is not None and not upward:
+        # Neo4j: one allShortestPaths statement in the database (an upward chain is a
+        # predicate on consecutive steps, which Neo4j would answer by an exhaustive search
+        # of every path: it is searched on the arrays, as on the embedded store)
         end = resolve_entity(store, target)
         _check_end(end.kind, end.id, actors_only)
         found = (1, [[start.id]]) if end.id == start.id else None
         if found is None:
-            found = in_store(start.id, end.id, types, actors_only, upward, limit)
+            found = in_store(start.id, end.id, types, actors_only, limit)
         count, listed = found or (0, [])
         return {
             "from": start.id,

@@ -30,7 +30,6 @@ from neo4j import exceptions as neo4j_errors
 
 from graph_service import budget
 from graph_service.domain import (
-    ADMIN_LEVELS,
     KINDS,
     Edge,
     Node,
@@ -348,13 +347,12 @@ class Neo4jStore:
         target: str,
         types: Sequence[str] | None = None,
         actors_only: bool = False,
-        upward: bool = False,
         limit: int = 20,
     ) -> tuple[int, list[list[str]]] | None:
         """(how many distinct shortest chains join ``source`` and ``target``, the first
         ``limit`` of them as lists of ids in the order of their ids), found in the database
         by one ``allShortestPaths`` statement (graph/shortest_paths); None when an end does
-        not exist. Ties read both ways; ``types``, ``actors_only`` and ``upward`` as in
+        not exist. Ties read both ways; ``types`` and ``actors_only`` as in
         ``analysis.paths``. ``source`` and ``target`` differ."""
         rows = self._execute(
             "graph/shortest_paths",
@@ -362,8 +360,6 @@ class Neo4jStore:
             target=target,
             types=_list(types),
             actors_only=actors_only,
-            upward=upward,
-            levels=list(ADMIN_LEVELS),
             limit=limit,
         )
         if not rows:

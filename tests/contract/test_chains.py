@@ -58,6 +58,20 @@ def test_path_lists_every_shortest_chain_in_id_order(store: GraphStore) -> None:
     assert path(store, "a", "e")["paths"] == [["a", "x", "e"]]
 
 
+def test_a_chain_on_neo4j_is_one_statement_in_the_database(
+    neo4j_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diamond(neo4j_store)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a chain between two entities must be searched in the database")
+
+    monkeypatch.setattr(neo4j_store, "graph_arrays", refuse)
+    monkeypatch.setattr(neo4j_store, "subgraph", refuse)
+    assert path(neo4j_store, "a", "d")["paths"] == [["a", "b", "d"], ["a", "c", "d"]]
+    assert path(neo4j_store, "a", "e", actors_only=True)["count"] == 2
+
+
 def test_path_actors_only_and_types(store: GraphStore) -> None:
     diamond(store)
     doc = path(store, "a", "e", actors_only=True)
