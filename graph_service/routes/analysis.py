@@ -418,6 +418,7 @@ def get_gaps(
 
 
 # -- chains and missing links (issue 12, CONTRACT.md section 2b) -----------------------------
+# cached per graph version like the four questions: each reads the whole graph's arrays
 
 
 @router.get(
@@ -425,8 +426,8 @@ def get_gaps(
     summary="The entities matching a filter",
     responses=responses(FindDocument, "the matching entities", 404, 422),
 )
-def get_find(store: Store, where: Where = None) -> dict[str, Any]:
-    return filters_mod.find(store, where or [])
+def get_find(request: Request, store: Store, where: Where = None) -> dict[str, Any]:
+    return cache_of(request).answer(store, filters_mod.find, where=where or [])
 
 
 @router.get(
@@ -435,6 +436,7 @@ def get_find(store: Store, where: Where = None) -> dict[str, Any]:
     responses=responses(PathDocument, "the shortest chains", 404, 422),
 )
 def get_path(
+    request: Request,
     store: Store,
     from_: Annotated[str, Query(alias="from", description="an id or a unique name")],
     to: Annotated[str | None, Query(description="an id or a unique name")] = None,
@@ -450,10 +452,11 @@ def get_path(
         bool, Query(alias="all", description="every shortest chain (default: at most 20)")
     ] = False,
 ) -> dict[str, Any]:
-    return paths_mod.path(
+    return cache_of(request).answer(
         store,
-        from_,
-        to,
+        paths_mod.path,
+        source=from_,
+        target=to,
         to_where=to_where or None,
         actors_only=actors_only,
         types=parse_list(types),
@@ -468,6 +471,7 @@ def get_path(
     responses=responses(UnlinkedDocument, "the unlinked and the linked entities", 404, 422),
 )
 def get_unlinked(
+    request: Request,
     store: Store,
     from_: Annotated[
         list[str], Query(alias="from", description="a filter term: the entities to check")
@@ -480,4 +484,13 @@ def get_unlinked(
         str | None, Query(description="counts of the unlinked by this attribute")
     ] = None,
 ) -> dict[str, Any]:
-    return paths_mod.unlinked(store, from_, to, depth, parse_list(types), actors_only, breakdown)
+    return cache_of(request).answer(
+        store,
+        paths_mod.unlinked,
+        from_where=from_,
+        to_where=to,
+        depth=depth,
+        types=parse_list(types),
+        actors_only=actors_only,
+        breakdown=breakdown,
+    )
