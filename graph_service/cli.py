@@ -452,6 +452,18 @@ def types_option(func: F) -> F:
     )(func)
 
 
+def where_option(text: str, name: str = "--where", dest: str | None = None) -> Callable[[F], F]:
+    """A filter option (CONTRACT.md 2b): ``ATTR=V1,V2``, repeated for more terms."""
+    return click.option(  # type: ignore[return-value]
+        name,
+        dest or name.lstrip("-").replace("-", "_"),
+        multiple=True,
+        metavar="ATTR=V1,V2",
+        help=f"{text}; a term ATTR=V1,V2 (kind=, level=, tag=, within=AREA_ID or any "
+        "property); repeat for more terms, all must hold",
+    )
+
+
 def _fmt(x: Any, digits: int = 3) -> str:
     if x is None:
         return "-"
@@ -484,6 +496,21 @@ def _table(headers: list[str], rows: list[list[Any]]) -> None:
     help="with several ids: the kinds that count as destinations (e.g. Area); also lists "
     "those none of them reaches",
 )
+@click.option(
+    "--direction",
+    type=click.Choice(["both", "out", "in"]),
+    default="both",
+    show_default=True,
+    help="read arcs from source to target (out), the other way (in) or both; placement "
+    "(LOCATED_IN, OPERATES_IN, PART_OF) never goes down again after going up",
+)
+@where_option("only the entities matching count as reached")
+@click.option(
+    "--breakdown",
+    default=None,
+    metavar="ATTR",
+    help="counts of what was reached by kind, level or any property",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
@@ -495,6 +522,9 @@ def reach(
     types: str | None,
     kinds: str | None,
     targets: str | None,
+    direction: str,
+    where: tuple[str, ...],
+    breakdown: str | None,
     as_json: bool,
     store_url: str | None,
 ) -> None:
@@ -506,19 +536,42 @@ def reach(
 
     with opened_store(ctx, store_url) as store:  # an empty graph: resolving the id says so
         if len(refs) == 1 and not targets:
-            doc = reach_one(store, refs[0], depth, parse_list(types), parse_list(kinds))
+            doc = reach_one(
+                store,
+                refs[0],
+                depth,
+                parse_list(types),
+                parse_list(kinds),
+                direction=direction,
+                where=list(where) or None,
+                breakdown=breakdown,
+            )
         else:
+            if where or breakdown:
+                raise UsageError("--where and --breakdown take one ID (not a group)")
             doc = reach_group(
-                store, list(refs), depth, parse_list(types), parse_list(kinds), parse_list(targets)
+                store,
+                list(refs),
+                depth,
+                parse_list(types),
+                parse_list(kinds),
+                parse_list(targets),
+                direction=direction,
             )
     if as_json:
         emit_json(doc)
         return
     who = f"{doc['name']} [{doc['id']}]" if "id" in doc else ", ".join(doc["ids"])
     click.echo(
-        f"{who} reaches {doc['reach']} entities within {doc['depth']} step(s); "
+        f"{who} เข้าถึง {doc['reach']} รายการภายใน {doc['depth']} ขั้น / reaches "
+        f"{doc['reach']} entities within {doc['depth']} step(s) ({doc['direction']}); "
         f"weighted reach {_fmt(doc['weighted_reach'])}"
     )
+    if doc.get("breakdown") is not None:
+        click.echo(
+            f"By {doc['breakdown_by']}: "
+            + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
+        )
     if doc["by_kind"]:
         click.echo("By kind: " + ", ".join(f"{k} {v}" for k, v in doc["by_kind"].items()))
     if doc.get("by_level"):
@@ -821,6 +874,158 @@ def gaps(
         )
     for name, items in (doc.get("reports") or {}).items():
         click.echo(f"{name.replace('_', ' ')}: {len(items)}")
+
+
+# -- chains and missing links (issue 12, CONTRACT.md section 2b) ----------------------------
+
+
+def _names(store: GraphStore, ids: Any) -> dict[str, str]:
+    return {i: n.name for i, n in store.get_nodes(sorted(set(ids))).items()}
+
+
+@main.command()
+@where_option("the filter")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def find(ctx: click.Context, where: tuple[str, ...], as_json: bool, store_url: str | None) -> None:
+    """The entities matching a filter: --where kind=Organisation --where sector=academic."""
+    from graph_service.analysis.filters import find as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, list(where))
+    if as_json:
+        emit_json(doc)
+        return
+    terms = "; ".join(doc["where"])
+    click.echo(f"พบ {doc['count']} รายการที่ตรงกับ {terms} / {doc['count']} entities match {terms}.")
+    _table(["id", "kind", "name"], [[e["id"], e["kind"], e["name"]] for e in doc["entities"]])
+
+
+@main.command()
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO", required=False)
+@where_option("instead of TO: to the nearest entity matching this filter", "--to-where")
+@click.option("--actors-only", is_flag=True, help="only people, organisations and networks")
+@types_option
+@click.option(
+    "--upward",
+    is_flag=True,
+    help="each step to the same or a higher admin_level (every entity needs one)",
+)
+@click.option("--all", "all_paths", is_flag=True, help="every shortest chain (default: 20)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def path(
+    ctx: click.Context,
+    source: str,
+    target: str | None,
+    to_where: tuple[str, ...],
+    actors_only: bool,
+    types: str | None,
+    upward: bool,
+    all_paths: bool,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """The shortest chains from FROM to TO (ids or names), ties read both ways."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.paths import path as run
+
+    if (target is None) == (not to_where):
+        raise UsageError("give either TO or --to-where FILTER")
+    with opened_store(ctx, store_url) as store:
+        doc = run(
+            store,
+            source,
+            target,
+            to_where=list(to_where) or None,
+            actors_only=actors_only,
+            types=parse_list(types),
+            upward=upward,
+            all_paths=all_paths,
+        )
+        names = _names(store, [doc["from"], doc["to"] or doc["from"], *sum(doc["paths"], [])])
+    if as_json:
+        emit_json(doc)
+        return
+    a = f"{names.get(doc['from'], '')} [{doc['from']}]"
+    if doc["to"] is None:
+        click.echo(
+            f"ไม่พบรายการที่ตรงกับ {'; '.join(doc['to_where'])} ที่เชื่อมถึงได้ / no entity "
+            f"matching {'; '.join(doc['to_where'])} can be reached from {a}."
+        )
+        return
+    b = f"{names.get(doc['to'], '')} [{doc['to']}]"
+    if doc["length"] is None:
+        click.echo(f"ไม่มีเส้นทางจาก {a} ถึง {b} / there is no chain from {a} to {b}.")
+        return
+    more = f" (showing {len(doc['paths'])}; --all for every one)" if doc["truncated"] else ""
+    click.echo(
+        f"เส้นทางสั้นที่สุดจาก {a} ถึง {b} ยาว {doc['length']} ขั้น มี {doc['count']} เส้นทาง / "
+        f"the shortest chain from {a} to {b} takes {doc['length']} step(s); "
+        f"{doc['count']} such chain(s){more}."
+    )
+    for chain in doc["paths"]:
+        click.echo("  " + " -> ".join(f"{names.get(i, '')} [{i}]" for i in chain))
+
+
+@main.command()
+@where_option("the entities to check", "--from", "from_")
+@where_option("the entities to reach", "--to")
+@click.option("--depth", "-k", default=1, show_default=True, type=int, help="steps (1 to 10)")
+@types_option
+@click.option("--actors-only", is_flag=True, help="only through people, organisations, networks")
+@click.option(
+    "--breakdown", default=None, metavar="ATTR", help="counts of the unlinked by this attribute"
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def unlinked(
+    ctx: click.Context,
+    from_: tuple[str, ...],
+    to: tuple[str, ...],
+    depth: int,
+    types: str | None,
+    actors_only: bool,
+    breakdown: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """The entities matching --from with no chain of at most K steps to any matching --to."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.paths import unlinked as run
+
+    if not from_ or not to:
+        raise UsageError("give both --from FILTER and --to FILTER")
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, list(from_), list(to), depth, parse_list(types), actors_only, breakdown)
+        names = _names(store, doc["unlinked"])
+    if as_json:
+        emit_json(doc)
+        return
+    n, total = len(doc["unlinked"]), doc["sources"]
+    click.echo(
+        f"{n} จาก {total} รายการไม่มีเส้นทางภายใน {depth} ขั้นถึง {'; '.join(doc['to'])} / "
+        f"{n} of {total} entities matching {'; '.join(doc['from'])} have no chain of at "
+        f"most {depth} step(s) to one matching {'; '.join(doc['to'])}."
+    )
+    if doc.get("breakdown") is not None:
+        click.echo(
+            f"By {doc['breakdown_by']}: "
+            + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
+        )
+    for i in doc["unlinked"]:
+        click.echo(f"  {names.get(i, '')} [{i}]")
+    if doc["linked"]:
+        click.echo(f"Linked ({len(doc['linked'])}):")
+        for row in doc["linked"]:
+            click.echo(f"  {row['id']} -> " + ", ".join(row["reaches"]))
 
 
 def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:

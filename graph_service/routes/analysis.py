@@ -21,9 +21,11 @@ from fastapi import APIRouter, Query, Request
 
 from graph_service import budget
 from graph_service.analysis import brokerage as brokerage_mod
+from graph_service.analysis import filters as filters_mod
 from graph_service.analysis import fragility as fragility_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import overlap as overlap_mod
+from graph_service.analysis import paths as paths_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.analysis.common import parse_list
 from graph_service.budget import Abandoned
@@ -32,11 +34,14 @@ from graph_service.routes.deps import Store
 from graph_service.routes.models import (
     BrokerageDocument,
     BrokerImpactDocument,
+    FindDocument,
     FragilityDocument,
     GapsDocument,
     GroupReachDocument,
     OverlapDocument,
+    PathDocument,
     ReachDocument,
+    UnlinkedDocument,
     responses,
 )
 from graph_service.store.base import GraphStore
@@ -53,6 +58,22 @@ GroupBy = Annotated[
     Query(
         description="admin_level, sector, kind, level, member_of, member_of:NETWORK_ID, or any "
         "property the data gave; actors without it form the group null"
+    ),
+]
+
+Where = Annotated[
+    list[str] | None,
+    Query(
+        description="a filter term ATTR=V1,V2 (kind=, level=, tag=, within=AREA_ID or any "
+        "property); repeat for more terms, all must hold",
+        examples=[["kind=Organisation"]],
+    ),
+]
+Direction = Annotated[
+    str,
+    Query(
+        description="out (source to target), in, or both; placement never goes down again "
+        "after going up"
     ),
 ]
 
@@ -282,10 +303,24 @@ def get_reach(
     depth: Annotated[int, Query(description="steps, 1 to 10")] = reach_mod.DEFAULT_DEPTH,
     types: Types = None,
     kinds: Annotated[str | None, Query(description="only through these kinds")] = None,
+    direction: Direction = "both",
+    where: Where = None,
+    breakdown: Annotated[
+        str | None, Query(description="counts of what was reached by this attribute")
+    ] = None,
 ) -> dict[str, Any]:
     """The ``reach`` document: distinct entities within ``depth`` steps (ties read both ways),
     the distance-weighted reach, counts by kind, INN level and distance."""
-    return reach_mod.reach(store, ref, depth, parse_list(types), parse_list(kinds))
+    return reach_mod.reach(
+        store,
+        ref,
+        depth,
+        parse_list(types),
+        parse_list(kinds),
+        direction=direction,
+        where=where or None,
+        breakdown=breakdown,
+    )
 
 
 @router.get(
@@ -302,6 +337,7 @@ def get_group_reach(
     targets: Annotated[
         str | None, Query(description="the kinds that count as destinations, e.g. Area")
     ] = None,
+    direction: Direction = "both",
 ) -> dict[str, Any]:
     return reach_mod.reach_group(
         store,
@@ -310,6 +346,7 @@ def get_group_reach(
         parse_list(types),
         parse_list(kinds),
         parse_list(targets),
+        direction=direction,
     )
 
 
@@ -410,3 +447,82 @@ def get_gaps(
     types: Types = None,
 ) -> dict[str, Any]:
     return cache_of(request).answer(store, gaps_mod.gaps, by=by, types=parse_list(types))
+
+
+# -- chains and missing links (issue 12, CONTRACT.md section 2b) -----------------------------
+# cached per graph version like the four questions: each reads the whole graph's arrays
+
+
+@router.get(
+    "/find",
+    summary="The entities matching a filter",
+    responses=responses(FindDocument, "the matching entities", 404, 422),
+)
+def get_find(request: Request, store: Store, where: Where = None) -> dict[str, Any]:
+    return cache_of(request).answer(store, filters_mod.find, where=where or [])
+
+
+@router.get(
+    "/path",
+    summary="The shortest chains between two entities, or to the nearest match of a filter",
+    responses=responses(PathDocument, "the shortest chains", 404, 422),
+)
+def get_path(
+    request: Request,
+    store: Store,
+    from_: Annotated[str, Query(alias="from", description="an id or a unique name")],
+    to: Annotated[str | None, Query(description="an id or a unique name")] = None,
+    to_where: Annotated[
+        list[str] | None, Query(description="instead of to: the nearest entity matching this")
+    ] = None,
+    actors_only: bool = False,
+    types: Types = None,
+    upward: Annotated[
+        bool, Query(description="each step to the same or a higher admin_level")
+    ] = False,
+    all_: Annotated[
+        bool, Query(alias="all", description="every shortest chain (default: at most 20)")
+    ] = False,
+) -> dict[str, Any]:
+    return cache_of(request).answer(
+        store,
+        paths_mod.path,
+        source=from_,
+        target=to,
+        to_where=to_where or None,
+        actors_only=actors_only,
+        types=parse_list(types),
+        upward=upward,
+        all_paths=all_,
+    )
+
+
+@router.get(
+    "/unlinked",
+    summary="The entities with no chain of at most K steps to any entity matching a filter",
+    responses=responses(UnlinkedDocument, "the unlinked and the linked entities", 404, 422),
+)
+def get_unlinked(
+    request: Request,
+    store: Store,
+    from_: Annotated[
+        list[str], Query(alias="from", description="a filter term: the entities to check")
+    ],
+    to: Annotated[list[str], Query(description="a filter term: the entities to reach")],
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = paths_mod.DEFAULT_UNLINKED_DEPTH,
+    types: Types = None,
+    actors_only: bool = False,
+    breakdown: Annotated[
+        str | None, Query(description="counts of the unlinked by this attribute")
+    ] = None,
+) -> dict[str, Any]:
+    return cache_of(request).answer(
+        store,
+        paths_mod.unlinked,
+        from_where=from_,
+        to_where=to,
+        depth=depth,
+        types=parse_list(types),
+        actors_only=actors_only,
+        breakdown=breakdown,
+    )

@@ -247,6 +247,8 @@ class ReachDocument(Open):
             "depth": 1,
             "types": None,
             "kinds": None,
+            "direction": "both",
+            "where": None,
             "reach": 7,
             "weighted_reach": 7.0,
             "by_kind": {"Person": 2, "Organisation": 2, "Network": 3},
@@ -281,6 +283,16 @@ class ReachDocument(Open):
     by_level: dict[str, int] = Field(description="by INN level")
     by_distance: dict[str, int] = Field(description="by distance, keyed by the distance")
     nodes: list[ReachedEntity] = Field(description="by distance, then id")
+    direction: Literal["both", "out", "in"] = Field(
+        description="arcs read from source to target (out), the other way (in) or both; "
+        "placement never goes down again after going up (no sibling areas)"
+    )
+    where: list[str] | None = Field(description="the filter's terms (null: none)")
+    breakdown: dict[str, int] | None = Field(
+        None,
+        description="with breakdown=ATTR: counts of what was reached by that attribute "
+        "(null: without it); absent otherwise",
+    )
 
 
 class GroupMember(Open):
@@ -842,3 +854,84 @@ class GapsDocument(Open):
     blocks: list[Block]
     missing: list[MissingLink]
     reports: GapReports
+
+
+# -- chains and missing links (CONTRACT.md section 2b) -------------------------------------
+
+
+class FoundEntity(Open):
+    id: str
+    kind: str
+    name: str
+
+
+class FindDocument(Open):
+    """``find``: the entities matching a filter, sorted by id."""
+
+    model_config = _example(
+        {
+            "where": ["kind=Network"],
+            "count": 1,
+            "entities": [{"id": "net-partners", "kind": "Network", "name": "ภาคีเครือข่าย"}],
+        }
+    )
+
+    where: list[str] = Field(description="the filter's terms, all of which hold")
+    count: int
+    entities: list[FoundEntity]
+
+
+class PathDocument(Open):
+    """``path``: the shortest chains from one entity to another (ties read both ways), or
+    to the nearest entity matching ``to_where``."""
+
+    model_config = _example(
+        {
+            "from": "person-villager",
+            "to": "org-community-college",
+            "length": 2,
+            "paths": [["person-villager", "org-provider", "org-community-college"]],
+            "truncated": False,
+            "count": 1,
+            "actors_only": False,
+            "types": None,
+            "upward": False,
+        }
+    )
+
+    from_: str = Field(alias="from")
+    to: str | None = Field(description="null when no entity matching to_where is reachable")
+    length: int | None = Field(description="steps of the shortest chain; null: no chain")
+    paths: list[list[str]] = Field(description="the shortest chains, ids in order")
+    truncated: bool = Field(description="true when more shortest chains exist than listed")
+    count: int = Field(description="how many shortest chains there are")
+
+
+class LinkedEntity(Open):
+    id: str
+    reaches: list[str] = Field(description="the targets within depth steps")
+
+
+class UnlinkedDocument(Open):
+    """``unlinked``: the entities matching ``from`` with no chain of at most ``depth`` steps
+    to any entity matching ``to``; for the others, the targets they reach."""
+
+    model_config = _example(
+        {
+            "from": ["kind=Person"],
+            "to": ["kind=Network"],
+            "depth": 1,
+            "types": None,
+            "actors_only": False,
+            "sources": 6,
+            "targets": 6,
+            "unlinked": ["person-expert", "person-sage"],
+            "linked": [{"id": "person-coordinator", "reaches": ["net-node-network"]}],
+        }
+    )
+
+    from_: list[str] = Field(alias="from")
+    to: list[str]
+    depth: int
+    unlinked: list[str]
+    linked: list[LinkedEntity]

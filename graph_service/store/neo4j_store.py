@@ -376,6 +376,31 @@ class Neo4jStore:
         distance.update(rows[0]["reached"])
         return distance
 
+    def shortest_paths(
+        self,
+        source: str,
+        target: str,
+        types: Sequence[str] | None = None,
+        actors_only: bool = False,
+        limit: int = 20,
+    ) -> tuple[int, list[list[str]]] | None:
+        """(how many distinct shortest chains join ``source`` and ``target``, the first
+        ``limit`` of them as lists of ids in the order of their ids), found in the database
+        by one ``allShortestPaths`` statement (graph/shortest_paths); None when an end does
+        not exist. Ties read both ways; ``types`` and ``actors_only`` as in
+        ``analysis.paths``. ``source`` and ``target`` differ."""
+        rows = self._execute(
+            "graph/shortest_paths",
+            source=source,
+            target=target,
+            types=_list(types),
+            actors_only=actors_only,
+            limit=limit,
+        )
+        if not rows:
+            return None
+        return int(rows[0]["count"]), [list(p) for p in rows[0]["paths"]]
+
     def neighbourhood(
         self, id: str, depth: int, types: Sequence[str] | None = None, limit: int | None = None
     ) -> Subgraph:
