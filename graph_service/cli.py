@@ -679,6 +679,13 @@ def overlap(
             for p in doc["pairs"]
         ],
     )
+    counts = doc.get("coverage_counts")
+    if counts:
+        reached = counts["direct"] + counts["containing"] + counts["within"]
+        click.echo(
+            f"Reached ({reached}): {counts['direct']} directly, {counts['containing']} through "
+            f"an area containing it, {counts['within']} through an area within it (in part)"
+        )
     click.echo(f"Unfunded ({len(doc['unfunded'])}): " + ", ".join(doc["unfunded"][:50]))
 
 
