@@ -63,6 +63,21 @@ MATURE_READINESS = (1, 2)
 MAX_BROKERS = 10
 #: relationship types that tie a person to an organisation
 PERSON_ORG_TYPES = ("WORKS_FOR", "MEMBER_OF")
+#: relationships that put a knowledge asset in use: (user) USES (asset), and (adopter)
+#: ADOPTED_BY read the wrong way round; (asset) ADOPTED_BY (adopter) is read separately
+USE_TYPES = ("USES", "ADOPTED_BY")
+#: how the users' sheets say a membership's capacity (compared case-folded)
+CAPACITY_WORDS = {
+    "personal": "personal",
+    "individual": "personal",
+    "ส่วนบุคคล": "personal",
+    "ส่วนตัว": "personal",
+    "บุคคล": "personal",
+    "institutional": "institutional",
+    "ในนามองค์กร": "institutional",
+    "ในนามหน่วยงาน": "institutional",
+    "องค์กร": "institutional",
+}
 
 NO_ACTORS = "the graph has no actors (people, organisations or networks): import a dataset first"
 
@@ -534,32 +549,33 @@ def readiness_of(value: Any) -> int | None:
 
 
 def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
-    """Knowledge assets at readiness 1 or 2 that no Organisation USES (organisations are
-    the distribution nodes, DOMAIN.md section 2), with who produced them and who else uses
-    them."""
+    """Knowledge assets at readiness 1 or 2 (DOMAIN.md section 5) that nobody uses: no
+    entity USES them and they are ADOPTED_BY nobody (the asset ADOPTED_BY an adopter; the
+    other way round is read too), with who produced them. ``users`` is kept for the shape
+    and is always empty: an asset with a user or an adopter is in use."""
     nodes = sub.nodes
     producers: dict[str, set[str]] = defaultdict(set)
-    users: dict[str, set[str]] = defaultdict(set)
+    used: set[str] = set()
     for step, e in enumerate(sub.edges):
         if not step & 4095:
             budget.check()
-        target = nodes.get(e.target)
-        if target is None or target.kind != "KnowledgeAsset" or e.source not in nodes:
+        if e.source not in nodes or e.target not in nodes or e.source == e.target:
             continue
-        if e.type == "PRODUCES":
-            producers[e.target].add(e.source)
-        elif e.type == "USES":
-            users[e.target].add(e.source)
+        source, target = nodes[e.source], nodes[e.target]
+        if target.kind == "KnowledgeAsset":
+            if e.type == "PRODUCES":
+                producers[e.target].add(e.source)
+            elif e.type in USE_TYPES:
+                used.add(e.target)
+        if source.kind == "KnowledgeAsset" and e.type == "ADOPTED_BY":
+            used.add(e.source)
     out = []
     for id_ in sorted(nodes):
         node = nodes[id_]
-        if node.kind != "KnowledgeAsset":
+        if node.kind != "KnowledgeAsset" or id_ in used:
             continue
         readiness = readiness_of(node.props.get("readiness"))
         if readiness not in MATURE_READINESS:
-            continue
-        kinds = {u: nodes[u].kind for u in users.get(id_, ())}
-        if "Organisation" in kinds.values():
             continue
         out.append(
             {
@@ -567,22 +583,37 @@ def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
                 "name": node.name,
                 "readiness": readiness,
                 "producers": sorted(producers.get(id_, ())),
-                "users": sorted(u for u, k in kinds.items() if k != "Organisation"),
+                "users": [],
             }
         )
     return out
 
 
 def _capacity(edge: Edge) -> str | None:
+    """``personal``, ``institutional`` or None, from the relationship's ``capacity``
+    (English or Thai words, see ``CAPACITY_WORDS``).
+
+    >>> _capacity(Edge("o", "MEMBER_OF", "n", {"capacity": " ส่วนบุคคล "}))
+    'personal'
+    """
     value = edge.props.get("capacity")
-    return str(value).strip().lower() if value is not None else None
+    if value is None:
+        return None
+    text = str(value).strip().casefold()
+    return CAPACITY_WORDS.get(text, text)
 
 
 def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
-    """Organisations present in a network only through people in their personal capacity
-    (DOMAIN.md section 2): a person of organisation X (WORKS_FOR or MEMBER_OF it) is a
-    personal MEMBER_OF network N, while X has no relationship of its own with N (either
-    way) and no person of X sits in N in an institutional capacity."""
+    """Organisations present in a network only in a personal capacity (DOMAIN.md section
+    2: "the agency takes part only through individuals, not as an agency"), in two ways:
+
+    - the organisation is itself MEMBER_OF network N with ``capacity`` personal
+      (``own_membership``: ``personal``);
+    - a person of organisation X (WORKS_FOR or MEMBER_OF it) is a personal MEMBER_OF
+      network N (listed in ``people``);
+
+    and in either case X has no other relationship of its own with N (either way) and no
+    person of X sits in N in an institutional capacity."""
     nodes = sub.nodes
 
     def kind(id_: str) -> str | None:
@@ -593,6 +624,7 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
     institutional: dict[str, set[str]] = defaultdict(set)
     organisations: dict[str, set[str]] = defaultdict(set)  # person -> organisations
     linked: set[tuple[str, str]] = set()  # (organisation, network) with a tie of their own
+    own_personal: set[tuple[str, str]] = set()  # organisation MEMBER_OF network, personally
     for step, e in enumerate(sub.edges):
         if not step & 4095:
             budget.check()
@@ -606,7 +638,10 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
         elif ks == "Person" and kt == "Organisation" and e.type in PERSON_ORG_TYPES:
             organisations[e.source].add(e.target)
         elif ks == "Organisation" and kt == "Network":
-            linked.add((e.source, e.target))
+            if e.type == "MEMBER_OF" and _capacity(e) == "personal":
+                own_personal.add((e.source, e.target))
+            else:
+                linked.add((e.source, e.target))
         elif ks == "Network" and kt == "Organisation":
             linked.add((e.target, e.source))
     seated = {
@@ -616,14 +651,21 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
         for net in nets
     }
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in own_personal:
+        found[key]  # noqa: B018 (creates the entry: the organisation itself, no person)
     for person, nets in personal.items():
         for org in organisations.get(person, ()):
             for net in nets:
-                if (org, net) not in linked and (org, net) not in seated:
-                    found[(org, net)].add(person)
+                found[(org, net)].add(person)
     return [
-        {"organisation": org, "network": net, "people": sorted(people)}
+        {
+            "organisation": org,
+            "network": net,
+            "people": sorted(people),
+            "own_membership": "personal" if (org, net) in own_personal else None,
+        }
         for (org, net), people in sorted(found.items())
+        if (org, net) not in linked and (org, net) not in seated
     ]
 
 

@@ -450,9 +450,8 @@ def test_unused_mature_knowledge() -> None:
     ]
     doc = gaps_report(Subgraph.of(nodes, edges))
     assert doc["reports"]["unused_mature_knowledge"] == [
-        {"id": "ka1", "name": "ka1", "readiness": 1, "producers": ["org_p"], "users": ["p1"]},
+        # ka1 (a person uses it), ka2 (an organisation) and ka6 (a network) are in use
         {"id": "ka3", "name": "ka3", "readiness": 2, "producers": [], "users": []},
-        {"id": "ka6", "name": "ka6", "readiness": 1, "producers": ["p1"], "users": ["net_u"]},
     ]
 
 
@@ -506,8 +505,13 @@ def test_personal_only_organisations() -> None:
     ]
     doc = gaps_report(Subgraph.of(nodes, edges))
     assert doc["reports"]["personal_only_organisations"] == [
-        {"organisation": "org_a", "network": "net_m", "people": ["p1"]},
-        {"organisation": "org_a", "network": "net_n", "people": ["p1", "p2"]},
+        {"organisation": "org_a", "network": "net_m", "people": ["p1"], "own_membership": None},
+        {
+            "organisation": "org_a",
+            "network": "net_n",
+            "people": ["p1", "p2"],
+            "own_membership": None,
+        },
     ]
     # ties filtered to MENTORS do not change the report: it reads the membership types
     doc = gaps_report(Subgraph.of(nodes, edges), by="kind", types=["MENTORS"])
