@@ -716,16 +716,31 @@ def gaps(
         emit_json(doc)
         return
     click.echo(f"Ties between groups by {by}; E-I index {_fmt(doc['ei_index'])}")
+    for note in doc.get("notes", []):
+        click.echo(f"Note: {note}")
     _table(
-        ["from", "to", "direction", "ties", "possible", "density"],
+        ["from", "to", "direction", "ties", "horiz", "vert", "undecided", "possible", "density"],
         [
-            [b["from"], b["to"], b["direction"], b["ties"], b["possible"], b["density"]]
+            [
+                b["from"],
+                b["to"],
+                b["direction"],
+                b["ties"],
+                *(
+                    b.get("ties_by_direction", {}).get(d)
+                    for d in ("horizontal", "vertical", "undecided")
+                ),
+                b["possible"],
+                b["density"],
+            ]
             for b in doc["blocks"]
         ],
     )
     click.echo(f"Missing links ({len(doc['missing'])}):")
     for m in doc["missing"]:
         at = f" at {m['level']} level" if m.get("level") else ""
+        if m.get("undecided"):
+            at = f" (direction undecided: {m['undecided']})"
         click.echo(
             f"  {m['from']} - {m['to']}{at}: {m.get('status', 'none')}; could close it: "
             + (", ".join(m["brokers"]) or "-")

@@ -305,10 +305,13 @@ def gaps_map(
     ghosts, notes, brokers = [], [], set()
     for m in report["missing"]:
         g, h = m["from"], m["to"]
-        pick = level_reps.get(m["level"], {}) if "level" in m else reps
+        at_level = "level" in m and not m.get("undecided")
+        pick = level_reps.get(m["level"], {}) if at_level else reps
         one = m["status"] == "one_actor"
         label = f"gap: {g} – {h}" + (" (one actor)" if one else "")
-        where = f" at {m['level'] or 'an unknown'} level" if "level" in m else ""
+        where = f" at {m['level'] or 'an unknown'} level" if at_level else ""
+        if m.get("undecided"):
+            where = f" (direction undecided: {m['undecided']})"
         state = f"every tie runs through {m['through']}" if one else "no tie"
         title = f"missing link {g} – {h}{where}: {state}"
         if m["brokers"]:

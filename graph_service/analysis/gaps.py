@@ -138,10 +138,23 @@ def gaps_report(
     if groups.missing:
         groups_note += f"; {groups.describe()['note']}"
     notes = [groups_note]
+    known_levels: list[str | None] = [lab if lab in ADMIN_LEVELS else None for lab in level_labels]
+    undecided = sum(1 for lab in known_levels if lab is None)
     if by == "sector":
         notes.append(
-            "missing links compare every pair of sectors within each admin_level; actors "
-            "without an admin_level form one unknown level (level null)"
+            "missing horizontal links compare every pair of sectors within each admin_level"
+        )
+    if undecided:
+        notes.append(
+            f"{undecided} actor(s) have no admin_level (or a level that is not one of "
+            f"{', '.join(ADMIN_LEVELS)}): whether their ties are horizontal or vertical "
+            "cannot be decided, so each block counts them as undecided (ties_by_direction)"
+            + (
+                "; a pair of sectors with such actors is also compared on all its ties, "
+                "with direction null and the reason in undecided"
+                if by == "sector"
+                else ""
+            )
         )
     elif by == "admin_level":
         notes.append(
@@ -153,7 +166,8 @@ def gaps_report(
 
     finder = _GapFinder(ties, adjacency, degree, labels, codes)
     if by == "sector":
-        missing = finder.sector_gaps(level_labels, code_of)
+        missing = finder.sector_gaps(known_levels, code_of)
+        missing += finder.undecided_gaps(part, known_levels)
     else:
         missing = finder.group_gaps(part, by)
 
@@ -168,7 +182,7 @@ def gaps_report(
         "internal": internal,
         "external": external,
         "ei_index": ei_index(external, internal),
-        "blocks": _blocks(part, labels, by),
+        "blocks": _blocks(part, labels, by, _ties_by_direction(adjacency, part, known_levels)),
         "missing": missing,
         "reports": {
             "isolated_networks": isolated_networks(ties, adjacency, level_labels),
@@ -313,7 +327,30 @@ def _group_rows(part: Partition, labels: list[str | None]) -> tuple[list[dict], 
     return rows, total_internal, total_external
 
 
-def _blocks(part: Partition, labels: list[str | None], by: str) -> list[dict[str, Any]]:
+def _ties_by_direction(
+    adjacency: sp.csr_matrix, part: Partition, levels: Sequence[str | None]
+) -> np.ndarray:
+    """(k, k, 3) counts of the tied pairs between parts g ≤ h that are horizontal (both ends
+    at one admin level), vertical (two different levels) or undecided (an end without a
+    known level), as :func:`~graph_service.domain.derive_direction` reads the two ends."""
+    order = {lab: i for i, lab in enumerate(ADMIN_LEVELS)}
+    lev = np.array([order.get(lab, -1) if lab else -1 for lab in levels], dtype=np.int64)
+    upper = sp.triu(adjacency, k=1).tocoo()
+    i, j = upper.row.astype(np.int64), upper.col.astype(np.int64)
+    li, lj = lev[i], lev[j]
+    kind = np.where((li < 0) | (lj < 0), 2, np.where(li == lj, 0, 1))
+    gi, gj = part.codes[i], part.codes[j]
+    g, h = np.minimum(gi, gj), np.maximum(gi, gj)
+    k = part.k
+    counts = np.bincount((g * k + h) * 3 + kind, minlength=k * k * 3)
+    return counts.reshape(k, k, 3)
+
+
+def _blocks(
+    part: Partition, labels: list[str | None], by: str, by_direction: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """One row per pair of groups g ≤ h; ``ties_by_direction`` splits its ties into
+    horizontal, vertical and undecided (see :func:`_ties_by_direction`)."""
     out = []
     sizes = part.sizes.tolist()
     for g in range(part.k):
@@ -330,6 +367,9 @@ def _blocks(part: Partition, labels: list[str | None], by: str) -> list[dict[str
                     "density": clean_float(n_ties / possible) if possible else None,
                 }
             )
+            if by_direction is not None:
+                h_, v_, u_ = by_direction[g, h].tolist()
+                out[-1]["ties_by_direction"] = {"horizontal": h_, "vertical": v_, "undecided": u_}
     return out
 
 
@@ -413,6 +453,8 @@ class _GapFinder:
                 by_level[level].append((sector, cell))
         out = []
         for level in sorted(by_level):
+            if level_order[level] is None:  # no known level: see undecided_gaps
+                continue
             present = sorted(by_level[level])
             for i, (sg, cg) in enumerate(present):
                 for sh, ch in present[i + 1 :]:
@@ -427,6 +469,45 @@ class _GapFinder:
                             }
                             | entry
                         )
+        return out
+
+    def undecided_gaps(
+        self, part: Partition, level_labels: list[str | None]
+    ) -> list[dict[str, Any]]:
+        """The pairs of (non-null) sectors where an actor has no known admin level: whether
+        their ties are horizontal cannot be decided, so the pair is compared on all its
+        ties, the very ties the block table counts (direction null, ``undecided`` says
+        why)."""
+        no_level = np.array([lab is None for lab in level_labels], dtype=bool)
+        if not no_level.any():
+            return []
+        counts = np.bincount(self.codes[no_level], minlength=len(self.labels))
+        fragile = part.fragile()
+        known = [g for g, lab in enumerate(self.labels) if lab is not None]
+        out = []
+        for i, g in enumerate(known):
+            for h in known[i + 1 :]:
+                n_without = int(counts[g] + counts[h])
+                if not n_without:
+                    continue
+                entry = self._gap(part, fragile, g, h)
+                if entry is None:
+                    continue
+                why = (
+                    f"{n_without} actor(s) of {self.labels[g]} and {self.labels[h]} have no "
+                    "admin_level, so whether their ties are horizontal or vertical cannot be "
+                    "decided: compared on all their ties"
+                )
+                out.append(
+                    {
+                        "from": self.labels[g],
+                        "to": self.labels[h],
+                        "direction": None,
+                        "level": None,
+                        "undecided": why,
+                    }
+                    | entry
+                )
         return out
 
     # one pair --------------------------------------------------------------------------------

@@ -130,7 +130,10 @@ def test_blocks(
     possible: int,
     density: float | None,
 ) -> None:
-    assert block(levels_doc, g, h) == {
+    row = block(levels_doc, g, h)
+    split = row.pop("ties_by_direction")
+    assert sum(split.values()) == ties
+    assert row == {
         "from": g,
         "to": h,
         "direction": direction,
@@ -345,9 +348,33 @@ def test_sector_pairs_per_level(sector_doc: dict) -> None:
         ("district", "academic", "civil_society", "none"),
         ("district", "academic", "state", "none"),
         ("district", "civil_society", "state", "one_actor"),
+        # u_state and u_comm have no admin_level: the pairs of their sectors are compared
+        # on all their ties (those the block table counts), direction undecided
+        (None, "academic", "community", "none"),
+        (None, "academic", "state", "one_actor"),
+        (None, "civil_society", "community", "none"),
         (None, "community", "state", "one_actor"),
     ]
-    assert {m["direction"] for m in sector_doc["missing"]} == {"horizontal"}
+    assert [m["direction"] for m in sector_doc["missing"]] == ["horizontal"] * 4 + [None] * 4
+    assert [m.get("undecided", "")[:40] for m in sector_doc["missing"]][3:5] == [
+        "",
+        "1 actor(s) of academic and community hav",
+    ]
+
+
+def test_sector_blocks_split_ties_by_direction(sector_doc: dict) -> None:
+    # d_state1-d_civil and d_state2-d_civil at district; p_civil-u_state: u_state has no level
+    assert block(sector_doc, "civil_society", "state")["ties_by_direction"] == {
+        "horizontal": 2,
+        "vertical": 0,
+        "undecided": 1,
+    }
+    # p_state (provincial) - d_state1 (district)
+    assert block(sector_doc, "state", "state")["ties_by_direction"] == {
+        "horizontal": 0,
+        "vertical": 1,
+        "undecided": 0,
+    }
 
 
 def test_sector_brokers_within_a_level(sector_doc: dict) -> None:
@@ -371,13 +398,11 @@ def test_sector_one_actor_gaps(sector_doc: dict) -> None:
     assert {c["new_ties"] for c in gap["candidates"]} == {1}
     gap = missing(sector_doc, "community", "state", None)
     assert (gap["ties"], gap["through"], gap["fragile"]) == (1, "u_state", ["u_state", "u_comm"])
-    # both groups hang on the two excluded actors: any other actor needs two new ties,
-    # by degree then id
-    assert gap["brokers"] == ["d_civil", "d_acad", "d_none", "d_state1", "p_state"] + [
-        "d_state2",
-        "p_civil",
-    ]
-    assert {c["new_ties"] for c in gap["candidates"]} == {2}
+    # compared on all ties (u_state, u_comm have no level): without the two, community is
+    # touched by nobody, state by its district and provincial actors and their partners
+    # (p_civil only through u_state): one new tie each, by degree then id
+    assert gap["brokers"] == ["d_civil", "d_acad", "d_state1", "p_state", "d_state2"]
+    assert {c["new_ties"] for c in gap["candidates"]} == {1}
 
 
 def test_sector_levels_when_no_actor_has_a_level() -> None:
