@@ -14,6 +14,7 @@ from graph_service.analysis.common import group_actors
 from graph_service.analysis.gaps import gaps
 from graph_service.analysis.overlap import overlap
 from graph_service.cli import main
+from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
 from importers.load import import_dataset
 from tests.factories import page_data, write_csv
@@ -362,37 +363,12 @@ def test_placement_is_neither_horizontal_nor_vertical(
     }
 
 
-def test_a_tags_cell_holds_several_tags(store: GraphStore, tmp_path: Path) -> None:
-    load(
+def tags_dataset(store: GraphStore, folder: Path) -> GraphStore:
+    """p1 (fisher and farmer, one cell ``fisher|farmer``) mentors p2 (farmer) and p3
+    (fisher); p4 (weaver) ties nobody."""
+    return load(
         store,
-        tmp_path / "d",
-        {
-            "people": [
-                ["p1", "p1", "", "", "fisher|farmer", ""],
-                ["p2", "p2", "", "", "farmer", ""],
-                ["p3", "p3", "", "", "fisher", ""],
-            ]
-        },
-        [],
-    )
-    sub = store.subgraph()
-    ids = sorted(sub.nodes)
-    groups = group_actors(sub.nodes, ids, "tags", sub)
-    assert groups.members == [("farmer", "fisher"), ("farmer",), ("fisher",)]
-    assert groups.labels == ["farmer|fisher", "farmer", "fisher"]
-    assert {g["group"]: g["actors"] for g in groups.describe()["groups"]} == {
-        "farmer": 2,
-        "fisher": 2,
-    }
-
-
-def test_gaps_by_tags_count_each_tag(store: GraphStore, tmp_path: Path) -> None:
-    """p1 (fisher and farmer) ties p2 (farmer) and p3 (fisher); p4 (weaver) ties nobody.
-    Each tag is a group: p1 is in both, so the p1-p2 tie is inside farmer and between
-    fisher and farmer."""
-    load(
-        store,
-        tmp_path / "d",
+        folder,
         {
             "people": [
                 ["p1", "p1", "", "", "fisher|farmer", ""],
@@ -403,14 +379,40 @@ def test_gaps_by_tags_count_each_tag(store: GraphStore, tmp_path: Path) -> None:
         },
         [["p1", "MENTORS", "p2", ""], ["p1", "MENTORS", "p3", ""]],
     )
-    doc = gaps(store, by="tags")
+
+
+def test_a_tags_cell_holds_several_tags(store: GraphStore, tmp_path: Path) -> None:
+    sub = tags_dataset(store, tmp_path / "d").subgraph()
+    ids = sorted(sub.nodes)
+    # one tag against the rest: p1 is a fisher and a farmer
+    assert group_actors(sub.nodes, ids, "tags:fisher", sub).labels == [
+        "fisher",
+        "not fisher",
+        "fisher",
+        "not fisher",
+    ]
+    assert group_actors(sub.nodes, ids, "tags:farmer", sub).labels == [
+        "farmer",
+        "farmer",
+        "not farmer",
+        "not farmer",
+    ]
+    # never the one value "farmer|fisher": an actor with two tags cannot be in one group
+    with pytest.raises(InvalidInput, match=r"p1: farmer, fisher.*tags:farmer"):
+        group_actors(sub.nodes, ids, "tags", sub)
+    one_each = [i for i in ids if i != "p1"]
+    assert group_actors(sub.nodes, one_each, "tags", sub).labels == ["farmer", "fisher", "weaver"]
+
+
+def test_gaps_by_one_tag(store: GraphStore, tmp_path: Path) -> None:
+    tags_dataset(store, tmp_path / "d")
+    doc = gaps(store, by="tags:fisher")
     blocks = {(b["from"], b["to"]): (b["ties"], b["possible"]) for b in doc["blocks"]}
+    # fisher {p1, p3}, not fisher {p2, p4}: p1-p3 within, p1-p2 across
     assert blocks == {
-        ("farmer", "farmer"): (1, 1),
-        ("farmer", "fisher"): (2, 3),
-        ("farmer", "weaver"): (0, 2),
         ("fisher", "fisher"): (1, 1),
-        ("fisher", "weaver"): (0, 2),
-        ("weaver", "weaver"): (0, 0),
+        ("fisher", "not fisher"): (1, 4),
+        ("not fisher", "not fisher"): (0, 1),
     }
-    assert all("farmer|fisher" not in (b["from"], b["to"]) for b in doc["blocks"])
+    with pytest.raises(InvalidInput, match="tags:farmer"):
+        gaps(store, by="tags")
