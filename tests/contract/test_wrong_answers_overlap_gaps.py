@@ -151,6 +151,8 @@ def test_coverage_rolls_up_and_down_but_never_sideways(
 ) -> None:
     coverage_dataset(store, tmp_path / "d")
     doc = overlap(store, by="area")
+    # s3 is a sibling of funded subdistricts, d2 and s4 are elsewhere in the province
+    assert doc["unfunded"] == ["d2", "s3", "s4"]
     assert doc["coverage"] == {
         "d1": "within",  # two of its subdistricts are funded
         "d3": "containing",  # the fund works in the whole province q
@@ -160,8 +162,6 @@ def test_coverage_rolls_up_and_down_but_never_sideways(
         "s2": "direct",
         "s5": "containing",
     }
-    # s3 is a sibling of funded subdistricts, d2 and s4 are elsewhere in the province
-    assert doc["unfunded"] == ["d2", "s3", "s4"]
     assert doc["coverage_counts"] == {"direct": 3, "containing": 2, "within": 2, "none": 3}
     district = overlap(store, by="area", level="district")
     assert (district["unfunded"], district["coverage"]) == (
@@ -234,12 +234,12 @@ def test_sector_gaps_agree_with_the_blocks(
 ) -> None:
     sector_dataset(store, tmp_path / "d")
     doc = gaps(store, by="sector")
+    # the 3 ties hang on no single actor (s1 is in two, l2 in two): no missing link at all
+    assert doc["missing"] == []
     block = next(b for b in doc["blocks"] if (b["from"], b["to"]) == ("local_government", "state"))
     assert block["ties"] == 3
     # every tie has an end without admin_level: horizontal or vertical cannot be decided
     assert block["ties_by_direction"] == {"horizontal": 0, "vertical": 0, "undecided": 3}
-    # the 3 ties hang on no single actor (s1 is in two, l2 in two): no missing link at all
-    assert doc["missing"] == []
     assert any("no admin_level" in n and "3 actor(s)" in n for n in doc["notes"])
     text = cli("gaps", "--by", "sector")
     assert "local_government - state: none" not in text
