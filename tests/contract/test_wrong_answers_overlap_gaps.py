@@ -19,6 +19,7 @@ from graph_service.store.base import GraphStore
 from importers.load import import_dataset
 from tests.factories import page_data, write_csv
 from viz.maps import render_map
+from viz.views import overlap_map
 
 ENTITY = ["id", "name", "admin_level", "sector", "tags", "readiness"]
 RELATIONSHIPS = ["source", "type", "target", "capacity"]
@@ -416,3 +417,19 @@ def test_gaps_by_one_tag(store: GraphStore, tmp_path: Path) -> None:
     }
     with pytest.raises(InvalidInput, match="tags:farmer"):
         gaps(store, by="tags")
+
+
+def test_overlap_map_draws_a_funds_own_area(store: GraphStore, tmp_path: Path) -> None:
+    load(
+        store,
+        tmp_path / "d",
+        {
+            "funds": [["f1", "f1", "", "", "", ""], ["f2", "f2", "", "", "", ""]],
+            "areas": [area("prov", "provincial")],
+        },
+        [["f1", "OPERATES_IN", "prov", ""], ["f2", "LOCATED_IN", "prov", ""]],
+    )
+    data = page_data(overlap_map(store, by="area"))
+    drawn = {(e["from"], e["type"], e["to"]) for e in data["edges"] if not e.get("ghost")}
+    assert drawn == {("f1", "OPERATES_IN", "prov"), ("f2", "LOCATED_IN", "prov")}
+    assert [{e["from"], e["to"]} for e in data["edges"] if e.get("ghost")] == [{"f1", "f2"}]
