@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from graph_service.analysis.common import group_actors
 from graph_service.analysis.gaps import gaps
 from graph_service.analysis.overlap import overlap
+from graph_service.app import create_app
 from graph_service.cli import main
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -433,3 +435,24 @@ def test_overlap_map_draws_a_funds_own_area(store: GraphStore, tmp_path: Path) -
     drawn = {(e["from"], e["type"], e["to"]) for e in data["edges"] if not e.get("ghost")}
     assert drawn == {("f1", "OPERATES_IN", "prov"), ("f2", "LOCATED_IN", "prov")}
     assert [{e["from"], e["to"]} for e in data["edges"] if e.get("ghost")] == [{"f1", "f2"}]
+
+
+def test_http_serves_the_same_overlap(store: GraphStore, tmp_path: Path) -> None:
+    coverage_dataset(store, tmp_path / "d")
+    with TestClient(create_app(store=store)) as client:
+        served = client.get("/api/overlap", params={"by": "area", "level": "district"}).json()
+        assert (served["unfunded"], served["coverage"]) == (
+            ["d2"],
+            {"d1": "within", "d3": "containing"},
+        )
+        assert served == json.loads(json.dumps(overlap(store, by="area", level="district")))
+
+
+def test_http_serves_the_same_gaps(store: GraphStore, tmp_path: Path) -> None:
+    sector_dataset(store, tmp_path / "d")
+    with TestClient(create_app(store=store)) as client:
+        served = client.get("/api/gaps", params={"by": "sector"}).json()
+    assert served["missing"] == []
+    block = next(b for b in served["blocks"] if b["to"] == "state" and b["from"] != "state")
+    assert block["ties_by_direction"] == {"horizontal": 0, "vertical": 0, "undecided": 3}
+    assert served == json.loads(json.dumps(gaps(store, by="sector")))
