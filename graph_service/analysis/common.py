@@ -315,8 +315,19 @@ def group_actors(
             )
         labels = [wanted if wanted in v else f"not {wanted}" for v in values]
     else:
-        values = [_values(nodes[i].props.get(attribute), attribute) for i in ids]
-        several = [(i, v) for i, v in zip(ids, values, strict=True) if len(v) > 1]
+        raw = [nodes[i].props.get(attribute) for i in ids]
+        multi = attribute in MULTI_VALUED
+        labels = [
+            None if isinstance(v, list) or (multi and isinstance(v, str)) else _label(v)
+            for v in raw
+        ]
+        several: list[tuple[str, list[str]]] = []
+        for k, value in enumerate(raw):  # lists, and tags texts: their distinct values
+            if isinstance(value, list) or (multi and isinstance(value, str)):
+                vals = _values(value, attribute)
+                if len(vals) > 1:
+                    several.append((ids[k], vals))
+                labels[k] = vals[0] if vals else None
         if several:
             first, vals = several[0]
             raise InvalidInput(
@@ -325,7 +336,6 @@ def group_actors(
                 f"value against the rest: {attribute}:{vals[0]} (or {attribute}:{vals[1]}, ...)",
                 {"attribute": attribute, "actor": first, "values": vals},
             )
-        labels = [v[0] if v else None for v in values]
         if ids and all(lab is None for lab in labels):
             raise InvalidInput(
                 f"unknown attribute {attribute!r} to group by: no actor has it; the actors' "

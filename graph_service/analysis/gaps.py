@@ -640,16 +640,17 @@ def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
     for step, e in enumerate(sub.edges):
         if not step & 4095:
             budget.check()
-        if e.source not in nodes or e.target not in nodes or e.source == e.target:
+        if e.type == "ADOPTED_BY":
+            source = nodes.get(e.source)
+            if source is not None and source.kind == "KnowledgeAsset" and e.target in nodes:
+                used.add(e.source)
+        target = nodes.get(e.target)
+        if target is None or target.kind != "KnowledgeAsset" or e.source not in nodes:
             continue
-        source, target = nodes[e.source], nodes[e.target]
-        if target.kind == "KnowledgeAsset":
-            if e.type == "PRODUCES":
-                producers[e.target].add(e.source)
-            elif e.type in USE_TYPES:
-                used.add(e.target)
-        if source.kind == "KnowledgeAsset" and e.type == "ADOPTED_BY":
-            used.add(e.source)
+        if e.type == "PRODUCES":
+            producers[e.target].add(e.source)
+        elif e.type in USE_TYPES and e.source != e.target:
+            used.add(e.target)
     out = []
     for id_ in sorted(nodes):
         node = nodes[id_]
