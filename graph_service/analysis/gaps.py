@@ -350,7 +350,9 @@ def _blocks(
     part: Partition, labels: list[str | None], by: str, by_direction: np.ndarray | None = None
 ) -> list[dict[str, Any]]:
     """One row per pair of groups g ≤ h; ``ties_by_direction`` splits its ties into
-    horizontal, vertical and undecided (see :func:`_ties_by_direction`)."""
+    horizontal, vertical and undecided (see :func:`_ties_by_direction`). By sector, the
+    direction is ``horizontal`` (peers across sectors) unless some ties are not: then
+    ``vertical`` when all of them are, else null (mixed, or undecided)."""
     out = []
     sizes = part.sizes.tolist()
     for g in range(part.k):
@@ -370,6 +372,10 @@ def _blocks(
             if by_direction is not None:
                 h_, v_, u_ = by_direction[g, h].tolist()
                 out[-1]["ties_by_direction"] = {"horizontal": h_, "vertical": v_, "undecided": u_}
+                if by == "sector" and (v_ or u_):
+                    # what the ties are: sectors are compared as peers (horizontal), but
+                    # a block whose ties cross levels, or cannot be placed, is not that
+                    out[-1]["direction"] = "vertical" if not h_ and not u_ else None
     return out
 
 

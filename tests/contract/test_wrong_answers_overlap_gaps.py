@@ -243,6 +243,7 @@ def test_sector_gaps_agree_with_the_blocks(
     assert block["ties"] == 3
     # every tie has an end without admin_level: horizontal or vertical cannot be decided
     assert block["ties_by_direction"] == {"horizontal": 0, "vertical": 0, "undecided": 3}
+    assert block["direction"] is None  # not "horizontal": that cannot be decided
     assert any("no admin_level" in n and "3 actor(s)" in n for n in doc["notes"])
     text = cli("gaps", "--by", "sector")
     assert "local_government - state: none" not in text

@@ -333,7 +333,20 @@ def test_sector_blocks_are_horizontal(sector_doc: dict) -> None:
         "state",
         None,
     ]
-    assert {b["direction"] for b in sector_doc["blocks"]} == {"horizontal"}
+    # sectors are compared as peers (horizontal), but a block whose ties are not all
+    # horizontal says so: p_state (provincial) - d_acad and - d_state1 (district) are
+    # vertical; u_state has no level (undecided)
+    not_horizontal = {
+        (b["from"], b["to"]): b["direction"]
+        for b in sector_doc["blocks"]
+        if b["direction"] != "horizontal"
+    }
+    assert not_horizontal == {
+        ("academic", "state"): "vertical",
+        ("civil_society", "state"): None,
+        ("community", "state"): None,
+        ("state", "state"): "vertical",
+    }
     # state (4 actors) - civil_society (2): d_state1, d_state2 with d_civil; u_state-p_civil
     assert block(sector_doc, "civil_society", "state")["ties"] == 3
     assert block(sector_doc, "civil_society", "state")["possible"] == 8
