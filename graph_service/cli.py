@@ -827,6 +827,13 @@ def overlap(
             for p in doc["pairs"]
         ],
     )
+    counts = doc.get("coverage_counts")
+    if counts:
+        reached = counts["direct"] + counts["containing"] + counts["within"]
+        click.echo(
+            f"Reached ({reached}): {counts['direct']} directly, {counts['containing']} through "
+            f"an area containing it, {counts['within']} through an area within it (in part)"
+        )
     click.echo(f"Unfunded ({len(doc['unfunded'])}): " + ", ".join(doc["unfunded"][:50]))
 
 
@@ -858,16 +865,31 @@ def gaps(
         emit_json(doc)
         return
     click.echo(f"Ties between groups by {by}; E-I index {_fmt(doc['ei_index'])}")
+    for note in doc.get("notes", []):
+        click.echo(f"Note: {note}")
     _table(
-        ["from", "to", "direction", "ties", "possible", "density"],
+        ["from", "to", "direction", "ties", "horiz", "vert", "undecided", "possible", "density"],
         [
-            [b["from"], b["to"], b["direction"], b["ties"], b["possible"], b["density"]]
+            [
+                b["from"],
+                b["to"],
+                b["direction"],
+                b["ties"],
+                *(
+                    b.get("ties_by_direction", {}).get(d)
+                    for d in ("horizontal", "vertical", "undecided")
+                ),
+                b["possible"],
+                b["density"],
+            ]
             for b in doc["blocks"]
         ],
     )
     click.echo(f"Missing links ({len(doc['missing'])}):")
     for m in doc["missing"]:
         at = f" at {m['level']} level" if m.get("level") else ""
+        if m.get("undecided"):
+            at = f" (direction undecided: {m['undecided']})"
         click.echo(
             f"  {m['from']} - {m['to']}{at}: {m.get('status', 'none')}; could close it: "
             + (", ".join(m["brokers"]) or "-")

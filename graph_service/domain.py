@@ -3,7 +3,8 @@
 DOMAIN.md section 2: every Person is individual level, every Organisation node level,
 every Network network level; Fund, KnowledgeAsset, Area and Programme carry no INN level.
 Section 3: a link between two entities with an ``admin_level`` is *horizontal* when both
-ends are at the same level and *vertical* when they differ, unless the data says otherwise.
+ends are at the same level and *vertical* when they differ, unless the data says otherwise;
+a placement (LOCATED_IN, OPERATES_IN, PART_OF) is neither.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ KNOWN_TYPES = (
     "OPERATES_IN",
 )
 SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH"})
+#: relationships that say where something is (DOMAIN.md section 3): placement is not
+#: cooperation, so they are neither horizontal nor vertical
+PLACEMENT_TYPES = frozenset({"LOCATED_IN", "OPERATES_IN", "PART_OF"})
 DIRECTIONS = ("horizontal", "vertical")
 #: how the users' sheets say yes and no (compared case-folded), e.g. in ``consent``
 YES_WORDS = frozenset({"true", "yes", "y", "1", "ใช่", "จริง", "ยินยอม"})
@@ -254,7 +258,18 @@ class Edge:
 
 
 def direction_of(edge: Edge, nodes: Mapping[str, Node]) -> str | None:
-    """The edge's stated ``direction`` if the data gives one, else the derived one."""
+    """The edge's stated ``direction`` if the data gives one, else the derived one; None
+    for a placement (LOCATED_IN, OPERATES_IN, PART_OF), whatever the data says: it tells
+    where something is, not a tie between peers or across levels (DOMAIN.md section 3).
+
+    >>> nodes = {i: Node(i, "Organisation", {"admin_level": "district"}) for i in "ab"}
+    >>> direction_of(Edge("a", "PARTNERS_WITH", "b"), nodes)
+    'horizontal'
+    >>> direction_of(Edge("a", "LOCATED_IN", "b"), nodes) is None
+    True
+    """
+    if edge.type in PLACEMENT_TYPES:
+        return None
     stated = edge.props.get("direction")
     if stated in DIRECTIONS:
         return str(stated)

@@ -259,7 +259,7 @@ def to_networkx(sub: Subgraph, measures: Measures | None = None) -> nx.MultiDiGr
     >>> g.nodes["b"]["level"], "code" in g.nodes["b"]
     ('', False)
     >>> [(u, v, d["type"], d["direction"], d["year"]) for u, v, d in g.edges(data=True)]
-    [('a', 'b', 'LOCATED_IN', 'horizontal', 2008)]
+    [('a', 'b', 'LOCATED_IN', '', 2008)]
     """
     measures = dict(measures or {})
     measures.setdefault("degree", dict(degrees(sub)))

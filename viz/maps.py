@@ -48,6 +48,7 @@ from graph_service.domain import (
     ADMIN_LEVELS,
     KINDS,
     LEVELS,
+    PLACEMENT_TYPES,
     Edge,
     Node,
     Subgraph,
@@ -498,6 +499,7 @@ def _map_meta(
             "horizontal": EDGE_STYLES["horizontal"],
             "vertical": EDGE_STYLES["vertical"],
             "unknown": EDGE_STYLES[None],
+            "placement": EDGE_STYLES[None],
             "ghost": {"color": GHOST_COLOUR, "dashes": True},
         },
         "directions": dict(directions),
@@ -614,7 +616,8 @@ def _vis_edges(
         if e.source not in nodes or e.target not in nodes:
             continue
         direction = direction_of(e, nodes)
-        directions[direction or "unknown"] += 1
+        placement = e.type in PLACEMENT_TYPES
+        directions["placement" if placement else direction or "unknown"] += 1
         style = EDGE_STYLES[direction]
         vis_edges.append(
             {
@@ -625,7 +628,9 @@ def _vis_edges(
                 "direction": direction,
                 "dashes": style["dashes"],
                 "color": edge_colours.get(e.key, style["color"]),
-                "title": f"{e.type} ({direction or 'direction unknown'})",
+                "title": f"{e.type} (placement: neither horizontal nor vertical)"
+                if placement
+                else f"{e.type} ({direction or 'direction unknown'})",
             }
         )
     return vis_edges, directions

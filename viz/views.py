@@ -136,8 +136,8 @@ def brokerage_map(
 
 
 def _overlap_subgraph(sub: Subgraph, by: str) -> Subgraph:
-    """The funds, their FUNDS relationships and recipients and, by area, the recipients'
-    OPERATES_IN / LOCATED_IN links to areas with those areas."""
+    """The funds, their FUNDS relationships and recipients and, by area, the funds' and the
+    recipients' OPERATES_IN / LOCATED_IN links to areas with those areas."""
     nodes = sub.nodes
     funds = {i for i, n in nodes.items() if n.kind == "Fund"}
     funding = [
@@ -146,9 +146,9 @@ def _overlap_subgraph(sub: Subgraph, by: str) -> Subgraph:
     keep = set(funds) | {e.target for e in funding}
     edges = list(funding)
     if by == "area":
-        recipients = {e.target for e in funding}
+        placed = {e.target for e in funding} | funds
         for e in sub.edges:
-            if e.type in AREA_LINKS and e.source in recipients:
+            if e.type in AREA_LINKS and e.source in placed:
                 end = nodes.get(e.target)
                 if end is not None and end.kind == "Area":
                     edges.append(e)
@@ -176,7 +176,7 @@ def _pair_edge_kinds(
                 for path in paths:
                     via = path["via"]
                     triples = (
-                        [(fund, "FUNDS", target)]
+                        [(fund, path["type"], target)]  # FUNDS, or the fund's own placement
                         if via is None
                         else [(fund, "FUNDS", via), (via, path["type"], target)]
                     )
@@ -305,10 +305,13 @@ def gaps_map(
     ghosts, notes, brokers = [], [], set()
     for m in report["missing"]:
         g, h = m["from"], m["to"]
-        pick = level_reps.get(m["level"], {}) if "level" in m else reps
+        at_level = "level" in m and not m.get("undecided")
+        pick = level_reps.get(m["level"], {}) if at_level else reps
         one = m["status"] == "one_actor"
         label = f"gap: {g} – {h}" + (" (one actor)" if one else "")
-        where = f" at {m['level'] or 'an unknown'} level" if "level" in m else ""
+        where = f" at {m['level'] or 'an unknown'} level" if at_level else ""
+        if m.get("undecided"):
+            where = f" (direction undecided: {m['undecided']})"
         state = f"every tie runs through {m['through']}" if one else "no tie"
         title = f"missing link {g} – {h}{where}: {state}"
         if m["brokers"]:

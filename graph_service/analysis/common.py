@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from graph_service.store.arrays import GraphArrays
 
 #: --group-by values that are not properties
-GROUP_BY_SPECIAL = ("kind", "level", "member_of", "member_of:ID")
+GROUP_BY_SPECIAL = ("kind", "level", "member_of", "member_of:ID", "ATTR:VALUE")
+#: properties whose text holds several values separated by ``|`` (CONTRACT.md section 1)
+MULTI_VALUED = frozenset({"tags"})
 MAX_DEPTH = 10
 
 
@@ -231,6 +233,22 @@ def _label(value: Any) -> str | None:
     return str(value)
 
 
+def _values(value: Any, attribute: str) -> list[str]:
+    """The distinct values of a property for grouping: each item of a list, the parts of a
+    ``|``-separated ``tags`` text, or the one value (none when empty).
+
+    >>> _values(["fisher", "farmer"], "tags"), _values(" a | b ", "tags"), _values(2.0, "x")
+    (['farmer', 'fisher'], ['a', 'b'], ['2'])
+    """
+    if isinstance(value, list):
+        items = [_label(v) for v in value]
+    elif isinstance(value, str) and attribute in MULTI_VALUED:
+        items = [p.strip() or None for p in value.split("|")]
+    else:
+        items = [_label(value)]
+    return sorted({i for i in items if i is not None})
+
+
 def group_actors(
     nodes: Mapping[str, Node],
     ids: Sequence[str],
@@ -246,7 +264,12 @@ def group_actors(
     - ``member_of:NET``: ``NET`` for the network and its direct members, ``not NET`` for the
       others;
     - any other name is a property the data gave (``sector``, ``admin_level``, ...). A name
-      no actor carries is an error that lists the attributes actors have.
+      no actor carries is an error that lists the attributes actors have. A property with
+      several values (a list, such as ``tags``: a cell ``a|b`` is the two tags a and b) puts
+      an actor with one value in that value's group; an actor with several cannot be in one
+      group, so that is an error that names ``ATTR:VALUE``;
+    - ``ATTR:VALUE``: ``VALUE`` for the actors whose ATTR is or includes VALUE (``tags:fisher``),
+      ``not VALUE`` for the others.
     The MEMBER_OF relationships come from ``sub``, or as (source, target) pairs in
     ``member_of`` (what ``GraphArrays.pairs_of`` gives).
     """
@@ -280,8 +303,39 @@ def group_actors(
                     {"attribute": attribute},
                 )
             labels = [net if i == net or net in member.get(i, ()) else f"not {net}" for i in ids]
+    elif ":" in attribute:
+        name, wanted = (part.strip() for part in attribute.split(":", 1))
+        values = [_values(nodes[i].props.get(name), name) for i in ids]
+        if not any(wanted in v for v in values):
+            present = sorted({x for v in values for x in v})
+            raise InvalidInput(
+                f"--group-by {attribute}: no actor has {wanted!r} in {name!r}"
+                + (f"; the values are {', '.join(present[:20])}" if present else ""),
+                {"attribute": attribute, "values": present[:20]},
+            )
+        labels = [wanted if wanted in v else f"not {wanted}" for v in values]
     else:
-        labels = [_label(nodes[i].props.get(attribute)) for i in ids]
+        raw = [nodes[i].props.get(attribute) for i in ids]
+        multi = attribute in MULTI_VALUED
+        labels = [
+            None if isinstance(v, list) or (multi and isinstance(v, str)) else _label(v)
+            for v in raw
+        ]
+        several: list[tuple[str, list[str]]] = []
+        for k, value in enumerate(raw):  # lists, and tags texts: their distinct values
+            if isinstance(value, list) or (multi and isinstance(value, str)):
+                vals = _values(value, attribute)
+                if len(vals) > 1:
+                    several.append((ids[k], vals))
+                labels[k] = vals[0] if vals else None
+        if several:
+            first, vals = several[0]
+            raise InvalidInput(
+                f"{len(several)} actor(s) have more than one {attribute!r} value (e.g. "
+                f"{first}: {', '.join(vals)}); an actor falls in one group only, so group one "
+                f"value against the rest: {attribute}:{vals[0]} (or {attribute}:{vals[1]}, ...)",
+                {"attribute": attribute, "actor": first, "values": vals},
+            )
         if ids and all(lab is None for lab in labels):
             raise InvalidInput(
                 f"unknown attribute {attribute!r} to group by: no actor has it; the actors' "

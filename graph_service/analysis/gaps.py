@@ -63,6 +63,21 @@ MATURE_READINESS = (1, 2)
 MAX_BROKERS = 10
 #: relationship types that tie a person to an organisation
 PERSON_ORG_TYPES = ("WORKS_FOR", "MEMBER_OF")
+#: relationships that put a knowledge asset in use: (user) USES (asset), and (adopter)
+#: ADOPTED_BY read the wrong way round; (asset) ADOPTED_BY (adopter) is read separately
+USE_TYPES = ("USES", "ADOPTED_BY")
+#: how the users' sheets say a membership's capacity (compared case-folded)
+CAPACITY_WORDS = {
+    "personal": "personal",
+    "individual": "personal",
+    "ส่วนบุคคล": "personal",
+    "ส่วนตัว": "personal",
+    "บุคคล": "personal",
+    "institutional": "institutional",
+    "ในนามองค์กร": "institutional",
+    "ในนามหน่วยงาน": "institutional",
+    "องค์กร": "institutional",
+}
 
 NO_ACTORS = "the graph has no actors (people, organisations or networks): import a dataset first"
 
@@ -123,10 +138,23 @@ def gaps_report(
     if groups.missing:
         groups_note += f"; {groups.describe()['note']}"
     notes = [groups_note]
+    known_levels: list[str | None] = [lab if lab in ADMIN_LEVELS else None for lab in level_labels]
+    undecided = sum(1 for lab in known_levels if lab is None)
     if by == "sector":
         notes.append(
-            "missing links compare every pair of sectors within each admin_level; actors "
-            "without an admin_level form one unknown level (level null)"
+            "missing horizontal links compare every pair of sectors within each admin_level"
+        )
+    if undecided:
+        notes.append(
+            f"{undecided} actor(s) have no admin_level (or a level that is not one of "
+            f"{', '.join(ADMIN_LEVELS)}): whether their ties are horizontal or vertical "
+            "cannot be decided, so each block counts them as undecided (ties_by_direction)"
+            + (
+                "; a pair of sectors with such actors is also compared on all its ties, "
+                "with direction null and the reason in undecided"
+                if by == "sector"
+                else ""
+            )
         )
     elif by == "admin_level":
         notes.append(
@@ -138,7 +166,8 @@ def gaps_report(
 
     finder = _GapFinder(ties, adjacency, degree, labels, codes)
     if by == "sector":
-        missing = finder.sector_gaps(level_labels, code_of)
+        missing = finder.sector_gaps(known_levels, code_of)
+        missing += finder.undecided_gaps(part, known_levels)
     else:
         missing = finder.group_gaps(part, by)
 
@@ -153,7 +182,7 @@ def gaps_report(
         "internal": internal,
         "external": external,
         "ei_index": ei_index(external, internal),
-        "blocks": _blocks(part, labels, by),
+        "blocks": _blocks(part, labels, by, _ties_by_direction(adjacency, part, known_levels)),
         "missing": missing,
         "reports": {
             "isolated_networks": isolated_networks(ties, adjacency, level_labels),
@@ -298,7 +327,32 @@ def _group_rows(part: Partition, labels: list[str | None]) -> tuple[list[dict], 
     return rows, total_internal, total_external
 
 
-def _blocks(part: Partition, labels: list[str | None], by: str) -> list[dict[str, Any]]:
+def _ties_by_direction(
+    adjacency: sp.csr_matrix, part: Partition, levels: Sequence[str | None]
+) -> np.ndarray:
+    """(k, k, 3) counts of the tied pairs between parts g ≤ h that are horizontal (both ends
+    at one admin level), vertical (two different levels) or undecided (an end without a
+    known level), as :func:`~graph_service.domain.derive_direction` reads the two ends."""
+    order = {lab: i for i, lab in enumerate(ADMIN_LEVELS)}
+    lev = np.array([order.get(lab, -1) if lab else -1 for lab in levels], dtype=np.int64)
+    upper = sp.triu(adjacency, k=1).tocoo()
+    i, j = upper.row.astype(np.int64), upper.col.astype(np.int64)
+    li, lj = lev[i], lev[j]
+    kind = np.where((li < 0) | (lj < 0), 2, np.where(li == lj, 0, 1))
+    gi, gj = part.codes[i], part.codes[j]
+    g, h = np.minimum(gi, gj), np.maximum(gi, gj)
+    k = part.k
+    counts = np.bincount((g * k + h) * 3 + kind, minlength=k * k * 3)
+    return counts.reshape(k, k, 3)
+
+
+def _blocks(
+    part: Partition, labels: list[str | None], by: str, by_direction: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """One row per pair of groups g ≤ h; ``ties_by_direction`` splits its ties into
+    horizontal, vertical and undecided (see :func:`_ties_by_direction`). By sector, the
+    direction is ``horizontal`` (peers across sectors) unless some ties are not: then
+    ``vertical`` when all of them are, else null (mixed, or undecided)."""
     out = []
     sizes = part.sizes.tolist()
     for g in range(part.k):
@@ -315,6 +369,13 @@ def _blocks(part: Partition, labels: list[str | None], by: str) -> list[dict[str
                     "density": clean_float(n_ties / possible) if possible else None,
                 }
             )
+            if by_direction is not None:
+                h_, v_, u_ = by_direction[g, h].tolist()
+                out[-1]["ties_by_direction"] = {"horizontal": h_, "vertical": v_, "undecided": u_}
+                if by == "sector" and (v_ or u_):
+                    # what the ties are: sectors are compared as peers (horizontal), but
+                    # a block whose ties cross levels, or cannot be placed, is not that
+                    out[-1]["direction"] = "vertical" if not h_ and not u_ else None
     return out
 
 
@@ -398,6 +459,8 @@ class _GapFinder:
                 by_level[level].append((sector, cell))
         out = []
         for level in sorted(by_level):
+            if level_order[level] is None:  # no known level: see undecided_gaps
+                continue
             present = sorted(by_level[level])
             for i, (sg, cg) in enumerate(present):
                 for sh, ch in present[i + 1 :]:
@@ -412,6 +475,45 @@ class _GapFinder:
                             }
                             | entry
                         )
+        return out
+
+    def undecided_gaps(
+        self, part: Partition, level_labels: list[str | None]
+    ) -> list[dict[str, Any]]:
+        """The pairs of (non-null) sectors where an actor has no known admin level: whether
+        their ties are horizontal cannot be decided, so the pair is compared on all its
+        ties, the very ties the block table counts (direction null, ``undecided`` says
+        why)."""
+        no_level = np.array([lab is None for lab in level_labels], dtype=bool)
+        if not no_level.any():
+            return []
+        counts = np.bincount(self.codes[no_level], minlength=len(self.labels))
+        fragile = part.fragile()
+        known = [g for g, lab in enumerate(self.labels) if lab is not None]
+        out = []
+        for i, g in enumerate(known):
+            for h in known[i + 1 :]:
+                n_without = int(counts[g] + counts[h])
+                if not n_without:
+                    continue
+                entry = self._gap(part, fragile, g, h)
+                if entry is None:
+                    continue
+                why = (
+                    f"{n_without} actor(s) of {self.labels[g]} and {self.labels[h]} have no "
+                    "admin_level, so whether their ties are horizontal or vertical cannot be "
+                    "decided: compared on all their ties"
+                )
+                out.append(
+                    {
+                        "from": self.labels[g],
+                        "to": self.labels[h],
+                        "direction": None,
+                        "level": None,
+                        "undecided": why,
+                    }
+                    | entry
+                )
         return out
 
     # one pair --------------------------------------------------------------------------------
@@ -534,32 +636,34 @@ def readiness_of(value: Any) -> int | None:
 
 
 def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
-    """Knowledge assets at readiness 1 or 2 that no Organisation USES (organisations are
-    the distribution nodes, DOMAIN.md section 2), with who produced them and who else uses
-    them."""
+    """Knowledge assets at readiness 1 or 2 (DOMAIN.md section 5) that nobody uses: no
+    entity USES them and they are ADOPTED_BY nobody (the asset ADOPTED_BY an adopter; the
+    other way round is read too), with who produced them. ``users`` is kept for the shape
+    and is always empty: an asset with a user or an adopter is in use."""
     nodes = sub.nodes
     producers: dict[str, set[str]] = defaultdict(set)
-    users: dict[str, set[str]] = defaultdict(set)
+    used: set[str] = set()
     for step, e in enumerate(sub.edges):
         if not step & 4095:
             budget.check()
+        if e.type == "ADOPTED_BY":
+            source = nodes.get(e.source)
+            if source is not None and source.kind == "KnowledgeAsset" and e.target in nodes:
+                used.add(e.source)
         target = nodes.get(e.target)
         if target is None or target.kind != "KnowledgeAsset" or e.source not in nodes:
             continue
         if e.type == "PRODUCES":
             producers[e.target].add(e.source)
-        elif e.type == "USES":
-            users[e.target].add(e.source)
+        elif e.type in USE_TYPES and e.source != e.target:
+            used.add(e.target)
     out = []
     for id_ in sorted(nodes):
         node = nodes[id_]
-        if node.kind != "KnowledgeAsset":
+        if node.kind != "KnowledgeAsset" or id_ in used:
             continue
         readiness = readiness_of(node.props.get("readiness"))
         if readiness not in MATURE_READINESS:
-            continue
-        kinds = {u: nodes[u].kind for u in users.get(id_, ())}
-        if "Organisation" in kinds.values():
             continue
         out.append(
             {
@@ -567,22 +671,37 @@ def unused_mature_knowledge(sub: Subgraph) -> list[dict[str, Any]]:
                 "name": node.name,
                 "readiness": readiness,
                 "producers": sorted(producers.get(id_, ())),
-                "users": sorted(u for u, k in kinds.items() if k != "Organisation"),
+                "users": [],
             }
         )
     return out
 
 
 def _capacity(edge: Edge) -> str | None:
+    """``personal``, ``institutional`` or None, from the relationship's ``capacity``
+    (English or Thai words, see ``CAPACITY_WORDS``).
+
+    >>> _capacity(Edge("o", "MEMBER_OF", "n", {"capacity": " ส่วนบุคคล "}))
+    'personal'
+    """
     value = edge.props.get("capacity")
-    return str(value).strip().lower() if value is not None else None
+    if value is None:
+        return None
+    text = str(value).strip().casefold()
+    return CAPACITY_WORDS.get(text, text)
 
 
 def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
-    """Organisations present in a network only through people in their personal capacity
-    (DOMAIN.md section 2): a person of organisation X (WORKS_FOR or MEMBER_OF it) is a
-    personal MEMBER_OF network N, while X has no relationship of its own with N (either
-    way) and no person of X sits in N in an institutional capacity."""
+    """Organisations present in a network only in a personal capacity (DOMAIN.md section
+    2: "the agency takes part only through individuals, not as an agency"), in two ways:
+
+    - the organisation is itself MEMBER_OF network N with ``capacity`` personal
+      (``own_membership``: ``personal``);
+    - a person of organisation X (WORKS_FOR or MEMBER_OF it) is a personal MEMBER_OF
+      network N (listed in ``people``);
+
+    and in either case X has no other relationship of its own with N (either way) and no
+    person of X sits in N in an institutional capacity."""
     nodes = sub.nodes
 
     def kind(id_: str) -> str | None:
@@ -593,6 +712,7 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
     institutional: dict[str, set[str]] = defaultdict(set)
     organisations: dict[str, set[str]] = defaultdict(set)  # person -> organisations
     linked: set[tuple[str, str]] = set()  # (organisation, network) with a tie of their own
+    own_personal: set[tuple[str, str]] = set()  # organisation MEMBER_OF network, personally
     for step, e in enumerate(sub.edges):
         if not step & 4095:
             budget.check()
@@ -606,7 +726,10 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
         elif ks == "Person" and kt == "Organisation" and e.type in PERSON_ORG_TYPES:
             organisations[e.source].add(e.target)
         elif ks == "Organisation" and kt == "Network":
-            linked.add((e.source, e.target))
+            if e.type == "MEMBER_OF" and _capacity(e) == "personal":
+                own_personal.add((e.source, e.target))
+            else:
+                linked.add((e.source, e.target))
         elif ks == "Network" and kt == "Organisation":
             linked.add((e.target, e.source))
     seated = {
@@ -616,14 +739,21 @@ def personal_only_organisations(sub: Subgraph) -> list[dict[str, Any]]:
         for net in nets
     }
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in own_personal:
+        found[key]  # noqa: B018 (creates the entry: the organisation itself, no person)
     for person, nets in personal.items():
         for org in organisations.get(person, ()):
             for net in nets:
-                if (org, net) not in linked and (org, net) not in seated:
-                    found[(org, net)].add(person)
+                found[(org, net)].add(person)
     return [
-        {"organisation": org, "network": net, "people": sorted(people)}
+        {
+            "organisation": org,
+            "network": net,
+            "people": sorted(people),
+            "own_membership": "personal" if (org, net) in own_personal else None,
+        }
         for (org, net), people in sorted(found.items())
+        if (org, net) not in linked and (org, net) not in seated
     ]
 
 

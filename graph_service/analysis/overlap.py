@@ -7,16 +7,28 @@ not a fund, and its FUNDS relationships are left out (a note counts them). A fun
 *recipients* are the targets of its FUNDS relationships. What it *reaches*, its targets:
 
 - ``by="beneficiary"``: its recipients;
-- ``by="area"``: a recipient that is itself an Area, plus every Area a recipient
-  OPERATES_IN or is LOCATED_IN (one step, PART_OF is not climbed). Each (fund, area) keeps
-  the paths that reach it: ``{"via": null, "type": "FUNDS"}`` or
-  ``{"via": RECIPIENT, "type": "OPERATES_IN" | "LOCATED_IN"}``.
+- ``by="area"``: every Area the fund itself OPERATES_IN or is LOCATED_IN, a recipient that
+  is itself an Area, plus every Area a recipient OPERATES_IN or is LOCATED_IN (one step,
+  PART_OF is not climbed: CONTRACT.md section 2b). Each (fund, area) keeps the paths that
+  reach it: ``{"via": null, "type": "FUNDS"}`` (it funds the area), ``{"via": null, "type":
+  "OPERATES_IN" | "LOCATED_IN"}`` (the fund's own placement) or ``{"via": RECIPIENT,
+  "type": "OPERATES_IN" | "LOCATED_IN"}``.
+
+Coverage (by area) rolls up along PART_OF (DOMAIN.md section 4): an area is reached
+``direct`` when a fund reaches it as above; else ``containing`` when an area containing it
+(an ancestor, transitively) is reached directly (a province-wide fund reaches its
+subdistricts); else ``within`` when an area within it (a descendant) is reached directly (a
+district where some subdistricts are funded is reached in part). A sibling never counts: a
+funded subdistrict does not reach the other subdistricts of its district. ``coverage``
+gives the reached areas with how; ``unfunded`` the areas reached in none of the three ways.
 
 For two funds with target sets A and B sharing at least one target: Jaccard |A∩B| / |A∪B|,
 overlap coefficient |A∩B| / min(|A|, |B|), and weighted Jaccard Σ_t min(w_a, w_b) /
 Σ_t max(w_a, w_b) over A∪B, where w_f(t) is the sum of ``amount_thb`` over f's FUNDS
 relationships that reach t (each relationship counted once, whatever the number of paths).
-It is null when one of those relationships has no ``amount_thb`` or all amounts are 0.
+It is null when one of those relationships has no ``amount_thb``, when a fund reaches a
+target only through its own placement (no amount says what it spends there), or when all
+amounts are 0.
 
 Activities are always at the level of the FUNDS recipient: an activity is (recipient,
 ``purpose`` of the FUNDS relationship), one per recipient when there is no purpose. Its need
@@ -57,6 +69,8 @@ LOAD_TYPES = ("FUNDS", "LOCATED_IN", "OPERATES_IN", "PART_OF")
 #: recipient -> area relationships that place a recipient in an area
 AREA_LINKS = ("OPERATES_IN", "LOCATED_IN")
 PAIR_KINDS = ("duplication", "complementary", "unknown")
+#: how an area is reached (DOMAIN.md section 4), strongest first
+COVERAGE_KINDS = ("direct", "containing", "within")
 _DUP, _COMP, _UNKNOWN = 0, 1, 2
 
 
@@ -238,6 +252,71 @@ def _reach_of(sub: Subgraph, recipients: set[str], by: str) -> dict[str, list[tu
     return reach
 
 
+def _own_areas(sub: Subgraph, fund_ids: list[str]) -> dict[int, list[tuple[str, list]]]:
+    """fund index -> [(area, [paths])]: the Areas each fund itself OPERATES_IN or is
+    LOCATED_IN (CONTRACT.md section 2b), areas sorted, one path per relationship type."""
+    index = {f: i for i, f in enumerate(fund_ids)}
+    nodes = sub.nodes
+    found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
+        if e.type in AREA_LINKS and e.source in index:
+            end = nodes.get(e.target)
+            if end is not None and end.kind == "Area":
+                found[index[e.source]][e.target].add(e.type)
+    return {
+        f: [
+            (a, [{"via": None, "type": t} for t in sorted(types)])
+            for a, types in sorted(areas.items())
+        ]
+        for f, areas in found.items()
+    }
+
+
+def _coverage(sub: Subgraph, direct: set[str]) -> dict[str, str]:
+    """area -> ``direct``, ``containing`` or ``within`` for every Area a fund reaches (see
+    the module docstring); the areas reached in none of these ways are left out.
+
+    >>> from graph_service.domain import Edge, Node
+    >>> areas = [Node(a, "Area", {"name": a}) for a in ("p", "d", "s1", "s2", "v")]
+    >>> sub = Subgraph.of(areas, [Edge("d", "PART_OF", "p"), Edge("s1", "PART_OF", "d"),
+    ...                           Edge("s2", "PART_OF", "d"), Edge("v", "PART_OF", "s1")])
+    >>> _coverage(sub, {"s1"})
+    {'d': 'within', 'p': 'within', 's1': 'direct', 'v': 'containing'}
+    """
+    nodes = sub.nodes
+    parents: dict[str, list[str]] = defaultdict(list)
+    children: dict[str, list[str]] = defaultdict(list)
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
+        if e.type != "PART_OF" or e.source == e.target:
+            continue
+        a, b = nodes.get(e.source), nodes.get(e.target)
+        if a is not None and b is not None and a.kind == "Area" and b.kind == "Area":
+            parents[e.source].append(e.target)
+            children[e.target].append(e.source)
+
+    def closure(start: set[str], step_of: dict[str, list[str]]) -> set[str]:
+        seen: set[str] = set()
+        stack = [x for s in start for x in step_of.get(s, ())]
+        while stack:
+            x = stack.pop()
+            if x not in seen:
+                seen.add(x)
+                stack.extend(step_of.get(x, ()))
+        return seen
+
+    direct = {a for a in direct if a in nodes and nodes[a].kind == "Area"}
+    containing = closure(direct, children) - direct
+    within = closure(direct, parents) - direct - containing
+    out = {a: "direct" for a in direct}
+    out.update((a, "containing") for a in containing)
+    out.update((a, "within") for a in within)
+    return dict(sorted(out.items()))
+
+
 def _level_of(node: Node) -> str:
     return str(node.props.get("admin_level", "")).strip().lower()
 
@@ -321,8 +400,13 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
         notes.append(f"{fd.dangling} FUNDS relationship(s) end outside the graph: skipped")
     if n_funds == 0:
         notes.append("the graph has no Fund entities: there is nothing to compare")
-    elif not fd.fund:
-        notes.append("no Fund has a FUNDS relationship: there is nothing to compare")
+    own = _own_areas(sub, fd.fund_ids) if by == "area" else {}
+    if n_funds and not fd.fund and not own:
+        notes.append(
+            "no Fund has a FUNDS relationship"
+            + (" or operates in or is located in an Area" if by == "area" else "")
+            + ": there is nothing to compare"
+        )
     recipients = set(fd.recipient)
     reach = _reach_of(sub, recipients, by)
     if by == "area":
@@ -334,15 +418,17 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
                 f"{', '.join(nowhere[:3])}); try by=beneficiary"
             )
 
-    inc = _incidences(fd, reach)
+    inc = _incidences(fd, reach, own)
     pairs = _pairs(inc, fd.fund_ids)
     shared = _shared_targets(inc, pairs)
     n_null = int(np.isnan(pairs.weighted).sum())
     if n_null:
         notes.append(
             f"weighted_jaccard is null for {n_null} pair(s): a FUNDS relationship that reaches "
-            "their targets has no amount_thb (or every amount is 0)"
+            "their targets has no amount_thb, a fund reaches an area only by operating in it "
+            "or being located in it itself (no amount), or every amount is 0"
         )
+    coverage = _coverage(sub, set(inc.target_ids)) if by == "area" else {}
     acts = _shared_activities(sub, fd, pairs)
     return {
         "by": by,
@@ -361,7 +447,7 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
             zip(inc.target_ids, np.bincount(inc.t, minlength=inc.n_targets).tolist(), strict=True)
         ),
         "unfunded": (
-            [a for a in scope_areas if a not in inc.index]
+            [a for a in scope_areas if a not in coverage]
             if by == "area"
             else sorted(
                 i
@@ -369,8 +455,22 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
                 if _amount(n.props.get("need_thb")) is not None and i not in inc.index
             )
         ),
+        "coverage": {a: coverage[a] for a in scope_areas if a in coverage},
+        "coverage_counts": _coverage_counts(scope_areas, coverage) if by == "area" else None,
         "notes": notes,
     }
+
+
+def _coverage_counts(areas: list[str], coverage: dict[str, str]) -> dict[str, int]:
+    """How many of ``areas`` are reached each way, and how many not at all (``none``).
+
+    >>> _coverage_counts(["a", "b", "c"], {"a": "direct", "c": "within"})
+    {'direct': 1, 'containing': 0, 'within': 1, 'none': 1}
+    """
+    out = dict.fromkeys((*COVERAGE_KINDS, "none"), 0)
+    for a in areas:
+        out[coverage.get(a, "none")] += 1
+    return out
 
 
 @dataclass
@@ -392,7 +492,13 @@ class _Incidence:
         return len(self.target_ids)
 
 
-def _incidences(fd: _Funding, reach: dict[str, list[tuple[str, list]]]) -> _Incidence:
+def _incidences(
+    fd: _Funding,
+    reach: dict[str, list[tuple[str, list]]],
+    own: dict[int, list[tuple[str, list]]] | None = None,
+) -> _Incidence:
+    """The (fund, target) entries from the FUNDS relationships, then from the funds' own
+    areas (``own``): an entry reached only that way has no amount (it is missing)."""
     cells: dict[tuple[int, str], list] = {}  # (fund, target) -> [amount, missing, paths]
     for f, r, amt in zip(fd.fund, fd.recipient, fd.amount, strict=True):
         for t, paths in reach[r]:
@@ -402,6 +508,13 @@ def _incidences(fd: _Funding, reach: dict[str, list[tuple[str, list]]]) -> _Inci
             else:
                 cell[0] += amt or 0.0
                 cell[1] = cell[1] or amt is None
+                cell[2].extend(p for p in paths if p not in cell[2])
+    for f, areas in (own or {}).items():
+        for t, paths in areas:
+            cell = cells.get((f, t))
+            if cell is None:
+                cells[(f, t)] = [0.0, True, list(paths)]
+            else:
                 cell[2].extend(p for p in paths if p not in cell[2])
     target_ids = sorted({t for _, t in cells})
     index = {t: i for i, t in enumerate(target_ids)}

@@ -104,7 +104,7 @@ def test_xml_formats_attributes(tmp_path: Path, co_store: EmbeddedStore, fmt: st
     assert g.nodes["org-central-team"]["tags"] == "team"
     key = '["area-central", "PART_OF", "area-national"]'
     edge = g.edges["area-central", "area-national", key]
-    assert edge["direction"] == "vertical"
+    assert edge["direction"] == ""  # placement is neither horizontal nor vertical
     assert edge["note"] == "L131"
     assert edge["rel_type" if fmt == "gexf" else "type"] == "PART_OF"
     if fmt == "gexf":
@@ -375,7 +375,7 @@ def test_cyjs(tmp_path: Path, co_store: EmbeddedStore) -> None:
         "area-central",
         "area-national",
         "PART_OF",
-        "vertical",
+        "",  # placement is neither horizontal nor vertical
     )
     assert all(e["source"] in nodes and e["target"] in nodes for e in edges)
 
@@ -395,7 +395,8 @@ def test_kumu(tmp_path: Path, co_store: EmbeddedStore) -> None:
     partners = [c for c in connections if c["type"] == "PARTNERS_WITH"]
     assert partners and all(c["direction"] == "mutual" for c in partners)
     part = next(c for c in connections if c["id"] == '["area-central", "PART_OF", "area-national"]')
-    assert (part["direction"], part["link_direction"]) == ("directed", "vertical")
+    # placement is neither horizontal nor vertical
+    assert (part["direction"], part["link_direction"]) == ("directed", "")
 
 
 def test_kumu_repeated_labels_stay_apart(tmp_path: Path) -> None:

@@ -130,7 +130,10 @@ def test_blocks(
     possible: int,
     density: float | None,
 ) -> None:
-    assert block(levels_doc, g, h) == {
+    row = block(levels_doc, g, h)
+    split = row.pop("ties_by_direction")
+    assert sum(split.values()) == ties
+    assert row == {
         "from": g,
         "to": h,
         "direction": direction,
@@ -330,7 +333,20 @@ def test_sector_blocks_are_horizontal(sector_doc: dict) -> None:
         "state",
         None,
     ]
-    assert {b["direction"] for b in sector_doc["blocks"]} == {"horizontal"}
+    # sectors are compared as peers (horizontal), but a block whose ties are not all
+    # horizontal says so: p_state (provincial) - d_acad and - d_state1 (district) are
+    # vertical; u_state has no level (undecided)
+    not_horizontal = {
+        (b["from"], b["to"]): b["direction"]
+        for b in sector_doc["blocks"]
+        if b["direction"] != "horizontal"
+    }
+    assert not_horizontal == {
+        ("academic", "state"): "vertical",
+        ("civil_society", "state"): None,
+        ("community", "state"): None,
+        ("state", "state"): "vertical",
+    }
     # state (4 actors) - civil_society (2): d_state1, d_state2 with d_civil; u_state-p_civil
     assert block(sector_doc, "civil_society", "state")["ties"] == 3
     assert block(sector_doc, "civil_society", "state")["possible"] == 8
@@ -345,9 +361,33 @@ def test_sector_pairs_per_level(sector_doc: dict) -> None:
         ("district", "academic", "civil_society", "none"),
         ("district", "academic", "state", "none"),
         ("district", "civil_society", "state", "one_actor"),
+        # u_state and u_comm have no admin_level: the pairs of their sectors are compared
+        # on all their ties (those the block table counts), direction undecided
+        (None, "academic", "community", "none"),
+        (None, "academic", "state", "one_actor"),
+        (None, "civil_society", "community", "none"),
         (None, "community", "state", "one_actor"),
     ]
-    assert {m["direction"] for m in sector_doc["missing"]} == {"horizontal"}
+    assert [m["direction"] for m in sector_doc["missing"]] == ["horizontal"] * 4 + [None] * 4
+    assert [m.get("undecided", "")[:40] for m in sector_doc["missing"]][3:5] == [
+        "",
+        "1 actor(s) of academic and community hav",
+    ]
+
+
+def test_sector_blocks_split_ties_by_direction(sector_doc: dict) -> None:
+    # d_state1-d_civil and d_state2-d_civil at district; p_civil-u_state: u_state has no level
+    assert block(sector_doc, "civil_society", "state")["ties_by_direction"] == {
+        "horizontal": 2,
+        "vertical": 0,
+        "undecided": 1,
+    }
+    # p_state (provincial) - d_state1 (district)
+    assert block(sector_doc, "state", "state")["ties_by_direction"] == {
+        "horizontal": 0,
+        "vertical": 1,
+        "undecided": 0,
+    }
 
 
 def test_sector_brokers_within_a_level(sector_doc: dict) -> None:
@@ -371,13 +411,11 @@ def test_sector_one_actor_gaps(sector_doc: dict) -> None:
     assert {c["new_ties"] for c in gap["candidates"]} == {1}
     gap = missing(sector_doc, "community", "state", None)
     assert (gap["ties"], gap["through"], gap["fragile"]) == (1, "u_state", ["u_state", "u_comm"])
-    # both groups hang on the two excluded actors: any other actor needs two new ties,
-    # by degree then id
-    assert gap["brokers"] == ["d_civil", "d_acad", "d_none", "d_state1", "p_state"] + [
-        "d_state2",
-        "p_civil",
-    ]
-    assert {c["new_ties"] for c in gap["candidates"]} == {2}
+    # compared on all ties (u_state, u_comm have no level): without the two, community is
+    # touched by nobody, state by its district and provincial actors and their partners
+    # (p_civil only through u_state): one new tie each, by degree then id
+    assert gap["brokers"] == ["d_civil", "d_acad", "d_state1", "p_state", "d_state2"]
+    assert {c["new_ties"] for c in gap["candidates"]} == {1}
 
 
 def test_sector_levels_when_no_actor_has_a_level() -> None:
@@ -450,9 +488,8 @@ def test_unused_mature_knowledge() -> None:
     ]
     doc = gaps_report(Subgraph.of(nodes, edges))
     assert doc["reports"]["unused_mature_knowledge"] == [
-        {"id": "ka1", "name": "ka1", "readiness": 1, "producers": ["org_p"], "users": ["p1"]},
+        # ka1 (a person uses it), ka2 (an organisation) and ka6 (a network) are in use
         {"id": "ka3", "name": "ka3", "readiness": 2, "producers": [], "users": []},
-        {"id": "ka6", "name": "ka6", "readiness": 1, "producers": ["p1"], "users": ["net_u"]},
     ]
 
 
@@ -506,8 +543,13 @@ def test_personal_only_organisations() -> None:
     ]
     doc = gaps_report(Subgraph.of(nodes, edges))
     assert doc["reports"]["personal_only_organisations"] == [
-        {"organisation": "org_a", "network": "net_m", "people": ["p1"]},
-        {"organisation": "org_a", "network": "net_n", "people": ["p1", "p2"]},
+        {"organisation": "org_a", "network": "net_m", "people": ["p1"], "own_membership": None},
+        {
+            "organisation": "org_a",
+            "network": "net_n",
+            "people": ["p1", "p2"],
+            "own_membership": None,
+        },
     ]
     # ties filtered to MENTORS do not change the report: it reads the membership types
     doc = gaps_report(Subgraph.of(nodes, edges), by="kind", types=["MENTORS"])

@@ -126,7 +126,13 @@ def test_render_edge_styles_by_direction() -> None:
     unknown = edges[("f1", "o2")]
     assert (unknown["direction"], unknown["dashes"], unknown["color"]) == (None, False, "#9e9e9e")
     assert unknown["type"] == "FUNDS"
-    assert data["meta"]["directions"] == {"horizontal": 1, "vertical": 1, "unknown": 4}
+    # o1 LOCATED_IN its area is a placement: neither horizontal nor vertical
+    assert data["meta"]["directions"] == {
+        "horizontal": 1,
+        "vertical": 1,
+        "unknown": 3,
+        "placement": 1,
+    }
 
 
 def test_render_sizes_highlight_ghosts_and_edge_colours() -> None:

@@ -324,7 +324,17 @@ def coverage_graph() -> Subgraph:
 def test_funds_per_target_and_unfunded() -> None:
     doc = overlap_report(coverage_graph(), by="area")
     assert doc["funds_per_target"] == {"d2": 1, "s1": 2}
-    assert doc["unfunded"] == ["d1", "p", "q", "s2", "s3", "s4"]
+    # coverage rolls up along PART_OF: s1 and d2 are paid; p and d1 hold a paid area, s3
+    # lies in one; s2 is s1's sibling and q, s4 another province: none of them is reached
+    assert doc["coverage"] == {
+        "d1": "within",
+        "d2": "direct",
+        "p": "within",
+        "s1": "direct",
+        "s3": "containing",
+    }
+    assert doc["unfunded"] == ["q", "s2", "s4"]
+    assert doc["coverage_counts"] == {"direct": 2, "containing": 1, "within": 2, "none": 3}
     pair = only_pair(doc)
     # f1 {s1}, f2 {s1, d2}
     assert (pair["jaccard"], pair["overlap"]) == (0.5, 1.0)
@@ -332,12 +342,13 @@ def test_funds_per_target_and_unfunded() -> None:
 
 def test_unfunded_with_scope_and_level() -> None:
     sub = coverage_graph()
-    assert overlap_report(sub, scope="p")["unfunded"] == ["d1", "p", "s2", "s3"]
-    assert overlap_report(sub, scope="d1")["unfunded"] == ["d1", "s2"]
-    assert overlap_report(sub, scope="p", level="subdistrict")["unfunded"] == ["s2", "s3"]
-    assert overlap_report(sub, level="subdistrict")["unfunded"] == ["s2", "s3", "s4"]
+    assert overlap_report(sub, scope="p")["unfunded"] == ["s2"]
+    assert overlap_report(sub, scope="d1")["unfunded"] == ["s2"]
+    assert overlap_report(sub, scope="p", level="subdistrict")["unfunded"] == ["s2"]
+    assert overlap_report(sub, level="subdistrict")["unfunded"] == ["s2", "s4"]
     doc = overlap_report(sub, scope="p", level="district")
-    assert doc["unfunded"] == ["d1"]
+    assert doc["unfunded"] == []
+    assert doc["coverage"] == {"d1": "within", "d2": "direct"}
     assert (doc["scope"], doc["level"]) == ("p", "district")
 
 

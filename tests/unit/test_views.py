@@ -261,7 +261,9 @@ def test_gaps_map_representatives_are_best_connected(tmp_path: Path) -> None:
 def test_gaps_map_by_sector(informal: EmbeddedStore) -> None:
     report = gaps(informal, by="sector")
     data = page_data(gaps_map(informal, by="sector"))
-    assert len(ghosts(data)) == len(report["missing"]) == 7
+    # 6 within an admin level, 11 between sectors with actors of no admin_level (undecided)
+    assert len(ghosts(data)) == len(report["missing"]) == 17
+    assert sum(1 for m in report["missing"] if m.get("undecided")) == 11
     assert data["meta"]["colour_by"] == "sector"
 
 

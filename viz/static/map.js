@@ -368,6 +368,7 @@
     ["horizontal", "แนวราบ / horizontal"],
     ["vertical", "แนวดิ่ง / vertical"],
     ["unknown", "ไม่ทราบ / unknown"],
+    ["placement", "ที่ตั้ง / placement (neither)"],
     ["ghost", meta.ghost_label || "ที่ขาดหาย / missing"],
   ].forEach(function (pair) {
     var st = meta.edge_styles[pair[0]];
