@@ -137,7 +137,9 @@ def created(model: type[BaseModel], description: str, *errors: int) -> dict[int 
 
 # -- parameters ----------------------------------------------------------------------------
 
-Offset = Annotated[int, Query(ge=0, description="items to skip", examples=[0])]
+#: the most items a page may skip: far beyond any graph, and within the stores' 64-bit integers
+MAX_OFFSET = 10**12
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip", examples=[0])]
 Limit = Annotated[
     int,
     Query(description="items on the page: 1 to GRAPH_MAX_PAGE (default 1000)", examples=[50]),

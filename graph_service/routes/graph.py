@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from graph_service.routes.deps import Store
-from graph_service.routes.entities import show_page
+from graph_service.routes.entities import MAX_OFFSET, show_page
 from graph_service.routes.models import Deleted, EntityDocument, StatsDocument, responses
 
 router = APIRouter(prefix="/api")
@@ -35,7 +35,7 @@ def get_entity(
     ref: str,
     store: Store,
     request: Request,
-    rel_offset: Annotated[int, Query(ge=0, description="relationships to skip")] = 0,
+    rel_offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="relationships to skip")] = 0,
     rel_limit: Annotated[
         int | None,
         Query(description="relationships on the page: 1 to GRAPH_MAX_PAGE (default 1000)"),

@@ -351,6 +351,14 @@ def test_a_page_beyond_the_limit_is_refused(api: TestClient, store: GraphStore) 
         assert response.json()["error"]["details"][0]["location"] == ["query", "limit"]
     assert api.get("/api/entities", params={"offset": -1}).status_code == 422
     assert api.get("/api/relationships", params={"limit": 1001}).status_code == 422
+    # an offset past the stores' 64-bit integers is refused, not a server error; the
+    # largest allowed one is an empty page
+    for path in ("/api/entities", "/api/relationships"):
+        huge = api.get(path, params={"offset": 2**63})
+        assert huge.status_code == 422
+        assert huge.json()["error"]["details"][0]["location"] == ["query", "offset"]
+        assert api.get(path, params={"offset": 10**12}).json()["items"] == []
+    assert api.get("/api/entities/p1", params={"rel_offset": 2**63}).status_code == 422
     assert api.get("/api/entities", params={"kind": "Robot"}).status_code == 422
     with TestClient(create_app(Settings(max_page=5), store)) as small:
         assert small.get("/api/entities", params={"limit": 5}).status_code == 200
