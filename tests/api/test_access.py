@@ -232,6 +232,7 @@ def test_body_over_the_limit_is_413(store) -> None:
 
 
 def test_serve_refuses_other_hosts_without_keys(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path / "x.db").close()  # a store that exists: serve refuses a missing one
     done = subprocess.run(
         [
             sys.executable,
