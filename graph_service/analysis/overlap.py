@@ -413,8 +413,8 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
         nowhere = sorted(r for r in recipients if not reach[r])
         if nowhere:
             notes.append(
-                f"{len(nowhere)} funded recipient(s) are not an Area, and neither OPERATE_IN "
-                f"nor are LOCATED_IN an Area, so by area they reach nothing (e.g. "
+                f"{len(nowhere)} funded recipient(s) are not an Area and have no OPERATES_IN "
+                f"or LOCATED_IN tie to one, so by area they reach nothing (e.g. "
                 f"{', '.join(nowhere[:3])}); try by=beneficiary"
             )
 
