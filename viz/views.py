@@ -198,7 +198,8 @@ def overlap_map(
     standalone: bool = True,
 ) -> str:
     """The funds and what they reach (``by="beneficiary"``: their FUNDS recipients;
-    ``by="area"``: also the areas the recipients operate in (OPERATES_IN) or are located in (LOCATED_IN)), coloured by
+    ``by="area"``: also the areas the recipients operate in (OPERATES_IN) or are located in
+    (LOCATED_IN)), coloured by
     kind. Funds in an overlapping pair are outlined and joined by a ghost edge labelled with
     the pair's kind; the edges into shared targets are coloured by kind (duplication red,
     complementary green, unknown amber; duplication wins over unknown over complementary).
