@@ -118,7 +118,7 @@ def html_has(name: str, *needles: str) -> Callable[[dict[str, Any]], None]:
     return check
 
 
-EXPECTED: dict[str, Callable[[dict[str, Any]], None]] = {
+EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "S1": lambda d: d["unlinked"] == ["net-prov-iw-network"] and d["sources"] == 1 or _fail(d),
     "S2": check_S2,
     "S3": lambda d: d["paths"] == [["org-tambon-health-hospital", "org-moph"]] or _fail(d),
@@ -256,7 +256,8 @@ class Loaded:
 
     def __init__(self, runner: CliRunner, root: Path, env: dict[str, str]) -> None:
         self.runner, self.root, self.env = runner, root, env
-        self.url: str | None = None
+        self.url: str | None = None  # the Neo4j server's, or None: embedded files
+        self.neo4j_store: GraphStore | None = None
         self.neo4j_sample: str | None = None
 
     def store_for(self, sample: str) -> str:
@@ -282,17 +283,17 @@ def loaded(
     url, user, password = request.getfixturevalue("neo4j_server")
     state = Loaded(runner, root, {"GRAPH_NEO4J_USER": user, "GRAPH_NEO4J_PASSWORD": password})
     state.url = url
-    state.neo4j_store = store  # type: ignore[attr-defined]
+    state.neo4j_store = store
     yield state
     store.clear()
 
 
 def ensure(state: Loaded, sample: str) -> None:
-    if state.url is None or state.neo4j_sample == sample:
+    if state.neo4j_store is None or state.neo4j_sample == sample:
         return
-    state.neo4j_store.clear()  # type: ignore[attr-defined]
+    state.neo4j_store.clear()
     done = state.runner.invoke(
-        main, ["import", str(SAMPLES / sample), "--store", state.url], env=state.env
+        main, ["import", str(SAMPLES / sample), "--store", state.store_for(sample)], env=state.env
     )
     assert done.exit_code == 0, done.output
     state.neo4j_sample = sample
