@@ -1,0 +1,314 @@
+"""Every question of ``../shared/QUESTIONS.md`` that ``docs/questions-table.md`` answers with one
+command is asked on its bundled sample, through the CLI, and its answer checked.
+
+The commands are read from the table itself (so the table and this test cannot drift apart);
+the expected values below were worked out by hand from the samples' CSV files
+(``graph_service/data/samples/``). Every row with a command must have a check here, and every
+check a row. Both stores: the embedded store always, Neo4j with the suite's server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from graph_service.cli import main
+from graph_service.store.base import GraphStore
+from tests.conftest import REPO, SAMPLES, SHARED
+
+TABLE = REPO / "docs" / "questions-table.md"
+SAMPLE_OF = {"co": "community-occupation", "iw": "informal-workers-km", "dq": "district-qol"}
+ROW = re.compile(r"^\| ([SWKA]\d+) \| (.+?) \| (\S+) \| (.+) \|$")
+
+
+def table_rows() -> list[tuple[str, str, str]]:
+    """(question id, sample code or -, the rest of the row) for every question in the table."""
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        found = ROW.match(line)
+        if found:
+            rows.append((found[1], found[3], found[4]))
+    return rows
+
+
+def commands() -> list[tuple[str, str, list[str]]]:
+    """(question id, sample, argv after ``graph-service``) of the rows that give a command."""
+    out = []
+    for qid, sample, rest in table_rows():
+        found = re.match(r"`graph-service ([^`]+)`", rest)
+        if found:
+            out.append((qid, sample, shlex.split(found[1])))
+    return sorted(out, key=lambda row: row[1])  # one import per sample on Neo4j
+
+
+def ids(items: list[Any]) -> list[str]:
+    return [item if isinstance(item, str) else item["id"] for item in items]
+
+
+def reached(doc: dict[str, Any]) -> list[str]:
+    return ids(doc["nodes"])
+
+
+def check_S2(doc: dict[str, Any]) -> None:
+    # the five Ministry of Labour offices are the ones linked to the centre
+    assert sorted(ids(doc["linked"])) == [
+        "org-employment-office",
+        "org-prov-labour-office",
+        "org-prov-labour-welfare-office",
+        "org-prov-skill-centre",
+        "org-sso",
+    ]
+    assert "org-prov-health-office" in doc["unlinked"]
+
+
+def check_S5(doc: dict[str, Any]) -> None:
+    cut = {point["id"]: point["cut_off"] for point in doc["cut_points"]}
+    assert len(cut) == 11
+    assert len(cut["net-partner-network"]) == 19
+    assert sorted(cut["org-mol"]) == [
+        "net-prov-iw-network",
+        "org-employment-office",
+        "org-mol-prov-iw-centre",
+        "org-prov-labour-office",
+        "org-prov-labour-welfare-office",
+        "org-prov-skill-centre",
+        "org-sso",
+    ]
+    assert len(doc["components"]) == 12 and len(doc["isolates"]) == 9
+
+
+def check_S11(doc: dict[str, Any]) -> None:
+    assert doc["cut_off"] == [] and doc["brokered_pairs"] == 24 and doc["lost_pairs"] == 4
+    lost = {(pair["from"], pair["to"]) for pair in doc["pairs"]}
+    assert ("net-provider-regional", "org-central-team") in lost
+    assert ("person-sage", "org-central-team") in lost
+
+
+def check_S19(doc: dict[str, Any]) -> None:
+    top = doc["nodes"][0]
+    assert top["id"] == "net-pcho" and top["total"] == 11 and top["itinerant"] == 5
+
+
+def check_W1(doc: dict[str, Any]) -> None:
+    assert [(p["fund_a"], p["fund_b"]) for p in doc["pairs"]] == [
+        ("fund-project-budget", "fund-skills-grant")
+    ]
+
+
+def check_W6(doc: dict[str, Any]) -> None:
+    assert [(p["fund_a"], p["fund_b"], p["shared"]) for p in doc["pairs"]] == [
+        ("fund-project-budget", "fund-skills-grant", ["org-provider"])
+    ]
+
+
+def html_has(name: str, *needles: str) -> Callable[[dict[str, Any]], None]:
+    def check(doc: dict[str, Any]) -> None:
+        text = Path(name).read_text(encoding="utf-8")
+        assert text.lstrip().lower().startswith("<!doctype html")
+        for needle in needles:
+            assert needle in text
+
+    return check
+
+
+EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
+    "S1": lambda d: d["unlinked"] == ["net-prov-iw-network"] and d["sources"] == 1 or _fail(d),
+    "S2": check_S2,
+    "S3": lambda d: d["paths"] == [["org-tambon-health-hospital", "org-moph"]] or _fail(d),
+    "S5": check_S5,
+    "S7": lambda d: (
+        d["paths"] == [["org-prov-iw-coord-centre", "net-partner-network", "net-regional-academic"]]
+        or _fail(d)
+    ),
+    "S8": lambda d: (
+        d["paths"]
+        == [
+            [
+                "org-community-service-unit",
+                "ka-csu-lessons",
+                "prog-iw-programme",
+                "net-partner-network",
+                "org-mol",
+            ]
+        ]
+        or _fail(d)
+    ),
+    "S9": lambda d: d["reach"] == 39 and "org-provider" in reached(d) or _fail(d),
+    "S10": lambda d: (
+        d["unlinked"] == []
+        and ids(d["linked"]) == ["org-provider"]
+        and d["linked"][0]["reaches"] == ["person-expert"]
+        or _fail(d)
+    ),
+    "S11": check_S11,
+    "S16": lambda d: d["unlinked"] == ["area-lalo"] or _fail(d),
+    "S19": check_S19,
+    "S20": lambda d: d["reach"] == 18 and "org-ministry" in reached(d) or _fail(d),
+    "S21": lambda d: (
+        ids(d["linked"]) == ["net-regional-academic"] and len(d["unlinked"]) == 5 or _fail(d)
+    ),
+    "S22": lambda d: (
+        d["unlinked"] == ["org-community-org", "org-community-shop", "org-villager-org"]
+        and ids(d["linked"]) == ["org-community-enterprise"]
+        or _fail(d)
+    ),
+    "S23": lambda d: (
+        d["unlinked"]
+        == ["net-iw-groups", "net-km-mechanism", "net-model-groups", "net-prov-iw-network"]
+        or _fail(d)
+    ),
+    "S24": lambda d: d["unlinked"] == ["org-tambon-health-hospital"] or _fail(d),
+    "S25": lambda d: (
+        d["unlinked"] == []
+        and sorted(ids(d["linked"]))
+        == ["area-central", "area-north", "area-northeast", "area-south"]
+        or _fail(d)
+    ),
+    "W1": check_W1,
+    "W3": lambda d: d["count"] == 1 and ids(d["entities"]) == ["area-rueso"] or _fail(d),
+    "W5": lambda d: (
+        sorted(d["unfunded"])
+        == ["area-central", "area-national", "area-north", "area-northeast", "area-south"]
+        or _fail(d)
+    ),
+    "W6": check_W6,
+    "W7": lambda d: (
+        d["length"] == 4
+        and d["paths"][0][-2:] == ["person-informal-worker", "net-iw-groups"]
+        or _fail(d)
+    ),
+    "W8": lambda d: (
+        d["unlinked"] == ["area-chiang-mai", "area-khon-kaen", "area-phayao", "area-phrae"]
+        or _fail(d)
+    ),
+    "W10": lambda d: (
+        d["reach"] == 8 and {"fund-skills-grant", "org-provider"} <= set(reached(d)) or _fail(d)
+    ),
+    "W11": lambda d: (
+        d["funds_per_target"] == {"org-central-team": 1, "org-provider": 2} or _fail(d)
+    ),
+    "K2": lambda d: d["unlinked"] == ["ka-iw-org-study"] or _fail(d),
+    "K3": lambda d: d["reach"] == 6 and "ka-learning-package" in reached(d) or _fail(d),
+    "K4": lambda d: (
+        len(d["unlinked"]) == 9 and ids(d["linked"]) == ["ka-iw-knowledge-set"] or _fail(d)
+    ),
+    "K6": lambda d: (
+        d["paths"] == [["prog-iw-plan-1", "ka-plan1-lessons", "prog-iw-plan-2"]] or _fail(d)
+    ),
+    "K8": lambda d: (
+        sorted(reached(d))
+        == [
+            "ka-cbr-method",
+            "net-cbr",
+            "person-community-researcher",
+            "prog-cbod",
+            "prog-cbr-support-system",
+        ]
+        or _fail(d)
+    ),
+    "K9": lambda d: d["reach"] == 5 and "prog-iw-plan-2" in reached(d) or _fail(d),
+    "K10": lambda d: (
+        d["length"] == 4
+        and [p[-2] for p in d["paths"]] == ["net-partner-network", "org-sso"]
+        or _fail(d)
+    ),
+    "A1": html_has("a1.html", "area-narathiwat", "area-rueso"),
+    "A2": html_has("a2.html", "org-mol", "net-partner-network"),
+    "A6": html_has("a6.html", "org-mol", "local_government"),
+    "A8": lambda d: sorted(reached(d)) == ["org-provider", "person-villager"] or _fail(d),
+    "A9": lambda d: sorted(reached(d)) == ["person-expert", "person-sage"] or _fail(d),
+    "A10": lambda d: d["reach"] == 8 and "prog-iw-programme" in reached(d) or _fail(d),
+}
+
+
+def _fail(doc: dict[str, Any]) -> bool:
+    raise AssertionError(json.dumps(doc, ensure_ascii=False)[:2000])
+
+
+def test_the_table_has_every_question_once() -> None:
+    asked = re.findall(
+        r"^\| ([SWKA]\d+) \|", (SHARED / "QUESTIONS.md").read_text(encoding="utf-8"), re.M
+    )
+    rows = table_rows()
+    qids = [qid for qid, _, _ in rows]
+    assert qids == asked and len(qids) == 76
+    for qid, sample, rest in rows:
+        has_command = rest.startswith("`graph-service ")
+        assert has_command == (sample in SAMPLE_OF), qid
+        if not has_command:
+            assert rest.startswith(("later: ", "not yet: ")), qid
+
+
+def test_every_command_has_a_hand_checked_answer() -> None:
+    assert sorted(qid for qid, _, _ in commands()) == sorted(EXPECTED)
+
+
+class Loaded:
+    """The store a row runs on: one embedded file per sample, or the one Neo4j database
+    holding the sample last imported."""
+
+    def __init__(self, runner: CliRunner, root: Path, env: dict[str, str]) -> None:
+        self.runner, self.root, self.env = runner, root, env
+        self.url: str | None = None  # the Neo4j server's, or None: embedded files
+        self.neo4j_store: GraphStore | None = None
+        self.neo4j_sample: str | None = None
+
+    def store_for(self, sample: str) -> str:
+        return str(self.root / f"{sample}.db") if self.url is None else self.url
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def loaded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Loaded]:
+    runner = CliRunner()
+    root = tmp_path_factory.mktemp("questions")
+    if request.param == "embedded":
+        state = Loaded(runner, root, {})
+        for sample in SAMPLE_OF.values():
+            done = runner.invoke(
+                main, ["import", str(SAMPLES / sample), "--store", state.store_for(sample)]
+            )
+            assert done.exit_code == 0, done.output
+        yield state
+        return
+    store: GraphStore = request.getfixturevalue("neo4j_session_store")
+    url, user, password = request.getfixturevalue("neo4j_server")
+    state = Loaded(runner, root, {"GRAPH_NEO4J_USER": user, "GRAPH_NEO4J_PASSWORD": password})
+    state.url = url
+    state.neo4j_store = store
+    yield state
+    store.clear()
+
+
+def ensure(state: Loaded, sample: str) -> None:
+    if state.neo4j_store is None or state.neo4j_sample == sample:
+        return
+    state.neo4j_store.clear()
+    done = state.runner.invoke(
+        main, ["import", str(SAMPLES / sample), "--store", state.store_for(sample)], env=state.env
+    )
+    assert done.exit_code == 0, done.output
+    state.neo4j_sample = sample
+
+
+@pytest.mark.parametrize(("qid", "sample", "argv"), commands(), ids=[row[0] for row in commands()])
+def test_question_is_one_command_away(
+    loaded: Loaded, qid: str, sample: str, argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = SAMPLE_OF[sample]
+    ensure(loaded, name)
+    monkeypatch.chdir(loaded.root)
+    is_map = argv[0] == "map"
+    args = [*argv, "--store", loaded.store_for(name)] + ([] if is_map else ["--json"])
+    done = loaded.runner.invoke(main, args, env=loaded.env)
+    assert done.exit_code == 0, done.output
+    doc = {} if is_map else json.loads(done.output)
+    EXPECTED[qid](doc)
