@@ -1042,8 +1042,10 @@ def unlinked(
             f"By {doc['breakdown_by']}: "
             + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
         )
+    themselves = set(doc.get("targets_themselves", ()))
     for i in doc["unlinked"]:
-        click.echo(f"  {names.get(i, '')} [{i}]")
+        note = " (เป็นเป้าหมายเอง / itself a target)" if i in themselves else ""
+        click.echo(f"  {names.get(i, '')} [{i}]{note}")
     if doc["linked"]:
         click.echo(f"Linked ({len(doc['linked'])}):")
         for row in doc["linked"]:

@@ -444,7 +444,11 @@ def unlinked(
     ``types`` only, through actors only with ``actors_only``) to any entity matching
     ``to_where`` other than themselves; for the others, the targets each reaches within
     ``depth`` steps. ``{"from", "to", "depth", "unlinked": [ids], "linked": [{"id",
-    "reaches": [ids]}]}``, sorted by id. With ``breakdown`` (an attribute: ``kind``,
+    "reaches": [ids]}]}``, sorted by id. An entity matching both filters is unlinked when
+    it reaches no *other* target ("villagers with the same problem, not yet connected":
+    ``--from tag=x --to tag=x``); ``"targets_themselves"`` lists the sources that match
+    ``to_where`` too, so a reader can tell "the national network has no link to another
+    national network" from a gap. With ``breakdown`` (an attribute: ``kind``,
     ``level`` or a property), ``"breakdown": {value: count}`` counts the unlinked entities
     by it (``"null"``: without it).
 
@@ -488,6 +492,8 @@ def unlinked(
         if found
     ]
     linked_ids = {row["id"] for row in linked}
+    target_ids = set(targets)
+    themselves = [i for i in sources if i in target_ids]
     missing = [i for i in sources if i not in linked_ids]
     doc: dict[str, Any] = {
         "from": sources_filter.text,
@@ -499,6 +505,7 @@ def unlinked(
         "targets": len(targets),
         "unlinked": missing,
         "linked": linked,
+        "targets_themselves": themselves,
     }
     if breakdown:
         from graph_service.analysis.reach import count_by

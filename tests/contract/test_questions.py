@@ -66,6 +66,8 @@ def check_S2(doc: dict[str, Any]) -> None:
         "org-sso",
     ]
     assert "org-prov-health-office" in doc["unlinked"]
+    # the centre matches both filters: it is said to be a target itself
+    assert doc["targets_themselves"] == ["org-mol-prov-iw-centre"]
 
 
 def check_S5(doc: dict[str, Any]) -> None:
@@ -152,7 +154,10 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "S19": check_S19,
     "S20": lambda d: d["reach"] == 18 and "org-ministry" in reached(d) or _fail(d),
     "S21": lambda d: (
-        ids(d["linked"]) == ["net-regional-academic"] and len(d["unlinked"]) == 5 or _fail(d)
+        ids(d["linked"]) == ["net-regional-academic"]
+        and len(d["unlinked"]) == 5
+        and d["targets_themselves"] == ["net-partner-network"]
+        or _fail(d)
     ),
     "S22": lambda d: (
         d["unlinked"] == ["org-community-org", "org-community-shop", "org-villager-org"]
