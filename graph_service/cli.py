@@ -572,7 +572,7 @@ def reach(
             f"By {doc['breakdown_by']}: "
             + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
         )
-    if doc["by_kind"]:
+    if doc["by_kind"] and doc.get("breakdown_by") != "kind":  # said once, not twice
         click.echo("By kind: " + ", ".join(f"{k} {v}" for k, v in doc["by_kind"].items()))
     if doc.get("by_level"):
         click.echo("By INN level: " + ", ".join(f"{k} {v}" for k, v in doc["by_level"].items()))
