@@ -356,6 +356,13 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
     help="a map to share: people without consent under pseudonyms, with only the fields "
     "of GRAPH_PUBLIC_PERSON_FIELDS (PDPA)",
 )
+@click.option(
+    "--where",
+    multiple=True,
+    metavar="FILTER",
+    help="draw only the entities matching ATTR=V1,V2 (kind=, level=, tag=, within=AREA, any "
+    "property); repeat for more terms",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -368,6 +375,7 @@ def map_cmd(
     size_by: str,
     output: Path,
     public: bool,
+    where: tuple[str, ...],
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file."""
@@ -386,6 +394,7 @@ def map_cmd(
             colour_by=colour_by,
             size_by=size_by,
             standalone=True,
+            where=where,
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")

@@ -889,6 +889,36 @@ def select_subgraph(
     return whole, None, "แผนที่เครือข่าย / network map"
 
 
+def _filtered(
+    store: GraphStore, sub: Subgraph, where: Sequence[str], focus_id: str | None, notes: list[str]
+) -> Subgraph:
+    """The entities of ``sub`` that match the filter ``where`` (and the focus), with the
+    relationships among them; a filter that leaves nothing is an ``InvalidInput``."""
+    from graph_service.analysis.filters import parse_filter, select
+
+    flt = parse_filter(list(where))
+    if flt is None:
+        return sub
+    text = "; ".join(flt.text)
+    keep = set(select(store, flt)) & set(sub.nodes)
+    if focus_id:
+        keep.add(focus_id)
+    if not keep:
+        raise InvalidInput(
+            f"no entity of this map matches {text}", {"where": flt.text, "entities": 0}
+        )
+    notes.append(
+        f"กรองตาม {text}: แสดง {len(keep):,} จาก {len(sub.nodes):,} หน่วย / filtered by "
+        f"{text}: {len(keep):,} of {len(sub.nodes):,} entities drawn"
+    )
+    cut = Subgraph(
+        {n: node for n, node in sub.nodes.items() if n in keep},
+        [e for e in sub.edges if e.source in keep and e.target in keep],
+    )
+    cut.distance = {n: d for n, d in sub.distance.items() if n in keep}
+    return cut
+
+
 def _nearest(sub: Subgraph, count: int) -> Subgraph:
     """The ``count`` entities of ``sub`` nearest its focus (ties by id), with the
     relationships among them."""
@@ -922,9 +952,12 @@ def build_map(
     title: str | None = None,
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    where: Sequence[str] = (),
 ) -> str:
     """The ``map`` page (CONTRACT.md section 2): the whole graph, or the neighbourhood of
     ``focus`` (an id or a unique name) within ``depth`` steps (1..10), at an INN ``level``.
+    ``where`` (CONTRACT.md 2b filter terms): only the entities matching it are drawn (and
+    the focus), with the relationships among them; the page says how many of how many.
 
     ``size_by``: ``degree``; ``betweenness`` or ``brokerage`` (the Gould–Fernandez total),
     both from the brokerage analysis grouped by admin_level with ties read both ways (the
@@ -944,6 +977,8 @@ def build_map(
         )
     notes: list[str] = []
     sub, focus_id, default_title = select_subgraph(store, focus, depth, notes)
+    if where:
+        sub = _filtered(store, sub, where, focus_id, notes)
     highlight: set[str] = {focus_id} if focus_id else set()
     choices = colour_choices(sub)
     if colour_by not in choices:

@@ -35,6 +35,13 @@ PANEL_LINKS = {
 Level = Annotated[str, Query(description="individual, node or network (INN)")]
 ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
 SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
+Where = Annotated[
+    list[str] | None,
+    Query(
+        description="draw only the entities matching ATTR=V1,V2 (kind=, level=, tag=, "
+        "within=AREA, any property); repeat for more terms"
+    ),
+]
 
 
 @router.get(
@@ -49,8 +56,9 @@ def whole_map(
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
+    where: Where = None,
 ) -> HTMLResponse:
-    return _map_page(request, store, None, 2, level, colour_by, size_by)
+    return _map_page(request, store, None, 2, level, colour_by, size_by, where)
 
 
 @router.get(
@@ -67,8 +75,9 @@ def focus_map(
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
+    where: Where = None,
 ) -> HTMLResponse:
-    return _map_page(request, store, ref, depth, level, colour_by, size_by)
+    return _map_page(request, store, ref, depth, level, colour_by, size_by, where)
 
 
 def _pages(request: Request) -> AnswerCache:
@@ -85,6 +94,7 @@ def _map_page(
     level: str,
     colour_by: str,
     size_by: str,
+    where: list[str] | None = None,
 ) -> HTMLResponse:
     from viz.maps import build_map
 
@@ -98,6 +108,7 @@ def _map_page(
         size_by=size_by,
         links=PANEL_LINKS,
         standalone=False,
+        where=tuple(where or ()),
     )
     return HTMLResponse(page)
 
