@@ -959,10 +959,16 @@ class ProfileDocument(Open):
             "group_by": None,
             "only": None,
             "actors": [
-                {"id": "org-eef", "name": "กสศ.", "horizontal": 0, "vertical": 4, "other": 1}
+                {
+                    "id": "net-node-network",
+                    "name": "เครือข่ายศูนย์ประสานงาน",
+                    "horizontal": 4,
+                    "vertical": 5,
+                    "other": 5,
+                }
             ],
-            "only_vertical": ["org-eef"],
-            "only_horizontal": ["net-kinship"],
+            "only_vertical": [],
+            "only_horizontal": ["org-eef", "org-node-central"],
         }
     )
 
@@ -988,9 +994,15 @@ class StructureDocument(Open):
         {
             "actors": 29,
             "ties": 43,
-            "degree_centralisation": 0.2857142857,
+            "degree_centralisation": 0.4616402116,
             "from": "org-eef",
-            "layers": [{"depth": 1, "count": 4, "by_kind": {"Network": 1, "Organisation": 3}}],
+            "layers": [
+                {
+                    "depth": 1,
+                    "count": 6,
+                    "by_kind": {"Fund": 3, "Organisation": 1, "Programme": 2},
+                }
+            ],
         }
     )
 
@@ -1017,8 +1029,8 @@ class ClustersDocument(Open):
             "method": "louvain",
             "actors": 29,
             "ties": 43,
-            "modularity": 0.41,
-            "clusters": [{"id": 1, "size": 2, "members": ["net-cbr", "net-kinship"]}],
+            "modularity": 0.3447809627,
+            "clusters": [{"id": 6, "size": 1, "members": ["org-community-shop"]}],
         }
     )
 
