@@ -228,9 +228,12 @@ def clusters(store: GraphStore, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     graph.add_nodes_from(range(ties.n))
     keep = ties.src < ties.dst
     graph.add_edges_from(zip(ties.src[keep].tolist(), ties.dst[keep].tolist(), strict=True))
-    budget.check()
-    found = nx.community.louvain_communities(graph, seed=seed)
-    budget.check()
+    # louvain_communities is the last of louvain_partitions (one partition per level): taken
+    # level by level here so that a request's budget is checked between levels
+    found: list[set[int]] = [{i} for i in range(ties.n)]
+    for level in nx.community.louvain_partitions(graph, seed=seed):
+        budget.check()
+        found = level
     parts = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     modularity = (
         clean_float(nx.community.modularity(graph, parts)) if graph.number_of_edges() else None
