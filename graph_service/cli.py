@@ -1061,6 +1061,135 @@ def unlinked(
             click.echo(f"  {row['id']} -> " + ", ".join(row["reaches"]))
 
 
+# -- structure (issue 12, questions S4, S27, S28) ----------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--group-by",
+    default=None,
+    metavar="ATTR",
+    help="also sum the profile per group: admin_level, sector, kind, level, member_of, or any "
+    "property",
+)
+@click.option(
+    "--only",
+    type=click.Choice(["vertical", "horizontal"]),
+    default=None,
+    help="list only the actors whose ties are all vertical (silos) or all horizontal",
+)
+@click.option("--top", default=20, show_default=True, help="actors shown (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def profile(
+    ctx: click.Context,
+    group_by: str | None,
+    only: str | None,
+    top: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Each actor's horizontal and vertical ties; the actors whose ties are only vertical
+    (silos) and only horizontal. Placement (LOCATED_IN, OPERATES_IN, PART_OF) is neither."""
+    from graph_service.analysis.structure import profile as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, group_by, only)
+    if as_json:
+        emit_json(doc)
+        return
+    v, h = len(doc["only_vertical"]), len(doc["only_horizontal"])
+    click.echo(
+        f"มี {v} รายที่มีแต่ความสัมพันธ์แนวดิ่ง (ไซโล) และ {h} รายที่มีแต่แนวราบ / "
+        f"{v} actor(s) have only vertical ties (silos) and {h} only horizontal ties."
+    )
+    rows = doc["actors"]
+    _table(
+        ["id", "name", "horizontal", "vertical", "other"] + (["group"] if group_by else []),
+        [
+            [r["id"], r["name"], r["horizontal"], r["vertical"], r["other"]]
+            + ([_group(r["group"])] if group_by else [])
+            for r in rows[:top]
+        ],
+    )
+    if len(rows) > top:
+        click.echo(f"... {len(rows) - top} more (--top N, or --json for all)")
+    for g in doc.get("groups", []):
+        click.echo(
+            f"  {_group(g['group'])}: {g['actors']} actors, {g['horizontal']} horizontal, "
+            f"{g['vertical']} vertical, {g['other']} other; only vertical "
+            f"{g['only_vertical']}, only horizontal {g['only_horizontal']}"
+        )
+
+
+@main.command()
+@click.option(
+    "--from",
+    "from_",
+    default=None,
+    metavar="FUNDER_ID",
+    help="also count the layers below this entity (along arcs out)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def structure(ctx: click.Context, from_: str | None, as_json: bool, store_url: str | None) -> None:
+    """Freeman degree centralisation of the actor graph (ties read both ways) and, with
+    --from, the layers between a funder and what it reaches downward."""
+    from graph_service.analysis.structure import structure as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, from_)
+    if as_json:
+        emit_json(doc)
+        return
+    c = _fmt(doc["degree_centralisation"])
+    click.echo(
+        f"ความรวมศูนย์ตามระดับขั้น (Freeman) {c} จาก {doc['actors']} ราย {doc['ties']} "
+        f"ความสัมพันธ์ / Degree centralisation (Freeman 1979) is {c} over {doc['actors']} "
+        f"actors and {doc['ties']} ties (1 a star, 0 all equal)."
+    )
+    if doc["layers"] is not None:
+        n = len(doc["layers"])
+        click.echo(
+            f"ใต้ {doc['from']} มี {n} ชั้น / {n} layer(s) below {doc['from']} (along arcs out):"
+        )
+        for layer in doc["layers"]:
+            kinds = ", ".join(f"{k} {v}" for k, v in layer["by_kind"].items())
+            click.echo(f"  {layer['depth']}: {layer['count']} ({kinds})")
+
+
+@main.command()
+@click.option("--seed", default=1, show_default=True, type=int, help="Louvain's random seed")
+@click.option("--top", default=20, show_default=True, help="members shown (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def clusters(ctx: click.Context, seed: int, top: int, as_json: bool, store_url: str | None) -> None:
+    """Louvain clusters of the actor graph (ties read both ways) with a fixed seed, and the
+    modularity they reach: an answer, not a truth."""
+    from graph_service.analysis.structure import clusters as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, seed)
+    if as_json:
+        emit_json(doc)
+        return
+    k, q = len(doc["clusters"]), _fmt(doc["modularity"])
+    click.echo(
+        f"พบ {k} กลุ่ม (Louvain, seed {seed}) modularity {q} / {k} cluster(s) by Louvain "
+        f"with seed {seed}, modularity {q}; another seed or method may group differently."
+    )
+    for c in doc["clusters"]:
+        shown = ", ".join(c["members"][:top])
+        more = f" ... {c['size'] - top} more" if c["size"] > top else ""
+        click.echo(f"  {c['id']} ({c['size']}): {shown}{more}")
+
+
 def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:
     """Serve; refuse an address beyond this machine unless API keys guard it (CONTRACT §4)."""
     import uvicorn

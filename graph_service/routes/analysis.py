@@ -27,6 +27,7 @@ from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import paths as paths_mod
 from graph_service.analysis import reach as reach_mod
+from graph_service.analysis import structure as structure_mod
 from graph_service.analysis.common import parse_list
 from graph_service.budget import Abandoned
 from graph_service.errors import GraphServiceError
@@ -34,13 +35,16 @@ from graph_service.routes.deps import Store
 from graph_service.routes.models import (
     BrokerageDocument,
     BrokerImpactDocument,
+    ClustersDocument,
     FindDocument,
     FragilityDocument,
     GapsDocument,
     GroupReachDocument,
     OverlapDocument,
     PathDocument,
+    ProfileDocument,
     ReachDocument,
+    StructureDocument,
     UnlinkedDocument,
     responses,
 )
@@ -526,3 +530,56 @@ def get_unlinked(
         actors_only=actors_only,
         breakdown=breakdown,
     )
+
+
+# -- structure (issue 12, questions S4, S27, S28) ----------------------------------------------
+
+
+@router.get(
+    "/profile",
+    summary="Each actor's horizontal and vertical ties; the silos and the only-horizontal",
+    responses=responses(ProfileDocument, "the tie profile", 422),
+)
+def get_profile(
+    request: Request,
+    store: Store,
+    group_by: Annotated[
+        str | None,
+        Query(description="also sum the profile per group (admin_level, sector, any property)"),
+    ] = None,
+    only: Annotated[
+        str | None,
+        Query(description="vertical or horizontal: list only the actors with only those ties"),
+    ] = None,
+) -> dict[str, Any]:
+    """The ``profile`` document (CONTRACT.md section 2b); placement is neither direction."""
+    return cache_of(request).answer(store, structure_mod.profile, group_by=group_by, only=only)
+
+
+@router.get(
+    "/structure",
+    summary="Freeman degree centralisation, and the layers below a funder",
+    responses=responses(StructureDocument, "the structure document", 404, 422),
+)
+def get_structure(
+    request: Request,
+    store: Store,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", description="an id or a unique name: count the layers below it"),
+    ] = None,
+) -> dict[str, Any]:
+    return cache_of(request).answer(store, structure_mod.structure, from_=from_)
+
+
+@router.get(
+    "/clusters",
+    summary="Louvain clusters of the actor graph with a fixed seed, and their modularity",
+    responses=responses(ClustersDocument, "the clusters document", 422),
+)
+def get_clusters(
+    request: Request,
+    store: Store,
+    seed: Annotated[int, Query(description="Louvain's random seed")] = structure_mod.DEFAULT_SEED,
+) -> dict[str, Any]:
+    return cache_of(request).answer(store, structure_mod.clusters, seed=seed)

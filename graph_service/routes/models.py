@@ -935,3 +935,105 @@ class UnlinkedDocument(Open):
     depth: int
     unlinked: list[str]
     linked: list[LinkedEntity]
+
+
+# -- structure (issue 12) ----------------------------------------------------------------------
+
+
+class ProfileActor(Open):
+    id: str
+    name: str
+    horizontal: int = Field(description="ties to actors at the same admin_level (or stated)")
+    vertical: int = Field(description="ties to actors at another admin_level (or stated)")
+    other: int = Field(description="ties whose direction cannot be told; placement not counted")
+
+
+class ProfileDocument(Open):
+    """``profile``: each actor's horizontal, vertical and other ties (each relationship
+    counted at both ends; LOCATED_IN, OPERATES_IN and PART_OF are not ties); the actors whose
+    ties are all vertical (silos) and all horizontal. With ``group_by``: each actor's
+    ``group`` and ``groups``, the sums per group."""
+
+    model_config = _example(
+        {
+            "group_by": None,
+            "only": None,
+            "actors": [
+                {
+                    "id": "net-node-network",
+                    "name": "เครือข่ายศูนย์ประสานงาน",
+                    "horizontal": 4,
+                    "vertical": 5,
+                    "other": 5,
+                }
+            ],
+            "only_vertical": [],
+            "only_horizontal": ["org-eef", "org-node-central"],
+        }
+    )
+
+    group_by: str | None
+    only: Literal["vertical", "horizontal"] | None
+    actors: list[ProfileActor]
+    only_vertical: list[str]
+    only_horizontal: list[str]
+
+
+class Layer(Open):
+    depth: int
+    count: int
+    by_kind: dict[str, int]
+
+
+class StructureDocument(Open):
+    """``structure``: the actor graph (ties read both ways), its Freeman degree
+    centralisation (null under three actors) and, with ``from``, the layers of what that
+    entity reaches along arcs out (placement excluded), depth 1 first."""
+
+    model_config = _example(
+        {
+            "actors": 29,
+            "ties": 43,
+            "degree_centralisation": 0.4616402116,
+            "from": "org-eef",
+            "layers": [
+                {
+                    "depth": 1,
+                    "count": 6,
+                    "by_kind": {"Fund": 3, "Organisation": 1, "Programme": 2},
+                }
+            ],
+        }
+    )
+
+    actors: int
+    ties: int = Field(description="pairs of actors tied, either way")
+    degree_centralisation: float | None
+    layers: list[Layer] | None
+
+
+class Cluster(Open):
+    id: int = Field(description="1 for the largest cluster")
+    size: int
+    members: list[str]
+
+
+class ClustersDocument(Open):
+    """``clusters``: Louvain communities of the actor graph (ties read both ways) with a
+    fixed seed, largest first, and their modularity (null with no tie). An answer, not a
+    truth: another seed may group differently."""
+
+    model_config = _example(
+        {
+            "seed": 1,
+            "method": "louvain",
+            "actors": 29,
+            "ties": 43,
+            "modularity": 0.3447809627,
+            "clusters": [{"id": 6, "size": 1, "members": ["org-community-shop"]}],
+        }
+    )
+
+    seed: int
+    modularity: float | None
+    clusters: list[Cluster]

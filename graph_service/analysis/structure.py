@@ -1,0 +1,251 @@
+"""The network's structure (DOMAIN.md sections 3 and 6, CONTRACT.md section 2b; issue 12,
+questions S4, S27 and S28): each actor's tie profile, degree centralisation and the layers
+below a funder, and clusters.
+
+Definitions:
+
+- **Tie profile.** A tie is a relationship between two different actors (Person,
+  Organisation, Network). Its direction is :func:`~graph_service.domain.direction_of`: the
+  ``direction`` the data states, else ``horizontal`` when both ends have the same
+  ``admin_level`` and ``vertical`` when they differ. Placement (LOCATED_IN, OPERATES_IN,
+  PART_OF) says where something is: it is neither, and is not counted at all. A tie whose
+  direction cannot be told (an end without ``admin_level``) is ``other``. Each relationship
+  counts once for each of its two ends. An actor is **only vertical** (a silo) when it has
+  a tie and every tie of it is vertical, **only horizontal** when it has a tie and every tie
+  of it is horizontal (an ``other`` tie keeps an actor off both lists: nobody knows what it
+  is).
+- **Degree centralisation** (Freeman 1979, "Centrality in social networks: conceptual
+  clarification", Social Networks 1(3)): on the actor graph with ties read both ways and
+  an actor's degree the number of other actors it is tied to,
+  C = Σᵢ (max deg − degᵢ) / ((n − 1)(n − 2)); 1 for a star, 0 when every degree is equal;
+  null for fewer than three actors (the bound is zero).
+- **Layers below a funder**: breadth-first from the funder along arcs from source to target
+  (placement arcs excluded: they lead to places, not to those who are paid or run); layer d
+  holds the entities first reached in d steps, counted by kind.
+- **Clusters**: Louvain communities (Blondel et al. 2008, networkx
+  ``louvain_communities``) of the actor graph with ties read both ways, with a fixed seed
+  so the same graph gives the same answer, and the modularity (Newman 2004) they reach. A
+  clustering is an answer, not a truth: another seed or method may give another.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Any
+
+from graph_service import budget
+from graph_service.analysis.common import actor_ties, clean_float, group_actors
+from graph_service.domain import ACTOR_KINDS, PLACEMENT_TYPES, direction_of
+from graph_service.entities import resolve_entity
+from graph_service.errors import InvalidInput
+from graph_service.store.base import GraphStore
+
+ONLY = ("vertical", "horizontal")
+DEFAULT_SEED = 1
+
+
+def _no_actors() -> InvalidInput:
+    return InvalidInput(
+        "the graph has no actors (people, organisations or networks): import a dataset first"
+    )
+
+
+# -- tie profile -----------------------------------------------------------------------------
+
+
+def profile(
+    store: GraphStore, group_by: str | None = None, only: str | None = None
+) -> dict[str, Any]:
+    """The ``profile`` document: ``{"group_by", "only", "actors": [{"id", "name",
+    "horizontal", "vertical", "other"[, "group"]}], "only_vertical": [ids],
+    "only_horizontal": [ids]}`` (see the module's docstring for the definitions).
+
+    Actors sorted by id. ``group_by``: any attribute
+    :func:`~graph_service.analysis.common.group_actors` takes; each actor then carries its
+    ``group`` and ``groups`` sums the counts per group (``{"group", "actors",
+    "horizontal", "vertical", "other", "only_vertical", "only_horizontal"}``, null last).
+    ``only``: ``vertical`` or ``horizontal`` keeps in ``actors`` just the actors on that
+    list (the lists themselves are always whole)."""
+    if only is not None and only not in ONLY:
+        raise InvalidInput(f"--only must be vertical or horizontal, not {only!r}")
+    sub = store.subgraph(kinds=ACTOR_KINDS)
+    actors = {i: n for i, n in sub.nodes.items() if n.kind in ACTOR_KINDS}
+    if not actors:
+        raise _no_actors()
+    counts = {i: {"horizontal": 0, "vertical": 0, "other": 0} for i in actors}
+    for step, edge in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
+        if edge.type in PLACEMENT_TYPES or edge.source == edge.target:
+            continue
+        if edge.source not in actors or edge.target not in actors:
+            continue
+        key = direction_of(edge, actors) or "other"
+        counts[edge.source][key] += 1
+        counts[edge.target][key] += 1
+    ids = sorted(actors)
+    only_vertical = [i for i in ids if counts[i]["vertical"] and _alone(counts[i], "vertical")]
+    only_horizontal = [
+        i for i in ids if counts[i]["horizontal"] and _alone(counts[i], "horizontal")
+    ]
+    labels: list[str | None] | None = None
+    if group_by:
+        labels = group_actors(actors, ids, group_by, sub).labels
+    rows = []
+    for pos, i in enumerate(ids):
+        row: dict[str, Any] = {"id": i, "name": actors[i].name, **counts[i]}
+        if labels is not None:
+            row["group"] = labels[pos]
+        rows.append(row)
+    doc: dict[str, Any] = {"group_by": group_by, "only": only}
+    if labels is not None:
+        doc["groups"] = _group_rows(rows, set(only_vertical), set(only_horizontal))
+    if only is not None:
+        keep = set(only_vertical if only == "vertical" else only_horizontal)
+        rows = [r for r in rows if r["id"] in keep]
+    doc |= {"actors": rows, "only_vertical": only_vertical, "only_horizontal": only_horizontal}
+    return doc
+
+
+def _alone(count: dict[str, int], key: str) -> bool:
+    return all(v == 0 for k, v in count.items() if k != key)
+
+
+def _group_rows(
+    rows: list[dict[str, Any]], only_vertical: set[str], only_horizontal: set[str]
+) -> list[dict[str, Any]]:
+    sums: dict[str | None, dict[str, Any]] = {}
+    for r in rows:
+        g = sums.setdefault(
+            r["group"],
+            {
+                "group": r["group"],
+                "actors": 0,
+                "horizontal": 0,
+                "vertical": 0,
+                "other": 0,
+                "only_vertical": 0,
+                "only_horizontal": 0,
+            },
+        )
+        g["actors"] += 1
+        for key in ("horizontal", "vertical", "other"):
+            g[key] += r[key]
+        g["only_vertical"] += r["id"] in only_vertical
+        g["only_horizontal"] += r["id"] in only_horizontal
+    return [sums[k] for k in sorted(sums, key=lambda k: (k is None, k or ""))]
+
+
+# -- centralisation and layers -----------------------------------------------------------------
+
+
+def degree_centralisation(degrees: list[int]) -> float | None:
+    """Freeman's degree centralisation of an undirected graph with these degrees:
+    Σ (max − degᵢ) / ((n − 1)(n − 2)); None for fewer than three nodes.
+
+    >>> degree_centralisation([3, 1, 1, 1]), degree_centralisation([2, 2, 2])
+    (1.0, 0.0)
+    >>> degree_centralisation([1, 2, 2, 1])
+    0.3333333333
+    """
+    n = len(degrees)
+    if n < 3:
+        return None
+    top = max(degrees)
+    return clean_float(sum(top - d for d in degrees) / ((n - 1) * (n - 2)))
+
+
+def structure(store: GraphStore, from_: str | None = None) -> dict[str, Any]:
+    """The ``structure`` document: ``{"actors", "ties", "degree_centralisation", "from",
+    "layers": [{"depth", "count", "by_kind": {kind: count}}] | null}`` (definitions in the
+    module's docstring). ``ties`` counts the pairs of actors tied either way. ``from_`` (an
+    id or a unique name): the layers below that entity, depth 1 first; without it
+    ``layers`` is null."""
+    sub = store.subgraph(kinds=ACTOR_KINDS)
+    ties = actor_ties(sub, undirected=True)
+    if ties.n == 0:
+        raise _no_actors()
+    import numpy as np
+
+    degrees = np.bincount(ties.src, minlength=ties.n).tolist()
+    doc: dict[str, Any] = {
+        "actors": ties.n,
+        "ties": ties.m // 2,
+        "degree_centralisation": degree_centralisation(degrees),
+        "from": None,
+        "layers": None,
+    }
+    if from_ is not None:
+        funder = resolve_entity(store, from_)
+        doc["from"] = funder.id
+        doc["layers"] = layers_below(store, funder.id)
+    return doc
+
+
+def layers_below(store: GraphStore, start: str) -> list[dict[str, Any]]:
+    """Breadth-first from ``start`` along arcs out (placement excluded): for each depth ≥ 1,
+    the number of entities first reached there and their counts by kind."""
+    sub = store.subgraph()
+    out: dict[str, list[str]] = {}
+    for edge in sub.edges:
+        if edge.type not in PLACEMENT_TYPES and edge.source != edge.target:
+            out.setdefault(edge.source, []).append(edge.target)
+    depth = {start: 0}
+    queue = deque([start])
+    while queue:
+        v = queue.popleft()
+        budget.check()
+        for w in out.get(v, ()):
+            if w not in depth:
+                depth[w] = depth[v] + 1
+                queue.append(w)
+    per: dict[int, Counter[str]] = {}
+    for node_id, d in depth.items():
+        if d:
+            per.setdefault(d, Counter())[sub.nodes[node_id].kind] += 1
+    return [
+        {"depth": d, "count": sum(c.values()), "by_kind": dict(sorted(c.items()))}
+        for d, c in sorted(per.items())
+    ]
+
+
+# -- clusters ----------------------------------------------------------------------------------
+
+
+def clusters(store: GraphStore, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The ``clusters`` document: ``{"seed", "method", "actors", "ties", "modularity",
+    "clusters": [{"id", "size", "members": [ids]}]}``: Louvain communities of the actor
+    graph (ties read both ways, unweighted) with ``seed``, largest first (then by their
+    smallest id), numbered from 1, members sorted; an isolate is a cluster of its own.
+    ``modularity`` is null when there is no tie (it is undefined)."""
+    import networkx as nx
+
+    sub = store.subgraph(kinds=ACTOR_KINDS)
+    ties = actor_ties(sub, undirected=True)
+    if ties.n == 0:
+        raise _no_actors()
+    graph = nx.Graph()
+    graph.add_nodes_from(range(ties.n))
+    keep = ties.src < ties.dst
+    graph.add_edges_from(zip(ties.src[keep].tolist(), ties.dst[keep].tolist(), strict=True))
+    # louvain_communities is the last of louvain_partitions (one partition per level): taken
+    # level by level here so that a request's budget is checked between levels
+    found: list[set[int]] = [{i} for i in range(ties.n)]
+    for level in nx.community.louvain_partitions(graph, seed=seed):
+        budget.check()
+        found = level
+    parts = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    modularity = (
+        clean_float(nx.community.modularity(graph, parts)) if graph.number_of_edges() else None
+    )
+    return {
+        "seed": seed,
+        "method": "louvain",
+        "actors": ties.n,
+        "ties": graph.number_of_edges(),
+        "modularity": modularity,
+        "clusters": [
+            {"id": k, "size": len(c), "members": [ties.ids[i] for i in c]}
+            for k, c in enumerate(parts, start=1)
+        ],
+    }
