@@ -124,6 +124,12 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "S1": lambda d: d["unlinked"] == ["net-prov-iw-network"] and d["sources"] == 1 or _fail(d),
     "S2": check_S2,
     "S3": lambda d: d["paths"] == [["org-tambon-health-hospital", "org-moph"]] or _fail(d),
+    "S4": lambda d: (
+        d["only_vertical"] == ["net-kkp", "org-ministry", "org-nhco"]
+        and len(d["only_horizontal"]) == 1
+        and len(d["actors"]) == 18
+        or _fail(d)
+    ),
     "S5": check_S5,
     "S7": lambda d: (
         d["paths"] == [["org-prov-iw-coord-centre", "net-partner-network", "net-regional-academic"]]
@@ -174,6 +180,12 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         d["unlinked"] == []
         and sorted(ids(d["linked"]))
         == ["area-central", "area-north", "area-northeast", "area-south"]
+        or _fail(d)
+    ),
+    "S27": lambda d: (
+        d["degree_centralisation"] == pytest.approx(0.4616402116)
+        and [(layer["depth"], layer["count"]) for layer in d["layers"]]
+        == [(1, 6), (2, 11), (3, 10), (4, 3)]
         or _fail(d)
     ),
     "W1": check_W1,
