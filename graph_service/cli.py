@@ -485,12 +485,37 @@ def _group(label: Any) -> str:
     return "null" if label is None else str(label)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Thai vowel and tone marks above and below a
+    letter (combining, category Mn) take none, wide East Asian characters two.
+
+    >>> display_width("ชาวบ้าน"), len("ชาวบ้าน"), display_width("org-1")
+    (6, 7, 5)
+    """
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> None:
+    """Rows under headers in columns that line up in a terminal, Thai names included."""
     cells = [[_fmt(c) for c in r] for r in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    widths = [
+        max([display_width(h), *(display_width(r[i]) for r in cells)])
+        for i, h in enumerate(headers)
+    ]
+    click.echo("  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for r in cells:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        click.echo("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 @main.command()
