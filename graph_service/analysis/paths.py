@@ -145,17 +145,19 @@ def _expand(
     return np.repeat(frontier, counts), dst[offsets]
 
 
-def breadth_first(
+def _levels(
     ptr: np.ndarray, dst: np.ndarray, sources: np.ndarray, n: int, depth: int | None = None
-) -> np.ndarray:
-    """Steps from the nearest of ``sources`` to every position (-1: not within ``depth``):
-    one multi-source breadth-first search."""
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """One multi-source breadth-first search, a level at a time: yields (the positions
+    first reached at this level, the distances so far; -1: not reached yet), from the
+    sources themselves (level 0) to ``depth`` (None: as far as the ties go)."""
     import numpy as np
 
     dist = np.full(n, -1, dtype=np.int64)
     frontier = _distinct(np.asarray(sources, dtype=np.int64))
     dist[frontier] = 0
     level = 0
+    yield frontier, dist
     while frontier.size and (depth is None or level < depth):
         budget.check()
         level += 1
@@ -163,6 +165,15 @@ def breadth_first(
         reached = _distinct(reached)
         frontier = reached[dist[reached] < 0]
         dist[frontier] = level
+        yield frontier, dist
+
+
+def breadth_first(
+    ptr: np.ndarray, dst: np.ndarray, sources: np.ndarray, n: int, depth: int | None = None
+) -> np.ndarray:
+    """Steps from the nearest of ``sources`` to every position (-1: not within ``depth``):
+    one multi-source breadth-first search."""
+    *_, (_, dist) = _levels(ptr, dst, sources, n, depth)
     return dist
 
 
@@ -409,21 +420,13 @@ def _check_end(kind: str, id_: str, actors_only: bool) -> None:
 
 def _nearest(steps: Steps, s: int, mask: np.ndarray) -> tuple[int | None, list[int]]:
     """The nearest position where ``mask`` holds (smallest id among the nearest), and all
-    the nearest ones; (None, []) when none is reachable."""
+    the nearest ones; (None, []) when none is reachable. The search stops at the first
+    level that holds one."""
     import numpy as np
 
-    dist = np.full(steps.n, -1, dtype=np.int64)
-    dist[s] = 0
-    frontier = np.array([s], dtype=np.int64)
-    level = 0
-    while frontier.size:
-        budget.check()
-        level += 1
-        _, reached = _expand(steps.fwd_ptr, steps.fwd_dst, frontier)
-        reached = _distinct(reached)
-        frontier = reached[dist[reached] < 0]
-        dist[frontier] = level
-        hit = frontier[mask[frontier]]
+    start = np.array([s], dtype=np.int64)
+    for level, (frontier, _) in enumerate(_levels(steps.fwd_ptr, steps.fwd_dst, start, steps.n)):
+        hit = frontier[mask[frontier]] if level else frontier[:0]
         if hit.size:
             found = sorted(hit.tolist())
             return found[0], found
