@@ -108,6 +108,7 @@ VIEWS = (
     ("brokerage map", "/map/brokerage"),
     ("fund overlap map", "/map/overlap"),
     ("gaps map", "/map/gaps"),
+    ("cut points map", "/map/fragility"),
     ("API (OpenAPI)", "/docs"),
     ("health", "/health"),
 )

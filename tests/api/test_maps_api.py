@@ -91,3 +91,15 @@ def test_map_pages_are_built_once_per_graph_version(tmp_path: Path) -> None:
         assert "net-partners" in {n["id"] for n in page_data(first.text)["nodes"]}
         assert len(ids) == len(page_data(first.text)["nodes"]) - 1
     store.close()
+
+
+def test_the_home_page_links_to_every_map_view_and_each_answers(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "g.db")
+    import_dataset(store, SAMPLES / "community-occupation")
+    with TestClient(create_app(store=store)) as client:
+        home = client.get("/").text
+        links = re.findall(r'<a href="(/map[^"]*)"', home)
+        assert {"/map/brokerage", "/map/overlap", "/map/gaps", "/map/fragility"} <= set(links)
+        for link in links:
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    store.close()
