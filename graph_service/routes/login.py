@@ -30,19 +30,24 @@ from graph_service.security import (
 router = APIRouter(include_in_schema=False)
 
 PAGE = """<!doctype html><html lang="th"><meta charset="utf-8">
-<title>graph-service: log in</title>
-<style>body{{font-family:"Noto Sans Thai",Loma,Tahoma,sans-serif;margin:3em auto;max-width:28em}}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>graph-service: เข้าสู่ระบบ / log in</title>
+<style>body{{font-family:"Noto Sans Thai",Loma,Tahoma,sans-serif;margin:3em auto;max-width:28em;
+padding:0 1em}}
 input{{font-size:1em;padding:.3em;width:100%;box-sizing:border-box;margin:.4em 0}}
 .error{{color:#a00}}</style>
 <h1>graph-service</h1>
+<p>บริการนี้ต้องใช้รหัสเข้าใช้ (API key) ขอได้จากผู้ดูแลระบบ เมื่อเข้าสู่ระบบแล้ว เบราว์เซอร์นี้จะดูแผนที่และตาราง
+ได้ {hours:g} ชั่วโมง หรือจนกว่าจะ<a href="/logout">ออกจากระบบ</a> แต่แก้ไขข้อมูลไม่ได้</p>
 <p>This service needs an API key (ask whoever runs it). Logging in keeps a session in this
 browser (never the key itself) for {hours:g} hours or until you <a href="/logout">log out</a>;
 it lets the browser read maps and tables, never change data.</p>
 {error}
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{next}">
-<label>API key <input type="password" name="key" autocomplete="current-password" autofocus></label>
-<input type="submit" value="Log in">
+<label>รหัสเข้าใช้ / API key
+<input type="password" name="key" autocomplete="current-password" autofocus></label>
+<input type="submit" value="เข้าสู่ระบบ / Log in">
 </form></html>"""
 
 
