@@ -1337,6 +1337,67 @@ def demo(
             run_server(store, settings, host or settings.host, port or settings.port)
 
 
+@main.command()
+@click.option("--within", default=None, metavar="AREA_ID", help="only the funds touching this area")
+@where_option("only the funds matching this filter")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def funds(
+    ctx: click.Context,
+    within: str | None,
+    where: tuple[str, ...],
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Every fund (touching an area): its funders, administrators, amount and recipients,
+    and who is paid by more than one source."""
+    from graph_service.analysis.funds import funds as run
+
+    with opened_store(ctx, store_url) as store:
+        require_graph(store)
+        if within is not None and within.strip():
+            from graph_service.entities import resolve_entity
+
+            within = resolve_entity(store, within.strip()).id  # an id or a name; did you mean
+        doc = run(store, within=within, where=list(where) or None)
+        names = _names(store, [doc["within"]] if doc["within"] else [])
+    if as_json:
+        emit_json(doc)
+        return
+    place = f" {names.get(doc['within'], doc['within'])} [{doc['within']}]" if doc["within"] else ""
+    total = f"{doc['total_thb']:,}" if doc["total_thb"] is not None else "-"
+    unknown = doc["amount_unknown"]
+    click.echo(
+        f"พบ {doc['count']} กองทุน{'ที่เกี่ยวกับ' + place if place else ''} รวม {total} บาท"
+        f"{f' (ไม่ทราบยอด {unknown})' if unknown else ''} / {doc['count']} fund(s)"
+        f"{' touch' + place if place else ''}, {total} baht in all"
+        f"{f' ({unknown} without an amount)' if unknown else ''}."
+    )
+    _table(
+        ["id", "name", "amount_thb", "touches", "funders", "administrators", "recipients"],
+        [
+            [
+                f["id"],
+                f["name"],
+                f"{f['amount_thb']:,}" if f["amount_thb"] is not None else None,
+                f["touches"],
+                ", ".join(f["funders"]) or None,
+                ", ".join(f["administrators"]) or None,
+                len(f["recipients"]),
+            ]
+            for f in doc["funds"]
+        ],
+    )
+    several = [r for r in doc["recipients"] if len(r["sources"]) > 1]
+    click.echo(
+        f"ผู้รับเงินจากหลายแหล่ง {len(several)} ราย / paid by more than one source: {len(several)}"
+    )
+    for r in several:
+        click.echo(f"  {r['name']} [{r['id']}] <- {', '.join(r['sources'])}")
+
+
 @main.command("new-key")
 @click.option(
     "--role",

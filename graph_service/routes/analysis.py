@@ -23,6 +23,7 @@ from graph_service import budget
 from graph_service.analysis import brokerage as brokerage_mod
 from graph_service.analysis import filters as filters_mod
 from graph_service.analysis import fragility as fragility_mod
+from graph_service.analysis import funds as funds_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import paths as paths_mod
@@ -38,6 +39,7 @@ from graph_service.routes.models import (
     ClustersDocument,
     FindDocument,
     FragilityDocument,
+    FundsDocument,
     GapsDocument,
     GroupReachDocument,
     OverlapDocument,
@@ -583,3 +585,24 @@ def get_clusters(
     seed: Annotated[int, Query(description="Louvain's random seed")] = structure_mod.DEFAULT_SEED,
 ) -> dict[str, Any]:
     return cache_of(request).answer(store, structure_mod.clusters, seed=seed)
+
+
+@router.get(
+    "/funds",
+    summary="Every fund (touching an area): funders, administrators, amounts, recipients",
+    responses=responses(FundsDocument, "the funds document", 404, 422),
+)
+def get_funds(
+    request: Request,
+    store: Store,
+    within: Annotated[
+        str | None, Query(description="an area's id or name: only the funds touching it")
+    ] = None,
+    where: Where = None,
+) -> dict[str, Any]:
+    """The ``funds`` document: see ``graph_service.analysis.funds``."""
+    if within is not None and within.strip():
+        from graph_service.entities import resolve_entity
+
+        within = resolve_entity(store, within.strip()).id
+    return cache_of(request).answer(store, funds_mod.funds, within=within, where=where or None)

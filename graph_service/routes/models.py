@@ -865,6 +865,47 @@ class FoundEntity(Open):
     name: str
 
 
+class FundsDocument(Open):
+    """``funds``: every fund, or those touching an area (``direct``: placed or paying in it;
+    ``within``: in an area inside it; ``containing``: in an area containing it), with its
+    funders (PROVIDES), administrators (ADMINISTERS), amount and FUNDS recipients; and every
+    recipient with the sources that pay it, most sources first."""
+
+    model_config = _example(
+        {
+            "within": "area-lampam",
+            "where": [],
+            "count": 1,
+            "total_thb": 1000000,
+            "amount_unknown": 0,
+            "funds": [
+                {
+                    "id": "fund-village-lampam",
+                    "name": "กองทุนหมู่บ้านตำบลลำปำ",
+                    "amount_thb": 1000000,
+                    "year": 2008,
+                    "purpose": "village loans",
+                    "properties": {"origin": "external"},
+                    "funders": ["org-moi"],
+                    "administrators": ["org-tao-lampam"],
+                    "recipients": [],
+                    "areas": ["area-lampam"],
+                    "touches": "direct",
+                }
+            ],
+            "recipients": [],
+        }
+    )
+
+    within: str | None = Field(description="the area asked about, or null")
+    where: list[str]
+    count: int
+    total_thb: int | float | None = Field(description="the listed funds' amount_thb summed")
+    amount_unknown: int = Field(description="listed funds without an amount_thb")
+    funds: list[dict[str, Any]]
+    recipients: list[dict[str, Any]]
+
+
 class FindDocument(Open):
     """``find``: the entities matching a filter, sorted by id."""
 
