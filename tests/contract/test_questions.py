@@ -24,7 +24,12 @@ from graph_service.store.base import GraphStore
 from tests.conftest import REPO, SAMPLES, SHARED
 
 TABLE = REPO / "docs" / "questions-table.md"
-SAMPLE_OF = {"co": "community-occupation", "iw": "informal-workers-km", "dq": "district-qol"}
+SAMPLE_OF = {
+    "co": "community-occupation",
+    "iw": "informal-workers-km",
+    "dq": "district-qol",
+    "pw": "phatthalung-welfare",
+}
 ROW = re.compile(r"^\| ([SWKA]\d+) \| (.+?) \| (\S+) \| (.+) \|$")
 
 
@@ -107,6 +112,26 @@ def check_W1(doc: dict[str, Any]) -> None:
 def check_W6(doc: dict[str, Any]) -> None:
     assert [(p["fund_a"], p["fund_b"], p["shared"]) for p in doc["pairs"]] == [
         ("fund-project-budget", "fund-skills-grant", ["org-provider"])
+    ]
+
+
+def check_W2(doc: dict[str, Any]) -> None:
+    # eight funds touch the province; 3,000,000 + 1,200,000 + 1,000,000 + 800,000 + 600,000
+    # + 450,000 + 400,000 + 150,000 baht
+    assert doc["count"] == 8 and doc["total_thb"] == 7_600_000 and doc["amount_unknown"] == 0
+    promotion = next(f for f in doc["funds"] if f["id"] == "fund-welfare-promotion")
+    assert promotion["administrators"] == ["org-msdhs", "org-pso"]
+    assert (promotion["amount_thb"], promotion["touches"]) == (3_000_000, "direct")
+
+
+def check_W11(doc: dict[str, Any]) -> None:
+    several = [(r["id"], r["sources"]) for r in doc["recipients"] if len(r["sources"]) > 1]
+    assert several == [
+        (
+            "org-elderly-club-lampam",
+            ["fund-codi", "fund-welfare-promotion", "prog-welfare-support"],
+        ),
+        ("org-welfare-fund-committee-na-thom", ["fund-codi", "fund-welfare-promotion"]),
     ]
 
 
@@ -208,8 +233,62 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "W10": lambda d: (
         d["reach"] == 8 and {"fund-skills-grant", "org-provider"} <= set(reached(d)) or _fail(d)
     ),
-    "W11": lambda d: (
-        d["funds_per_target"] == {"org-central-team": 1, "org-provider": 2} or _fail(d)
+    "W11": check_W11,
+    "W2": check_W2,
+    "W12": lambda d: (
+        [(x["id"], x["reaches"]) for x in d["linked"]] == [("net-fisherfolk", ["fund-sea-rehab"])]
+        and len(d["unlinked"]) == 7
+        or _fail(d)
+    ),
+    "W13": lambda d: (
+        d["unlinked"] == ["net-weavers"]
+        and [(x["id"], x["reaches"]) for x in d["linked"]]
+        == [("net-fisherfolk", ["prog-uc"]), ("net-rubber-tappers", ["prog-sso-section40"])]
+        or _fail(d)
+    ),
+    "W16": lambda d: (
+        d["reports"]["personal_only_organisations"]
+        == [
+            {
+                "organisation": "org-pso",
+                "network": "net-welfare-team",
+                "people": ["person-pso-officer"],
+                "own_membership": "personal",
+            }
+        ]
+        or _fail(d)
+    ),
+    "W18": lambda d: (
+        d["length"] == 3
+        and sorted(p[2] for p in d["paths"]) == ["net-welfare-team", "org-pao"]
+        or _fail(d)
+    ),
+    "W19": lambda d: (
+        d["unlinked"] == ["org-pso", "org-welfare-fund-committee-na-thom"]
+        and ids(d["linked"]) == ["org-codi", "org-tao-lampam"]
+        or _fail(d)
+    ),
+    "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
+    "K7": lambda d: (
+        d["unlinked"] == ["org-child-centre-na-thom"]
+        and [(x["id"], x["reaches"]) for x in d["linked"]]
+        == [
+            ("org-elderly-club-lampam", ["ka-toolkit-care"]),
+            ("org-volunteer-carers-ko-mak", ["ka-toolkit-care"]),
+            ("org-welfare-fund-committee-na-thom", ["ka-toolkit-accounts"]),
+        ]
+        or _fail(d)
+    ),
+    "K11": lambda d: (
+        sorted((r["type"], r["other"]) for r in d["relationships"] if r["type"] != "ADOPTED_BY")
+        == [
+            ("BASED_ON", "ka-savings-lessons"),
+            ("PILOTED_IN", "area-na-thom"),
+            ("PRODUCES", "fund-welfare-na-thom"),
+            ("SPREAD_TO", "area-ko-mak"),
+            ("SPREAD_TO", "area-lampam"),
+        ]
+        or _fail(d)
     ),
     "K2": lambda d: d["unlinked"] == ["ka-iw-org-study"] or _fail(d),
     "K3": lambda d: d["reach"] == 6 and "ka-learning-package" in reached(d) or _fail(d),
