@@ -268,6 +268,13 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         and ids(d["linked"]) == ["org-codi", "org-tao-lampam"]
         or _fail(d)
     ),
+    "S15": lambda d: (
+        d["breakdown"] == {"academic": 1, "community": 1, "local_government": 1, "state": 1}
+        and reached(d)
+        == ["net-weavers", "org-khuan-khanun-hospital", "org-tao-thale-noi", "org-tsu"]
+        or _fail(d)
+    ),
+    "K5": lambda d: ids(d["entities"]) == ["area-lampam"] or _fail(d),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
