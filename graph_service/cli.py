@@ -1398,6 +1398,68 @@ def funds(
         click.echo(f"  {r['name']} [{r['id']}] <- {', '.join(r['sources'])}")
 
 
+@main.command()
+@click.option(
+    "--where",
+    multiple=True,
+    metavar="ATTR=V1,V2",
+    help="a term on the tie's own properties (formality=formal, policy=local, status=...), "
+    "type= or direction=horizontal|vertical; repeat for more terms, all must hold",
+)
+@types_option
+@click.option("--breakdown", default=None, metavar="ATTR", help="counts by a tie property")
+@click.option(
+    "--limit", default=1000, show_default=True, type=int, help="list at most this many ties"
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def ties(
+    ctx: click.Context,
+    where: tuple[str, ...],
+    types: str | None,
+    breakdown: str | None,
+    limit: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """The relationships whose own properties match a filter: --where policy=local."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.ties import ties as run
+
+    with opened_store(ctx, store_url) as store:
+        require_graph(store)
+        doc = run(store, list(where) or None, parse_list(types), breakdown=breakdown, limit=limit)
+    if as_json:
+        emit_json(doc)
+        return
+    typed = [f"type={','.join(doc['types'])}"] if doc["types"] else []
+    terms = "; ".join(doc["where"] + typed)
+    n = doc["count"]
+    if terms:
+        click.echo(f"พบ {n} ความสัมพันธ์ที่ตรงกับ {terms} / {n} tie(s) match {terms}.")
+    else:
+        click.echo(f"ความสัมพันธ์ทั้งหมด {n} รายการ / {n} tie(s) in all.")
+    if doc["breakdown"] is not None:
+        shown = ", ".join(f"{_group(k)} {v}" for k, v in doc["breakdown"].items())
+        click.echo(f"By {breakdown}: {shown}")
+    _table(
+        ["source", "type", "target", "direction"],
+        [
+            [
+                f"{t['source_name'] or t['source']} [{t['source']}]",
+                t["type"],
+                f"{t['target_name'] or t['target']} [{t['target']}]",
+                t["direction"],
+            ]
+            for t in doc["ties"]
+        ],
+    )
+    if doc["truncated"]:
+        click.echo(f"... {doc['count'] - len(doc['ties'])} more (--limit N, or --json)")
+
+
 @main.command("new-key")
 @click.option(
     "--role",

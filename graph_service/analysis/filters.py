@@ -275,3 +275,21 @@ def find(store: GraphStore, where: str | Sequence[str]) -> dict[str, Any]:
             {"id": i, "kind": arrays.nodes[i].kind, "name": arrays.nodes[i].name} for i in ids
         ],
     }
+
+
+def value_holds(term: Term, stored: Any) -> bool:
+    """True when a stored value (a property of an entity or of a relationship; a list holds
+    a value when one of its items does) is one of ``term``'s values, compared as the filter
+    compares them.
+
+    >>> value_holds(parse_filter("formality=Formal").terms[0], "formal")
+    True
+    >>> value_holds(parse_filter("year=2551").terms[0], 2008), value_holds(
+    ...     parse_filter("tag=a").terms[0], ["b", "a"])
+    (True, True)
+    """
+    if stored is None or stored == "":
+        return False
+    if isinstance(stored, list):
+        return any(_key(v) in term.keys for v in stored)
+    return stored in term.values or _key(stored) in term.keys

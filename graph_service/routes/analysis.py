@@ -29,6 +29,7 @@ from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import paths as paths_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.analysis import structure as structure_mod
+from graph_service.analysis import ties as ties_mod
 from graph_service.analysis.common import parse_list
 from graph_service.budget import Abandoned
 from graph_service.errors import GraphServiceError
@@ -47,6 +48,7 @@ from graph_service.routes.models import (
     ProfileDocument,
     ReachDocument,
     StructureDocument,
+    TiesDocument,
     UnlinkedDocument,
     responses,
 )
@@ -606,3 +608,30 @@ def get_funds(
 
         within = resolve_entity(store, within.strip()).id
     return cache_of(request).answer(store, funds_mod.funds, within=within, where=where or None)
+
+
+@router.get(
+    "/ties",
+    summary="The relationships whose own properties match a filter (policy=local, ...)",
+    responses=responses(TiesDocument, "the matching ties", 422),
+)
+def get_ties(
+    request: Request,
+    store: Store,
+    where: Annotated[
+        list[str] | None,
+        Query(description="a term on the tie's properties ATTR=V1,V2, type= or direction="),
+    ] = None,
+    types: Types = None,
+    breakdown: Annotated[str | None, Query(description="counts by a tie property")] = None,
+    limit: Annotated[int, Query(ge=0, le=100000, description="list at most this many")] = 1000,
+) -> dict[str, Any]:
+    """The ``ties`` document: see ``graph_service.analysis.ties``."""
+    return cache_of(request).answer(
+        store,
+        ties_mod.ties,
+        where=where or None,
+        types=parse_list(types),
+        breakdown=breakdown,
+        limit=limit,
+    )

@@ -906,6 +906,39 @@ class FundsDocument(Open):
     recipients: list[dict[str, Any]]
 
 
+class TiesDocument(Open):
+    """``ties``: the relationships whose own properties match every term, sorted by
+    (source, type, target); ``count`` all of them, ``ties`` at most ``limit``."""
+
+    model_config = _example(
+        {
+            "where": ["policy=local"],
+            "types": None,
+            "count": 1,
+            "truncated": False,
+            "ties": [
+                {
+                    "source": "net-welfare-network",
+                    "source_name": "เครือข่ายสวัสดิการชุมชนจังหวัดพัทลุง",
+                    "type": "SUPPORTS",
+                    "target": "org-tao-lampam",
+                    "target_name": "องค์การบริหารส่วนตำบลลำปำ",
+                    "direction": "vertical",
+                    "properties": {"policy": "local"},
+                }
+            ],
+            "breakdown": None,
+        }
+    )
+
+    where: list[str]
+    types: list[str] | None
+    count: int
+    truncated: bool
+    ties: list[dict[str, Any]]
+    breakdown: dict[str, int] | None
+
+
 class FindDocument(Open):
     """``find``: the entities matching a filter, sorted by id."""
 

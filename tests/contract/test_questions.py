@@ -275,6 +275,14 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         or _fail(d)
     ),
     "K5": lambda d: ids(d["entities"]) == ["area-lampam"] or _fail(d),
+    "A7": lambda d: (
+        [(x["source"], x["type"], x["target"]) for x in d["ties"]]
+        == [
+            ("net-welfare-network", "SUPPORTS", "org-tao-lampam"),
+            ("net-welfare-network", "SUPPORTS", "org-tao-na-thom"),
+        ]
+        or _fail(d)
+    ),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
