@@ -123,9 +123,10 @@ def knowledge(
     row_of = {i: _values(_attribute(nodes[i], rows), rows) for i in ids}
     col_of = {i: _values(_attribute(nodes[i], cols), cols) for i in ids}
     cells: dict[tuple[str | None, str | None], list[str]] = {}
+    nothing: list[str | None] = [None]
     for i in ids:
-        for r in row_of[i] or [None]:
-            for c in col_of[i] or [None]:
+        for r in row_of[i] or nothing:
+            for c in col_of[i] or nothing:
                 cells.setdefault((r, c), []).append(i)
     row_values = sorted({r for r, _ in cells}, key=_order)
     col_values = sorted({c for _, c in cells}, key=_order)
