@@ -37,7 +37,7 @@ from typing import Any
 
 from graph_service import budget
 from graph_service.analysis.common import _values, check_types, parse_list
-from graph_service.analysis.filters import PLACEMENT_TYPES, parse_filter, prepare
+from graph_service.analysis.filters import PLACEMENT_TYPES, parse_filter, prepare, read_arrays
 from graph_service.domain import Node, to_ascii_digits
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -82,14 +82,17 @@ def knowledge(
     below_n = _number(below, "--below")
     needs_placement = flt is not None and any(t.attribute == "within" for t in flt.terms)
     types = set(ROLE_TYPES) | set(evidence) | (set(PLACEMENT_TYPES) if needs_placement else set())
-    sub = store.subgraph(None, sorted(types))
-    nodes = sub.nodes
-    if flt is not None and needs_placement:
-        prepare(
-            flt,
-            nodes,
-            [(e.source, e.type, e.target) for e in sub.edges if e.type in PLACEMENT_TYPES],
+    # ends and types only: no relationship's properties are read (both stores)
+    arrays = read_arrays(store, None, sorted(types))
+    nodes, names, kinds = arrays.nodes, arrays.ids, arrays.types
+    rels = [
+        (names[a], kinds[t], names[b])
+        for a, b, t in zip(
+            arrays.src.tolist(), arrays.dst.tolist(), arrays.type.tolist(), strict=True
         )
+    ]
+    if flt is not None and needs_placement:
+        prepare(flt, nodes, [r for r in rels if r[1] in PLACEMENT_TYPES])
     ids = sorted(
         i for i, n in nodes.items() if n.kind == KIND and (flt is None or flt.matches_node(n))
     )
@@ -99,27 +102,26 @@ def knowledge(
     adopters: dict[str, set[str]] = {i: set() for i in ids}
     proof: dict[str, set[str]] = {i: set() for i in ids}
     wanted = set(evidence)
-    for step, e in enumerate(sub.edges):
+    for step, (source, type_, target) in enumerate(rels):
         if not step & 4095:
             budget.check()
-        if e.source == e.target:
+        if source == target:
             continue
-        if e.type in wanted:
-            if e.source in chosen:
-                proof[e.source].add(e.target)
-            if e.target in chosen:
-                proof[e.target].add(e.source)
-        if e.type == "PRODUCES" and e.target in chosen:
-            producers[e.target].add(e.source)
-        elif e.type == "USES" and e.target in chosen:
-            users[e.target].add(e.source)
-        elif e.type == "ADOPTED_BY":
-            source = nodes.get(e.source)
-            if source is not None and source.kind == KIND:
-                if e.source in chosen:
-                    adopters[e.source].add(e.target)
-            elif e.target in chosen:
-                adopters[e.target].add(e.source)
+        if type_ in wanted:
+            if source in chosen:
+                proof[source].add(target)
+            if target in chosen:
+                proof[target].add(source)
+        if type_ == "PRODUCES" and target in chosen:
+            producers[target].add(source)
+        elif type_ == "USES" and target in chosen:
+            users[target].add(source)
+        elif type_ == "ADOPTED_BY":
+            if nodes[source].kind == KIND:
+                if source in chosen:
+                    adopters[source].add(target)
+            elif target in chosen:
+                adopters[target].add(source)
     row_of = {i: _values(_attribute(nodes[i], rows), rows) for i in ids}
     col_of = {i: _values(_attribute(nodes[i], cols), cols) for i in ids}
     cells: dict[tuple[str | None, str | None], list[str]] = {}
