@@ -1480,5 +1480,148 @@ def new_key(role: str) -> None:
     click.echo(f"line for GRAPH_API_KEYS_FILE: {role}:{hash_key(key)}")
 
 
+# -- knowledge (issue 12, questions K1, K2, K4) ------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--rows",
+    default=None,
+    metavar="ATTR",
+    help="the attribute of the table's rows (default asset_type), e.g. track",
+)
+@click.option(
+    "--cols",
+    default=None,
+    metavar="ATTR",
+    help="the attribute of the table's columns (default readiness: 1 = most mature)",
+)
+@where_option("only the knowledge assets matching")
+@click.option(
+    "--evidence-type",
+    "evidence_type",
+    default=None,
+    metavar="T1,T2",
+    help="relationship types that count as evidence for an asset (default EVIDENCE_FOR)",
+)
+@click.option(
+    "--above",
+    default=None,
+    metavar="N",
+    help="also list the row values with nothing above N in the column (e.g. --above 3)",
+)
+@click.option(
+    "--below",
+    default=None,
+    metavar="N",
+    help="also list the row values with nothing below N in the column",
+)
+@click.option("--top", default=20, show_default=True, help="assets shown (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def knowledge(
+    ctx: click.Context,
+    rows: str | None,
+    cols: str | None,
+    where: tuple[str, ...],
+    evidence_type: str | None,
+    above: str | None,
+    below: str | None,
+    top: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Knowledge assets by two attributes (default asset_type x readiness), with who
+    produces, uses and adopts each; the assets nobody uses or adopts, and those with no
+    evidence (no relationship of --evidence-type)."""
+    from graph_service.analysis.knowledge import knowledge as run
+
+    with opened_store(ctx, store_url) as store:
+        require_graph(store)
+        doc = run(store, rows, cols, list(where) or None, evidence_type, above, below)
+        names = {a["id"]: a["name"] for a in doc["assets"]}
+    if as_json:
+        emit_json(doc)
+        return
+    _print_knowledge(doc, names, top)
+
+
+def _print_knowledge(doc: dict[str, Any], names: dict[str, str], top: int) -> None:
+    n, r, c = doc["count"], doc["rows"], doc["cols"]
+    a, e = len(doc["no_adopter"]), len(doc["no_evidence"])
+    types = ", ".join(doc["evidence_types"])
+    scope = f" ที่ตรงกับ {'; '.join(doc['where'])}" if doc["where"] else ""
+    scope_en = f" matching {'; '.join(doc['where'])}" if doc["where"] else ""
+    click.echo(
+        f"องค์ความรู้{scope} {n} ชิ้น จำแนกตาม {r} × {c}: {a} ชิ้นไม่มีผู้ใช้หรือผู้รับไปใช้ "
+        f"{e} ชิ้นไม่มีหลักฐาน ({types}) / {n} knowledge asset(s){scope_en} by {r} × {c}: "
+        f"{a} used or adopted by nobody, {e} with no evidence ({types})."
+    )
+    if not n:
+        return
+    counts = {(cell["row"], cell["col"]): cell["count"] for cell in doc["table"]}
+    _table(
+        [f"{r} \\ {c}", *(_group(v) for v in doc["col_values"]), "total"],
+        [
+            [
+                _group(rv),
+                *(counts.get((rv, cv)) for cv in doc["col_values"]),
+                sum(counts.get((rv, cv), 0) for cv in doc["col_values"]),
+            ]
+            for rv in doc["row_values"]
+        ],
+    )
+    click.echo("")
+    assets = doc["assets"]
+
+    def shown(value: Any) -> str:
+        return "|".join(value) if isinstance(value, list) else _group(value)
+
+    _table(
+        ["id", "name", r, c, "producers", "users", "adopters"],
+        [
+            [
+                x["id"],
+                x["name"],
+                shown(x["row"]),
+                shown(x["col"]),
+                len(x["producers"]),
+                len(x["users"]),
+                len(x["adopters"]),
+            ]
+            for x in assets[:top]
+        ],
+    )
+    if len(assets) > top:
+        click.echo(f"... {len(assets) - top} more (--top N, or --json for all)")
+    for key, th, en in (
+        ("no_adopter", "ไม่มีผู้ใช้หรือผู้รับไปใช้", "used or adopted by nobody"),
+        ("no_evidence", "ไม่มีหลักฐาน", f"no evidence ({types})"),
+    ):
+        if doc[key]:
+            click.echo(f"{th} / {en} ({len(doc[key])}):")
+            for i in doc[key][:top]:
+                click.echo(f"  {names.get(i, '')} [{i}]")
+            if len(doc[key]) > top:
+                click.echo(f"  ... {len(doc[key]) - top} more")
+    for name, th, en in (("above", "สูงกว่า", "above"), ("below", "ต่ำกว่า", "below")):
+        if doc[name] is None:
+            continue
+        sure = ", ".join(_group(v) for v in doc[f"nothing_{name}"]) or "-"
+        known = [v for v in doc[f"nothing_known_{name}"] if v not in doc[f"nothing_{name}"]]
+        click.echo(
+            f"{r} ที่ไม่มีรายการใด{th}ระดับ {doc[name]} / {r} values with nothing {en} "
+            f"{doc[name]} in {c}: {sure}"
+        )
+        if known:
+            listed = ", ".join(_group(v) for v in known)
+            click.echo(
+                f"  ไม่พบรายการ{th} {doc[name]} แต่บางรายการไม่มีค่า {c} / nothing known {en} "
+                f"{doc[name]}, but some assets have no {c}: {listed}"
+            )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -25,6 +25,7 @@ from graph_service.analysis import filters as filters_mod
 from graph_service.analysis import fragility as fragility_mod
 from graph_service.analysis import funds as funds_mod
 from graph_service.analysis import gaps as gaps_mod
+from graph_service.analysis import knowledge as knowledge_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import paths as paths_mod
 from graph_service.analysis import reach as reach_mod
@@ -43,6 +44,7 @@ from graph_service.routes.models import (
     FundsDocument,
     GapsDocument,
     GroupReachDocument,
+    KnowledgeDocument,
     OverlapDocument,
     PathDocument,
     ProfileDocument,
@@ -634,4 +636,46 @@ def get_ties(
         types=parse_list(types),
         breakdown=breakdown,
         limit=limit,
+    )
+
+
+# -- knowledge (issue 12, questions K1, K2, K4) ------------------------------------------------
+
+
+@router.get(
+    "/knowledge",
+    summary="Knowledge assets by two attributes, with producers, users and adopters",
+    responses=responses(KnowledgeDocument, "the knowledge document", 404, 422),
+)
+def get_knowledge(
+    request: Request,
+    store: Store,
+    rows: Annotated[
+        str | None, Query(description="the rows' attribute (default asset_type)")
+    ] = None,
+    cols: Annotated[
+        str | None, Query(description="the columns' attribute (default readiness)")
+    ] = None,
+    where: Where = None,
+    evidence_type: Annotated[
+        list[str] | None,
+        Query(description="relationship types that count as evidence (default EVIDENCE_FOR)"),
+    ] = None,
+    above: Annotated[
+        str | None, Query(description="a number: the row values with nothing above it")
+    ] = None,
+    below: Annotated[
+        str | None, Query(description="a number: the row values with nothing below it")
+    ] = None,
+) -> dict[str, Any]:
+    """The ``knowledge`` document (``analysis.knowledge.knowledge``)."""
+    return cache_of(request).answer(
+        store,
+        knowledge_mod.knowledge,
+        rows=rows,
+        cols=cols,
+        where=where or None,
+        evidence_types=parse_list(evidence_type),
+        above=above,
+        below=below,
     )

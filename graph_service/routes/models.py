@@ -1111,3 +1111,82 @@ class ClustersDocument(Open):
     seed: int
     modularity: float | None
     clusters: list[Cluster]
+
+
+# -- knowledge (issue 12) ----------------------------------------------------------------------
+
+
+class KnowledgeCell(Open):
+    row: str | None = Field(description="the row value (as text); null: without the attribute")
+    col: str | None = Field(description="the column value (as text); null: without it")
+    count: int
+    assets: list[str]
+
+
+class KnowledgeAssetRow(Open):
+    id: str
+    name: str
+    row: str | list[str] | None = Field(description="its row value, null, or several values")
+    col: str | list[str] | None = Field(description="its column value, null, or several")
+    producers: list[str] = Field(description="(producer) PRODUCES (asset)")
+    users: list[str] = Field(description="(user) USES (asset)")
+    adopters: list[str] = Field(description="(asset) ADOPTED_BY (adopter), either way round")
+    evidence: list[str] = Field(description="the other ends of its evidence relationships")
+
+
+class KnowledgeDocument(Open):
+    """``knowledge``: the KnowledgeAsset entities matching ``where`` by two attributes
+    (``rows`` × ``cols``, default asset_type × readiness), each with its producers, users and
+    adopters; ``no_adopter``: nobody USES it and nobody adopts it; ``no_evidence``: no
+    relationship of ``evidence_types`` (default EVIDENCE_FOR). With ``above`` N: the row
+    values whose every asset has a numeric column value ≤ N (``nothing_above``), and those
+    with none known above N (``nothing_known_above``, some without a number); ``below``
+    mirrors it."""
+
+    model_config = _example(
+        {
+            "rows": "asset_type",
+            "cols": "readiness",
+            "where": [],
+            "evidence_types": ["EVIDENCE_FOR"],
+            "count": 10,
+            "row_values": ["lesson", "study"],
+            "col_values": ["3", "4", None],
+            "table": [
+                {"row": "study", "col": "4", "count": 1, "assets": ["ka-iw-org-study"]},
+            ],
+            "assets": [
+                {
+                    "id": "ka-iw-org-study",
+                    "name": "ผลการศึกษาเรื่ององค์กรแรงงานนอกระบบ",
+                    "row": "study",
+                    "col": "4",
+                    "producers": ["prog-iw-programme"],
+                    "users": [],
+                    "adopters": [],
+                    "evidence": [],
+                }
+            ],
+            "no_adopter": ["ka-iw-org-study"],
+            "no_evidence": ["ka-iw-org-study"],
+            "above": 3,
+            "nothing_above": [],
+            "nothing_known_above": ["lesson"],
+            "below": None,
+            "nothing_below": None,
+            "nothing_known_below": None,
+        }
+    )
+
+    rows: str
+    cols: str
+    where: list[str]
+    evidence_types: list[str]
+    count: int
+    table: list[KnowledgeCell]
+    assets: list[KnowledgeAssetRow]
+    no_adopter: list[str]
+    no_evidence: list[str]
+    above: float | None
+    nothing_above: list[str | None] | None
+    nothing_known_above: list[str | None] | None

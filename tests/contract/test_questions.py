@@ -135,6 +135,26 @@ def check_W11(doc: dict[str, Any]) -> None:
     ]
 
 
+def check_K1(doc: dict[str, Any]) -> None:
+    # iw: 10 assets, asset_type x readiness; only ka-csu-lessons (3) and ka-iw-org-study (4)
+    # carry a readiness, so no type has every asset at 3 or below for sure, and every type
+    # but study (a 4) has nothing known above 3
+    cells = {(c["row"], c["col"]): c["assets"] for c in doc["table"]}
+    assert doc["count"] == 10 and doc["rows"] == "asset_type" and doc["cols"] == "readiness"
+    assert cells[("lesson", "3")] == ["ka-csu-lessons"]
+    assert cells[("study", "4")] == ["ka-iw-org-study"]
+    assert len(cells[("lesson", None)]) == 3
+    assert doc["nothing_above"] == []
+    assert doc["nothing_known_above"] == [
+        "framework",
+        "learning_package",
+        "lesson",
+        "manual",
+        "media",
+        "tool",
+    ]
+
+
 def html_has(name: str, *needles: str) -> Callable[[dict[str, Any]], None]:
     def check(doc: dict[str, Any]) -> None:
         text = Path(name).read_text(encoding="utf-8")
@@ -305,10 +325,18 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         ]
         or _fail(d)
     ),
-    "K2": lambda d: d["unlinked"] == ["ka-iw-org-study"] or _fail(d),
+    "K1": check_K1,
+    "K2": lambda d: (
+        d["no_adopter"] == ["ka-iw-org-study"]
+        and d["assets"][0]["producers"] == ["prog-iw-programme"]
+        or _fail(d)
+    ),
     "K3": lambda d: d["reach"] == 6 and "ka-learning-package" in reached(d) or _fail(d),
     "K4": lambda d: (
-        len(d["unlinked"]) == 9 and ids(d["linked"]) == ["ka-iw-knowledge-set"] or _fail(d)
+        len(d["no_evidence"]) == 9
+        and "ka-iw-knowledge-set" not in d["no_evidence"]
+        and d["count"] == 10
+        or _fail(d)
     ),
     "K6": lambda d: (
         d["paths"] == [["prog-iw-plan-1", "ka-plan1-lessons", "prog-iw-plan-2"]] or _fail(d)
