@@ -136,23 +136,15 @@ def check_W11(doc: dict[str, Any]) -> None:
 
 
 def check_K1(doc: dict[str, Any]) -> None:
-    # iw: 10 assets, asset_type x readiness; only ka-csu-lessons (3) and ka-iw-org-study (4)
-    # carry a readiness, so no type has every asset at 3 or below for sure, and every type
-    # but study (a 4) has nothing known above 3
+    # pw: 11 assets by track x readiness; อาชีพ (occupation) has only a 3 and a 4, so no
+    # asset of that track is more mature than level 3 (1 is the most mature)
     cells = {(c["row"], c["col"]): c["assets"] for c in doc["table"]}
-    assert doc["count"] == 10 and doc["rows"] == "asset_type" and doc["cols"] == "readiness"
-    assert cells[("lesson", "3")] == ["ka-csu-lessons"]
-    assert cells[("study", "4")] == ["ka-iw-org-study"]
-    assert len(cells[("lesson", None)]) == 3
-    assert doc["nothing_above"] == []
-    assert doc["nothing_known_above"] == [
-        "framework",
-        "learning_package",
-        "lesson",
-        "manual",
-        "media",
-        "tool",
-    ]
+    assert doc["count"] == 11 and doc["row_values"] == ["ผู้สูงอายุ", "สวัสดิการชุมชน", "อาชีพ"]
+    assert cells[("สวัสดิการชุมชน", "1")] == ["ka-toolkit-accounts", "ka-welfare-manual"]
+    assert cells[("อาชีพ", "3")] == ["ka-sedge-curriculum"]
+    assert cells[("อาชีพ", "4")] == ["ka-lake-study"]
+    assert cells[("ผู้สูงอายุ", None)] == ["ka-indicator-coverage"]
+    assert doc["nothing_below"] == ["อาชีพ"]
 
 
 def html_has(name: str, *needles: str) -> Callable[[dict[str, Any]], None]:
