@@ -819,6 +819,13 @@ def fragility(
 )
 @click.option("--scope", default=None, metavar="AREA_ID", help="only areas within this area")
 @click.option("--level", default=None, help="only areas at this admin_level (e.g. subdistrict)")
+@click.option(
+    "--breakdown",
+    default=None,
+    metavar="ATTR",
+    help="reached and unreached areas counted by an area attribute (admin_level, any "
+    "property) or by the area containing them at a level (provincial, regional, ...)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
@@ -828,6 +835,7 @@ def overlap(
     by: str,
     scope: str | None,
     level: str | None,
+    breakdown: str | None,
     as_json: bool,
     store_url: str | None,
 ) -> None:
@@ -837,10 +845,12 @@ def overlap(
 
     with opened_store(ctx, store_url) as store:
         require_graph(store)
-        doc = run(store, by=by, scope=scope, level=level)
+        doc = run(store, by=by, scope=scope, level=level, breakdown=breakdown)
     if as_json:
         emit_json(doc)
         return
+    if doc.get("breakdown") is not None:
+        _print_coverage_breakdown(doc)
     click.echo(
         f"{len(doc['pairs'])} pair(s) of funds share {'areas' if by == 'area' else 'recipients'}."
     )
@@ -871,6 +881,24 @@ def overlap(
     click.echo(f"Unfunded ({len(doc['unfunded'])}): " + ", ".join(doc["unfunded"][:50]))
 
 
+def _print_coverage_breakdown(doc: dict[str, Any]) -> None:
+    """overlap --breakdown: one sentence, then reached / unreached per value."""
+    bd = doc["breakdown"]
+    names = bd.get("names") or {}
+    values = list(dict.fromkeys([*bd["reached"], *bd["unreached"]]))
+    reached, unreached = len(doc["coverage"]), len(doc["unfunded"])
+    click.echo(
+        f"กองทุนเข้าถึง {reached} พื้นที่ ยังไม่เข้าถึง {unreached} พื้นที่ แยกตาม {bd['by']} / "
+        f"{reached} area(s) reached by a fund and {unreached} not, by {bd['by']}"
+        + (f" (the {bd['level']} area containing each)" if bd.get("level") else "")
+        + ":"
+    )
+    _table(
+        ["value", "name", "reached", "unreached"],
+        [[v, names.get(v, ""), bd["reached"].get(v, 0), bd["unreached"].get(v, 0)] for v in values],
+    )
+
+
 @main.command()
 @click.option(
     "--by",
@@ -880,12 +908,32 @@ def overlap(
     help="admin_level (vertical), sector (horizontal) or any other attribute",
 )
 @types_option
+@click.option(
+    "--tie-attr",
+    default=None,
+    metavar="ATTR",
+    help="shares of the ties by this relationship property, per group and block (e.g. formality)",
+)
+@click.option(
+    "--tie-where",
+    "tie_where",
+    multiple=True,
+    metavar="ATTR=V1,V2",
+    help="only the relationships matching are ties: type=T1,T2 or a relationship property "
+    "(e.g. policy=local); repeat for more terms, all must hold",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
 @handles_errors
 def gaps(
-    ctx: click.Context, by: str, types: str | None, as_json: bool, store_url: str | None
+    ctx: click.Context,
+    by: str,
+    types: str | None,
+    tie_attr: str | None,
+    tie_where: tuple[str, ...],
+    as_json: bool,
+    store_url: str | None,
 ) -> None:
     """Missing horizontal and vertical links, with the actors who could close them, and the
     named gap reports."""
@@ -894,10 +942,18 @@ def gaps(
 
     with opened_store(ctx, store_url) as store:
         require_graph(store)
-        doc = run(store, by=by, types=parse_list(types))
+        doc = run(
+            store,
+            by=by,
+            types=parse_list(types),
+            tie_attr=tie_attr,
+            tie_where=list(tie_where) or None,
+        )
     if as_json:
         emit_json(doc)
         return
+    if doc.get("tie_shares") is not None:
+        _print_tie_shares(doc["tie_shares"], by)
     click.echo(f"Ties between groups by {by}; E-I index {_fmt(doc['ei_index'])}")
     for note in doc.get("notes", []):
         click.echo(f"Note: {note}")
@@ -932,6 +988,30 @@ def gaps(
         click.echo(f"{name.replace('_', ' ')}: {len(items)}")
 
 
+def _print_tie_shares(ts: dict[str, Any], by: str) -> None:
+    """gaps --tie-attr: one sentence on the whole network, then a row per group and block."""
+
+    def line(values: dict[str, int], shares: dict[str, Any]) -> str:
+        return ", ".join(f"{v} {c} ({_fmt(shares[v], 2)})" for v, c in values.items()) or "-"
+
+    click.echo(
+        f"สัดส่วนความสัมพันธ์ตาม {ts['attribute']} แยกตามกลุ่ม {by} / Shares of the "
+        f"{ts['total']} tie(s) by {ts['attribute']}, per {by}: " + line(ts["values"], ts["shares"])
+    )
+    _table(
+        ["group", "ties", ts["attribute"]],
+        [[_group(g["group"]), g["total"], line(g["values"], g["shares"])] for g in ts["groups"]],
+    )
+    _table(
+        ["from", "to", "direction", "ties", ts["attribute"]],
+        [
+            [_group(b["from"]), _group(b["to"]), b["direction"], b["total"]]
+            + [line(b["values"], b["shares"])]
+            for b in ts["blocks"]
+        ],
+    )
+
+
 # -- chains and missing links (issue 12, CONTRACT.md section 2b) ----------------------------
 
 
@@ -941,22 +1021,73 @@ def _names(store: GraphStore, ids: Any) -> dict[str, str]:
 
 @main.command()
 @where_option("the filter")
+@click.option(
+    "--breakdown", default=None, metavar="ATTR", help="counts of the found by this attribute"
+)
+@click.option(
+    "--per-area",
+    "per_area",
+    default=None,
+    metavar="LEVEL",
+    help="for every area at this admin level (provincial, district, ...): how many of the "
+    "found are within it, and the areas with none",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
 @handles_errors
-def find(ctx: click.Context, where: tuple[str, ...], as_json: bool, store_url: str | None) -> None:
+def find(
+    ctx: click.Context,
+    where: tuple[str, ...],
+    breakdown: str | None,
+    per_area: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
     """The entities matching a filter: --where kind=Organisation --where sector=academic."""
     from graph_service.analysis.filters import find as run
 
     with opened_store(ctx, store_url) as store:
-        doc = run(store, list(where))
+        doc = run(store, list(where), breakdown=breakdown, per_area=per_area)
     if as_json:
         emit_json(doc)
         return
     terms = "; ".join(doc["where"])
     click.echo(f"พบ {doc['count']} รายการที่ตรงกับ {terms} / {doc['count']} entities match {terms}.")
+    if doc.get("per_area") is not None:
+        _print_per_area(doc)
+        return
+    if doc.get("breakdown") is not None:
+        click.echo(
+            f"By {doc['breakdown_by']}: "
+            + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
+        )
     _table(["id", "kind", "name"], [[e["id"], e["kind"], e["name"]] for e in doc["entities"]])
+
+
+def _print_per_area(doc: dict[str, Any]) -> None:
+    """find --per-area: which areas hold the found entities, how many, and which hold none."""
+    rows = [r for r in doc["per_area"] if r["count"]]
+    without, level = doc["areas_without"], doc["level"]
+    click.echo(
+        f"พื้นที่ระดับ {level} ที่มีอย่างน้อยหนึ่งรายการ {len(rows)} แห่ง ไม่มีเลย {len(without)} "
+        f"แห่ง / {len(rows)} {level} area(s) have at least one, {len(without)} have none."
+    )
+    if doc.get("breakdown") is not None:
+        click.echo(
+            f"By {doc['breakdown_by']}: "
+            + ", ".join(f"{k} {v}" for k, v in doc["breakdown"].items())
+        )
+    _table(
+        ["area", "name", "count", "entities"],
+        [[r["id"], r["name"], r["count"], ", ".join(r["entities"][:10])] for r in rows],
+    )
+    names = {r["id"]: r["name"] for r in doc["per_area"]}
+    click.echo(f"None ({len(without)}): " + ", ".join(f"{names[a]} [{a}]" for a in without[:50]))
+    if doc["unplaced"]:
+        click.echo(
+            f"Within no {level} area ({len(doc['unplaced'])}): " + ", ".join(doc["unplaced"][:50])
+        )
 
 
 @main.command()

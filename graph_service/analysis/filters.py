@@ -260,21 +260,317 @@ def select(store: GraphStore, flt: Filter, arrays: GraphArrays | None = None) ->
     return [i for i in arrays.ids if flt.matches_node(arrays.nodes[i])]
 
 
-def find(store: GraphStore, where: str | Sequence[str]) -> dict[str, Any]:
+def find(
+    store: GraphStore,
+    where: str | Sequence[str],
+    breakdown: str | None = None,
+    per_area: str | None = None,
+) -> dict[str, Any]:
     """The ``find`` document (CONTRACT.md section 2b): the entities matching ``where``,
-    sorted by id: ``{"where", "count", "entities": [{"id", "kind", "name"}]}``."""
+    sorted by id: ``{"where", "count", "entities": [{"id", "kind", "name"}]}``; with
+    ``breakdown`` or ``per_area`` (an admin level), the keys :func:`find_breakdown` adds."""
+    return find_breakdown(store, where, breakdown, per_area)
+
+
+# -- breakdowns (issue 12: find --breakdown, find --per-area, gaps --tie-where) --------------
+
+#: the words a user may give for an administrative level: the levels themselves, the nouns
+#: (``province``) and the Thai words (``จังหวัด``)
+LEVEL_WORDS = {
+    "region": "regional",
+    "province": "provincial",
+    "country": "national",
+    "subdistricts": "subdistrict",
+    "ประเทศ": "national",
+    "ภาค": "regional",
+    "จังหวัด": "provincial",
+    "อำเภอ": "district",
+    "ตำบล": "subdistrict",
+    "หมู่บ้าน": "village",
+    "ชุมชน": "community",
+}
+
+
+def admin_level_word(word: str | None) -> str | None:
+    """The ``admin_level`` a word names (``provincial``, ``province``, ``จังหวัด``, any
+    case), or None when it names none.
+
+    >>> admin_level_word(" Province "), admin_level_word("จังหวัด"), admin_level_word("sector")
+    ('provincial', 'provincial', None)
+    """
+    from graph_service.domain import ADMIN_LEVELS
+
+    if not isinstance(word, str):
+        return None
+    text = clean_text(word).casefold().replace(" ", "_")
+    if text in ADMIN_LEVELS:
+        return text
+    return LEVEL_WORDS.get(text)
+
+
+def _area_level(node: Node) -> str:
+    return str(node.props.get("admin_level") or "").strip().casefold()
+
+
+class Containment:
+    """Which areas at one ``admin_level`` hold an entity, by the rule of ``within=``: x is
+    within area A when x is A or PART_OF it (transitively, through any entity, as
+    :func:`within_ids` walks down), or x is LOCATED_IN or OPERATES_IN such an entity.
+
+    Read bottom-up, so that every area at a level costs one pass: the areas holding x are
+    the level's areas among x's PART_OF ancestors (x included) and among those of every
+    entity x is placed in.
+
+    >>> nodes = {i: Node(i, "Area", {"admin_level": lv}) for i, lv in
+    ...          (("p", "provincial"), ("d", "district"), ("s", "subdistrict"))}
+    >>> nodes["o"] = Node("o", "Organisation")
+    >>> rows = [("d", "PART_OF", "p"), ("s", "PART_OF", "d"), ("o", "OPERATES_IN", "s")]
+    >>> c = Containment(nodes, rows, "provincial")
+    >>> c.areas, sorted(c.holding("o")), sorted(c.holding("p")), sorted(c.holding("x"))
+    (['p'], ['p'], ['p'], [])
+    """
+
+    def __init__(
+        self,
+        nodes: Mapping[str, Node],
+        placement: Sequence[tuple[str, str, str]],
+        level: str,
+    ) -> None:
+        self.level = level
+        self.areas = sorted(
+            i for i, n in nodes.items() if n.kind == "Area" and _area_level(n) == level
+        )
+        self._at_level = set(self.areas)
+        self._parents: dict[str, list[str]] = {}
+        self._placed_in: dict[str, list[str]] = {}
+        for source, type_, target in placement:
+            if source == target:
+                continue
+            if type_ == "PART_OF":
+                self._parents.setdefault(source, []).append(target)
+            elif type_ in ("LOCATED_IN", "OPERATES_IN"):
+                self._placed_in.setdefault(source, []).append(target)
+        self._up: dict[str, frozenset[str]] = {}
+
+    def _up_at_level(self, start: str) -> frozenset[str]:
+        """The level's areas among ``start`` and its PART_OF ancestors (cycles are safe)."""
+        found = self._up.get(start)
+        if found is None:
+            seen, stack = {start}, [start]
+            while stack:
+                for parent in self._parents.get(stack.pop(), ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        stack.append(parent)
+            found = self._up[start] = frozenset(seen & self._at_level)
+        return found
+
+    def holding(self, entity: str) -> set[str]:
+        """The areas at the level that ``entity`` is within."""
+        out = set(self._up_at_level(entity))
+        for place in self._placed_in.get(entity, ()):
+            out |= self._up_at_level(place)
+        return out
+
+
+def check_level(nodes: Mapping[str, Node], word: str, what: str) -> str:
+    """The admin level ``word`` names (see :func:`admin_level_word`), or the word itself when
+    some Area has it as its ``admin_level``; otherwise an ``InvalidInput`` naming the levels.
+    """
+    from graph_service.domain import ADMIN_LEVELS
+
+    level = admin_level_word(word)
+    if level is not None:
+        return level
+    text = clean_text(str(word)).casefold()
+    present = sorted({_area_level(n) for n in nodes.values() if n.kind == "Area"} - {""})
+    if text and text in present:
+        return text
+    raise InvalidInput(
+        f"{what}: {word!r} is not an admin level; the levels are {', '.join(ADMIN_LEVELS)}"
+        + (f" (the areas here have {', '.join(present)})" if present else ""),
+        {what.lstrip("-").replace("-", "_"): word, "levels": list(ADMIN_LEVELS)},
+    )
+
+
+def count_per_area(
+    nodes: Mapping[str, Node],
+    placement: Sequence[tuple[str, str, str]],
+    ids: Sequence[str],
+    level: str,
+) -> dict[str, Any]:
+    """For every Area at ``level``, the entities of ``ids`` within it (the rule of
+    ``within=``), most first, then by id; the areas holding none; and the entities within no
+    area of the level (``unplaced``). An entity within two areas of the level counts in
+    both.
+
+    >>> nodes = {i: Node(i, "Area", {"admin_level": "provincial", "name": i}) for i in "pq"}
+    >>> nodes.update({i: Node(i, "Person", {"name": i}) for i in ("a", "b", "c")})
+    >>> rows = [("a", "LOCATED_IN", "p"), ("b", "OPERATES_IN", "p")]
+    >>> doc = count_per_area(nodes, rows, ["a", "b", "c"], "provincial")
+    >>> [(r["id"], r["count"], r["entities"]) for r in doc["per_area"]]
+    [('p', 2, ['a', 'b']), ('q', 0, [])]
+    >>> doc["areas_without"], doc["unplaced"]
+    (['q'], ['c'])
+    """
+    from graph_service import budget
+
+    contain = Containment(nodes, placement, level)
+    members: dict[str, list[str]] = {a: [] for a in contain.areas}
+    unplaced = []
+    for step, i in enumerate(sorted(ids)):
+        if not step & 4095:
+            budget.check()
+        holding = contain.holding(i)
+        if not holding:
+            unplaced.append(i)
+        for a in holding:
+            members[a].append(i)
+    rows = [
+        {"id": a, "name": nodes[a].name, "count": len(found), "entities": found}
+        for a, found in members.items()
+    ]
+    rows.sort(key=lambda r: (-r["count"], r["id"]))
+    return {
+        "level": level,
+        "per_area": rows,
+        "areas_without": [a for a in contain.areas if not members[a]],
+        "unplaced": unplaced,
+    }
+
+
+def find_breakdown(
+    store: GraphStore,
+    where: str | Sequence[str],
+    breakdown: str | None = None,
+    per_area_level: str | None = None,
+) -> dict[str, Any]:
+    """The ``find`` document with breakdowns (CONTRACT.md section 2b, extended by issue 12):
+
+    - ``breakdown`` (an attribute: ``kind``, ``level`` or a property): ``"breakdown_by"``
+      and ``"breakdown": {value: count}`` over the entities found, each value of a list
+      counted, the entities without it under ``"null"``, most first;
+    - ``per_area_level`` (an admin level: ``provincial``, ``province``, ``จังหวัด``, …):
+      ``"per_area"``: for every Area at that level, ``{"id", "name", "count",
+      "entities": [ids]}`` of the entities found within it (the rule of ``within=``: the
+      area, areas PART_OF it transitively, and what is LOCATED_IN or OPERATES_IN them),
+      most first; ``"areas_without"``: the areas of the level holding none;
+      ``"unplaced"``: the entities found that are within no area of the level.
+    """
+    from graph_service.analysis.reach import count_by
+
     flt = parse_filter(where)
     if flt is None:
         raise InvalidInput("give a filter: --where ATTR=V1,V2 (e.g. kind=Organisation)")
     arrays = placement_arrays(store)
+    level = check_level(arrays.nodes, per_area_level, "--per-area") if per_area_level else None
     ids = select(store, flt, arrays)
-    return {
+    doc: dict[str, Any] = {
         "where": flt.text,
         "count": len(ids),
         "entities": [
             {"id": i, "kind": arrays.nodes[i].kind, "name": arrays.nodes[i].name} for i in ids
         ],
     }
+    if breakdown is not None and breakdown.strip():
+        doc["breakdown_by"] = breakdown.strip()
+        doc["breakdown"] = count_by(arrays.nodes, ids, breakdown.strip())
+    if level is not None:
+        rows = [
+            (arrays.ids[s], arrays.types[t], arrays.ids[d])
+            for s, d, t in zip(
+                arrays.src.tolist(), arrays.dst.tolist(), arrays.type.tolist(), strict=True
+            )
+            if arrays.types[t] in PLACEMENT_TYPES
+        ]
+        doc |= count_per_area(arrays.nodes, rows, ids, level)
+    return doc
+
+
+# -- tie filters (gaps --tie-where) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TieFilter:
+    """Terms on a relationship: ``type=T1,T2`` or any relationship property (``formality=
+    formal``); all must hold, a list means any. Values are read as the importer reads a
+    cell of the relationships file and compared as filter values are (case, spacing and
+    Thai digits do not matter; numbers as numbers).
+
+    >>> f = parse_tie_filter(["policy=Local", "type=partners_with"])
+    >>> f.matches("PARTNERS_WITH", {"policy": " local "}), f.matches("MENTORS", {"policy": "local"})
+    (True, False)
+    """
+
+    terms: tuple[Term, ...]
+
+    @property
+    def text(self) -> list[str]:
+        return [t.text for t in self.terms]
+
+    def matches(self, type_: str, props: Mapping[str, Any]) -> bool:
+        """True when every term holds for a relationship of ``type_`` with ``props``."""
+        for term in self.terms:
+            if term.attribute == "type":
+                if type_ not in term.values:
+                    return False
+                continue
+            stored = props.get(term.attribute)
+            if stored is None or stored == "":
+                return False
+            if isinstance(stored, list):
+                if not any(_key(v) in term.keys for v in stored):
+                    return False
+            elif stored not in term.values and _key(stored) not in term.keys:
+                return False
+        return True
+
+
+def parse_tie_filter(where: str | Sequence[str] | None) -> TieFilter | None:
+    """The tie filter of ``where`` (terms as for :func:`parse_filter`, separated by ``;`` in
+    one string); None when empty."""
+    from graph_service.dataset import normalise_type, parse_edge_value
+
+    if where is None:
+        return None
+    raw = [where] if isinstance(where, str) else list(where)
+    texts = [t.strip() for item in raw for t in item.split(";") if t.strip()]
+    if not texts:
+        return None
+    terms = []
+    for text in texts:
+        attribute, sep, rest = text.partition("=")
+        attribute = attribute.strip()
+        parts = [p.strip() for p in rest.split(",")]
+        why = None
+        if not sep:
+            why = "no '='"
+        elif not attribute or not _ATTRIBUTE.match(attribute):
+            why = "the attribute before '=' is missing or has spaces"
+        elif not any(parts):
+            why = "no value after '='"
+        elif not all(parts):
+            why = "an empty value in the list"
+        elif attribute in ("kind", "level", "tag", "within", "id"):
+            why = f"{attribute}= is a term on entities, not on ties"
+        if why is not None:
+            raise InvalidInput(
+                f"tie filter term {text!r}: {why} (a term is ATTR=V1,V2 on a relationship: "
+                "type=PARTNERS_WITH, or a property such as formality=formal)",
+                {"term": text},
+            )
+        values: list[Any] = []
+        for p in parts:
+            if attribute == "type":
+                values.append(normalise_type(p))
+                continue
+            try:
+                value = parse_edge_value(attribute, p)
+            except ValueError as exc:
+                raise InvalidInput(f"tie filter term {text!r}: {exc}", {"term": text}) from None
+            values.extend(value if isinstance(value, list) else [value])
+        terms.append(Term(attribute, tuple(values), text))
+    return TieFilter(tuple(terms))
 
 
 def value_holds(term: Term, stored: Any) -> bool:

@@ -50,6 +50,7 @@ from graph_service.analysis.common import (
     parse_list,
     require_two_groups,
 )
+from graph_service.analysis.filters import parse_tie_filter
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph, to_ascii_digits
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -86,24 +87,38 @@ NO_ACTORS = "the graph has no actors (people, organisations or networks): import
 
 
 def gaps(
-    store: GraphStore, by: str = DEFAULT_BY, types: Sequence[str] | str | None = None
+    store: GraphStore,
+    by: str = DEFAULT_BY,
+    types: Sequence[str] | str | None = None,
+    tie_attr: str | None = None,
+    tie_where: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The ``gaps`` document (CONTRACT.md section 3, extended) for the whole graph.
 
     Loads every entity and relationship (the named reports need knowledge assets and all
     relationship types); ties are still among actors only, and of ``types`` when given.
+    ``tie_attr`` and ``tie_where``: see :func:`gaps_report`.
     """
     types = check_types(parse_list(types))
-    return gaps_report(store.subgraph(), by, types)
+    return gaps_report(store.subgraph(), by, types, tie_attr, tie_where)
 
 
 def gaps_report(
-    sub: Subgraph, by: str = DEFAULT_BY, types: Sequence[str] | str | None = None
+    sub: Subgraph,
+    by: str = DEFAULT_BY,
+    types: Sequence[str] | str | None = None,
+    tie_attr: str | None = None,
+    tie_where: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The ``gaps`` document of a subgraph; pure, so both stores give the same answer.
 
     ``by``: the attribute that defines the groups. ``types``: only relationships of these
     types are ties (the named reports about knowledge and membership read their own types).
+    ``tie_where`` (a tie filter, ``policy=local``; :func:`~graph_service.analysis.filters.
+    parse_tie_filter`): likewise, only the relationships it holds for are ties
+    (``"tie_where"`` in the document). ``tie_attr`` (a relationship property, e.g.
+    ``formality``): ``"tie_shares"``, the ties by the value of that property, per group and
+    per block (:func:`tie_shares`).
 
     >>> from graph_service.domain import Edge, Node
     >>> nodes = [Node("a", "Organisation", {"name": "A", "admin_level": "district"}),
@@ -120,7 +135,14 @@ def gaps_report(
     """
     types = check_types(parse_list(types))
     by = by.strip() if isinstance(by, str) else by
-    ties = actor_ties(sub, types, undirected=True)
+    tie_filter = parse_tie_filter(tie_where)
+    tie_attr = tie_attr.strip() or None if isinstance(tie_attr, str) else None
+    tied_sub = sub
+    if tie_filter is not None:
+        tied_sub = Subgraph(
+            sub.nodes, [e for e in sub.edges if tie_filter.matches(e.type, e.props)]
+        )
+    ties = actor_ties(tied_sub, types, undirected=True)
     if ties.n == 0:
         raise InvalidInput(NO_ACTORS)
     groups = group_actors(sub.nodes, ties.ids, by, sub)
@@ -171,7 +193,7 @@ def gaps_report(
     else:
         missing = finder.group_gaps(part, by)
 
-    return {
+    doc = {
         "by": by,
         "types": list(types) if types else None,
         "actors": ties.n,
@@ -190,6 +212,17 @@ def gaps_report(
             "personal_only_organisations": personal_only_organisations(sub),
         },
     }
+    if tie_filter is not None:
+        doc["tie_where"] = tie_filter.text
+        notes.append(
+            f"only the relationships matching {'; '.join(tie_filter.text)} are ties "
+            f"({doc['ties']} tied pair(s) of actors)"
+        )
+    if tie_attr is not None:
+        doc["tie_shares"] = tie_shares(
+            tied_sub, ties, codes, labels, doc["blocks"], tie_attr, types
+        )
+    return doc
 
 
 # -- groups, blocks and the E-I index ---------------------------------------------------------
@@ -385,6 +418,123 @@ def _admin_levels(sub: Subgraph, ties: TieGraph) -> list[str | None]:
         return group_actors(sub.nodes, ties.ids, "admin_level", sub).labels
     except InvalidInput:
         return [None] * ties.n
+
+
+# -- tie shares (issue 12: gaps --tie-attr) --------------------------------------------------
+
+
+def _value_text(value: Any) -> str:
+    """A property value as a JSON key: ``true``/``false``, whole floats without ``.0``.
+
+    >>> _value_text(True), _value_text(2.0), _value_text("ทางการ")
+    ('true', '2', 'ทางการ')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _shares(counts: dict[str, int], total: int) -> dict[str, Any]:
+    """``{"total", "values": {value: count}, "shares": {value: fraction}}``, most first,
+    then by value; shares of ``total`` (null when there is no tie)."""
+    ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return {
+        "total": total,
+        "values": ordered,
+        "shares": {v: clean_float(c / total) if total else None for v, c in ordered.items()},
+    }
+
+
+def tie_shares(
+    sub: Subgraph,
+    ties: TieGraph,
+    codes: np.ndarray,
+    labels: Sequence[str | None],
+    blocks: Sequence[dict[str, Any]],
+    attribute: str,
+    types: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The ties by the value of a relationship property ``attribute`` (S14: "what share of
+    ties are formal or informal, per region?"), for the whole network, for each group and
+    for each block of groups.
+
+    Here a tie is one relationship between two different actors (of ``types`` when given):
+    unlike ``blocks``, which count tied *pairs*, two relationships joining one pair count
+    twice, each with its own value, since the property belongs to the relationship. A
+    relationship without the property counts under ``"null"``; one whose property holds a
+    list counts once under each of its values (so ``values`` may sum to more than
+    ``total``). A group's row counts the relationships with at least one end in it (within
+    the group once); a block's row those with one end in each of its two groups (the same
+    group twice: within it), with the block's ``direction`` as ``blocks`` gives it; only
+    blocks with a relationship are listed. ``shares`` are count / total.
+
+    >>> from graph_service.domain import Edge, Node
+    >>> nodes = [Node(i, "Organisation", {"name": i, "region": r}) for i, r in
+    ...          (("a", "north"), ("b", "north"), ("c", "south"))]
+    >>> edges = [Edge("a", "PARTNERS_WITH", "b", {"formality": "formal"}),
+    ...          Edge("a", "SUPPORTS", "c", {"formality": "informal"}),
+    ...          Edge("b", "MENTORS", "c")]
+    >>> doc = gaps_report(Subgraph.of(nodes, edges), "region", tie_attr="formality")
+    >>> shares = doc["tie_shares"]
+    >>> shares["values"], shares["shares"]["formal"]
+    ({'formal': 1, 'informal': 1, 'null': 1}, 0.3333333333)
+    >>> for g in shares["groups"]:
+    ...     print(g["group"], g["total"], g["values"])
+    north 3 {'formal': 1, 'informal': 1, 'null': 1}
+    south 2 {'informal': 1, 'null': 1}
+    >>> [(b["from"], b["to"], b["values"]) for b in shares["blocks"]]
+    [('north', 'north', {'formal': 1}), ('north', 'south', {'informal': 1, 'null': 1})]
+    """
+    from collections import Counter
+
+    wanted = set(types) if types else None
+    k = len(labels)
+    every: Counter[str] = Counter()
+    per_group: list[Counter[str]] = [Counter() for _ in range(k)]
+    group_total = [0] * k
+    per_block: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    block_total: Counter[tuple[int, int]] = Counter()
+    total = 0
+    for step, e in enumerate(sub.edges):
+        if not step & 4095:
+            budget.check()
+        if wanted is not None and e.type not in wanted:
+            continue
+        a, b = ties.index.get(e.source), ties.index.get(e.target)
+        if a is None or b is None or a == b:
+            continue
+        stored = e.props.get(attribute)
+        found = stored if isinstance(stored, list) else [stored]
+        values = [_value_text(v) for v in found if v is not None and v != ""] or ["null"]
+        distinct = list(dict.fromkeys(values))
+        g, h = int(codes[a]), int(codes[b])
+        key = (min(g, h), max(g, h))
+        total += 1
+        block_total[key] += 1
+        for x in {g, h}:
+            group_total[x] += 1
+        for v in distinct:
+            every[v] += 1
+            per_block[key][v] += 1
+            for x in {g, h}:
+                per_group[x][v] += 1
+    direction = {(blk["from"], blk["to"]): blk["direction"] for blk in blocks}
+    return {
+        "attribute": attribute,
+        **_shares(every, total),
+        "groups": [{"group": labels[g], **_shares(per_group[g], group_total[g])} for g in range(k)],
+        "blocks": [
+            {
+                "from": labels[g],
+                "to": labels[h],
+                "direction": direction.get((labels[g], labels[h])),
+                **_shares(per_block[(g, h)], block_total[(g, h)]),
+            }
+            for g, h in sorted(per_block)
+        ],
+    }
 
 
 # -- missing links ---------------------------------------------------------------------------
@@ -769,5 +919,6 @@ __all__ = [
     "personal_only_organisations",
     "readiness_of",
     "tie_matrix",
+    "tie_shares",
     "unused_mature_knowledge",
 ]

@@ -112,17 +112,24 @@ def check_options(
 
 
 def overlap(
-    store: GraphStore, by: str = "area", scope: str | None = None, level: str | None = None
+    store: GraphStore,
+    by: str = "area",
+    scope: str | None = None,
+    level: str | None = None,
+    breakdown: str | None = None,
 ) -> dict[str, Any]:
     """The ``overlap`` document of CONTRACT.md section 3 (extended) for the graph in ``store``.
 
     ``by``: ``area`` or ``beneficiary``. ``scope`` (by area only): an Area id; ``unfunded``
     then lists that area and the areas PART_OF it, transitively. ``level`` (by area only):
     ``unfunded`` keeps the areas with this ``admin_level`` (e.g. ``subdistrict``).
+    ``breakdown`` (by area only): the reached and unreached areas counted by an attribute
+    (:func:`coverage_breakdown`).
     """
     by, scope, level = check_options(by, scope, level)
+    breakdown = _check_breakdown(by, breakdown)
     sub = store.subgraph(types=LOAD_TYPES)
-    return overlap_report(sub, by, scope, level)
+    return overlap_report(sub, by, scope, level, breakdown)
 
 
 def _amount(value: Any) -> float | None:
@@ -361,7 +368,11 @@ def _scope_areas(sub: Subgraph, scope: str | None, level: str | None) -> list[st
 
 
 def overlap_report(
-    sub: Subgraph, by: str = "area", scope: str | None = None, level: str | None = None
+    sub: Subgraph,
+    by: str = "area",
+    scope: str | None = None,
+    level: str | None = None,
+    breakdown: str | None = None,
 ) -> dict[str, Any]:
     """The overlap document computed in memory from a subgraph holding the funds, their
     FUNDS relationships, the recipients' OPERATES_IN / LOCATED_IN links and the areas'
@@ -370,7 +381,8 @@ def overlap_report(
     purpose, none first); ``funds_per_target`` and ``unfunded`` by id.
 
     Beyond CONTRACT.md: ``scope``, ``level``, ``funds`` (number of Fund entities) and
-    ``notes`` at the top; ``reason`` and ``paths`` on each pair. Path lists are shared
+    ``notes`` at the top; ``reason`` and ``paths`` on each pair; with ``breakdown``,
+    ``"breakdown"`` (:func:`coverage_breakdown`). Path lists are shared
     between pairs: treat the document as read-only.
     """
     # The report builds hundreds of thousands of small dicts and lists and no reference
@@ -379,7 +391,12 @@ def overlap_report(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _report(sub, by, scope, level)
+        doc = _report(sub, by, scope, level)
+        breakdown = _check_breakdown(doc["by"], breakdown)
+        if breakdown is not None:
+            areas = [*doc["coverage"], *doc["unfunded"]]
+            doc["breakdown"] = coverage_breakdown(sub, sorted(areas), doc["coverage"], breakdown)
+        return doc
     finally:
         if was_enabled:
             gc.enable()
@@ -458,6 +475,95 @@ def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dic
         "coverage": {a: coverage[a] for a in scope_areas if a in coverage},
         "coverage_counts": _coverage_counts(scope_areas, coverage) if by == "area" else None,
         "notes": notes,
+    }
+
+
+def _check_breakdown(by: str, breakdown: str | None) -> str | None:
+    """``breakdown`` trimmed (empty: None); it counts areas, so it goes with by area only."""
+    text = (breakdown.strip() or None) if isinstance(breakdown, str) else None
+    if text is not None and by != "area":
+        raise InvalidInput(
+            "breakdown counts the reached and unreached areas: it applies to the overlap by "
+            "area only",
+            {"by": by, "breakdown": breakdown},
+        )
+    return text
+
+
+def coverage_breakdown(
+    sub: Subgraph, areas: list[str], coverage: dict[str, str], attribute: str
+) -> dict[str, Any]:
+    """The areas of the report (``unfunded`` and ``coverage``: all areas, or those of
+    ``scope`` and ``level``), reached (any of the three ways) and unreached, counted by
+    ``attribute`` (issue 12: "coverage by ...", A4; "which provinces have unreached
+    districts"):
+
+    - an administrative level (``provincial``, ``province``, ``จังหวัด``, ``regional``,
+      ``district``, ...): the area *at that level containing* each area (itself when it is
+      at that level; along PART_OF between areas, transitively), by id, with ``names``;
+      areas in no area of that level (above it, or outside the hierarchy) under ``"null"``;
+      an area inside two such areas counts in both;
+    - any other attribute (``admin_level``, ``kind``, or an area property): the area's own
+      value, each value of a list counted, ``"null"`` without it.
+
+    ``{"by", "level", "reached": {value: count}, "unreached": {value: count}, "names": {id:
+    name}}`` (``level`` null and ``names`` empty for an own attribute), most first.
+
+    >>> from graph_service.domain import Edge, Node
+    >>> areas = [Node(i, "Area", {"name": n, "admin_level": lv}) for i, n, lv in (
+    ...     ("p", "พัทลุง", "provincial"), ("d1", "เมือง", "district"),
+    ...     ("d2", "ควนขนุน", "district"), ("q", "สงขลา", "provincial"),
+    ...     ("d3", "หาดใหญ่", "district"))]
+    >>> sub = Subgraph.of(areas, [Edge("d1", "PART_OF", "p"), Edge("d2", "PART_OF", "p"),
+    ...                           Edge("d3", "PART_OF", "q")])
+    >>> doc = coverage_breakdown(sub, ["d1", "d2", "d3", "p", "q"], {"d1": "direct",
+    ...                          "p": "within"}, "province")
+    >>> doc["reached"], doc["unreached"], doc["names"]["q"]
+    ({'p': 2}, {'q': 2, 'p': 1}, 'สงขลา')
+    >>> coverage_breakdown(sub, ["d1", "d2", "p"], {"d1": "direct"}, "admin_level")["unreached"]
+    {'district': 1, 'provincial': 1}
+    """
+    from graph_service.analysis.filters import Containment, admin_level_word
+    from graph_service.analysis.reach import count_by
+
+    nodes = sub.nodes
+    reached = [a for a in areas if a in coverage]
+    unreached = [a for a in areas if a not in coverage]
+    level = admin_level_word(attribute)
+    if level is None:
+        return {
+            "by": attribute,
+            "level": None,
+            "reached": count_by(nodes, reached, attribute),
+            "unreached": count_by(nodes, unreached, attribute),
+            "names": {},
+        }
+    rows = [
+        (e.source, e.type, e.target)
+        for e in sub.edges
+        if e.type == "PART_OF"
+        and e.source in nodes
+        and e.target in nodes
+        and nodes[e.source].kind == "Area"
+        and nodes[e.target].kind == "Area"
+    ]
+    contain = Containment(nodes, rows, level)
+
+    def count(ids: list[str]) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for a in ids:
+            for holder in contain.holding(a) or {"null"}:
+                counts[holder] += 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    out_reached, out_unreached = count(reached), count(unreached)
+    names = {a: nodes[a].name for a in sorted({*out_reached, *out_unreached} - {"null"})}
+    return {
+        "by": attribute,
+        "level": level,
+        "reached": out_reached,
+        "unreached": out_unreached,
+        "names": names,
     }
 
 

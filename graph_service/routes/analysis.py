@@ -441,8 +441,17 @@ def get_overlap(
     by: Annotated[str, Query(description="area or beneficiary")] = "area",
     scope: Annotated[str | None, Query(description="only areas within this area")] = None,
     level: Annotated[str | None, Query(description="only areas at this admin_level")] = None,
+    breakdown: Annotated[
+        str | None,
+        Query(
+            description="reached and unreached areas counted by an area attribute, or by "
+            "the area containing them at an admin level (provincial, regional, ...)"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    return cache_of(request).answer(store, overlap_mod.overlap, by=by, scope=scope, level=level)
+    return cache_of(request).answer(
+        store, overlap_mod.overlap, by=by, scope=scope, level=level, breakdown=breakdown
+    )
 
 
 @router.get(
@@ -455,8 +464,26 @@ def get_gaps(
     store: Store,
     by: Annotated[str, Query(description="admin_level, sector or any attribute")] = "admin_level",
     types: Types = None,
+    tie_attr: Annotated[
+        str | None,
+        Query(description="shares of the ties by this relationship property (e.g. formality)"),
+    ] = None,
+    tie_where: Annotated[
+        list[str] | None,
+        Query(
+            description="a tie filter term: type=T1,T2 or a relationship property "
+            "(policy=local); repeat for more terms, all must hold"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    return cache_of(request).answer(store, gaps_mod.gaps, by=by, types=parse_list(types))
+    return cache_of(request).answer(
+        store,
+        gaps_mod.gaps,
+        by=by,
+        types=parse_list(types),
+        tie_attr=tie_attr,
+        tie_where=tie_where or None,
+    )
 
 
 # -- chains and missing links (issue 12, CONTRACT.md section 2b) -----------------------------
@@ -468,8 +495,21 @@ def get_gaps(
     summary="The entities matching a filter",
     responses=responses(FindDocument, "the matching entities", 404, 422),
 )
-def get_find(request: Request, store: Store, where: Where = None) -> dict[str, Any]:
-    return cache_of(request).answer(store, filters_mod.find, where=where or [])
+def get_find(
+    request: Request,
+    store: Store,
+    where: Where = None,
+    breakdown: Annotated[
+        str | None, Query(description="counts of the found by this attribute")
+    ] = None,
+    per_area: Annotated[
+        str | None,
+        Query(description="for every area at this admin level: the found within it"),
+    ] = None,
+) -> dict[str, Any]:
+    return cache_of(request).answer(
+        store, filters_mod.find, where=where or [], breakdown=breakdown, per_area=per_area
+    )
 
 
 @router.get(

@@ -639,6 +639,17 @@ class OverlapPair(Open):
     paths: list[SharedPaths]
 
 
+class CoverageBreakdown(Open):
+    by: str = Field(description="the attribute, or the admin level, given")
+    level: str | None = Field(
+        description="the admin level whose containing area is the value (null: the area's "
+        "own attribute)"
+    )
+    reached: dict[str, int] = Field(description="reached areas per value (null: without it)")
+    unreached: dict[str, int]
+    names: dict[str, str] = Field(description="the containing areas' names, by id")
+
+
 class OverlapDocument(Open):
     """``overlap``: pairs of funds that reach the same areas or recipients, most overlapping
     first, each judged duplication, complementary or unknown."""
@@ -699,6 +710,9 @@ class OverlapDocument(Open):
         description="areas (recipients in need, by beneficiary) no fund reaches"
     )
     notes: list[str]
+    breakdown: CoverageBreakdown | None = Field(
+        None, description="with breakdown=ATTR (by area): reached and unreached areas by ATTR"
+    )
 
 
 # -- gaps ------------------------------------------------------------------------------------
@@ -766,6 +780,31 @@ class GapReports(Open):
     isolated_networks: list[IsolatedNetwork]
     unused_mature_knowledge: list[UnusedKnowledge]
     personal_only_organisations: list[PersonalOnly]
+
+
+class TieShareGroup(Open):
+    group: str | None
+    total: int = Field(description="relationships with an end in the group")
+    values: dict[str, int] = Field(description="relationships per value (null: without it)")
+    shares: dict[str, float | None] = Field(description="values / total")
+
+
+class TieShareBlock(Open):
+    from_: str | None = Field(alias="from")
+    to: str | None
+    direction: Direction | None
+    total: int = Field(description="relationships with one end in each group")
+    values: dict[str, int]
+    shares: dict[str, float | None]
+
+
+class TieShares(Open):
+    attribute: str
+    total: int = Field(description="relationships between two actors")
+    values: dict[str, int]
+    shares: dict[str, float | None]
+    groups: list[TieShareGroup]
+    blocks: list[TieShareBlock] = Field(description="only the blocks with a relationship")
 
 
 class GapsDocument(Open):
@@ -854,6 +893,12 @@ class GapsDocument(Open):
     blocks: list[Block]
     missing: list[MissingLink]
     reports: GapReports
+    tie_where: list[str] | None = Field(
+        None, description="with tie_where: the tie filter's terms (only matching ties count)"
+    )
+    tie_shares: TieShares | None = Field(
+        None, description="with tie_attr=ATTR: the ties by the value of that property"
+    )
 
 
 # -- chains and missing links (CONTRACT.md section 2b) -------------------------------------
@@ -939,6 +984,13 @@ class TiesDocument(Open):
     breakdown: dict[str, int] | None
 
 
+class AreaCount(Open):
+    id: str
+    name: str
+    count: int
+    entities: list[str] = Field(description="the found within the area (within= rule)")
+
+
 class FindDocument(Open):
     """``find``: the entities matching a filter, sorted by id."""
 
@@ -953,6 +1005,20 @@ class FindDocument(Open):
     where: list[str] = Field(description="the filter's terms, all of which hold")
     count: int
     entities: list[FoundEntity]
+    breakdown_by: str | None = Field(None, description="with breakdown=ATTR: the attribute")
+    breakdown: dict[str, int] | None = Field(
+        None, description="with breakdown=ATTR: the found per value (null: without it)"
+    )
+    level: str | None = Field(None, description="with per_area=LEVEL: the admin level")
+    per_area: list[AreaCount] | None = Field(
+        None, description="with per_area=LEVEL: every area at that level, most found first"
+    )
+    areas_without: list[str] | None = Field(
+        None, description="with per_area=LEVEL: the areas of that level holding none"
+    )
+    unplaced: list[str] | None = Field(
+        None, description="with per_area=LEVEL: the found within no area of that level"
+    )
 
 
 class PathDocument(Open):
