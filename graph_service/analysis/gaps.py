@@ -50,7 +50,7 @@ from graph_service.analysis.common import (
     parse_list,
     require_two_groups,
 )
-from graph_service.analysis.filters import parse_tie_filter
+from graph_service.analysis.filters import parse_tie_filter, value_text
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph, to_ascii_digits
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -193,7 +193,7 @@ def gaps_report(
     else:
         missing = finder.group_gaps(part, by)
 
-    doc = {
+    doc: dict[str, Any] = {
         "by": by,
         "types": list(types) if types else None,
         "actors": ties.n,
@@ -423,19 +423,6 @@ def _admin_levels(sub: Subgraph, ties: TieGraph) -> list[str | None]:
 # -- tie shares (issue 12: gaps --tie-attr) --------------------------------------------------
 
 
-def _value_text(value: Any) -> str:
-    """A property value as a JSON key: ``true``/``false``, whole floats without ``.0``.
-
-    >>> _value_text(True), _value_text(2.0), _value_text("ทางการ")
-    ('true', '2', 'ทางการ')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _shares(counts: dict[str, int], total: int) -> dict[str, Any]:
     """``{"total", "values": {value: count}, "shares": {value: fraction}}``, most first,
     then by value; shares of ``total`` (null when there is no tie)."""
@@ -507,7 +494,7 @@ def tie_shares(
             continue
         stored = e.props.get(attribute)
         found = stored if isinstance(stored, list) else [stored]
-        values = [_value_text(v) for v in found if v is not None and v != ""] or ["null"]
+        values = [value_text(v) for v in found if v is not None and v != ""] or ["null"]
         distinct = list(dict.fromkeys(values))
         g, h = int(codes[a]), int(codes[b])
         key = (min(g, h), max(g, h))

@@ -523,8 +523,7 @@ def coverage_breakdown(
     >>> coverage_breakdown(sub, ["d1", "d2", "p"], {"d1": "direct"}, "admin_level")["unreached"]
     {'district': 1, 'provincial': 1}
     """
-    from graph_service.analysis.filters import Containment, admin_level_word
-    from graph_service.analysis.reach import count_by
+    from graph_service.analysis.filters import Containment, admin_level_word, count_by
 
     nodes = sub.nodes
     reached = [a for a in areas if a in coverage]
