@@ -528,17 +528,25 @@ def find_breakdown(
 
 # -- tie filters (gaps --tie-where) -----------------------------------------------------------
 
+#: filter terms that choose entities, never ties
+ENTITY_TERMS = ("kind", "level", "tag", "within", "id")
+
 
 @dataclass(frozen=True)
 class TieFilter:
-    """Terms on a relationship: ``type=T1,T2`` or any relationship property (``formality=
-    formal``); all must hold, a list means any. Values are read as the importer reads a
-    cell of the relationships file and compared as filter values are (case, spacing and
-    Thai digits do not matter; numbers as numbers).
+    """Terms on a relationship, as ``ties --where`` reads them (``analysis.ties``): ``type=
+    T1,T2``, ``direction=`` (the stated or derived direction, ``horizontal`` or
+    ``vertical``) or any relationship property (``formality=formal``, ``policy=local``);
+    all must hold, a list means any, values compared as the filter compares them (case,
+    spacing and Thai digits do not matter; numbers as numbers).
 
+    >>> from graph_service.domain import Edge
     >>> f = parse_tie_filter(["policy=Local", "type=partners_with"])
-    >>> f.matches("PARTNERS_WITH", {"policy": " local "}), f.matches("MENTORS", {"policy": "local"})
-    (True, False)
+    >>> nodes = {i: Node(i, "Organisation") for i in "ab"}
+    >>> f.matches(Edge("a", "PARTNERS_WITH", "b", {"policy": " local "}), nodes)
+    True
+    >>> f.matches(Edge("a", "MENTORS", "b", {"policy": "local"}), nodes)
+    False
     """
 
     terms: tuple[Term, ...]
@@ -547,69 +555,38 @@ class TieFilter:
     def text(self) -> list[str]:
         return [t.text for t in self.terms]
 
-    def matches(self, type_: str, props: Mapping[str, Any]) -> bool:
-        """True when every term holds for a relationship of ``type_`` with ``props``."""
+    def matches(self, edge: Any, nodes: Mapping[str, Node]) -> bool:
+        """True when every term holds for ``edge`` (its ends' entities in ``nodes``, which
+        ``direction=`` reads)."""
+        from graph_service.domain import direction_of
+
         for term in self.terms:
             if term.attribute == "type":
-                if type_ not in term.values:
+                if not any(edge.type == str(v).upper() for v in term.values):
                     return False
-                continue
-            stored = props.get(term.attribute)
-            if stored is None or stored == "":
-                return False
-            if isinstance(stored, list):
-                if not any(_key(v) in term.keys for v in stored):
+            elif term.attribute == "direction":
+                if not value_holds(term, direction_of(edge, nodes)):
                     return False
-            elif stored not in term.values and _key(stored) not in term.keys:
+            elif not value_holds(term, edge.props.get(term.attribute)):
                 return False
         return True
 
 
 def parse_tie_filter(where: str | Sequence[str] | None) -> TieFilter | None:
-    """The tie filter of ``where`` (terms as for :func:`parse_filter`, separated by ``;`` in
-    one string); None when empty."""
-    from graph_service.dataset import normalise_type, parse_edge_value
-
-    if where is None:
+    """The tie filter of ``where`` (terms as for :func:`parse_filter`); None when empty. A
+    term on entities (``kind=``, ``level=``, ``tag=``, ``within=``, ``id=``) is an error."""
+    flt = parse_filter(where)
+    if flt is None:
         return None
-    raw = [where] if isinstance(where, str) else list(where)
-    texts = [t.strip() for item in raw for t in item.split(";") if t.strip()]
-    if not texts:
-        return None
-    terms = []
-    for text in texts:
-        attribute, sep, rest = text.partition("=")
-        attribute = attribute.strip()
-        parts = [p.strip() for p in rest.split(",")]
-        why = None
-        if not sep:
-            why = "no '='"
-        elif not attribute or not _ATTRIBUTE.match(attribute):
-            why = "the attribute before '=' is missing or has spaces"
-        elif not any(parts):
-            why = "no value after '='"
-        elif not all(parts):
-            why = "an empty value in the list"
-        elif attribute in ("kind", "level", "tag", "within", "id"):
-            why = f"{attribute}= is a term on entities, not on ties"
-        if why is not None:
+    for term in flt.terms:
+        if term.attribute in ENTITY_TERMS:
             raise InvalidInput(
-                f"tie filter term {text!r}: {why} (a term is ATTR=V1,V2 on a relationship: "
-                "type=PARTNERS_WITH, or a property such as formality=formal)",
-                {"term": text},
+                f"tie filter term {term.text!r}: {term.attribute}= chooses entities, not ties; "
+                "a tie term names a property of the relationship (e.g. formality=formal), "
+                "type= or direction=",
+                {"term": term.text},
             )
-        values: list[Any] = []
-        for p in parts:
-            if attribute == "type":
-                values.append(normalise_type(p))
-                continue
-            try:
-                value = parse_edge_value(attribute, p)
-            except ValueError as exc:
-                raise InvalidInput(f"tie filter term {text!r}: {exc}", {"term": text}) from None
-            values.extend(value if isinstance(value, list) else [value])
-        terms.append(Term(attribute, tuple(values), text))
-    return TieFilter(tuple(terms))
+    return TieFilter(flt.terms)
 
 
 def value_holds(term: Term, stored: Any) -> bool:

@@ -139,9 +139,7 @@ def gaps_report(
     tie_attr = tie_attr.strip() or None if isinstance(tie_attr, str) else None
     tied_sub = sub
     if tie_filter is not None:
-        tied_sub = Subgraph(
-            sub.nodes, [e for e in sub.edges if tie_filter.matches(e.type, e.props)]
-        )
+        tied_sub = Subgraph(sub.nodes, [e for e in sub.edges if tie_filter.matches(e, sub.nodes)])
     ties = actor_ties(tied_sub, types, undirected=True)
     if ties.n == 0:
         raise InvalidInput(NO_ACTORS)

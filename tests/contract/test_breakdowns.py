@@ -175,12 +175,20 @@ def test_tie_where_keeps_only_the_matching_ties(
     # two terms: both must hold (only 5 is informal and local)
     both = gaps(store, by="region", tie_where=[f"policy={LOCAL}", f"formality={INFORMAL}"])
     assert both["ties"] == 1
-    with pytest.raises(InvalidInput, match="a term on entities"):
+    # direction=, as ties --where reads it: horizontal are 1 (n1-n2) and 4 (n1-s1), both
+    # provincial; all the others join two different levels
+    flat = gaps(store, by="region", tie_attr="formality", tie_where="direction=horizontal")
+    assert [(b["from"], b["to"], b["ties"]) for b in flat["blocks"] if b["ties"]] == [
+        (NORTH, NORTH, 1),
+        (NORTH, SOUTH, 1),
+    ]
+    assert shares_of(flat)[0] == ("all", 2, [(FORMAL, 2)])
+    with pytest.raises(InvalidInput, match="chooses entities, not ties"):
         gaps(store, tie_where="kind=Organisation")
     with pytest.raises(InvalidInput, match="no '='"):
         gaps(store, tie_where="policy")
     result = cli("gaps", "--tie-where", "within=a1")
-    assert result.exit_code == 1 and "not on ties" in result.output
+    assert result.exit_code == 1 and "chooses entities, not ties" in result.output
 
 
 def test_gaps_tie_shares_cli_and_api(store: GraphStore, tmp_path: Path, cli: Callable) -> None:
@@ -199,7 +207,7 @@ def test_gaps_tie_shares_cli_and_api(store: GraphStore, tmp_path: Path, cli: Cal
         )
         bad = client.get("/api/gaps", params={"tie_where": "tag=x"})
     assert served.status_code == 200 and served.json() == want
-    assert bad.status_code == 422 and "not on ties" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "not ties" in bad.json()["error"]["message"]
 
 
 # -- overlap --breakdown and find --per-area: one small piece of the south -------------------
