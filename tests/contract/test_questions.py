@@ -91,6 +91,21 @@ def check_S5(doc: dict[str, Any]) -> None:
     assert len(doc["components"]) == 12 and len(doc["isolates"]) == 9
 
 
+def check_S6(doc: dict[str, Any]) -> None:
+    # pw: the Lampam and Na Thom change agents live in subdistricts of Mueang Phatthalung,
+    # which is PART_OF Phatthalung; the Trang one is LOCATED_IN Trang; none in Songkhla
+    assert [(r["id"], r["count"], r["entities"]) for r in doc["per_area"]] == [
+        (
+            "area-phatthalung",
+            2,
+            ["person-change-agent-lampam", "person-change-agent-na-thom"],
+        ),
+        ("area-trang", 1, ["person-change-agent-trang"]),
+        ("area-songkhla", 0, []),
+    ]
+    assert doc["areas_without"] == ["area-songkhla"] and doc["unplaced"] == []
+
+
 def check_S11(doc: dict[str, Any]) -> None:
     assert doc["cut_off"] == [] and doc["brokered_pairs"] == 24 and doc["lost_pairs"] == 4
     lost = {(pair["from"], pair["to"]) for pair in doc["pairs"]}
@@ -168,6 +183,7 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         or _fail(d)
     ),
     "S5": check_S5,
+    "S6": check_S6,
     "S7": lambda d: (
         d["paths"] == [["org-prov-iw-coord-centre", "net-partner-network", "net-regional-academic"]]
         or _fail(d)
