@@ -311,6 +311,27 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         ]
         or _fail(d)
     ),
+    "S14": lambda d: (
+        # 44 ties between actors: 24 informal, 17 formal, 3 without (counted from the CSV)
+        (d["tie_shares"]["total"], d["tie_shares"]["values"])
+        == (44, {"informal": 24, "formal": 17, "null": 3})
+        or _fail(d)
+    ),
+    "W14": lambda d: d["breakdown"] == {"external": 5, "community_savings": 3} or _fail(d),
+    "W15": lambda d: (
+        d["breakdown"] == {"ผู้สูงอายุ": 2, "เด็กเล็ก": 1}
+        and ids(d["entities"])
+        == ["org-child-centre-na-thom", "org-elderly-club-lampam", "org-volunteer-carers-ko-mak"]
+        or _fail(d)
+    ),
+    "K18": lambda d: (
+        d["breakdown"] == {"area": 1, "handed_down": 1}
+        and ids(d["entities"]) == ["ka-indicator-coverage", "ka-indicator-savings"]
+        or _fail(d)
+    ),
+    "A4": lambda d: (
+        d["count"] == 6 and d["breakdown"] == {"ประมง": 3, "กรีดยาง": 2, "ทอผ้า": 1} or _fail(d)
+    ),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
