@@ -826,6 +826,11 @@ def fragility(
     help="reached and unreached areas counted by an area attribute (admin_level, any "
     "property) or by the area containing them at a level (provincial, regional, ...)",
 )
+@where_option(
+    "compare the entities matching this instead of the funds (kind=Programme: programmes "
+    "sharing areas; tag=provider: communities served by two providers)",
+    "--among",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
@@ -836,6 +841,7 @@ def overlap(
     scope: str | None,
     level: str | None,
     breakdown: str | None,
+    among: tuple[str, ...],
     as_json: bool,
     store_url: str | None,
 ) -> None:
@@ -845,15 +851,23 @@ def overlap(
 
     with opened_store(ctx, store_url) as store:
         require_graph(store)
-        doc = run(store, by=by, scope=scope, level=level, breakdown=breakdown)
+        doc = run(
+            store, by=by, scope=scope, level=level, breakdown=breakdown, among=list(among) or None
+        )
     if as_json:
         emit_json(doc)
         return
     if doc.get("breakdown") is not None:
         _print_coverage_breakdown(doc)
-    click.echo(
-        f"{len(doc['pairs'])} pair(s) of funds share {'areas' if by == 'area' else 'recipients'}."
-    )
+    what = "areas" if by == "area" else "recipients"
+    if "among" in doc:
+        terms = "; ".join(doc["among"])
+        click.echo(
+            f"{len(doc['pairs'])} คู่ของ {terms} มี{'พื้นที่' if by == 'area' else 'ผู้รับ'}ร่วมกัน"
+            f" / {len(doc['pairs'])} pair(s) of {terms} share {what}."
+        )
+    else:
+        click.echo(f"{len(doc['pairs'])} pair(s) of funds share {what}.")
     for note in doc.get("notes", []):
         click.echo(f"Note: {note}")
     _table(

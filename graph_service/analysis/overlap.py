@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,7 @@ import scipy.sparse as sp
 
 from graph_service import budget
 from graph_service.analysis.common import clean_float
+from graph_service.analysis.filters import parse_filter, select
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
@@ -117,6 +119,7 @@ def overlap(
     scope: str | None = None,
     level: str | None = None,
     breakdown: str | None = None,
+    among: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The ``overlap`` document of CONTRACT.md section 3 (extended) for the graph in ``store``.
 
@@ -124,12 +127,19 @@ def overlap(
     then lists that area and the areas PART_OF it, transitively. ``level`` (by area only):
     ``unfunded`` keeps the areas with this ``admin_level`` (e.g. ``subdistrict``).
     ``breakdown`` (by area only): the reached and unreached areas counted by an attribute
-    (:func:`coverage_breakdown`).
+    (:func:`coverage_breakdown`). ``among`` (a filter, CONTRACT.md section 2b): compare the
+    entities it holds for instead of the Funds (``kind=Programme``: the areas two programmes
+    share; ``tag=provider``: the communities two providers both serve), by the same rules:
+    their FUNDS relationships, and by area their own OPERATES_IN / LOCATED_IN areas.
     """
     by, scope, level = check_options(by, scope, level)
     breakdown = _check_breakdown(by, breakdown)
+    flt = parse_filter(among)
+    members = set(select(store, flt)) if flt is not None else None
     sub = store.subgraph(types=LOAD_TYPES)
-    return overlap_report(sub, by, scope, level, breakdown)
+    return overlap_report(
+        sub, by, scope, level, breakdown, members, flt.text if flt is not None else None
+    )
 
 
 def _amount(value: Any) -> float | None:
@@ -204,9 +214,13 @@ class _Funding:
     dangling: int
 
 
-def _read_funding(sub: Subgraph) -> _Funding:
+def _read_funding(sub: Subgraph, members: set[str] | None = None) -> _Funding:
+    """The FUNDS relationships of the Funds, or of ``members`` when given."""
     nodes = sub.nodes
-    fund_ids = sorted(i for i, n in nodes.items() if n.kind == "Fund")
+    if members is None:
+        fund_ids = sorted(i for i, n in nodes.items() if n.kind == "Fund")
+    else:
+        fund_ids = sorted(i for i in members if i in nodes)
     index = {f: i for i, f in enumerate(fund_ids)}
     non_fund = dangling = 0
     edges: list[Edge] = []
@@ -373,6 +387,8 @@ def overlap_report(
     scope: str | None = None,
     level: str | None = None,
     breakdown: str | None = None,
+    members: set[str] | None = None,
+    among: list[str] | None = None,
 ) -> dict[str, Any]:
     """The overlap document computed in memory from a subgraph holding the funds, their
     FUNDS relationships, the recipients' OPERATES_IN / LOCATED_IN links and the areas'
@@ -383,7 +399,8 @@ def overlap_report(
     Beyond CONTRACT.md: ``scope``, ``level``, ``funds`` (number of Fund entities) and
     ``notes`` at the top; ``reason`` and ``paths`` on each pair; with ``breakdown``,
     ``"breakdown"`` (:func:`coverage_breakdown`). Path lists are shared
-    between pairs: treat the document as read-only.
+    between pairs: treat the document as read-only. ``members``: the ids compared in place
+    of the Funds (``among``: the filter's terms, given back under ``"among"``).
     """
     # The report builds hundreds of thousands of small dicts and lists and no reference
     # cycle: the cyclic garbage collector, run again and again as they pile up, would take
@@ -391,7 +408,9 @@ def overlap_report(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        doc = _report(sub, by, scope, level)
+        doc = _report(sub, by, scope, level, members, among)
+        if members is not None:
+            doc["among"] = among or []
         breakdown = _check_breakdown(doc["by"], breakdown)
         if breakdown is not None:
             areas = [*doc["coverage"], *doc["unfunded"]]
@@ -402,21 +421,37 @@ def overlap_report(
             gc.enable()
 
 
-def _report(sub: Subgraph, by: str, scope: str | None, level: str | None) -> dict[str, Any]:
+def _report(
+    sub: Subgraph,
+    by: str,
+    scope: str | None,
+    level: str | None,
+    members: set[str] | None = None,
+    among: list[str] | None = None,
+) -> dict[str, Any]:
     by, scope, level = check_options(by, scope, level)
     scope_areas = _scope_areas(sub, scope, level) if by == "area" else []
     notes: list[str] = []
-    fd = _read_funding(sub)
+    fd = _read_funding(sub, members)
     n_funds = len(fd.fund_ids)
-    if fd.non_fund:
+    if fd.non_fund and members is None:
         notes.append(
             f"{fd.non_fund} FUNDS relationship(s) start at an entity that is not a Fund (an "
             "organisation or programme that funds is a funder, not a fund): not counted"
         )
+    elif fd.non_fund:
+        notes.append(
+            f"{fd.non_fund} FUNDS relationship(s) start at an entity that among= leaves out: "
+            "not counted"
+        )
     if fd.dangling:
         notes.append(f"{fd.dangling} FUNDS relationship(s) end outside the graph: skipped")
     if n_funds == 0:
-        notes.append("the graph has no Fund entities: there is nothing to compare")
+        notes.append(
+            "the graph has no Fund entities: there is nothing to compare"
+            if members is None
+            else f"no entity matches among={'; '.join(among or [])}: there is nothing to compare"
+        )
     own = _own_areas(sub, fd.fund_ids) if by == "area" else {}
     if n_funds and not fd.fund and not own:
         notes.append(

@@ -448,9 +448,19 @@ def get_overlap(
             "the area containing them at an admin level (provincial, regional, ...)"
         ),
     ] = None,
+    among: Annotated[
+        list[str] | None,
+        Query(description="compare the entities matching this filter instead of the funds"),
+    ] = None,
 ) -> dict[str, Any]:
     return cache_of(request).answer(
-        store, overlap_mod.overlap, by=by, scope=scope, level=level, breakdown=breakdown
+        store,
+        overlap_mod.overlap,
+        by=by,
+        scope=scope,
+        level=level,
+        breakdown=breakdown,
+        among=among or None,
     )
 
 

@@ -332,6 +332,17 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "A4": lambda d: (
         d["count"] == 6 and d["breakdown"] == {"ประมง": 3, "กรีดยาง": 2, "ทอผ้า": 1} or _fail(d)
     ),
+    "W4": lambda d: (
+        [(x["fund_a"], x["fund_b"], x["shared"]) for x in d["pairs"]]
+        == [("prog-lake-livelihood", "prog-welfare-support", ["area-ko-mak", "area-lampam"])]
+        or _fail(d)
+    ),
+    "W9": lambda d: (
+        {a: n for a, n in d["funds_per_target"].items() if n > 1} == {"area-na-thom": 2}
+        and [(x["fund_a"], x["fund_b"]) for x in d["pairs"]]
+        == [("org-child-centre-na-thom", "org-welfare-fund-committee-na-thom")]
+        or _fail(d)
+    ),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
