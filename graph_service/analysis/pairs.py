@@ -58,7 +58,7 @@ from graph_service.analysis.common import (
     clean_float,
 )
 from graph_service.analysis.filters import _key, parse_filter, read_arrays, select
-from graph_service.analysis.paths import _levels, build_steps
+from graph_service.analysis.paths import _distinct, _expand, build_steps
 from graph_service.domain import ACTOR_KINDS, clean_text
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -141,25 +141,36 @@ def pairs(
             "the graph has no actors (people, organisations or networks): import a dataset first"
         )
     if flt is None:
-        chosen = arrays.ids
+        chosen = list(range(arrays.n))
     else:
         inside = any(t.attribute == "within" for t in flt.terms)  # needs the placement ties
         matched = set(select(store, flt, None if inside else arrays))
-        chosen = [i for i in arrays.ids if i in matched]
-    index = {id_: k for k, id_ in enumerate(arrays.ids)}
+        chosen = [k for k, id_ in enumerate(arrays.ids) if id_ in matched]
 
-    # each member's values, grouped by their normalised key
-    groups: dict[Any, list[int]] = {}
-    spellings: dict[Any, Counter[Any]] = {}
-    for step, id_ in enumerate(chosen):
-        if not step & 4095:
+    # each member's values, grouped by their normalised key: the actors are first bucketed by
+    # their cell as stored, so that each distinct cell is split and normalised once
+    by_cell: dict[Any, list[int]] = {}
+    for step, k in enumerate(chosen):
+        if not step & 8191:
             budget.check()
-        for key, shown in _values_of(arrays.nodes[id_].props.get(share)).items():
-            groups.setdefault(key, []).append(index[id_])
-            spellings.setdefault(key, Counter())[shown] += 1
-    with_value = len({p for members in groups.values() for p in members})
+        raw = arrays.nodes[arrays.ids[k]].props.get(share)
+        if raw is not None:
+            by_cell.setdefault(tuple(raw) if isinstance(raw, list) else raw, []).append(k)
+    found: dict[Any, list[list[int]]] = {}
+    spellings: dict[Any, Counter[Any]] = {}
+    with_value = 0
+    for cell, positions in by_cell.items():
+        values_here = _values_of(list(cell) if isinstance(cell, tuple) else cell)
+        with_value += len(positions) if values_here else 0
+        for key, spelled in values_here.items():
+            found.setdefault(key, []).append(positions)
+            spellings.setdefault(key, Counter())[spelled] += len(positions)
+    groups = {
+        key: lists[0] if len(lists) == 1 else sorted(p for ps in lists for p in ps)
+        for key, lists in found.items()
+    }
     if chosen and not groups:
-        present = actor_attributes(arrays.nodes, chosen)
+        present = actor_attributes(arrays.nodes, [arrays.ids[k] for k in chosen])
         raise InvalidInput(
             f"no actor{' matching the filter' if flt else ''} has {share!r}; the actors' "
             f"attributes are {', '.join(present[:30]) or '(none)'}",
@@ -329,40 +340,59 @@ def _untied(steps: Steps, members: np.ndarray, most: int) -> Iterator[tuple[int,
 
 
 class _Ball:
-    """A breadth-first search from one actor, grown a level at a time on demand."""
+    """A breadth-first search from one actor, grown a level at a time on demand, up to
+    ``depth``; ``dist`` (-1: not reached yet) is its own or a scratch array that
+    :meth:`clear` gives back as it found it."""
 
-    def __init__(self, steps: Steps, origin: int, depth: int) -> None:
+    def __init__(self, steps: Steps, origin: int, depth: int, dist: np.ndarray) -> None:
         import numpy as np
 
-        self._levels = _levels(
-            steps.fwd_ptr, steps.fwd_dst, np.array([origin], dtype=np.int64), steps.n, depth
-        )
-        first, self.dist = next(self._levels)
-        self.frontiers = [first]
+        self.steps, self.depth, self.dist = steps, depth, dist
+        dist[origin] = 0
+        self.frontiers = [np.array([origin], dtype=np.int64)]
         self.done = False
 
     def level(self, r: int) -> np.ndarray:
         """The actors exactly ``r`` steps away (grown as far as needed)."""
         while len(self.frontiers) <= r and not self.done:
-            found = next(self._levels, None)
-            if found is None or not found[0].size:
+            if len(self.frontiers) > self.depth:
                 self.done = True
-            else:
-                self.frontiers.append(found[0])
+                break
+            budget.check()
+            _, reached = _expand(self.steps.fwd_ptr, self.steps.fwd_dst, self.frontiers[-1])
+            new = _distinct(reached[self.dist[reached] < 0])
+            if not new.size:
+                self.done = True
+                break
+            self.dist[new] = len(self.frontiers)
+            self.frontiers.append(new)
         return self.frontiers[r] if r < len(self.frontiers) else self.frontiers[0][:0]
+
+    def clear(self) -> None:
+        for frontier in self.frontiers:
+            self.dist[frontier] = -1
 
 
 class _Nearest:
     """The actor nearest to both ends of a pair (the rule of the module's docstring); the
-    searches from the last few ``a`` ends are kept for the pairs that follow."""
+    searches from the last few ``a`` ends are kept for the pairs that follow, the one from
+    ``b`` runs on a scratch array."""
 
     def __init__(self, steps: Steps, depth: int) -> None:
+        import numpy as np
+
         self.steps = steps
         self.depth = depth
         self.kept: dict[int, _Ball] = {}
+        self.scratch = np.full(steps.n, -1, dtype=np.int64)
 
     def _ball(self, origin: int) -> _Ball:
-        ball = self.kept.pop(origin, None) or _Ball(self.steps, origin, self.depth)
+        import numpy as np
+
+        ball = self.kept.pop(origin, None)
+        if ball is None:
+            dist = np.full(self.steps.n, -1, dtype=np.int64)
+            ball = _Ball(self.steps, origin, self.depth, dist)
         self.kept[origin] = ball
         while len(self.kept) > _KEPT:
             del self.kept[next(iter(self.kept))]
@@ -375,9 +405,17 @@ class _Nearest:
         r from b, or r from b and at most r from a; the first level that has one (other than
         a and b) holds the smallest maximum, and among them the smallest sum, then the
         smallest position (ids are sorted), wins."""
+        ball_a, ball_b = self._ball(a), _Ball(self.steps, b, self.depth, self.scratch)
+        try:
+            return self._meet(a, b, ball_a, ball_b)
+        finally:
+            ball_b.clear()
+
+    def _meet(
+        self, a: int, b: int, ball_a: _Ball, ball_b: _Ball
+    ) -> tuple[int | None, int | None, int | None]:
         import numpy as np
 
-        ball_a, ball_b = self._ball(a), _Ball(self.steps, b, self.depth)
         for r in range(1, self.depth + 1):
             budget.check()
             fa, fb = ball_a.level(r), ball_b.level(r)
