@@ -250,7 +250,7 @@ def _check_density(value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
         raise InvalidInput(
             f"density_below must be a number above 0 and at most 1, not {value!r}",
-            {"density_below": value},
+            {"density_below": str(value)},  # as text: nan and inf are not JSON
         )
     return float(value)
 

@@ -305,3 +305,6 @@ def test_pairs_over_http(store: GraphStore) -> None:
         assert bad.status_code == 422
         assert bad.json()["error"]["details"] == {"limit": -1}
         assert client.get("/api/pairs").status_code == 422
+        bad = client.get("/api/pairs", params={"share": "problem", "density_below": "nan"})
+        assert bad.status_code == 422  # and JSON: nan is not a JSON number
+        assert bad.json()["error"]["details"] == {"density_below": "nan"}
