@@ -1360,6 +1360,108 @@ def clusters(ctx: click.Context, seed: int, top: int, as_json: bool, store_url: 
         click.echo(f"  {c['id']} ({c['size']}): {shown}{more}")
 
 
+# -- pairs sharing an attribute with no tie (issue 12, question S28) ---------------------------
+
+
+@main.command()
+@click.option(
+    "--share", required=True, metavar="ATTR", help="the attribute the pairs share (e.g. problem)"
+)
+@where_option("only the actors matching this (default: every actor)")
+@types_option
+@click.option(
+    "--limit", default=200, show_default=True, type=int, help="pairs listed (the total is exact)"
+)
+@click.option(
+    "--depth",
+    "-k",
+    default=3,
+    show_default=True,
+    type=int,
+    help="the furthest the actor nearest to both may be from each (1 to 10)",
+)
+@click.option(
+    "--density-below",
+    default=0.5,
+    show_default=True,
+    type=float,
+    help="a group could form where 3 or more actors share a value with a density below this",
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@store_option
+@click.pass_context
+@handles_errors
+def pairs(
+    ctx: click.Context,
+    share: str,
+    where: tuple[str, ...],
+    types: str | None,
+    limit: int,
+    depth: int,
+    density_below: float,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Pairs of actors with the same value of ATTR and no tie, each with the actor nearest
+    to both (who could introduce them); per value, its actors, ties and density."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.analysis.pairs import pairs as run
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, share, list(where) or None, parse_list(types), limit, depth, density_below)
+        listed = [p[k] for p in doc["pairs"] for k in ("a", "b", "nearest") if p[k]]
+        names = _names(store, listed)
+    if as_json:
+        emit_json(doc)
+        return
+
+    def who(id_: str | None) -> str:
+        return "-" if id_ is None else f"{names.get(id_, '')} [{id_}]"
+
+    total, shown = doc["total"], len(doc["pairs"])
+    more = f"; the first {shown} listed (--limit N)" if doc["truncated"] else ""
+    click.echo(
+        f"{total} คู่มี {share} เดียวกันแต่ยังไม่มีความสัมพันธ์กัน / {total} pair(s) of actors "
+        f"have the same {share} but no tie{more}."
+    )
+    forming = doc["could_form"]
+    bound = _fmt(doc["density_below"], 2)
+    click.echo(
+        f"กลุ่มใหม่อาจเกิดได้ที่ / a group could form around ({len(forming)}; 3 or more actors, "
+        f"density below {bound}): " + (", ".join(map(str, forming)) or "none")
+    )
+    if doc["pairs"]:
+        _table(
+            [share, "a", "b", "nearest to both", "steps"],
+            [
+                [
+                    p["value"],
+                    who(p["a"]),
+                    who(p["b"]),
+                    who(p["nearest"]),
+                    "-" if p["distance"] is None else f"{p['distance'][0]}, {p['distance'][1]}",
+                ]
+                for p in doc["pairs"]
+            ],
+        )
+    if doc["values"]:
+        click.echo("")
+        _table(
+            [share, "actors", "ties", "density", "unlinked pairs", "group could form"],
+            [
+                [
+                    v["value"],
+                    v["actors"],
+                    v["ties"],
+                    v["density"],
+                    v["unlinked_pairs"],
+                    "yes" if v["could_form"] else "",
+                ]
+                for v in doc["values"]
+            ],
+        )
+
+
 def run_server(store: GraphStore, settings: Settings, host: str, port: int) -> None:
     """Serve; refuse an address beyond this machine unless API keys guard it (CONTRACT §4)."""
     import uvicorn

@@ -27,6 +27,7 @@ from graph_service.analysis import funds as funds_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import knowledge as knowledge_mod
 from graph_service.analysis import overlap as overlap_mod
+from graph_service.analysis import pairs as pairs_mod
 from graph_service.analysis import paths as paths_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.analysis import structure as structure_mod
@@ -46,6 +47,7 @@ from graph_service.routes.models import (
     GroupReachDocument,
     KnowledgeDocument,
     OverlapDocument,
+    PairsDocument,
     PathDocument,
     ProfileDocument,
     ReachDocument,
@@ -728,4 +730,42 @@ def get_knowledge(
         evidence_types=parse_list(evidence_type),
         above=above,
         below=below,
+    )
+
+
+# -- pairs sharing an attribute with no tie (issue 12, question S28) ---------------------------
+
+
+@router.get(
+    "/pairs",
+    summary="Pairs of actors with the same value of an attribute and no tie, and who could "
+    "introduce them",
+    responses=responses(PairsDocument, "the pairs and the values they share", 404, 422),
+)
+def get_pairs(
+    request: Request,
+    store: Store,
+    share: Annotated[str, Query(description="the attribute the pairs share", examples=["tags"])],
+    where: Where = None,
+    types: Types = None,
+    limit: Annotated[
+        int, Query(description="pairs listed, 0 to 100,000 (the total is exact)")
+    ] = pairs_mod.DEFAULT_LIMIT,
+    depth: Annotated[
+        int, Query(description="the furthest the actor nearest to both may be from each")
+    ] = pairs_mod.NEAREST_DEPTH,
+    density_below: Annotated[
+        float, Query(description="a group could form where 3 or more share a value below this")
+    ] = pairs_mod.GROUP_DENSITY,
+) -> dict[str, Any]:
+    """The ``pairs`` document (CONTRACT.md section 2b; ``graph_service.analysis.pairs``)."""
+    return cache_of(request).answer(
+        store,
+        pairs_mod.pairs,
+        share=share,
+        where=where or None,
+        types=parse_list(types),
+        limit=limit,
+        depth=depth,
+        density_below=density_below,
     )

@@ -1256,3 +1256,77 @@ class KnowledgeDocument(Open):
     above: float | None
     nothing_above: list[str | None] | None
     nothing_known_above: list[str | None] | None
+
+
+# -- pairs sharing an attribute with no tie (issue 12, question S28) ---------------------------
+
+
+class SharedPair(Open):
+    a: str
+    b: str
+    value: Any = Field(description="the value of the attribute they share")
+    nearest: str | None = Field(
+        description="the actor nearest to both (smallest larger distance, then sum, then id); "
+        "null when none is within depth steps of both"
+    )
+    distance: list[int] | None = Field(description="[steps from a, steps from b] to nearest")
+
+
+class SharedValue(Open):
+    value: Any
+    actors: int = Field(description="actors with this value")
+    ties: int = Field(description="tied pairs among them, either way")
+    density: float = Field(description="ties / possible pairs")
+    unlinked_pairs: int
+    could_form: bool = Field(description="3 or more actors and density below density_below")
+
+
+class PairsDocument(Open):
+    """``pairs``: for each value of ``share`` held by two actors or more (matching ``where``),
+    the pairs of them with no tie (ties read both ways), each with the actor nearest to both;
+    ``total`` counts every such pair, ``pairs`` lists at most ``limit``; per value, its actors,
+    ties and density; ``could_form`` the values where a group could form."""
+
+    model_config = _example(
+        {
+            "share": "sector",
+            "where": [],
+            "types": None,
+            "depth": 3,
+            "limit": 2,
+            "density_below": 0.5,
+            "actors": 29,
+            "with_value": 13,
+            "total": 14,
+            "truncated": True,
+            "pairs": [
+                {
+                    "a": "net-kinship",
+                    "b": "org-community-org",
+                    "value": "community",
+                    "nearest": "person-villager",
+                    "distance": [1, 1],
+                }
+            ],
+            "values": [
+                {
+                    "value": "community",
+                    "actors": 5,
+                    "ties": 0,
+                    "density": 0.0,
+                    "unlinked_pairs": 10,
+                    "could_form": True,
+                }
+            ],
+            "values_alone": 3,
+            "could_form": ["community", "academic"],
+        }
+    )
+
+    share: str
+    where: list[str]
+    total: int
+    truncated: bool
+    pairs: list[SharedPair]
+    values: list[SharedValue]
+    could_form: list[Any]
