@@ -343,6 +343,17 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         == [("org-child-centre-na-thom", "org-welfare-fund-committee-na-thom")]
         or _fail(d)
     ),
+    "S28": lambda d: (
+        # ผู้สูงอายุติดเตียง: villagers 3, 4, 5, no tie; หนี้นอกระบบ: 1, 2 (tied), 3
+        d["total"] == 5
+        and d["could_form"] == ["ผู้สูงอายุติดเตียง", "หนี้นอกระบบ"]
+        and [(x["a"], x["b"], x["nearest"], x["distance"]) for x in d["pairs"]][:2]
+        == [
+            ("person-villager-3", "person-villager-4", "net-rubber-tappers", [1, 1]),
+            ("person-villager-3", "person-villager-5", "net-welfare-network", [2, 2]),
+        ]
+        or _fail(d)
+    ),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
