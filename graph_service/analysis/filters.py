@@ -496,7 +496,10 @@ def find_breakdown(
       "entities": [ids]}`` of the entities found within it (the rule of ``within=``: the
       area, areas PART_OF it transitively, and what is LOCATED_IN or OPERATES_IN them),
       most first; ``"areas_without"``: the areas of the level holding none;
-      ``"unplaced"``: the entities found that are within no area of the level.
+      ``"unplaced"``: the entities found that are within no area of the level;
+    - both: each area of ``per_area`` also gets its ``"breakdown"``, and
+      ``"areas_per_value"`` says in how many areas of the level each value is present, most
+      first ("which partner types appear in several regions").
     """
     flt = parse_filter(where)
     if flt is None:
@@ -523,6 +526,15 @@ def find_breakdown(
             if arrays.types[t] in PLACEMENT_TYPES
         ]
         doc |= count_per_area(arrays.nodes, rows, ids, level)
+        if "breakdown" in doc:
+            spread: dict[Any, int] = {}
+            for area in doc["per_area"]:
+                area["breakdown"] = count_by(arrays.nodes, area["entities"], doc["breakdown_by"])
+                for value in area["breakdown"]:
+                    spread[value] = spread.get(value, 0) + 1
+            doc["areas_per_value"] = dict(
+                sorted(spread.items(), key=lambda kv: (-kv[1], kv[0] is None, str(kv[0])))
+            )
     return doc
 
 

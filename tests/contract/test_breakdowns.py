@@ -357,6 +357,22 @@ def test_find_breakdown(store: GraphStore, tmp_path: Path) -> None:
     assert set(plain) == {"where", "count", "entities"}
 
 
+def test_find_breakdown_per_area_says_where_each_value_is(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """S13: which values appear in several areas. By hand: p1 holds ca1, ca2, ca3 and ld1
+    (3 change agents, 1 leader); p2 holds ca2 (operating in d3); p3 nobody."""
+    south_dataset(store, tmp_path / "d")
+    doc = find(store, ["kind=Person"], breakdown="role", per_area="provincial")
+    assert [(r["id"], r["count"], r["breakdown"]) for r in doc["per_area"]] == [
+        ("p1", 4, {"change_agent": 3, "leader": 1}),
+        ("p2", 1, {"change_agent": 1}),
+        ("p3", 0, {}),
+    ]
+    assert doc["areas_per_value"] == {"change_agent": 2, "leader": 1}
+    assert doc["breakdown"] == {"change_agent": 5, "leader": 1}  # ca4 and ca5 count here
+
+
 def test_find_breakdowns_cli_and_api(store: GraphStore, tmp_path: Path, cli: Callable) -> None:
     south_dataset(store, tmp_path / "d")
     want = find(store, ["role=change_agent"], breakdown="role", per_area="provincial")

@@ -354,6 +354,21 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         ]
         or _fail(d)
     ),
+    "S12": lambda d: (
+        # เมืองพัทลุง: the child centre, the elderly club and the welfare fund committee, no tie
+        [(v["value"], v["actors"], v["ties"], v["density"]) for v in d["values"]]
+        == [("เมืองพัทลุง", 3, 0, 0.0)]
+        and d["total"] == 3
+        and d["values_alone"] == 1
+        or _fail(d)
+    ),
+    "S13": lambda d: (
+        d["areas_per_value"]
+        == {"community": 3, "local_government": 3, "multi_sector": 1, "state": 1}
+        and [(a["id"], a["count"]) for a in d["per_area"]]
+        == [("area-mueang-phatthalung", 6), ("area-khuan-khanun", 5), ("area-pak-phayun", 2)]
+        or _fail(d)
+    ),
     "S26": lambda d: reached(d) == ["person-iw-rep"] or _fail(d),
     "K7": lambda d: (
         d["unlinked"] == ["org-child-centre-na-thom"]
