@@ -426,6 +426,8 @@ def render_map(
     standalone: bool = True,
     notes: Sequence[str] = (),
     ghost_label: str = "ที่ขาดหาย / missing",
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    edge_labels: Mapping[str, str] | None = None,
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -441,6 +443,8 @@ def render_map(
     - ``standalone``: inline vis-network, ``map.js`` and ``map.css`` (works offline); else
       link them under ``/static/`` (see :func:`static_files`).
     - ``notes``: sentences shown above the map.
+    - ``positions``: id -> (x, y) for every node, instead of :func:`layout` (a chain drawn
+      as a chain, :mod:`viz.chain`). ``edge_labels``: edge key -> the text drawn on it.
     """
     ids = sorted(sub.nodes)
     if sizes is None:
@@ -449,9 +453,17 @@ def render_map(
     else:
         measure = sizes
     colours = _colour_nodes(sub, ids, colour_by)
-    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    if positions is None:
+        pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    else:
+        pos = np.array([positions[i] for i in ids], dtype=np.float64).reshape(-1, 2)
     vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
     vis_edges, directions = _vis_edges(sub, edge_colours or {})
+    if edge_labels:
+        for item in vis_edges:
+            text = edge_labels.get(item["id"])
+            if text:
+                item["label"] = text
     ghosts = _vis_ghost_edges(sub, ghost_edges or ())
     meta = _map_meta(
         sub,
