@@ -431,7 +431,7 @@ def map_cmd(
         )
         return
     if output is None:
-        raise UsageError("give the HTML file to write: -o FILE.html")
+        raise click.UsageError("Missing option '--output' / '-o': the HTML file to write", ctx)
     settings: CliSettings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
         if public:
@@ -487,7 +487,9 @@ def _chain_map_cmd(
             f"{len(ends)} entit{'y' if len(ends) == 1 else 'ies'} given"
         )
     if output is None and not as_json:
-        raise UsageError("give the HTML file to write: -o FILE.html (or --json)")
+        raise click.UsageError(
+            "Missing option '--output' / '-o': the HTML file to write (or --json)", ctx
+        )
     settings: CliSettings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
         if public:
