@@ -11,13 +11,15 @@
   the order the chains list them (the chains are in the order of their ids);
 - the ties drawn are the relationships joining two consecutive entities of a chain (of the
   ``types`` asked for, when given), each labelled with its type in Thai and English
-  (:func:`relation_label`, e.g. ``เป็นสมาชิกของ / MEMBER_OF``), styled like every map (solid
-  green horizontal, dashed red vertical, grey otherwise); arrows keep the relationship's own
-  direction (a chain reads ties both ways, so an arrow may point back);
+  (:func:`relation_label`, e.g. ``เป็นสมาชิกของ / MEMBER_OF``; several ties between two
+  entities share one label, a line each), styled like every map (solid green horizontal,
+  dashed red vertical, grey otherwise); arrows keep the relationship's own direction (a
+  chain reads ties both ways, so an arrow may point back);
 - physics is off (as on every map: ``map.js``), so the chain stays a chain;
 - the page's heading is one sentence in Thai and English ("สายเชื่อมที่สั้นที่สุด … 3 ขั้น /
-  shortest chain …: 3 steps"); when there is no chain, the page says so in words and draws
-  no canvas.
+  shortest chain …: 3 steps"), and the chains are also written out as text under it
+  (folded: on a phone the drawing is small); when there is no chain, the page says so in
+  words and draws no canvas.
 
 :func:`chain_map_json` is the same layout as ``map --json`` gives it (CONTRACT.md section 2:
 ``{"nodes": [{"id", "label", "kind", "x", "y", "size"}], "edges": [{"from", "to",
@@ -37,10 +39,10 @@ from graph_service.domain import Edge, Node, Subgraph
 from graph_service.store.base import GraphStore
 from viz.maps import STATIC_PREFIX, _inline, render_map, truncate
 
-#: screen units between two steps (room for a Thai label of 30 characters and a tie's label)
-SPACING = 300.0
+#: screen units between two steps (room for a tie's label between two columns)
+SPACING = 320.0
 #: screen units between two entities stacked at one step
-ROW = 140.0
+ROW = 160.0
 #: every entity's size (vis-network's ``size``: the radius); ``map --json`` gives diameters
 NODE_SIZE = 20.0
 
@@ -85,7 +87,7 @@ def chain_positions(
     entity listed at two steps, which no set of shortest chains holds, keeps its first).
 
     >>> chain_positions([["a", "b", "d"], ["a", "c", "d"]])
-    {'a': (0.0, 0.0), 'b': (300.0, -70.0), 'c': (300.0, 70.0), 'd': (600.0, 0.0)}
+    {'a': (0.0, 0.0), 'b': (320.0, -80.0), 'c': (320.0, 80.0), 'd': (640.0, 0.0)}
     """
     columns: dict[int, list[str]] = {}
     placed: set[str] = set()
@@ -240,6 +242,74 @@ def _options_note(doc: Mapping[str, Any]) -> list[str]:
     return [f"เงื่อนไข / conditions: {'; '.join(parts)}."] if parts else []
 
 
+#: how a tie's label is drawn: level (never turned along a slanted line) on a white ground
+LABEL_FONT = {"size": 15, "align": "horizontal", "background": "rgba(255,255,255,0.9)"}
+#: the most lines a label of several ties between two entities takes
+MERGED_LINES = 3
+#: how an entity's name is drawn: larger than on the other maps (a chain has few entities,
+#: and the page is fitted to the chain's width)
+NAME_FONT = {"size": 19}
+
+
+def edge_extras(view: ChainView) -> dict[str, dict[str, Any]]:
+    r"""The vis-network fields of each tie besides its style: its label, drawn level on a
+    white ground. One tie between two entities: Thai on one line, English on the next.
+    Several: the lines overlap, so the first carries one line per tie (``ไทย / TYPE``;
+    beyond ``MERGED_LINES`` lines, the rest are counted: the details panel lists them all)
+    and the others none (each keeps its own arrow).
+
+    >>> sub = Subgraph({}, [Edge("a", "USES", "b"), Edge("b", "MEMBER_OF", "a"),
+    ...                     Edge("b", "FUNDS", "c")])
+    >>> v = ChainView({}, sub, {}, {e.key: relation_label(e.type) for e in sub.edges}, "")
+    >>> [x["label"] for x in edge_extras(v).values()]
+    ['ใช้ / USES\nเป็นสมาชิกของ / MEMBER_OF', '', 'ให้ทุน\nFUNDS']
+    """
+    pairs: dict[frozenset[str], list[Edge]] = {}
+    for e in view.sub.edges:
+        pairs.setdefault(frozenset((e.source, e.target)), []).append(e)
+    out: dict[str, dict[str, Any]] = {}
+    for ties in pairs.values():
+        if len(ties) == 1:
+            text = view.labels[ties[0].key].replace(" / ", "\n", 1)
+        else:
+            lines = list(dict.fromkeys(view.labels[e.key] for e in ties))
+            if len(lines) > MERGED_LINES:
+                more = len(lines) - MERGED_LINES + 1
+                lines = [*lines[: MERGED_LINES - 1], f"อีก {more} / +{more} more"]
+            text = "\n".join(lines)
+        for k, e in enumerate(ties):
+            out[e.key] = {"label": text if k == 0 else "", "font": LABEL_FONT}
+    return out
+
+
+def chains_html(view: ChainView, limit: int = 50) -> str:
+    """The chains as text, one line per chain (names joined by arrows), folded under a
+    summary line: readable on a phone, where the drawing is small. Every name is escaped.
+
+    >>> sub = Subgraph({i: Node(i, "Person", {"name": n}) for i, n in [("a", "ก"), ("b", "<b>")]})
+    >>> text = chains_html(ChainView({"paths": [["a", "b"]], "count": 1}, sub, {}, {}, ""))
+    >>> text[text.index("<ol>") :]
+    '<ol><li>ก → &lt;b&gt;</li></ol></details>'
+    """
+    esc = html.escape
+    chains = view.doc["paths"]
+
+    def name(id_: str) -> str:
+        node = view.sub.nodes.get(id_)
+        return (node.name if node is not None else "") or id_
+
+    items = "".join(
+        f"<li>{' → '.join(esc(name(i)) for i in chain)}</li>" for chain in chains[:limit]
+    )
+    more = len(chains) - limit
+    if more > 0:
+        items += f"<li>… {more:,} more / อีก {more:,} สาย</li>"
+    return (
+        '<details class="chains"><summary>สายเชื่อมเป็นข้อความ / the chains as text '
+        f"({len(chains):,})</summary><ol>{items}</ol></details>"
+    )
+
+
 def render_chain(
     view: ChainView, *, links: dict[str, str] | None = None, standalone: bool = True
 ) -> str:
@@ -258,7 +328,10 @@ def render_chain(
         standalone=standalone,
         notes=view.notes,
         positions=view.positions,
-        edge_labels=view.labels,
+        edge_extra=edge_extras(view),
+        node_extra=dict.fromkeys(view.sub.nodes, {"font": NAME_FONT}),
+        page_class="chain",
+        header_html=chains_html(view),
     )
 
 
@@ -404,7 +477,9 @@ def chain_form(values: Mapping[str, Any] | None = None, error: str | None = None
 __all__ = [
     "ChainView",
     "build_chain_map",
+    "edge_extras",
     "chain_form",
+    "chains_html",
     "chain_map_json",
     "chain_positions",
     "chain_ties",

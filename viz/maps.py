@@ -427,7 +427,10 @@ def render_map(
     notes: Sequence[str] = (),
     ghost_label: str = "ที่ขาดหาย / missing",
     positions: Mapping[str, tuple[float, float]] | None = None,
-    edge_labels: Mapping[str, str] | None = None,
+    edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    node_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    page_class: str = "",
+    header_html: str = "",
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -444,7 +447,10 @@ def render_map(
       link them under ``/static/`` (see :func:`static_files`).
     - ``notes``: sentences shown above the map.
     - ``positions``: id -> (x, y) for every node, instead of :func:`layout` (a chain drawn
-      as a chain, :mod:`viz.chain`). ``edge_labels``: edge key -> the text drawn on it.
+      as a chain, :mod:`viz.chain`). ``edge_extra``: edge key -> more vis-network fields
+      for that edge (``label``, ``font``, ``smooth``); ``node_extra`` the same for nodes.
+    - ``page_class``: a class on the page's ``body`` that ``map.css`` may style;
+      ``header_html``: markup under the notes (the caller escapes every text in it).
     """
     ids = sorted(sub.nodes)
     if sizes is None:
@@ -459,11 +465,12 @@ def render_map(
         pos = np.array([positions[i] for i in ids], dtype=np.float64).reshape(-1, 2)
     vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
     vis_edges, directions = _vis_edges(sub, edge_colours or {})
-    if edge_labels:
+    if edge_extra:
         for item in vis_edges:
-            text = edge_labels.get(item["id"])
-            if text:
-                item["label"] = text
+            item.update(edge_extra.get(item["id"], {}))
+    if node_extra:
+        for item in vis_nodes:
+            item.update(node_extra.get(item["id"], {}))
     ghosts = _vis_ghost_edges(sub, ghost_edges or ())
     meta = _map_meta(
         sub,
@@ -480,7 +487,9 @@ def render_map(
     )
     vis_edges += ghosts
     data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
-    return _page(title, data, len(vis_nodes), len(vis_edges), notes, standalone)
+    return _page(
+        title, data, len(vis_nodes), len(vis_edges), notes, standalone, page_class, header_html
+    )
 
 
 def _map_meta(
@@ -675,7 +684,14 @@ def _vis_ghost_edges(sub: Subgraph, ghost_edges: Iterable[Mapping[str, Any]]) ->
 
 
 def _page(
-    title: str, data: str, n_nodes: int, n_edges: int, notes: Sequence[str], standalone: bool
+    title: str,
+    data: str,
+    n_nodes: int,
+    n_edges: int,
+    notes: Sequence[str],
+    standalone: bool,
+    page_class: str = "",
+    header_html: str = "",
 ) -> str:
     esc = html.escape
     if standalone:
@@ -691,6 +707,7 @@ def _page(
             f'<script src="{STATIC_PREFIX}map.js"></script>'
         )
     notes_html = "".join(f'<p class="note">{esc(n)}</p>' for n in notes)
+    body_class = f' class="{esc(page_class)}"' if page_class else ""
     return f"""<!DOCTYPE html>
 <html lang="th">
 <head>
@@ -699,11 +716,11 @@ def _page(
 <title>{esc(title)}</title>
 {head}
 </head>
-<body data-nodes="{n_nodes}" data-edges="{n_edges}">
+<body{body_class} data-nodes="{n_nodes}" data-edges="{n_edges}">
 <header id="top">
 <h1>{esc(title)}</h1>
 <span id="counts">{n_nodes} entities, {n_edges} links</span>
-<div id="notes">{notes_html}</div>
+<div id="notes">{notes_html}</div>{header_html}
 </header>
 <div id="app">
 <aside id="side">

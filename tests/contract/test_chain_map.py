@@ -6,8 +6,8 @@ stores. A hand-made graph whose chains, places and labels are checked by hand:
     o1 -PARTNERS_WITH- o2 (same step: not on a chain), o1 -LOCATED_IN-> a1, z alone
 
 From p1 to m there are two shortest chains of 3 steps, [p1, o1, n1, m] and [p1, o2, n2, m]
-(in id order: o1 < o2). Laid out with SPACING 300 and ROW 140: p1 at (0, 0); o1, o2 at
-x 300, y -70 and 70; n1, n2 at x 600, y -70 and 70; m at (900, 0).
+(in id order: o1 < o2). Laid out with SPACING 320 and ROW 160: p1 at (0, 0); o1, o2 at
+x 320, y -80 and 80; n1, n2 at x 640, y -80 and 80; m at (960, 0).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ NAMES = {
 }
 PLACES = {
     "p1": (0.0, 0.0),
-    "o1": (300.0, -70.0),
-    "o2": (300.0, 70.0),
-    "n1": (600.0, -70.0),
-    "n2": (600.0, 70.0),
-    "m": (900.0, 0.0),
+    "o1": (320.0, -80.0),
+    "o2": (320.0, 80.0),
+    "n1": (640.0, -80.0),
+    "n2": (640.0, 80.0),
+    "m": (960.0, 0.0),
 }
 LABELS = {
     ("p1", "o1"): "เป็นสมาชิกของ / MEMBER_OF",
@@ -116,7 +116,9 @@ def test_the_ties_of_the_chain_are_drawn_with_their_type_in_thai_and_english(
     drawn = {(e["from"], e["to"]): e["label"] for e in data["edges"]}
     # o1 - o2 (same step) and o1 - a1 (off the chain) are not drawn; arrows keep the
     # relationship's own direction (n2 SUPPORTS o2 points back)
-    assert drawn == LABELS
+    assert drawn == {pair: text.replace(" / ", "\n") for pair, text in LABELS.items()}
+    as_json = chain_map_json(chain_view(store, "p1", "m", all_paths=True))
+    assert {(e["from"], e["to"]): e["label"] for e in as_json["edges"]} == LABELS
     directions = {(e["from"], e["to"]): e["direction"] for e in data["edges"]}
     # styled as every map: by the admin levels of the two ends (p1 has none)
     assert directions == {
@@ -129,15 +131,33 @@ def test_the_ties_of_the_chain_are_drawn_with_their_type_in_thai_and_english(
     }
 
 
+def test_several_ties_between_two_entities_share_one_label(store: GraphStore) -> None:
+    two_chains(store)
+    store.write([], [Edge("o1", "SUPPORTS", "p1")])
+    data = page_data(
+        build_chain_map(store, "p1", "m", types=["MEMBER_OF", "SUPPORTS", "REPORTS_TO"])
+    )
+    drawn = sorted((e["from"], e["to"], e["type"], e["label"]) for e in data["edges"])
+    assert drawn == [
+        ("n1", "m", "REPORTS_TO", "รายงานต่อ\nREPORTS_TO"),
+        ("o1", "n1", "MEMBER_OF", "เป็นสมาชิกของ\nMEMBER_OF"),
+        ("o1", "p1", "SUPPORTS", ""),  # drawn under the other, its arrow pointing back
+        ("p1", "o1", "MEMBER_OF", "เป็นสมาชิกของ / MEMBER_OF\nสนับสนุน / SUPPORTS"),
+    ]
+    assert "<li>นางสาว สมศรี ใจดี → อบต. ลาโละ → เครือข่ายสุขภาพอำเภอ → กระทรวงสาธารณสุข</li>" in (
+        build_chain_map(store, "p1", "m", types=["MEMBER_OF", "REPORTS_TO"])
+    )
+
+
 def test_types_keep_one_chain_on_one_line(store: GraphStore) -> None:
     two_chains(store)
     view = chain_view(store, "p1", "m", types=["MEMBER_OF", "REPORTS_TO"])
     assert view.doc["paths"] == [["p1", "o1", "n1", "m"]]
     assert view.positions == {
         "p1": (0.0, 0.0),
-        "o1": (300.0, 0.0),
-        "n1": (600.0, 0.0),
-        "m": (900.0, 0.0),
+        "o1": (320.0, 0.0),
+        "n1": (640.0, 0.0),
+        "m": (960.0, 0.0),
     }
     assert sorted(e.type for e in view.sub.edges) == ["MEMBER_OF", "MEMBER_OF", "REPORTS_TO"]
     assert (
@@ -150,7 +170,7 @@ def test_the_nearest_match_of_a_filter(store: GraphStore) -> None:
     two_chains(store)
     view = chain_view(store, "p1", to_where=["admin_level=national"])
     assert (view.doc["to"], view.doc["length"]) == ("m", 3)
-    assert view.positions["m"] == (900.0, 0.0)
+    assert view.positions["m"] == (960.0, 0.0)
     assert any("is the nearest entity matching admin_level=national" in n for n in view.notes)
 
 
