@@ -346,9 +346,9 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
     "--output",
     "-o",
     "output",
-    required=True,
+    default=None,
     type=click.Path(path_type=Path, dir_okay=False),
-    help="the HTML file to write (standalone: works offline)",
+    help="the HTML file to write (standalone: works offline); required but with --path --json",
 )
 @click.option(
     "--public",
@@ -363,6 +363,28 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
     help="draw only the entities matching ATTR=V1,V2 (kind=, level=, tag=, within=AREA, any "
     "property); repeat for more terms",
 )
+@click.argument("ends", metavar="[FROM [TO]]", nargs=-1)
+@click.option(
+    "--path",
+    "chain",
+    is_flag=True,
+    help="map --path FROM TO: the shortest chains from FROM to TO (ids or names) drawn left "
+    "to right, as the path verb finds them",
+)
+@click.option(
+    "--to-where",
+    multiple=True,
+    metavar="ATTR=V1,V2",
+    help="with --path, instead of TO: to the nearest entity matching this filter; repeat for "
+    "more terms",
+)
+@click.option("--all", "all_paths", is_flag=True, help="with --path: every shortest chain")
+@click.option("--actors-only", is_flag=True, help="with --path: only through actors")
+@click.option(
+    "--types", default=None, metavar="T1,T2", help="with --path: only relationships of these types"
+)
+@click.option("--upward", is_flag=True, help="with --path: each step to the same or higher level")
+@click.option("--json", "as_json", is_flag=True, help="with --path: print the laid-out map")
 @store_option
 @click.pass_context
 @handles_errors
@@ -373,15 +395,43 @@ def map_cmd(
     level: str,
     colour_by: str,
     size_by: str,
-    output: Path,
+    output: Path | None,
     public: bool,
     where: tuple[str, ...],
+    ends: tuple[str, ...],
+    chain: bool,
+    to_where: tuple[str, ...],
+    all_paths: bool,
+    actors_only: bool,
+    types: str | None,
+    upward: bool,
+    as_json: bool,
     store_url: str | None,
 ) -> None:
-    """An interactive map (vis-network) as one standalone HTML file."""
+    """An interactive map (vis-network) as one standalone HTML file; with --path FROM TO,
+    the shortest chains between two entities drawn as chains."""
     from graph_service.store.public import public_fields, public_view
     from viz.maps import build_map
 
+    if chain or ends or to_where or all_paths or actors_only or types or upward or as_json:
+        _chain_map_cmd(
+            ctx,
+            ends=ends,
+            chain=chain,
+            to_where=to_where,
+            all_paths=all_paths,
+            actors_only=actors_only,
+            types=types,
+            upward=upward,
+            as_json=as_json,
+            output=output,
+            public=public,
+            others={"--focus": focus, "--where": where},
+            store_url=store_url,
+        )
+        return
+    if output is None:
+        raise click.UsageError("Missing option '--output' / '-o': the HTML file to write", ctx)
     settings: CliSettings = ctx.obj["settings"]
     with opened_store(ctx, store_url) as store:
         if public:
@@ -399,6 +449,70 @@ def map_cmd(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
     click.echo(f"Wrote {output} ({len(page.encode('utf-8')) / 1e6:.1f} MB); open it in a browser.")
+
+
+def _chain_map_cmd(
+    ctx: click.Context,
+    *,
+    ends: tuple[str, ...],
+    chain: bool,
+    to_where: tuple[str, ...],
+    all_paths: bool,
+    actors_only: bool,
+    types: str | None,
+    upward: bool,
+    as_json: bool,
+    output: Path | None,
+    public: bool,
+    others: dict[str, Any],
+    store_url: str | None,
+) -> None:
+    """``map --path FROM TO``: the chains of ``path`` drawn left to right (viz.chain)."""
+    from graph_service.analysis.common import parse_list
+    from graph_service.store.public import public_fields, public_view
+    from viz.chain import chain_map_json, chain_view, render_chain
+
+    if not chain:
+        raise UsageError(
+            "FROM, TO, --to-where, --all, --actors-only, --types, --upward and --json go with "
+            "--path: map --path FROM TO -o FILE.html"
+        )
+    wrong = [name for name, value in others.items() if value]
+    if wrong:
+        raise UsageError(f"{', '.join(wrong)} cannot be combined with --path")
+    want_to = not to_where
+    if len(ends) != 1 + want_to:
+        raise UsageError(
+            "map --path FROM TO (or map --path FROM --to-where FILTER): "
+            f"{len(ends)} entit{'y' if len(ends) == 1 else 'ies'} given"
+        )
+    if output is None and not as_json:
+        raise click.UsageError(
+            "Missing option '--output' / '-o': the HTML file to write (or --json)", ctx
+        )
+    settings: CliSettings = ctx.obj["settings"]
+    with opened_store(ctx, store_url) as store:
+        if public:
+            store = public_view(store, public_fields(settings.public_person_fields))
+        view = chain_view(
+            store,
+            ends[0],
+            ends[1] if want_to else None,
+            to_where=list(to_where) or None,
+            actors_only=actors_only,
+            types=parse_list(types),
+            upward=upward,
+            all_paths=all_paths,
+        )
+    if output is not None:
+        page = render_chain(view, standalone=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(page, encoding="utf-8")
+    if as_json:
+        emit_json(chain_map_json(view))
+        return
+    click.echo(view.title)
+    click.echo(f"Wrote {output}; open it in a browser.")
 
 
 @main.command("export")
@@ -425,6 +539,13 @@ def map_cmd(
     help="a file to share: people without consent under pseudonyms, with only the fields "
     "of GRAPH_PUBLIC_PERSON_FIELDS (PDPA)",
 )
+@click.option(
+    "--where",
+    multiple=True,
+    metavar="FILTER",
+    help="export only the entities matching ATTR=V1,V2 (kind=, level=, tag=, within=AREA, any "
+    "property) and the relationships among them; repeat for more terms",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -434,6 +555,7 @@ def export_cmd(
     output: Path,
     no_measures: bool,
     public: bool,
+    where: tuple[str, ...],
     store_url: str | None,
 ) -> None:
     """The graph in another tool's format."""
@@ -444,7 +566,7 @@ def export_cmd(
     with opened_store(ctx, store_url) as store:
         if public:
             store = public_view(store, public_fields(settings.public_person_fields))
-        result = export(store, fmt, output, measures=not no_measures)
+        result = export(store, fmt, output, measures=not no_measures, where=where)
     click.echo(
         f"Wrote {result.path} ({fmt}): {result.nodes} entities, {result.edges} relationships."
     )

@@ -11,12 +11,14 @@ Imports within ``viz`` run one way: ``export`` -> {``formats``, ``picture``};
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph_service.domain import Subgraph
 from graph_service.errors import InvalidInput
+from graph_service.store.base import GraphStore
 
 PICTURE_FORMATS = ("png", "svg")
 
@@ -71,4 +73,45 @@ def degrees(sub: Subgraph) -> dict[str, int]:
     return {id_: count[id_] for id_ in sub.nodes}
 
 
-__all__ = ["PICTURE_FORMATS", "ExportResult", "check_file_target", "degrees"]
+def filter_subgraph(
+    store: GraphStore,
+    sub: Subgraph,
+    where: Sequence[str],
+    notes: list[str] | None = None,
+    *,
+    whole: bool = True,
+) -> Subgraph:
+    """The entities of ``sub`` matching the filter ``where`` (CONTRACT.md 2b, the language
+    of ``find --where``: :mod:`graph_service.analysis.filters`) and the relationships among
+    them; ``sub`` itself for no filter. ``whole``: ``sub`` is the whole graph, so
+    ``within=`` reads the placement relationships in it (else from ``store``). ``notes``
+    gets a line saying how many of how many were kept; a filter that keeps nothing is an
+    ``InvalidInput`` (nothing would be written).
+    """
+    from graph_service.analysis.filters import parse_filter, select
+    from graph_service.store.arrays import graph_arrays_of
+
+    flt = parse_filter(list(where))
+    if flt is None:
+        return sub
+    text = "; ".join(flt.text)
+    arrays = (
+        graph_arrays_of(sub.nodes.values(), [(e.source, e.type, e.target) for e in sub.edges])
+        if whole
+        else None
+    )
+    keep = set(select(store, flt, arrays)) & set(sub.nodes)
+    if not keep:
+        raise InvalidInput(
+            f"no entity matches {text}: nothing to export", {"where": flt.text, "entities": 0}
+        )
+    edges = [e for e in sub.edges if e.source in keep and e.target in keep]
+    if notes is not None:
+        notes.append(
+            f"filtered by {text}: {len(keep):,} of {len(sub.nodes):,} entities, "
+            f"{len(edges):,} of {len(sub.edges):,} relationships"
+        )
+    return Subgraph({i: n for i, n in sub.nodes.items() if i in keep}, edges)
+
+
+__all__ = ["PICTURE_FORMATS", "ExportResult", "check_file_target", "degrees", "filter_subgraph"]

@@ -12,6 +12,7 @@ static pictures (PNG, SVG) drawn by :mod:`viz.picture`. Neither imports this mod
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from graph_service.errors import UsageError
@@ -22,10 +23,20 @@ from viz.formats import FILE_FORMATS, write_format
 FORMATS = (*FILE_FORMATS, *PICTURE_FORMATS)
 
 
-def export(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) -> ExportResult:
+def export(
+    store: GraphStore,
+    fmt: str,
+    path: Path,
+    *,
+    measures: bool = True,
+    where: Sequence[str] = (),
+) -> ExportResult:
     """Write the whole graph in ``store`` to ``path`` in format ``fmt`` (one of
     ``FORMATS``; for ``csv`` ``path`` is a folder). ``measures``: add brokerage,
     betweenness and constraint to gexf, graphml, cyjs and kumu (degree is always there).
+    ``where`` (CONTRACT.md 2b filter terms, as ``find --where``): only the matching
+    entities and the relationships among them, in every format; the result's notes say
+    how many of how many. A filter that matches nothing is an ``InvalidInput``.
 
     Raises ``UsageError`` for an unknown format and ``InvalidInput`` when ``path`` cannot
     be written (for ``csv``: a folder holding anything but dataset files).
@@ -40,11 +51,11 @@ def export(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) ->
     if name in PICTURE_FORMATS:
         from viz.picture import write_picture  # numpy and matplotlib only when drawing
 
-        result = write_picture(store, path, name)
+        result = write_picture(store, path, name, where=where)
         if name == "svg":
             drop_xml_forbidden(path)
         return result
-    return write_format(store, name, path, measures=measures)
+    return write_format(store, name, path, measures=measures, where=where)
 
 
 #: the characters XML 1.0 forbids, as UTF-8 bytes: C0 controls but tab, line feed and

@@ -82,7 +82,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,7 @@ from graph_service.domain import (
 )
 from graph_service.errors import GraphServiceError, InvalidInput, UsageError
 from graph_service.store.base import GraphStore
-from viz.base import ExportResult, check_file_target, degrees
+from viz.base import ExportResult, check_file_target, degrees, filter_subgraph
 
 FILE_FORMATS = ("gexf", "graphml", "cyjs", "kumu", "csv", "xlsx")
 
@@ -138,10 +138,19 @@ _GEXF_EDGE_RESERVED = frozenset(
 )
 
 
-def write_format(store: GraphStore, fmt: str, path: Path, *, measures: bool = True) -> ExportResult:
+def write_format(
+    store: GraphStore,
+    fmt: str,
+    path: Path,
+    *,
+    measures: bool = True,
+    where: Sequence[str] = (),
+) -> ExportResult:
     """Write the whole graph in ``store`` to ``path`` in file format ``fmt`` (one of
     ``FILE_FORMATS``; for ``csv`` ``path`` is a folder). ``measures``: add brokerage,
-    betweenness and constraint to gexf, graphml, cyjs and kumu (degree is always there).
+    betweenness and constraint to gexf, graphml, cyjs and kumu (degree is always there),
+    computed on what is written. ``where`` (CONTRACT.md 2b filter terms): only the matching
+    entities and the relationships among them (:func:`viz.base.filter_subgraph`).
 
     Raises ``UsageError`` for another format and ``InvalidInput`` when ``path`` cannot
     be written (for ``csv``: a folder holding anything but dataset files).
@@ -154,7 +163,10 @@ def write_format(store: GraphStore, fmt: str, path: Path, *, measures: bool = Tr
         )
     path = Path(path)
     sub = store.subgraph()
-    result = ExportResult(name, path, len(sub.nodes), len(sub.edges))
+    notes: list[str] = []
+    if where:
+        sub = filter_subgraph(store, sub, where, notes)
+    result = ExportResult(name, path, len(sub.nodes), len(sub.edges), notes=notes)
     if name == "csv":
         result.files = write_csv(sub, path, result.notes)
         return result

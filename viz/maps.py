@@ -426,6 +426,11 @@ def render_map(
     standalone: bool = True,
     notes: Sequence[str] = (),
     ghost_label: str = "ที่ขาดหาย / missing",
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    node_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    page_class: str = "",
+    header_html: str = "",
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -441,6 +446,11 @@ def render_map(
     - ``standalone``: inline vis-network, ``map.js`` and ``map.css`` (works offline); else
       link them under ``/static/`` (see :func:`static_files`).
     - ``notes``: sentences shown above the map.
+    - ``positions``: id -> (x, y) for every node, instead of :func:`layout` (a chain drawn
+      as a chain, :mod:`viz.chain`). ``edge_extra``: edge key -> more vis-network fields
+      for that edge (``label``, ``font``, ``smooth``); ``node_extra`` the same for nodes.
+    - ``page_class``: a class on the page's ``body`` that ``map.css`` may style;
+      ``header_html``: markup under the notes (the caller escapes every text in it).
     """
     ids = sorted(sub.nodes)
     if sizes is None:
@@ -449,9 +459,18 @@ def render_map(
     else:
         measure = sizes
     colours = _colour_nodes(sub, ids, colour_by)
-    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    if positions is None:
+        pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+    else:
+        pos = np.array([positions[i] for i in ids], dtype=np.float64).reshape(-1, 2)
     vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
     vis_edges, directions = _vis_edges(sub, edge_colours or {})
+    if edge_extra:
+        for item in vis_edges:
+            item.update(edge_extra.get(item["id"], {}))
+    if node_extra:
+        for item in vis_nodes:
+            item.update(node_extra.get(item["id"], {}))
     ghosts = _vis_ghost_edges(sub, ghost_edges or ())
     meta = _map_meta(
         sub,
@@ -468,7 +487,9 @@ def render_map(
     )
     vis_edges += ghosts
     data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
-    return _page(title, data, len(vis_nodes), len(vis_edges), notes, standalone)
+    return _page(
+        title, data, len(vis_nodes), len(vis_edges), notes, standalone, page_class, header_html
+    )
 
 
 def _map_meta(
@@ -663,7 +684,14 @@ def _vis_ghost_edges(sub: Subgraph, ghost_edges: Iterable[Mapping[str, Any]]) ->
 
 
 def _page(
-    title: str, data: str, n_nodes: int, n_edges: int, notes: Sequence[str], standalone: bool
+    title: str,
+    data: str,
+    n_nodes: int,
+    n_edges: int,
+    notes: Sequence[str],
+    standalone: bool,
+    page_class: str = "",
+    header_html: str = "",
 ) -> str:
     esc = html.escape
     if standalone:
@@ -679,6 +707,7 @@ def _page(
             f'<script src="{STATIC_PREFIX}map.js"></script>'
         )
     notes_html = "".join(f'<p class="note">{esc(n)}</p>' for n in notes)
+    body_class = f' class="{esc(page_class)}"' if page_class else ""
     return f"""<!DOCTYPE html>
 <html lang="th">
 <head>
@@ -687,11 +716,11 @@ def _page(
 <title>{esc(title)}</title>
 {head}
 </head>
-<body data-nodes="{n_nodes}" data-edges="{n_edges}">
+<body{body_class} data-nodes="{n_nodes}" data-edges="{n_edges}">
 <header id="top">
 <h1>{esc(title)}</h1>
 <span id="counts">{n_nodes} entities, {n_edges} links</span>
-<div id="notes">{notes_html}</div>
+<div id="notes">{notes_html}</div>{header_html}
 </header>
 <div id="app">
 <aside id="side">

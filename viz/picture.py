@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +32,7 @@ import numpy as np
 from graph_service.domain import SYMMETRIC_TYPES, Subgraph, direction_of
 from graph_service.errors import InvalidInput, UsageError
 from graph_service.store.base import GraphStore
-from viz.base import PICTURE_FORMATS, ExportResult, check_file_target, degrees
+from viz.base import PICTURE_FORMATS, ExportResult, check_file_target, degrees, filter_subgraph
 from viz.maps import (
     DEFAULT_SHAPE,
     EDGE_STYLES,
@@ -132,6 +133,7 @@ def write_picture(
     height_px: int = 1200,
     arrows: bool = False,
     title: str | None = None,
+    where: Sequence[str] = (),
 ) -> ExportResult:
     """Draw the map of ``store`` to ``path`` as ``png`` (100 dpi, ``width_px`` x
     ``height_px`` pixels) or ``svg`` (the same size in points at 72 per inch, text as text).
@@ -144,7 +146,8 @@ def write_picture(
 
     Raises ``UsageError`` for another format, ``InvalidInput`` for an empty graph, a bad
     level, depth or size, or a path that cannot be written, and ``NotFound`` for an
-    unknown focus.
+    unknown focus. ``where`` (CONTRACT.md 2b filter terms): only the matching entities and
+    the relationships among them are drawn (a filter that keeps nothing: ``InvalidInput``).
     """
     name = str(fmt).strip().lower()
     if name not in PICTURE_FORMATS:
@@ -155,8 +158,10 @@ def write_picture(
     _check_size("width_px", width_px)
     _check_size("height_px", height_px)
     sub, highlight, default_title = select_subgraph(store, focus, depth)
-    view, _ = fold_to_level(sub, level)
     notes: list[str] = []
+    if where:
+        sub = filter_subgraph(store, sub, where, notes, whole=focus is None)
+    view, _ = fold_to_level(sub, level)
     if level != "individual":
         notes.append(level_note(level))
         if highlight is not None and highlight not in view.nodes:

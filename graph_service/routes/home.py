@@ -109,6 +109,7 @@ VIEWS = (
     ("fund overlap map", "/map/overlap"),
     ("gaps map", "/map/gaps"),
     ("cut points map", "/map/fragility"),
+    ("chain map", "/map/path"),
     ("API (OpenAPI)", "/docs"),
     ("health", "/health"),
 )

@@ -156,6 +156,13 @@ def get_export(
             "the fields of GRAPH_PUBLIC_PERSON_FIELDS (PDPA); a read without a key always is"
         ),
     ] = False,
+    where: Annotated[
+        list[str] | None,
+        Query(
+            description="only the entities matching ATTR=V1,V2 (kind=, level=, tag=, "
+            "within=AREA, any property) and the relationships among them; repeat for more terms"
+        ),
+    ] = None,
 ) -> FileResponse:
     """A download: GEXF or GraphML (Gephi, Cytoscape), Cytoscape.js JSON, a Kumu blueprint,
     the dataset as a zip of CSV files that imports back to the same graph, or an ``.xlsx``
@@ -171,14 +178,14 @@ def get_export(
     try:
         if format == "csv":
             folder = work / "dataset"
-            export(store, format, folder, measures=measures)
+            export(store, format, folder, measures=measures, where=where or ())
             target = work / "graph-service-dataset.zip"
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in sorted(folder.iterdir()):
                     zf.write(f, f.name)
         else:
             target = work / f"graph-service{SUFFIX.get(format, '.' + format)}"
-            export(store, format, target, measures=measures)
+            export(store, format, target, measures=measures, where=where or ())
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -289,5 +296,63 @@ def reach_view(
 
     page = _pages(request).answer(
         store, reach_map, ref=ref, depth=depth, links=PANEL_LINKS, standalone=False
+    )
+    return HTMLResponse(page)
+
+
+# -- a chain drawn as a chain (issue 12) -------------------------------------------------------
+
+
+@router.get(
+    "/map/path",
+    response_class=HTMLResponse,
+    summary="The shortest chains between two entities, drawn left to right",
+    responses=page_responses(404, 422),
+)
+def chain_view_page(
+    request: Request,
+    store: Store,
+    from_: Annotated[
+        str | None, Query(alias="from", description="an id or a unique name (none: a form)")
+    ] = None,
+    to: Annotated[str | None, Query(description="an id or a unique name")] = None,
+    to_where: Annotated[
+        list[str] | None, Query(description="instead of to: the nearest entity matching this")
+    ] = None,
+    actors_only: bool = False,
+    types: Annotated[
+        str | None, Query(description="only relationships of these types, comma-separated")
+    ] = None,
+    upward: Annotated[
+        bool, Query(description="each step to the same or a higher admin_level")
+    ] = False,
+    all_: Annotated[
+        bool, Query(alias="all", description="every shortest chain (default: at most 20)")
+    ] = False,
+) -> HTMLResponse:
+    """The chains of ``/api/path`` (same options) drawn left to right: FROM at the left, TO
+    at the right, one column per step, each tie labelled with its type; no chain: a page
+    that says so. Without ``from``: a form asking for the two ends."""
+    from graph_service.analysis.common import parse_list
+    from viz.chain import build_chain_map, chain_form
+
+    if not from_:
+        return HTMLResponse(chain_form({"to": to}))
+    if not to and not to_where:
+        values = {"from": from_, "types": types, "actors_only": actors_only, "upward": upward}
+        error = "ใส่ปลายทางด้วย / give the other end too (to)."
+        return HTMLResponse(chain_form({**values, "all": all_}, error))
+    page = _pages(request).answer(
+        store,
+        build_chain_map,
+        source=from_,
+        target=to or None,
+        to_where=tuple(to_where or ()),
+        actors_only=actors_only,
+        types=parse_list(types),
+        upward=upward,
+        all_paths=all_,
+        links=PANEL_LINKS,
+        standalone=False,
     )
     return HTMLResponse(page)

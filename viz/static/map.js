@@ -89,6 +89,33 @@
     gs.ready = true;
     document.body.dataset.ready = "true";
   }
+  if (document.body.classList.contains("chain")) {
+    // a chain fills the width: fit the view to the entities with their names (vis-network
+    // fits to the shapes only, so a long name at either end would be cut off)
+    network.once("afterDrawing", function () {
+      var box = null;
+      data.nodes.forEach(function (n) {
+        var b = network.getBoundingBox(n.id);
+        if (!b) return;
+        if (!box) box = { left: b.left, right: b.right, top: b.top, bottom: b.bottom };
+        box.left = Math.min(box.left, b.left);
+        box.right = Math.max(box.right, b.right);
+        box.top = Math.min(box.top, b.top);
+        box.bottom = Math.max(box.bottom, b.bottom);
+      });
+      if (!box) return;
+      var margin = 24;
+      var scale = Math.min(
+        container.clientWidth / (box.right - box.left + 2 * margin),
+        container.clientHeight / (box.bottom - box.top + 2 * margin),
+        1.2
+      );
+      network.moveTo({
+        position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
+        scale: scale,
+      });
+    });
+  }
   network.once("afterDrawing", markReady);
   network.once("stabilized", markReady);
   window.requestAnimationFrame(function () {
