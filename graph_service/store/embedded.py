@@ -22,7 +22,7 @@ and cut points compute on) reads the whole graph out of the tables once per grap
 (2 to 3 s for 100,000 entities and 300,000 relationships) and keeps what it read in the
 file: one row of ``arrays_snapshot`` holding the sorted ids, the kinds, the properties
 (the stored JSON texts as one JSON array) and the relationships' ends and types as integer
-arrays, with a header (JSON: the format, the version, the counts, the kinds and types, a
+arrays, with a header (JSON: the format, the version again, the counts, the kinds and types, a
 CRC-32 of each blob). A later read at the same version, in any process, takes that row
 (``np.frombuffer``: tens of ms) instead. It is never stale: the row names the version it
 was read at and is only used at that version; every write that changes the graph deletes
@@ -761,13 +761,13 @@ class EmbeddedStore:
         the tables (and the snapshot is written); ``kinds`` and ``types`` are cut from
         them (see the module's docstring)."""
         if getattr(self._local, "writing", False):  # inside a write: what it wrote so far
-            return subset_arrays(self._read_arrays()[0], kinds, types)
+            return subset_arrays(self._read_arrays(None)[0], kinds, types)
         blobs: dict[str, bytes] | None = None
         with self._snapshot():
             version = self.version()
             full = self._load_arrays(version)
             if full is None:
-                full, blobs = self._read_arrays()
+                full, blobs = self._read_arrays(version)
         if blobs is not None:
             self._save_arrays(version, blobs)
         return subset_arrays(full, kinds, types)
@@ -779,8 +779,9 @@ class EmbeddedStore:
             )
         )
 
-    def _read_arrays(self) -> tuple[GraphArrays, dict[str, bytes]]:
-        """The whole graph's arrays read from the tables, and the blobs of their snapshot."""
+    def _read_arrays(self, version: int | None) -> tuple[GraphArrays, dict[str, bytes]]:
+        """The whole graph's arrays read from the tables, and the blobs of their snapshot
+        at ``version``."""
         import numpy as np
 
         node_rows = self._query("SELECT id, kind, props FROM nodes ORDER BY id")
@@ -803,6 +804,7 @@ class EmbeddedStore:
         }
         header = {
             "format": SNAPSHOT_FORMAT,
+            "version": version,
             "n": len(ids),
             "m": int(src.size),
             "kinds": kind_names,
@@ -1095,8 +1097,8 @@ def _decode_arrays(version: int, row: tuple[Any, ...]) -> GraphArrays:
     import numpy as np
 
     header = orjson.loads(row[0])
-    if header.get("format") != SNAPSHOT_FORMAT:
-        raise ValueError(f"snapshot format {header.get('format')!r}")
+    if header.get("format") != SNAPSHOT_FORMAT or header.get("version") != version:
+        raise ValueError(f"snapshot format {header.get('format')!r} of {header.get('version')}")
     blobs = dict(zip(_SNAPSHOT_BLOBS, row[1:], strict=True))
     for name, blob in blobs.items():
         if not isinstance(blob, bytes) or zlib.crc32(blob) != header["crc"][name]:
