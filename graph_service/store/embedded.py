@@ -19,19 +19,20 @@ Property values are JSON, which keeps str, int, float, bool and lists apart.
 
 The arrays snapshot: ``graph_arrays`` (what the chains, missing links, filters, brokerage
 and cut points compute on) reads the whole graph out of the tables once per graph version
-(2 to 3 s for 100,000 entities and 300,000 relationships) and keeps what it read in the
-file: one row of ``arrays_snapshot`` holding the sorted ids, the kinds, the properties
-(the stored JSON texts as one JSON array) and the relationships' ends and types as integer
-arrays, with a header (JSON: the format, the version again, the counts, the kinds and types, a
-CRC-32 of each blob). A later read at the same version, in any process, takes that row
-(``np.frombuffer``: tens of ms) instead. It is never stale: the row names the version it
-was read at and is only used at that version; every write that changes the graph deletes
-it in its own transaction (so only the newest version is ever kept), and a row whose header
-or CRC does not match is ignored and written again. It is written in its own short
-transaction after the read, only if the graph is still at that version, and only when the
-write lock is free at once (a store being imported into, or a read-only file, is read from
-the tables each time, as before). Older files get the table when the first snapshot is
-written; older graph-service versions ignore it.
+(1 to 3 s for 100,000 entities and 300,000 relationships on a shared 2-core machine) and
+keeps what it read in the file: one row of ``arrays_snapshot`` holding the sorted ids, the
+kinds, the properties (the stored JSON texts as one JSON array) and the relationships' ends
+and types as integer arrays, with a header (JSON: the format, the version again, the
+counts, the kinds and types, a CRC-32 of each blob). A later read at the same version, in
+any process, takes that row (``np.frombuffer``: about 20 ms) instead. It is never stale:
+the row names the version it was read at and is only used at that version; every write
+that changes the graph deletes it in its own transaction (so only the newest version is
+ever kept), and a row whose header or CRC does not match is ignored and written again. It
+is written in its own short transaction after the read, only if the graph is still at that
+version, and only when the write lock is free at once (a store being imported into, or a
+read-only file, is read from the tables each time, as before). Older files get the table
+when the first snapshot is written; older graph-service versions ignore it
+(docs/benchmarks.md, "Chains and missing links").
 
 Concurrency: reads never wait for a write nor for each other. Each thread reads through its
 own connection, opened read-only on the same file; WAL lets any number of them read while
