@@ -32,15 +32,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from graph_service.analysis.common import check_kinds
 from graph_service.dataset import parse_entity_value
-from graph_service.domain import LEVELS, Node, clean_text, normalise_name
+from graph_service.domain import LEVELS, Node, clean_text, level_of, normalise_name
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from graph_service.store.arrays import GraphArrays
 
 #: placement relationships: where something is (DOMAIN.md section 3)
@@ -162,7 +166,12 @@ def _holds(term: Term, node: Node, within: Mapping[str, set[str]]) -> bool:
         return node.id in term.values
     if a == "within":
         return node.id in within.get(term.text, set())
-    stored = node.props.get("tags" if a == "tag" else a)
+    return _value_holds(term, node.props.get("tags" if a == "tag" else a))
+
+
+def _value_holds(term: Term, stored: Any) -> bool:
+    """A property term holds for an entity whose property (``tags`` for ``tag``) is
+    ``stored`` (None: it has none)."""
     if stored is None or stored == "":
         return False
     if isinstance(stored, list):
@@ -245,19 +254,55 @@ def placement_arrays(store: GraphStore) -> GraphArrays:
 
 def select(store: GraphStore, flt: Filter, arrays: GraphArrays | None = None) -> list[str]:
     """The ids of the entities ``flt`` holds for, sorted. ``arrays``: every entity and (at
-    least) the placement relationships, when the caller has read them already."""
+    least) the placement relationships, when the caller has read them already.
+
+    Each term is evaluated over the columns of ``arrays`` (:meth:`Filter.matches_node`
+    holds for exactly these entities): ``kind`` and ``level`` once per distinct kind,
+    ``id`` and ``within`` by position, a property once per distinct value it takes, so
+    100,000 entities cost tens of ms, not a ``Node`` and a test each."""
+    import numpy as np
+
     if arrays is None:
         arrays = placement_arrays(store)
     if any(t.attribute == "within" for t in flt.terms):
-        rows = [
-            (arrays.ids[s], arrays.types[t], arrays.ids[d])
-            for s, d, t in zip(
-                arrays.src.tolist(), arrays.dst.tolist(), arrays.type.tolist(), strict=True
-            )
-            if arrays.types[t] in PLACEMENT_TYPES
-        ]
-        prepare(flt, arrays.nodes, rows)
-    return [i for i in arrays.ids if flt.matches_node(arrays.nodes[i])]
+        placement = [c for c, t in enumerate(arrays.types) if t in PLACEMENT_TYPES]
+        rows = np.isin(arrays.type, placement)
+        ends = (arrays.src[rows].tolist(), arrays.type[rows].tolist(), arrays.dst[rows].tolist())
+        ids, types = arrays.ids, arrays.types
+        prepare(
+            flt, arrays.nodes, [(ids[s], types[t], ids[d]) for s, t, d in zip(*ends, strict=True)]
+        )
+    keep = np.ones(arrays.n, dtype=bool)
+    for term in flt.terms:
+        keep &= _term_mask(term, arrays, flt.within)
+    return list(compress(arrays.ids, keep.tolist()))
+
+
+def _term_mask(term: Term, arrays: GraphArrays, within: Mapping[str, set[str]]) -> np.ndarray:
+    """Where ``term`` holds, in the order of ``arrays.ids`` (what :func:`_holds` says of
+    each entity)."""
+    import numpy as np
+
+    a = term.attribute
+    if a in ("kind", "level"):
+        codes, names = arrays.kind_codes()
+        of = (lambda k: k) if a == "kind" else level_of
+        allowed = np.array([of(k) in term.values for k in names] + [False], dtype=bool)
+        return allowed[codes]
+    mask = np.zeros(arrays.n, dtype=bool)
+    if a in ("id", "within"):
+        mask[arrays.positions_of(term.values if a == "id" else within.get(term.text, ()))] = True
+        return mask
+    stored = list(map(methodcaller("get", "tags" if a == "tag" else a), arrays.props_list()))
+    # per distinct (type, value): a column holds few; 1, 1.0 and True are told apart
+    keys = list(zip(map(type, stored), stored, strict=True))
+    try:
+        held = {key: _value_holds(term, key[1]) for key in set(keys)}
+        flags = list(map(held.__getitem__, keys))
+    except TypeError:  # a list (or another unhashable value) among them
+        flags = [_value_holds(term, value) for value in stored]
+    mask[:] = flags
+    return mask
 
 
 def find(

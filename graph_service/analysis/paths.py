@@ -85,9 +85,7 @@ def build_steps(arrays: GraphArrays, actors_only: bool = False, upward: bool = F
     s = np.concatenate([arrays.src[keep], arrays.dst[keep]])
     d = np.concatenate([arrays.dst[keep], arrays.src[keep]])
     if actors_only:
-        actor = np.fromiter(
-            (arrays.nodes[i].kind in ACTOR_KINDS for i in arrays.ids), dtype=bool, count=n
-        )
+        actor = arrays.kind_mask(ACTOR_KINDS)
         ok = actor[s] & actor[d]
         s, d = s[ok], d[ok]
     if upward:
@@ -112,7 +110,7 @@ def admin_ranks(arrays: GraphArrays) -> np.ndarray:
 
     rank = {level: i for i, level in enumerate(ADMIN_LEVELS)}
     return np.fromiter(
-        (rank.get(arrays.nodes[i].props.get("admin_level"), -1) for i in arrays.ids),  # type: ignore[arg-type]
+        (rank.get(p.get("admin_level"), -1) for p in arrays.props_list()),  # type: ignore[arg-type]
         dtype=np.int64,
         count=arrays.n,
     )

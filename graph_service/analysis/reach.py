@@ -36,7 +36,7 @@ of its values; entities without it under ``"null"``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph_service.analysis.common import check_depth, check_kinds, check_types, clean_float
@@ -133,7 +133,7 @@ def _prepare_filter(store: GraphStore, flt: Filter) -> None:
         prepare(flt, arrays.nodes, placement)
 
 
-def count_by(nodes: dict[str, Node], ids: Sequence[str], attribute: str) -> dict[str, int]:
+def count_by(nodes: Mapping[str, Node], ids: Sequence[str], attribute: str) -> dict[str, int]:
     """How many of ``ids`` have each value of ``attribute`` (``kind``, ``level`` or a
     property; each value of a list; ``"null"``: without it), most first, then by value.
 

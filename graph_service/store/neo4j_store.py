@@ -587,14 +587,19 @@ class Neo4jStore:
     ) -> GraphArrays:
         """:meth:`subgraph` as arrays (``store.arrays``): the entities, and of each
         relationship its ends and type (``graph/all_ties``: no properties), read in one
-        transaction."""
+        transaction, each as lists in one row (``graph/all_nodes_as_lists``)."""
 
         def work(tx: _Tx) -> tuple[list[Node], list[tuple[str, str, str]]]:
-            nodes = [_node(r) for r in self._run(tx, "graph/all_nodes", kinds=_list(kinds))]
-            ties = self._run(tx, "graph/all_ties", kinds=_list(kinds), types=_list(types))
-            return nodes, [(r["source"], r["type"], r["target"]) for r in ties]
+            (got,) = self._run(tx, "graph/all_nodes_as_lists", kinds=_list(kinds))
+            nodes = [
+                Node(i, k, split_props(p))
+                for i, k, p in zip(got["ids"], got["kinds"], got["props"], strict=True)
+            ]
+            (ties,) = self._run(tx, "graph/all_ties", kinds=_list(kinds), types=_list(types))
+            rows = zip(ties["sources"], ties["types"], ties["targets"], strict=True)
+            return nodes, list(rows)
 
-        nodes, ties = self._transaction(work, "graph/all_nodes", "graph/all_ties")
+        nodes, ties = self._transaction(work, "graph/all_nodes_as_lists", "graph/all_ties")
         return graph_arrays_of(nodes, ties)
 
 
