@@ -384,7 +384,9 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
     "--types", default=None, metavar="T1,T2", help="with --path: only relationships of these types"
 )
 @click.option("--upward", is_flag=True, help="with --path: each step to the same or higher level")
-@click.option("--json", "as_json", is_flag=True, help="with --path: print the laid-out map")
+@click.option(
+    "--json", "as_json", is_flag=True, help="print the laid-out map (nodes with x, y, size)"
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -413,7 +415,7 @@ def map_cmd(
     from graph_service.store.public import public_fields, public_view
     from viz.maps import build_map
 
-    if chain or ends or to_where or all_paths or actors_only or types or upward or as_json:
+    if chain or ends or to_where or all_paths or actors_only or types or upward:
         _chain_map_cmd(
             ctx,
             ends=ends,
@@ -429,6 +431,24 @@ def map_cmd(
             others={"--focus": focus, "--where": where},
             store_url=store_url,
         )
+        return
+    if as_json:
+        from viz.maps import build_map_json
+
+        with opened_store(ctx, store_url) as store:
+            if public:
+                settings_: CliSettings = ctx.obj["settings"]
+                store = public_view(store, public_fields(settings_.public_person_fields))
+            doc = build_map_json(
+                store,
+                focus=focus,
+                depth=depth,
+                level=level,
+                colour_by=colour_by,
+                size_by=size_by,
+                where=where,
+            )
+        emit_json(doc)
         return
     if output is None:
         raise click.UsageError("Missing option '--output' / '-o': the HTML file to write", ctx)

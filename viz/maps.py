@@ -452,6 +452,46 @@ def render_map(
     - ``page_class``: a class on the page's ``body`` that ``map.css`` may style;
       ``header_html``: markup under the notes (the caller escapes every text in it).
     """
+    data, n_nodes, n_edges = _map_data(
+        sub,
+        title=title,
+        colour_by=colour_by,
+        size_by=size_by,
+        sizes=sizes,
+        highlight=highlight,
+        ghost_edges=ghost_edges,
+        edge_colours=edge_colours,
+        links=links,
+        notes=notes,
+        ghost_label=ghost_label,
+        positions=positions,
+        edge_extra=edge_extra,
+        node_extra=node_extra,
+    )
+    return _page(
+        title, embed_json(data), n_nodes, n_edges, notes, standalone, page_class, header_html
+    )
+
+
+def _map_data(
+    sub: Subgraph,
+    *,
+    title: str,
+    colour_by: str = "kind",
+    size_by: str = "degree",
+    sizes: dict[str, float] | None = None,
+    highlight: set[str] | None = None,
+    ghost_edges: list[dict] | None = None,
+    edge_colours: dict[str, str] | None = None,
+    links: dict[str, str] | None = None,
+    notes: Sequence[str] = (),
+    ghost_label: str = "ที่ขาดหาย / missing",
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    node_extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, Any], int, int]:
+    """What :func:`render_map` embeds in its page: ``{"meta", "nodes", "edges"}`` (the
+    vis-network arrays), and the numbers of drawn nodes and edges (ghosts included)."""
     ids = sorted(sub.nodes)
     if sizes is None:
         measure: Mapping[str, float] = degrees(sub)
@@ -486,10 +526,36 @@ def render_map(
         notes=notes,
     )
     vis_edges += ghosts
-    data = embed_json({"meta": meta, "nodes": vis_nodes, "edges": vis_edges})
-    return _page(
-        title, data, len(vis_nodes), len(vis_edges), notes, standalone, page_class, header_html
-    )
+    return {"meta": meta, "nodes": vis_nodes, "edges": vis_edges}, len(vis_nodes), len(vis_edges)
+
+
+def laid_out(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The laid-out map of CONTRACT.md section 2 (``map --json``, ``GET /api/map``) from the
+    data a page draws: ``{"title", "notes", "nodes": [{"id", "label", "kind", "x", "y",
+    "size"}], "edges": [{"from", "to", "type"}]}``. ``size`` is the node's diameter in the
+    units of ``x`` and ``y``: vis-network's ``size`` is a radius. Ghost edges (missing links
+    drawn dashed) are not relationships and are left out."""
+    meta = data["meta"]
+    return {
+        "title": meta.get("title"),
+        "notes": list(meta.get("notes", [])),
+        "nodes": [
+            {
+                "id": n["id"],
+                "label": n["label"],
+                "kind": n["kind"],
+                "x": round(float(n["x"]), 3),
+                "y": round(float(n["y"]), 3),
+                "size": round(2 * float(n["size"]), 3),
+            }
+            for n in data["nodes"]
+        ],
+        "edges": [
+            {"from": e["from"], "to": e["to"], "type": e["type"]}
+            for e in data["edges"]
+            if not e.get("ghost")
+        ],
+    }
 
 
 def _map_meta(
@@ -982,7 +1048,8 @@ def build_map(
     links: dict[str, str] | None = None,
     standalone: bool = True,
     where: Sequence[str] = (),
-) -> str:
+    as_json: bool = False,
+) -> Any:
     """The ``map`` page (CONTRACT.md section 2): the whole graph, or the neighbourhood of
     ``focus`` (an id or a unique name) within ``depth`` steps (1..10), at an INN ``level``.
     ``where`` (CONTRACT.md 2b filter terms): only the entities matching it are drawn (and
@@ -1033,6 +1100,18 @@ def build_map(
     if size_by == "reach":
         sizes = _reach_sizes(view)
         notes.append("Size: reach, the number of entities within 2 steps on this map.")
+    if as_json:
+        data, _, _ = _map_data(
+            view,
+            title=title or default_title,
+            colour_by=colour_by,
+            size_by=size_by,
+            sizes=sizes,
+            highlight=highlight,
+            links=links,
+            notes=notes,
+        )
+        return laid_out(data)
     return render_map(
         view,
         title=title or default_title,
@@ -1044,3 +1123,12 @@ def build_map(
         standalone=standalone,
         notes=notes,
     )
+
+
+def build_map_json(store: GraphStore, **options: Any) -> dict[str, Any]:
+    """The laid-out map of :func:`build_map` with the same options (CONTRACT.md section 2,
+    ``map --json`` and ``GET /api/map``): see :func:`laid_out`. The positions are the ones
+    the page draws."""
+    doc = build_map(store, as_json=True, **options)
+    assert isinstance(doc, dict)
+    return doc

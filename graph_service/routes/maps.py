@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -78,6 +78,38 @@ def focus_map(
     where: Where = None,
 ) -> HTMLResponse:
     return _map_page(request, store, ref, depth, level, colour_by, size_by, where)
+
+
+@router.get(
+    "/api/map",
+    summary="The laid-out map that /map draws (CONTRACT.md section 2: map --json)",
+    responses=page_responses(404, 422),
+)
+def map_json(
+    request: Request,
+    store: Store,
+    focus: Annotated[str | None, Query(description="an entity: map its neighbourhood")] = None,
+    depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
+    level: Level = "individual",
+    colour_by: ColourBy = "kind",
+    size_by: SizeBy = "degree",
+    where: Where = None,
+) -> dict[str, Any]:
+    """``{"title", "notes", "nodes": [{"id", "label", "kind", "x", "y", "size"}], "edges":
+    [{"from", "to", "type"}]}``: the positions the page draws, ``size`` the node's diameter
+    in the units of ``x`` and ``y``; the same options as ``/map`` and ``/map/focus``."""
+    from viz.maps import build_map_json
+
+    return cache_of(request).answer(
+        store,
+        build_map_json,
+        focus=focus,
+        depth=depth,
+        level=level,
+        colour_by=colour_by,
+        size_by=size_by,
+        where=tuple(where or ()),
+    )
 
 
 def _pages(request: Request) -> AnswerCache:
