@@ -1475,15 +1475,15 @@ def structure(ctx: click.Context, from_: str | None, as_json: bool, store_url: s
 
 
 @main.command()
-@click.option("--seed", default=1, show_default=True, type=int, help="Louvain's random seed")
+@click.option("--seed", default=1, show_default=True, type=int, help="Leiden's random seed")
 @click.option("--top", default=20, show_default=True, help="members shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
 @handles_errors
 def clusters(ctx: click.Context, seed: int, top: int, as_json: bool, store_url: str | None) -> None:
-    """Louvain clusters of the actor graph (ties read both ways) with a fixed seed, and the
-    modularity they reach: an answer, not a truth."""
+    """Leiden clusters (Traag et al. 2019) of the actor graph (ties read both ways) with a
+    fixed seed, and the modularity they reach: an answer, not a truth."""
     from graph_service.analysis.structure import clusters as run
 
     with opened_store(ctx, store_url) as store:
@@ -1493,7 +1493,7 @@ def clusters(ctx: click.Context, seed: int, top: int, as_json: bool, store_url: 
         return
     k, q = len(doc["clusters"]), _fmt(doc["modularity"])
     click.echo(
-        f"พบ {k} กลุ่ม (Louvain, seed {seed}) modularity {q} / {k} cluster(s) by Louvain "
+        f"พบ {k} กลุ่ม (Leiden, seed {seed}) modularity {q} / {k} cluster(s) by Leiden "
         f"with seed {seed}, modularity {q}; another seed or method may group differently."
     )
     for c in doc["clusters"]:

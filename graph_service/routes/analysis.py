@@ -632,13 +632,13 @@ def get_structure(
 
 @router.get(
     "/clusters",
-    summary="Louvain clusters of the actor graph with a fixed seed, and their modularity",
+    summary="Leiden clusters of the actor graph with a fixed seed, and their modularity",
     responses=responses(ClustersDocument, "the clusters document", 422),
 )
 def get_clusters(
     request: Request,
     store: Store,
-    seed: Annotated[int, Query(description="Louvain's random seed")] = structure_mod.DEFAULT_SEED,
+    seed: Annotated[int, Query(description="Leiden's random seed")] = structure_mod.DEFAULT_SEED,
 ) -> dict[str, Any]:
     return cache_of(request).answer(store, structure_mod.clusters, seed=seed)
 

@@ -1159,14 +1159,14 @@ class Cluster(Open):
 
 
 class ClustersDocument(Open):
-    """``clusters``: Louvain communities of the actor graph (ties read both ways) with a
-    fixed seed, largest first, and their modularity (null with no tie). An answer, not a
-    truth: another seed may group differently."""
+    """``clusters``: Leiden communities (Traag et al. 2019) of the actor graph (ties read
+    both ways) with a fixed seed, largest first, and their modularity (null with no tie).
+    An answer, not a truth: another seed may group differently."""
 
     model_config = _example(
         {
             "seed": 1,
-            "method": "louvain",
+            "method": "leiden",
             "actors": 29,
             "ties": 43,
             "modularity": 0.3447809627,

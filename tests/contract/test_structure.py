@@ -1,5 +1,5 @@
 """Structure on both stores (CONTRACT.md section 2b, issue 12, questions S4, S27, S28): the
-tie profile, Freeman degree centralisation, the layers below a funder and Louvain clusters,
+tie profile, Freeman degree centralisation, the layers below a funder and Leiden clusters,
 on small hand-made graphs whose answers are worked out by hand (or, for modularity, by
 networkx on the same partition)."""
 
