@@ -1,4 +1,4 @@
-"""Clusters speed: Leiden (ours) against networkx Louvain and the reference leidenalg.
+"""Clusters speed: Leiden (ours) against networkx Louvain, igraph's Leiden and leidenalg.
 
     python -m bench.clusters_speed [--actors 100000] [--ties 300000] [--repeat 3]
         [--seed 1] [--nx-budget 600] [--no-store] [--no-leidenalg]
@@ -8,20 +8,23 @@ Graph: ``--actors`` people and ``--ties`` distinct random ties between them
 with its wall time and the CPU time of this process (the machine is shared: the CPU time
 says what the work costs, the wall time what a user waits):
 
-- ours from the arrays: ``structure.leiden`` (igraph's ``community_leiden``, modularity,
-  seeded) and ``structure.ordered_clusters``, best of ``--repeat``;
+- ours from the arrays: ``structure.leiden`` (graspologic-native's ``leiden_csr``,
+  modularity, seeded, 2 iterations) and ``structure.ordered_clusters``, best of ``--repeat``;
 - ours, the whole question on the embedded store (``structure.clusters``: reading the
   actors and ties out of SQLite, the arrays, Leiden, the document), best of ``--repeat``,
   unless ``--no-store``;
 - leidenalg ``find_partition(ModularityVertexPartition, seed=)``, the reference
-  implementation by Leiden's authors (once), unless ``--no-leidenalg``;
+  implementation by Leiden's authors, and igraph's ``community_leiden`` (modularity, 2
+  iterations; what issue 12 used first, dropped for its GPL licence), once each, unless
+  ``--no-leidenalg`` (both are dev dependencies, never imported by the service);
 - the peer, networkx ``louvain_communities(seed=)`` (what ``clusters`` ran before), once,
   in a child process stopped after ``--nx-budget`` seconds; then it runs on graphs of
   1/10 and 1/4 the size (same average degree) and the full size is extrapolated from
   their growth (labelled so).
 
-The modularity of every answer is computed by one function (igraph's ``modularity`` on the
-same graph). Results go to stdout as a Markdown table and to bench/out/clusters_speed.json.
+The modularity of every answer is computed by one function (``structure.modularity``,
+Newman's Q, as networkx computes it). Results go to stdout as a Markdown table and to
+bench/out/clusters_speed.json.
 """
 
 from __future__ import annotations
@@ -63,11 +66,8 @@ def arrays(actors: int, ties: int) -> tuple[np.ndarray, np.ndarray]:
     return pairs[:, 0], pairs[:, 1]
 
 
-def modularity(n: int, src: np.ndarray, dst: np.ndarray, membership: list[int]) -> float:
-    import igraph as ig
-
-    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]), directed=False)
-    return float(graph.modularity(membership))
+def modularity(n: int, src: np.ndarray, dst: np.ndarray, membership: Any) -> float:
+    return structure.modularity(np.asarray(membership, dtype=np.int64), src, dst)
 
 
 def networkx_louvain(n: int, src: np.ndarray, dst: np.ndarray, seed: int, out: Any) -> None:
@@ -141,7 +141,7 @@ def main() -> None:
     src, dst = arrays(n, args.ties)
     print(f"{n:,} actors, {src.size:,} ties; load average {load_before[0]:.1f}", flush=True)
 
-    import igraph  # noqa: F401  (imported once per process, not in the times below)
+    import graspologic_native  # noqa: F401  (imported once per process, not timed)
 
     def ours() -> tuple[Any, list[list[int]]]:
         membership, q = structure.leiden(n, src, dst, seed)
@@ -172,6 +172,16 @@ def main() -> None:
             "modularity": modularity(n, src, dst, part.membership),
         }
         print(f"leidenalg: {rows['leidenalg']}", flush=True)
+        wall, cpu, found = timed(
+            lambda: graph.community_leiden(objective_function="modularity", n_iterations=2)
+        )
+        rows["igraph_leiden"] = {
+            "s": wall,
+            "cpu_s": cpu,
+            "clusters": len(found),
+            "modularity": modularity(n, src, dst, found.membership),
+        }
+        print(f"igraph leiden: {rows['igraph_leiden']}", flush=True)
     peer = run_networkx(n, src, dst, seed, args.nx_budget)
     if peer is not None:
         wall, cpu, k, membership = peer
@@ -211,7 +221,7 @@ def main() -> None:
     print("| what | wall | CPU | clusters | modularity | peer ÷ ours (CPU) |")
     print("|---|---:|---:|---:|---:|---:|")
     print(
-        f"| ours (igraph Leiden) from the arrays | {ours_row['s']:.2f} s | "
+        f"| ours (graspologic-native Leiden) from the arrays | {ours_row['s']:.2f} s | "
         f"{ours_row['cpu_s']:.2f} s | {ours_row['clusters']} | {ours_row['modularity']:.4f} | |"
     )
     if "ours_embedded_store" in rows:
@@ -221,7 +231,12 @@ def main() -> None:
             f" | {e['whole_s']:.2f} s | {e['whole_cpu_s']:.2f} s | {e['clusters']} | "
             f"{e['modularity']:.4f} | |"
         )
-    for key, label in (("leidenalg", "leidenalg"), ("networkx_louvain", "networkx Louvain")):
+    peers = (
+        ("igraph_leiden", "igraph Leiden (GPL, dropped)"),
+        ("leidenalg", "leidenalg"),
+        ("networkx_louvain", "networkx Louvain"),
+    )
+    for key, label in peers:
         if key not in rows:
             continue
         r = rows[key]

@@ -23,18 +23,17 @@ Definitions:
   (placement arcs excluded: they lead to places, not to those who are paid or run); layer d
   holds the entities first reached in d steps, counted by kind.
 - **Clusters**: Leiden communities (Traag, Waltman and van Eck 2019, "From Louvain to
-  Leiden: guaranteeing well-connected communities", Scientific Reports 9, 5233; igraph's
-  implementation, ``Graph.community_leiden``) maximising modularity (Newman 2004) on the
-  actor graph with ties read both ways, a pair of actors tied by several relationships
-  counting as one unweighted tie, with a fixed seed so the same graph gives the same
-  answer, and the modularity they reach. Unlike Louvain, Leiden never leaves a community
-  internally disconnected. A clustering is an answer, not a truth: another seed or method
-  may give another.
+  Leiden: guaranteeing well-connected communities", Scientific Reports 9, 5233;
+  graspologic-native's implementation, ``leiden_csr``, MIT licence) maximising modularity
+  (Newman 2004) on the actor graph with ties read both ways, a pair of actors tied by
+  several relationships counting as one unweighted tie, with a fixed seed so the same
+  graph gives the same answer, and the modularity they reach. Unlike Louvain, Leiden never
+  leaves a community internally disconnected. A clustering is an answer, not a truth:
+  another seed or method may give another.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Any
 
@@ -254,19 +253,20 @@ def clusters(store: GraphStore, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     }
 
 
-# igraph draws its random numbers from one process-wide generator: a request sets it to its
-# own seeded generator for the length of its run, one request at a time
-_RNG = threading.Lock()
-
-
 def leiden(
     n: int, src: np.ndarray, dst: np.ndarray, seed: int, iterations: int = 2
 ) -> tuple[np.ndarray, float | None]:
     """Leiden communities maximising modularity on the undirected graph of ``n`` nodes
     whose edges are ``src[k]``-``dst[k]`` (each pair once, unweighted), with a random
     generator seeded by ``seed``: ``(membership, modularity)``, the community of each node
-    and the modularity of that partition (None without an edge). ``iterations`` rounds of
-    the algorithm (igraph's and leidenalg's default: 2).
+    and the modularity of that partition (None without an edge). ``iterations`` full Leiden
+    cycles, each starting from the last one's answer (2 reaches the modularity of igraph's
+    and leidenalg's defaults on our benchmark graph, ``docs/benchmarks.md``).
+
+    The implementation is graspologic-native's ``leiden_csr`` (Rust, MIT licence: the
+    Leiden of Traag et al. 2019 with its refinement phase); the seed makes its random
+    choices repeatable, and it keeps no state between calls, so requests run side by side.
+    Modularity is Newman's Q, computed here from the partition.
 
     >>> import numpy as np
     >>> tri = np.array([0, 1, 0, 3, 4, 3, 0]), np.array([1, 2, 2, 4, 5, 5, 3])
@@ -274,24 +274,54 @@ def leiden(
     >>> [sorted(np.flatnonzero(m == c).tolist()) for c in (m[0], m[3], m[6])], round(q, 4)
     ([[0, 1, 2], [3, 4, 5], [6]], 0.3571)
     """
-    import random
-
-    import igraph as ig
     import numpy as np
+    import scipy.sparse as sp
+    from graspologic_native import leiden_csr
 
-    graph = ig.Graph(n=n, edges=np.column_stack([src, dst]), directed=False)
     budget.check()
     if not src.size:
         return np.arange(n), None
-    with _RNG:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            found = graph.community_leiden(objective_function="modularity", n_iterations=iterations)
-        finally:
-            ig.set_random_number_generator(random)
+    rows = np.concatenate([src, dst])
+    cols = np.concatenate([dst, src])
+    adjacency = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    adjacency.sum_duplicates()
+    adjacency.data[:] = 1.0
+    adjacency.sort_indices()
+    _, found = leiden_csr(
+        adjacency.indptr.astype(np.int64),
+        adjacency.indices.astype(np.int32),
+        adjacency.data.astype(np.float64),
+        n,
+        seed=seed,
+        iterations=iterations,
+    )
     budget.check()
-    membership = np.asarray(found.membership, dtype=np.int64)
-    return membership, clean_float(graph.modularity(found.membership))
+    membership = np.full(n, -1, dtype=np.int64)
+    for node, community in found.items():
+        membership[node] = community
+    alone = np.flatnonzero(membership < 0)  # nodes without a tie: a community each
+    membership[alone] = membership.max() + 1 + np.arange(alone.size)
+    return membership, clean_float(modularity(membership, src, dst))
+
+
+def modularity(membership: np.ndarray, src: np.ndarray, dst: np.ndarray) -> float:
+    """Newman's modularity Q = Σ_c [L_c/m − (d_c/2m)²] of a partition of an undirected,
+    unweighted graph (edges ``src[k]``-``dst[k]``, each once): L_c the edges inside c, d_c
+    the sum of its nodes' degrees, m the number of edges (networkx's ``modularity``).
+
+    >>> import numpy as np
+    >>> round(modularity(np.array([0, 0, 1, 1]), np.array([0, 2, 1]), np.array([1, 3, 2])), 4)
+    0.1667
+    """
+    import numpy as np
+
+    m = src.size
+    inside = np.count_nonzero(membership[src] == membership[dst])
+    size = int(membership.max()) + 1
+    degree = np.bincount(membership[src], minlength=size) + np.bincount(
+        membership[dst], minlength=size
+    )
+    return float(inside / m - np.sum((degree / (2 * m)) ** 2))
 
 
 def ordered_clusters(membership: np.ndarray) -> list[list[int]]:
