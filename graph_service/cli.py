@@ -1475,7 +1475,13 @@ def structure(ctx: click.Context, from_: str | None, as_json: bool, store_url: s
 
 
 @main.command()
-@click.option("--seed", default=1, show_default=True, type=int, help="Leiden's random seed")
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 2**63 - 1),
+    help="Leiden's random seed (0 or more)",
+)
 @click.option("--top", default=20, show_default=True, help="members shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option

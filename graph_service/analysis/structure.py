@@ -225,6 +225,11 @@ def layers_below(store: GraphStore, start: str) -> list[dict[str, Any]]:
 # -- clusters ----------------------------------------------------------------------------------
 
 
+#: the largest seed Leiden takes (its generator's seed is an unsigned 64-bit number; kept
+#: to the signed range so it fits every store and JSON reader)
+MAX_SEED = 2**63 - 1
+
+
 def clusters(store: GraphStore, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """The ``clusters`` document: ``{"seed", "method", "actors", "ties", "modularity",
     "clusters": [{"id", "size", "members": [ids]}]}``: Leiden communities (modularity, see
@@ -233,7 +238,12 @@ def clusters(store: GraphStore, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     smallest id), numbered from 1, members sorted; an isolate is a cluster of its own.
     ``method`` is ``leiden``; ``ties`` counts the pairs of actors tied; ``modularity`` is
     null when there is no tie (it is undefined). The same graph and seed give the same
-    answer on either store."""
+    answer on either store. ``seed``: a whole number from 0 to ``MAX_SEED``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InvalidInput(
+            f"the seed must be a whole number from 0 to {MAX_SEED:,}, not {seed!r}",
+            {"seed": str(seed)},
+        )
     ties = actor_ties_of_arrays(read_arrays(store, ACTOR_KINDS), undirected=True)
     if ties.n == 0:
         raise _no_actors()

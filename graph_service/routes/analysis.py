@@ -638,7 +638,9 @@ def get_structure(
 def get_clusters(
     request: Request,
     store: Store,
-    seed: Annotated[int, Query(description="Leiden's random seed")] = structure_mod.DEFAULT_SEED,
+    seed: Annotated[
+        int, Query(ge=0, le=structure_mod.MAX_SEED, description="Leiden's random seed")
+    ] = structure_mod.DEFAULT_SEED,
 ) -> dict[str, Any]:
     return cache_of(request).answer(store, structure_mod.clusters, seed=seed)
 

@@ -128,3 +128,30 @@ def test_both_stores_give_the_same_clusters(
         mine = clusters(embedded_store, seed=seed)
         assert clusters(neo4j_store, seed=seed) == mine
         assert len(mine["clusters"]) > 2
+
+
+def test_a_seed_out_of_range_is_refused_everywhere(store: GraphStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Leiden's generator takes an unsigned seed: -1 once crashed the API (found by the
+    OpenAPI fuzz); it is now bad input on the library, the CLI and the API alike."""
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from graph_service.analysis.structure import MAX_SEED
+    from graph_service.app import create_app
+    from graph_service.cli import main
+    from graph_service.errors import InvalidInput
+    from graph_service.store.embedded import EmbeddedStore
+
+    store.write(*two_villages())
+    for bad in (-1, MAX_SEED + 1):
+        with pytest.raises(InvalidInput, match="the seed must be a whole number from 0"):
+            clusters(store, bad)
+    assert clusters(store, MAX_SEED)["seed"] == MAX_SEED
+    assert clusters(store, 0)["seed"] == 0
+    db = tmp_path / "g.db"
+    EmbeddedStore(db).write(*two_villages())
+    refused = CliRunner().invoke(main, ["--store", str(db), "clusters", "--seed", "-1"])
+    assert refused.exit_code == 2 and "-1 is not in the range" in refused.output
+    with TestClient(create_app(store=EmbeddedStore(db))) as client:
+        answer = client.get("/api/clusters", params={"seed": -1})
+        assert answer.status_code == 422 and answer.json()["error"]["code"]
