@@ -19,7 +19,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph_service import __version__
 from graph_service.errors import GraphServiceError, UsageError
 from graph_service.openapi import install as install_openapi
-from graph_service.routes import analysis, entities, graph, health, home, imports, login, maps
+from graph_service.routes import (
+    analysis,
+    docs,
+    entities,
+    graph,
+    health,
+    home,
+    imports,
+    login,
+    maps,
+)
 from graph_service.routes.work import InternalError, OutOfMemory, Work, WorkMiddleware
 from graph_service.security import AccessMiddleware, BodyLimitMiddleware, KeyRing
 from graph_service.settings import Settings
@@ -69,6 +79,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs and /redoc are served from a packaged copy (routes/docs.py), never a CDN
+        docs_url=None,
+        redoc_url=None,
         # no default_response_class: FastAPI 0.165 writes the JSON of a route with a return
         # type straight to bytes with pydantic-core's Rust serializer (faster than orjson
         # after a dict round trip; ORJSONResponse is deprecated and would turn that off)
@@ -137,6 +150,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(AccessMiddleware, keys=keys, public_reads=settings.public_reads)
 
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(login.router)
     app.include_router(graph.router)
     app.include_router(entities.router)
