@@ -121,7 +121,7 @@ def brokerage_map(
     notes.extend(n for n in report["notes"] if not n.startswith("betweenness not computed"))
     return render_map(
         _grouped(sub, attribute, groups),
-        title=f"นายหน้า / brokerage: groups by {attribute}",
+        title=f"ผู้ประสานเชื่อมโยง / brokers: groups by {attribute}",
         colour_by=attribute,
         size_by="brokerage",
         sizes={r["id"]: r["total"] for r in rows},
