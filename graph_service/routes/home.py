@@ -71,6 +71,17 @@ def _cell(value: Any) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
+def _rounded(value: Any) -> str:
+    """A measure written for reading: two decimals, ``-`` when there is none.
+
+    >>> _rounded(-0.2093023256), _rounded(None), _rounded(1)
+    ('-0.21', '-', '1')
+    """
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 def _link(text: str, href: str) -> str:
     return f'<a href="{escape(href)}">{escape(text)}</a>'
 
@@ -244,7 +255,7 @@ def _render_gaps(cache: AnswerCache, store: GraphStore) -> str:
             for m in doc["missing"][:TOP]
         ]
         parts.append(
-            f"<h3>by {escape(by)} (E-I index {doc['ei_index']})</h3>"
+            f"<h3>by {escape(by)} (E-I index {_rounded(doc['ei_index'])})</h3>"
             + (
                 _table(["from", "to", "level", "direction", "status", "could close it"], rows)
                 if rows
