@@ -509,7 +509,7 @@ def unlinked(
         "targets_themselves": themselves,
     }
     if breakdown:
-        from graph_service.analysis.reach import count_by
+        from graph_service.analysis.filters import count_by
 
         doc["breakdown_by"] = breakdown
         doc["breakdown"] = count_by(arrays.nodes, missing, breakdown)

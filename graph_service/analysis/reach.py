@@ -36,11 +36,17 @@ of its values; entities without it under ``"null"``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graph_service.analysis.common import check_depth, check_kinds, check_types, clean_float
-from graph_service.analysis.filters import PLACEMENT_TYPES, Filter, parse_filter, prepare
+from graph_service.analysis.filters import (
+    PLACEMENT_TYPES,
+    Filter,
+    count_by,
+    parse_filter,
+    prepare,
+)
 from graph_service.domain import KINDS, LEVELS, SYMMETRIC_TYPES, Node
 from graph_service.entities import resolve_entity
 from graph_service.errors import InvalidInput
@@ -131,38 +137,6 @@ def _prepare_filter(store: GraphStore, flt: Filter) -> None:
         for type_ in ("LOCATED_IN", "OPERATES_IN"):
             placement.extend((a, type_, b) for a, b in arrays.pairs_of(type_))
         prepare(flt, arrays.nodes, placement)
-
-
-def count_by(nodes: Mapping[str, Node], ids: Sequence[str], attribute: str) -> dict[str, int]:
-    """How many of ``ids`` have each value of ``attribute`` (``kind``, ``level`` or a
-    property; each value of a list; ``"null"``: without it), most first, then by value.
-
-    >>> nodes = {"a": Node("a", "Person", {"tags": ["x", "y"]}), "b": Node("b", "Person")}
-    >>> count_by(nodes, ["a", "b"], "tags")
-    {'null': 1, 'x': 1, 'y': 1}
-    """
-    counts: Counter[str] = Counter()
-    for i in ids:
-        node = nodes[i]
-        if attribute == "kind":
-            values: list[Any] = [node.kind]
-        elif attribute == "level":
-            values = [node.level]
-        else:
-            value = node.props.get(attribute)
-            values = value if isinstance(value, list) else [value]
-        values = [v for v in values if v is not None and v != ""] or [None]
-        for v in values:
-            counts["null" if v is None else _text(v)] += 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def walk_distances(
