@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service import __version__
 from graph_service.errors import GraphServiceError, UsageError
+from graph_service.i18n import LanguageMiddleware
 from graph_service.openapi import install as install_openapi
 from graph_service.routes import (
     analysis,
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(VersionMiddleware, get_version=lambda: app.state.store.version())
     app.add_middleware(BodyLimitMiddleware, limit_for=lambda path: body_limit(settings, path))
     app.add_middleware(AccessMiddleware, keys=keys, public_reads=settings.public_reads)
+    # before all of them: the reader's language (query, then cookie, then Thai)
+    app.add_middleware(LanguageMiddleware)
 
     app.include_router(health.router)
     app.include_router(docs.router)

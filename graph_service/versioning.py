@@ -37,6 +37,12 @@ _DATA_PREFIXES = ("/api/", "/map")
 
 
 def etag(version: int, mode: str) -> str:
+    """The tag of a read: the graph's version, the privacy mode and the page's language (a
+    page in Thai and the same page in English are two representations).
+
+    >>> etag(7, "full-th")
+    'W/"7-full-th"'
+    """
     return f'W/"{version}-{mode}"'
 
 
@@ -63,7 +69,8 @@ class VersionMiddleware:
         if scope["type"] != "http" or not (path == "/" or path.startswith(_DATA_PREFIXES)):
             await self.app(scope, receive, send)
             return
-        mode = scope.get("state", {}).get("privacy", "full")
+        state = scope.get("state", {})
+        mode = f"{state.get('privacy', 'full')}-{state.get('lang', 'th')}"
         reading = scope["method"] in READ_METHODS
         before = await self._version() if reading else None
         if isinstance(before, GraphServiceError):

@@ -33,3 +33,13 @@ def get_store(request: Request) -> GraphStore:
 
 
 Store = Annotated[GraphStore, Depends(get_store)]
+
+
+def language_of(request: Request) -> str:
+    """The reader's language, chosen by graph_service.i18n.LanguageMiddleware."""
+    from graph_service.i18n import DEFAULT_LANGUAGE
+
+    return str(getattr(request.state, "lang", DEFAULT_LANGUAGE))
+
+
+Lang = Annotated[str, Depends(language_of)]
