@@ -51,7 +51,8 @@ color:#1f5fa8;line-height:1.2}
 .card summary{cursor:pointer;color:#1f5fa8}
 .card table{border-collapse:collapse;width:100%;font-size:.88em;margin:.4em 0}
 .card td,.card th{border-bottom:1px solid #eee;padding:.2em .3em;text-align:left;
-vertical-align:top;overflow-wrap:anywhere}
+vertical-align:top;overflow-wrap:break-word}
+.card td:not(:first-child),.card th{white-space:nowrap}.card td:last-child{white-space:normal}
 .card th{color:#555;font-weight:600}.card .links{margin-top:auto;padding-top:.4em}
 .card .links a{margin-right:.8em}
 nav.views{margin-top:1.5em}nav.views h2{font-size:1.05em}nav.views a{margin-right:1.2em;
@@ -151,7 +152,12 @@ def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href:
             total=i18n.number(what.total),
             relationships=i18n.number(what.relationships),
         )
-        where = _t(lang, "loaded_store", engine=what.engine, version=what.version)
+        where = _t(
+            lang,
+            "loaded_store",
+            engine=i18n.word(lang, "engine", what.engine),
+            version=what.version,
+        )
         summary = (
             f'<p>{esc(counts)} <span class="note">{esc(where)}</span></p>'
             f'<ul class="chips">{chips}</ul>'

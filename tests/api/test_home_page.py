@@ -86,7 +86,6 @@ def test_no_english_on_the_thai_page(store: EmbeddedStore) -> None:
         page = client.get("/").text
     names = " ".join(str(n.props.get("name", "")) for n in store.get_nodes(store.ids_of()).values())
     allowed = {"E", "I", "Gould", "Fernandez", "Excel", "CSV", "API", "English"}
-    allowed |= {"embedded"}  # the store's engine, as /health names it
     latin = set(re.findall(r"[A-Za-z][A-Za-z_]*", text_of(page)))
     assert {w for w in latin if w not in allowed and w not in names} == set()
 
