@@ -63,11 +63,13 @@ REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("too_big", r"^refused: |larger than the \d+ MB"),
         (
             "not_readable",
-            r"^(?:not an Excel workbook|not a zip file|not a readable CSV|the sheet cannot be read|cannot extract)",
+            r"^(?:not an Excel workbook|not a zip file|not a readable CSV"
+            r"|the sheet cannot be read|cannot extract)",
         ),
         (
             "upload_file",
-            r"(?:alone, not with other files|not a \.csv file|sent twice|unsafe entry|a file without a name|a file name)",
+            r"(?:alone, not with other files|not a \.csv file|sent twice|unsafe entry"
+            r"|a file without a name|a file name)",
         ),
     )
 )

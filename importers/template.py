@@ -275,10 +275,10 @@ def build_template(example: bool = False) -> Any:
                 ws.add_data_validation(dv)
         ws.freeze_panes = "A2"
         if example:
-            for r, values in enumerate(EXAMPLE.get(sheet, []), start=2):
+            for r, cells in enumerate(EXAMPLE.get(sheet, []), start=2):
                 for col, column in enumerate(columns, start=1):
-                    if column in values:
-                        ws.cell(r, col, values[column])
+                    if column in cells:
+                        ws.cell(r, col, cells[column])
     return wb
 
 
