@@ -46,6 +46,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from graph_service import i18n
 from graph_service.dataset import CONTRACT_COLUMNS, escape_formula
+from graph_service.domain import FILE_KINDS
 from graph_service.errors import InvalidInput, PayloadTooLarge
 from graph_service.routes.deps import Lang
 from graph_service.routes.imports import stage_upload
@@ -274,7 +275,8 @@ def upload_page(request: Request, lang: Lang) -> HTMLResponse:
 
 
 def _message(lang: str, key: str, status: int, path: str = "/upload") -> HTMLResponse:
-    body = f"""<h1>{_t(lang, "title")}</h1><div class="card bad"><p>{_t(lang, key)}</p>
+    text = _t(lang, key, minutes=KEEP_MINUTES) if key == "expired" else _t(lang, key)
+    body = f"""<h1>{_t(lang, "title")}</h1><div class="card bad"><p>{text}</p>
 <p><a href="/upload?lang={lang}">{_t(lang, "back")}</a></p></div>"""
     return HTMLResponse(
         _page(lang, path, i18n.text(lang, "upload.title"), body), status_code=status
@@ -520,6 +522,12 @@ def rejects(request: Request, token: str, lang: Lang) -> Response:
     )
 
 
+def _kind_order(kind: str) -> tuple[int, str]:
+    """The contract's order of the kinds: people, organisations, networks, funds, ..."""
+    order = list(FILE_KINDS.values())
+    return (order.index(kind) if kind in order else len(order), kind)
+
+
 def success_line(lang: str, imported: dict[str, Any]) -> str:
     """What was imported, in words: ``นำเข้าแล้ว: องค์กร 3, บุคคล 2 ... ความสัมพันธ์ 15 เส้น``."""
     parts = [
@@ -529,7 +537,7 @@ def success_line(lang: str, imported: dict[str, Any]) -> str:
             kind=i18n.word(lang, "kind_plural", kind),
             count=i18n.number(count),
         )
-        for kind, count in sorted(imported["kinds"].items(), key=lambda kc: (-kc[1], kc[0]))
+        for kind, count in sorted(imported["kinds"].items(), key=lambda kc: _kind_order(kc[0]))
     ]
     if imported["relationships"]:
         parts.append(
