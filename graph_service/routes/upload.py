@@ -85,7 +85,10 @@ a{color:#1a4f8b}
 text-align:center;background:#f3f7fc;cursor:pointer}
 .drop.over{background:#dbe8f7;border-color:#1a4f8b}
 .drop strong{display:block;font-size:1.2em}
-.drop input{margin-top:.8em;max-width:100%}
+.drop input{position:absolute;width:1px;height:1px;opacity:0}
+.drop .pick{display:inline-block;margin:.8em 0 .4em;padding:.4em 1.2em;border-radius:6px;
+border:1px solid #1a4f8b;background:#fff;color:#1a4f8b}
+.drop:focus-within .pick{outline:3px solid #7a9cc6}
 #chosen{margin:.6em 0;color:#444;word-break:break-all}
 button,.button{font:inherit;font-size:1.05em;padding:.55em 1.4em;border-radius:6px;
 border:1px solid #1a4f8b;background:#1a4f8b;color:#fff;cursor:pointer;text-decoration:none;
@@ -99,12 +102,18 @@ button:disabled{opacity:.5;cursor:default}
 table{border-collapse:collapse;width:100%;background:#fff}
 td,th{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#eef2f7}td.num{text-align:right;white-space:nowrap}
-td.value{font-family:monospace;word-break:break-all}
+td.value{font-family:monospace;overflow-wrap:anywhere}
 .choices{display:flex;flex-wrap:wrap;gap:1em}
 .choices .card{flex:1 1 18em;margin:0}
-iframe{width:100%;height:75vh;border:1px solid #ddd;border-radius:8px;background:#fff}
+iframe{display:block;width:calc(100% - 2em);margin:0 1em 2em;height:calc(100vh - 4em);
+min-height:30em;border:1px solid #ddd;border-radius:8px;background:#fff}
 @media (max-width:600px){main{padding:.6em .7em 2em}h1{font-size:1.25em}
-td,th{padding:.25em .35em;font-size:.9em}.drop{padding:1.2em .6em}}
+.drop{padding:1.2em .6em}iframe{width:calc(100% - 1em);margin:0 .5em 1em}
+#problems thead{display:none}#problems,#problems tbody{display:block}
+#problems tr{display:block;border:1px solid #ccc;border-radius:6px;margin:.6em 0;padding:.3em .5em}
+#problems td{display:block;border:none;padding:.1em 0;text-align:left}
+#problems td::before{content:attr(data-label) ": ";font-weight:bold;color:#555;
+font-family:"Noto Sans Thai","Sarabun","Loma",Tahoma,sans-serif}}
 """
 
 DROP_SCRIPT = """
@@ -222,7 +231,7 @@ def _t(lang: str, key: str, **values: Any) -> str:
     return escape(i18n.text(lang, f"upload.{key}", **values))
 
 
-def _page(lang: str, path: str, title: str, body: str, script: str = "") -> str:
+def _page(lang: str, path: str, title: str, body: str, script: str = "", after: str = "") -> str:
     other = "en" if lang == "th" else "th"
     switch = escape(i18n.text(lang, "common.language_switch"))
     switch_title = escape(i18n.text(lang, "common.language_switch_title"))
@@ -234,7 +243,7 @@ def _page(lang: str, path: str, title: str, body: str, script: str = "") -> str:
 <a href="/upload?lang={lang}">{_t(lang, "title")}</a>
 <a class="lang" href="{escape(path)}?lang={other}" title="{switch_title}"
  hreflang="{other}">{switch}</a></header>
-<main>{body}</main>{f"<script>{script}</script>" if script else ""}</body></html>"""
+<main>{body}</main>{after}{f"<script>{script}</script>" if script else ""}</body></html>"""
 
 
 def _mb(request: Request) -> int:
@@ -256,7 +265,8 @@ def _form(request: Request, lang: str) -> str:
 <form id="upload" method="post" action="/upload?lang={lang}" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="{escape(form_token(request))}">
 <label class="drop" id="drop" data-chosen="{_t(lang, "chosen")}" data-none="{_t(lang, "no_files")}">
-<strong>{_t(lang, "drop_here")}</strong>{_t(lang, "choose_files")}<br>
+<strong>{_t(lang, "drop_here")}</strong>
+<span class="pick">{_t(lang, "choose_files")}</span>
 <input type="file" id="files" name="files" multiple
  accept=".xlsx,.csv,.zip,application/zip,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
 <span class="note" style="display:block">{_t(lang, "accepted", mb=_mb(request))}</span></label>
@@ -449,20 +459,35 @@ def where_column(lang: str, column: str | None) -> str:
 def reason_text(lang: str, reason: str) -> str:
     """The importer's reason in ``lang``, by its code (``importers.check.classify``)."""
     code, values = classify(reason)
+    if "first" in values:  # where the first of two is: a sheet and a row, in words
+        values["first"] = where_row(lang, values["first"])
     return i18n.text(lang, f"upload.reason.{code}", **values)
+
+
+def where_row(lang: str, origin: str) -> str:
+    """``book.xlsx[บุคคล (people)]:3`` (how the importer names a row) in words:
+    ``book.xlsx ชีต บุคคล (people) แถว 3``."""
+    file, _, row = origin.rpartition(":")
+    if not file or not row.isdigit():
+        return origin
+    return i18n.text(lang, "upload.at_row", where=where_file(lang, file), row=row)
 
 
 def _problems_section(lang: str, check: Check) -> str:
     rows = []
+    label = {k: _t(lang, k) for k in ("th_file", "th_row", "th_column", "th_value", "th_reason")}
     for p in check.problems:
         code, _ = classify(p.reason)
         extra = f'<br><small class="note">{escape(p.reason)}</small>' if code == "other" else ""
         rows.append(
-            f'<tr data-code="{code}"><td>{escape(where_file(lang, p.file))}</td>'
-            f'<td class="num">{"-" if p.row is None else p.row}</td>'
-            f"<td>{escape(where_column(lang, p.column))}</td>"
-            f'<td class="value">{escape(check.cell(p))}</td>'
-            f'<td title="{escape(p.reason)}">{escape(reason_text(lang, p.reason))}{extra}</td></tr>'
+            f'<tr data-code="{code}">'
+            f'<td data-label="{label["th_file"]}">{escape(where_file(lang, p.file))}</td>'
+            f'<td class="num" data-label="{label["th_row"]}">'
+            f"{'-' if p.row is None else p.row}</td>"
+            f'<td data-label="{label["th_column"]}">{escape(where_column(lang, p.column))}</td>'
+            f'<td class="value" data-label="{label["th_value"]}">{escape(check.cell(p))}</td>'
+            f'<td data-label="{label["th_reason"]}" title="{escape(p.reason)}">'
+            f"{escape(reason_text(lang, p.reason))}{extra}</td></tr>"
         )
     warnings = ""
     if check.warnings:
@@ -562,10 +587,16 @@ def done(request: Request, token: str, lang: Lang) -> Response:
 <h1 id="done-title" style="margin-top:0">{_t(lang, "done_title")}</h1>
 <p id="done-line">{escape(success_line(lang, imported))}</p>{rejected}
 <p><a class="button" href="/map?lang={lang}">{_t(lang, "open_map")}</a>
-<a class="button plain" href="/upload?lang={lang}">{_t(lang, "upload_more")}</a></p></div>
-<iframe id="map" src="/map?lang={lang}" title="{_t(lang, "map_title")}"></iframe>"""
+<a class="button plain" href="/upload?lang={lang}">{_t(lang, "upload_more")}</a></p></div>"""
+    frame = f'<iframe id="map" src="/map?lang={lang}" title="{_t(lang, "map_title")}"></iframe>'
     return HTMLResponse(
-        _page(lang, f"/upload/{token}/done", i18n.text(lang, "upload.done_title"), body)
+        _page(
+            lang,
+            f"/upload/{token}/done",
+            i18n.text(lang, "upload.done_title"),
+            body,
+            after=frame,
+        )
     )
 
 

@@ -115,7 +115,7 @@ def test_a_workbook_with_problems_writes_nothing_and_lists_each_problem(store) -
             "3",
             "ต้นทาง (source)",
             "p-malee",
-            "รหัส p-malee อยู่ในแถวที่มีปัญหา (ดู book.xlsx[บุคคล (people)]:3) แก้แถวนั้นก่อน",
+            "รหัส p-malee อยู่ในแถวที่มีปัญหา (ดู book.xlsx ชีต บุคคล (people) แถว 3) แก้แถวนั้นก่อน",
         ],
         [
             f"book.xlsx ชีต {RELS}",
