@@ -92,7 +92,7 @@ border:1px solid #1a4f8b;background:#fff;color:#1a4f8b}
 #chosen{margin:.6em 0;color:#444;word-break:break-all}
 button,.button{font:inherit;font-size:1.05em;padding:.55em 1.4em;border-radius:6px;
 border:1px solid #1a4f8b;background:#1a4f8b;color:#fff;cursor:pointer;text-decoration:none;
-display:inline-block}
+display:inline-block;margin:.2em .3em .2em 0}
 .button.plain{background:#fff;color:#1a4f8b}
 button:disabled{opacity:.5;cursor:default}
 .note{color:#555;font-size:.95em}
@@ -102,7 +102,7 @@ button:disabled{opacity:.5;cursor:default}
 table{border-collapse:collapse;width:100%;background:#fff}
 td,th{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#eef2f7}td.num{text-align:right;white-space:nowrap}
-td.value{font-family:monospace;overflow-wrap:anywhere}
+td.value{font-family:monospace;overflow-wrap:anywhere;min-width:7em}
 .choices{display:flex;flex-wrap:wrap;gap:1em}
 .choices .card{flex:1 1 18em;margin:0}
 iframe{display:block;width:calc(100% - 2em);margin:0 1em 2em;height:calc(100vh - 4em);
@@ -265,7 +265,7 @@ def _form(request: Request, lang: str) -> str:
 <form id="upload" method="post" action="/upload?lang={lang}" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="{escape(form_token(request))}">
 <label class="drop" id="drop" data-chosen="{_t(lang, "chosen")}" data-none="{_t(lang, "no_files")}">
-<strong>{_t(lang, "drop_here")}</strong>
+<strong>{_t(lang, "drop_here")}</strong>{_t(lang, "or")}<br>
 <span class="pick">{_t(lang, "choose_files")}</span>
 <input type="file" id="files" name="files" multiple
  accept=".xlsx,.csv,.zip,application/zip,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
