@@ -30,6 +30,7 @@ from graph_service.routes import (
     imports,
     login,
     maps,
+    upload,
 )
 from graph_service.routes.errorpage import error_page, wants_page
 from graph_service.routes.work import InternalError, OutOfMemory, Work, WorkMiddleware
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(analysis.router)
     app.include_router(maps.router)
     app.include_router(home.router)
+    app.include_router(upload.router)
     # the bearer scheme, the access responses and the error shape (graph_service.openapi)
     install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app
@@ -179,6 +181,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 def body_limit(settings: Settings, path: str) -> int:
     """Bytes a request body may hold: ``GRAPH_MAX_UPLOAD_MB`` for uploads, 1 MiB for the
     JSON bodies of corrections."""
-    if path.rstrip("/") == "/api/import":
+    if path.rstrip("/") == "/api/import" or path.startswith("/upload"):
         return int(settings.max_upload_mb) * 1024 * 1024
     return 1024 * 1024

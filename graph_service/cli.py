@@ -1875,6 +1875,27 @@ def new_key(role: str) -> None:
     click.echo(f"line for GRAPH_API_KEYS_FILE: {role}:{hash_key(key)}")
 
 
+@main.command("template")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="the .xlsx file to write",
+)
+@click.option("--example", is_flag=True, help="fill the sheets with a small example")
+def template_cmd(output: str, example: bool) -> None:
+    """Write the Excel template for a dataset (CONTRACT.md section 1): a sheet of
+    instructions, one sheet per kind and one for relationships, Thai and English header
+    names, drop-down lists for the controlled columns. It imports as it is (to nothing) and
+    once filled in; --example fills it with a small example."""
+    from importers.template import write_template
+
+    path = write_template(output, example=example)
+    click.echo(f"wrote {path}")
+
+
 # -- knowledge (issue 12, questions K1, K2, K4) ------------------------------------------------
 
 

@@ -32,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from graph_service.domain import (
@@ -84,6 +85,136 @@ DIRECTION_WORDS = {
     "แนวระนาบ": "horizontal",
     "แนวดิ่ง": "vertical",
 }
+
+
+# -- Thai names: sheets, columns and the words of the drop-down columns (issue 13) -------------
+
+#: what a file or sheet may be called besides its contract name (compared as
+#: ``importers.read.table_name`` folds them); Excel forbids ``/`` in a sheet's title, so
+#: แผนงาน/โครงการ is written without it
+SHEET_NAMES: dict[str, str] = {
+    "บุคคล": "people",
+    "องค์กร": "organisations",
+    "หน่วยงาน": "organisations",
+    "เครือข่าย": "networks",
+    "กองทุน": "funds",
+    "องค์ความรู้": "knowledge_assets",
+    "พื้นที่": "areas",
+    "แผนงาน": "programmes",
+    "โครงการ": "programmes",
+    "แผนงานโครงการ": "programmes",
+    "แผนงาน-โครงการ": "programmes",
+    "แผนงาน โครงการ": "programmes",
+    "ความสัมพันธ์": "relationships",
+    "ความเชื่อมโยง": "relationships",
+}
+#: sheets a workbook may hold for its reader, not data: the template's instructions
+#: (``importers.template``); the importer skips them
+INSTRUCTION_SHEETS = frozenset({"วิธีใช้", "วิธีใช้ (how to use)", "how to use", "readme"})
+
+#: Thai column names -> the contract's column (after NFKC, trimming and case folding)
+COLUMN_NAMES: dict[str, str] = {
+    "รหัส": "id",
+    "ชื่อ": "name",
+    "ชื่อภาษาอังกฤษ": "name_en",
+    "ชื่ออังกฤษ": "name_en",
+    "คำอธิบาย": "description",
+    "รายละเอียด": "description",
+    "แท็ก": "tags",
+    "ป้ายกำกับ": "tags",
+    "ภาคส่วน": "sector",
+    "ภาค": "sector",
+    "ระดับ": "admin_level",
+    "ระดับการปกครอง": "admin_level",
+    "ระดับพื้นที่": "admin_level",
+    "พื้นที่": "area_id",
+    "รหัสพื้นที่": "area_id",
+    "บทบาท": "role",
+    "องค์กร": "organisation_id",
+    "รหัสองค์กร": "organisation_id",
+    "สังกัด": "organisation_id",
+    "ผู้ให้ทุน": "funder_id",
+    "รหัสผู้ให้ทุน": "funder_id",
+    "จำนวนเงิน": "amount_thb",
+    "จำนวนเงิน (บาท)": "amount_thb",
+    "งบประมาณ": "amount_thb",
+    "งบที่ต้องการ": "need_thb",
+    "งบที่ต้องการ (บาท)": "need_thb",
+    "ปี": "year",
+    "วัตถุประสงค์": "purpose",
+    "ประเภทองค์ความรู้": "asset_type",
+    "ความพร้อม": "readiness",
+    "ผู้ผลิต": "producer_id",
+    "รหัสผู้ผลิต": "producer_id",
+    "อยู่ในพื้นที่": "parent_id",
+    "พื้นที่แม่": "parent_id",
+    "รหัสพื้นที่แม่": "parent_id",
+    "รหัสกรมการปกครอง": "code",
+    "ปีเริ่ม": "start_year",
+    "ปีสิ้นสุด": "end_year",
+    "ต้นทาง": "source",
+    "จาก": "source",
+    "ปลายทาง": "target",
+    "ถึง": "target",
+    "ประเภท": "type",
+    "ประเภทความสัมพันธ์": "type",
+    "ในนาม": "capacity",
+    "เริ่ม": "start",
+    "สิ้นสุด": "end",
+    "น้ำหนัก": "weight",
+    "ทิศทาง": "direction",
+    "หมายเหตุ": "note",
+    "ยินยอม": "consent",
+    "เปิดเผย": "public",
+}
+#: the contract's column names a header may carry in brackets: ``ชื่อ (name)`` is ``name``
+CONTRACT_COLUMNS = frozenset(COLUMN_NAMES.values())
+_BRACKETED = re.compile(r"^(?P<label>.*?)\s*[(\[]\s*(?P<key>[a-z_]+)\s*[)\]]$")
+
+
+def contract_name(text: str, names: dict[str, str], known: Iterable[str]) -> str:
+    """A folded header or sheet name as the contract names it: a Thai name from ``names``
+    (``ระดับ`` -> ``admin_level``), a known name in brackets after any label (``ระดับ
+    (admin_level)``, as the template writes them), else the text as it is.
+
+    >>> contract_name("ระดับ", COLUMN_NAMES, CONTRACT_COLUMNS)
+    'admin_level'
+    >>> contract_name("ชื่อ (name)", COLUMN_NAMES, CONTRACT_COLUMNS)
+    'name'
+    >>> contract_name("budget (thb)", COLUMN_NAMES, CONTRACT_COLUMNS)
+    'budget (thb)'
+    """
+    if text in names:
+        return names[text]
+    m = _BRACKETED.match(text)
+    if m and m["key"] in known:
+        return m["key"]
+    return text
+
+
+def column_name(header: str) -> str:
+    """A folded header cell -> the contract's column (see :func:`contract_name`)."""
+    return contract_name(header, COLUMN_NAMES, CONTRACT_COLUMNS)
+
+
+@cache
+def thai_words(group: str) -> dict[str, str]:
+    """The Thai words of a drop-down column's values, folded -> the stored value: the
+    app's own words (``graph_service/messages/th/common.toml``, the group ``sector``,
+    ``admin_level``, ``capacity``, ``direction`` or ``type``), so what a page shows is what
+    a sheet may say (``ภาครัฐ`` -> ``state``, ``อำเภอ`` -> ``district``). Read here rather
+    than through ``graph_service.i18n``, which sits beside this module in the layers.
+
+    >>> thai_words("sector")["ภาครัฐ"], thai_words("admin_level")["อำเภอ"]
+    ('state', 'district')
+    """
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).parent / "messages" / "th" / "common.toml"
+    with path.open("rb") as f:
+        table = tomllib.load(f).get(group, {})
+    return {clean_text(str(v)).casefold(): k for k, v in table.items()}
 
 
 def reserved_columns(file: str) -> tuple[str, ...]:
@@ -149,9 +280,9 @@ def parse_entity_value(column: str, raw: str) -> Any:
             raise ValueError(f"readiness must be 1 to 4 (1 = ready to scale), got {raw!r}")
         return value
     if column == "sector":
-        return normalise_word(raw, SECTORS)
+        return normalise_word(raw, SECTORS, thai_words("sector"))
     if column == "admin_level":
-        return normalise_word(raw, ADMIN_LEVELS)
+        return normalise_word(raw, ADMIN_LEVELS, thai_words("admin_level"))
     return parse_common(column, raw)
 
 
@@ -160,11 +291,13 @@ def parse_edge_value(column: str, raw: str) -> Any:
     words, then :func:`parse_common`."""
     if column == "capacity":
         value = clean_text(raw).casefold()
+        value = thai_words("capacity").get(value, value)
         if value not in CAPACITIES:
             raise ValueError(f"capacity must be 'personal' or 'institutional', got {raw!r}")
         return value
     if column == "direction":
-        direction = DIRECTION_WORDS.get(clean_text(raw).casefold())
+        folded = clean_text(raw).casefold()
+        direction = DIRECTION_WORDS.get(folded) or thai_words("direction").get(folded)
         if direction is None:
             raise ValueError(f"direction must be 'horizontal' or 'vertical', got {raw!r}")
         return direction
@@ -189,23 +322,43 @@ def parse_common(column: str, raw: str) -> Any:
     return clean_text(raw)
 
 
-def normalise_word(text: str, vocabulary: Iterable[str]) -> str:
+def normalise_word(
+    text: str, vocabulary: Iterable[str], words: dict[str, str] | None = None
+) -> str:
     """A controlled word as stored: a known word whatever its case and spacing
-    (``"Local government"`` -> ``local_government``), else the user's own word as written.
+    (``"Local government"`` -> ``local_government``), or its Thai word from ``words``
+    (:func:`thai_words`: ``ภาคประชาสังคม`` -> ``civil_society``), else the user's own word
+    as written.
 
     >>> normalise_word("Local government", ("local_government",))
     'local_government'
-    >>> normalise_word("ภาคประชาสังคม", ("civil_society",))
-    'ภาคประชาสังคม'
+    >>> normalise_word("ภาคประชาสังคม", ("civil_society",), thai_words("sector"))
+    'civil_society'
+    >>> normalise_word("สาธารณสุข", ("civil_society",), thai_words("sector"))
+    'สาธารณสุข'
     """
     text = clean_text(text)
     folded = text.casefold().replace(" ", "_").replace("-", "_")
-    return folded if folded in vocabulary else text
+    if folded in vocabulary:
+        return folded
+    if words:
+        return words.get(text.casefold(), text)
+    return text
 
 
 def normalise_type(text: str) -> str:
-    """``"member of"`` / ``"Member-Of"`` -> ``MEMBER_OF``; anything else is left to fail."""
-    return clean_text(text).upper().replace(" ", "_").replace("-", "_")
+    """``"member of"`` / ``"Member-Of"`` -> ``MEMBER_OF``; a type's Thai words (the app's,
+    :func:`thai_words`) -> the type (``เป็นสมาชิกของ`` -> ``MEMBER_OF``); anything else is
+    left to fail.
+
+    >>> normalise_type("member of"), normalise_type("เป็นสมาชิกของ")
+    ('MEMBER_OF', 'MEMBER_OF')
+    """
+    clean = clean_text(text)
+    thai = thai_words("type").get(clean.casefold())
+    if thai is not None:
+        return thai
+    return clean.upper().replace(" ", "_").replace("-", "_")
 
 
 def cell_text(value: Any) -> str:

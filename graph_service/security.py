@@ -10,7 +10,9 @@ nor a miss returns early and the time taken does not tell how much of a key was 
 Roles are ordered ``read < write < admin``:
 
 - ``read``: GET and HEAD under ``/api/`` and the pages (``/``, ``/map…``);
-- ``write``: POST, PUT, PATCH and DELETE under ``/api/`` (imports and corrections);
+- ``write``: POST, PUT, PATCH and DELETE under ``/api/`` (imports and corrections) and the
+  upload page's forms (``/upload``, where a login session counts: see
+  :data:`SESSION_WRITE_PREFIXES`);
 - ``admin``: ``DELETE /api/graph`` (empties the store).
 
 ``/health``, ``/static/…``, the OpenAPI page and ``/login`` need no key: they hold no data.
@@ -23,7 +25,8 @@ Browsers, which cannot send a Bearer header when following a link, log in once a
 session's random token, never the key. The session lasts ``GRAPH_SESSION_HOURS``, ends at
 ``/logout`` (server-side: the old cookie is refused from then on) and whenever the key that
 opened it no longer holds a role. The cookie is HttpOnly and SameSite=Strict and counts for
-reads only, so a page of another site can never make a browser write. Sessions live in the
+reads only, and for the upload page's forms (which also carry a token derived from the
+session), so a page of another site can never make a browser write. Sessions live in the
 service process's memory: a restart logs everyone out, and several processes behind one
 address would each know only their own logins.
 
@@ -74,9 +77,21 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ADMIN_ROUTES = frozenset({("DELETE", "/api/graph")})
 #: paths anyone may open: no data behind them
 OPEN_PATHS = frozenset(
-    {"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/favicon.ico"}
+    {
+        "/health",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+        "/favicon.ico",
+        "/template.xlsx",
+    }
 )
 OPEN_PREFIXES = ("/static/", "/login", "/logout")
+#: page forms that write (issue 13: uploads from the browser): they need the write role,
+#: and a login session counts for them (the route also checks a token derived from the
+#: session, and a POST from another site's page is refused on its Origin as any other)
+SESSION_WRITE_PREFIXES = ("/upload",)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 Scope = MutableMapping[str, Any]
@@ -242,7 +257,7 @@ def required_role(method: str, path: str) -> str | None:
         return None
     if (method, path.rstrip("/")) in ADMIN_ROUTES:
         return "admin"
-    if path.startswith("/api/") and method not in READ_METHODS:
+    if path.startswith(("/api/", *SESSION_WRITE_PREFIXES)) and method not in READ_METHODS:
         return "write"
     return "read"
 
@@ -251,14 +266,15 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
-def _presented_key(headers: dict[str, str], method: str) -> tuple[str | None, str]:
+def _presented_key(headers: dict[str, str], method: str, path: str = "") -> tuple[str | None, str]:
     """What a request presents and how: a key in the Authorization header (``header``), or
-    (reads only) a session token in the login cookie (``cookie``)."""
+    (reads, and the upload forms: :data:`SESSION_WRITE_PREFIXES`) a session token in the
+    login cookie (``cookie``)."""
     auth = headers.get("authorization", "")
     if auth:
         scheme, _, value = auth.partition(" ")
         return (value.strip() if scheme.lower() == "bearer" else ""), "header"
-    if method in READ_METHODS:
+    if method in READ_METHODS or path.startswith(SESSION_WRITE_PREFIXES):
         token = cookie_value(headers.get("cookie", ""), COOKIE)
         if token:
             return token, "cookie"
@@ -364,7 +380,7 @@ class AccessMiddleware:
             await self.app(scope, receive, send)
             return
         needed = required_role(method, path)
-        key, how = _presented_key(headers, method)
+        key, how = _presented_key(headers, method, path)
         role: str | None = None
         if key and how == "cookie":
             role = sessions_of(scope["app"]).role_of(key, self.keys)

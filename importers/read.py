@@ -36,9 +36,13 @@ from typing import Any
 
 from graph_service.dataset import (
     CONTROL_CHARACTERS,
+    INSTRUCTION_SHEETS,
     INVISIBLE_CHARACTERS,
+    SHEET_NAMES,
     cell_text,
     character_name,
+    column_name,
+    contract_name,
     unescape_formula,
 )
 from graph_service.domain import DATASET_FILES
@@ -121,14 +125,20 @@ class Table:
 
 
 def normalise_header(text: str) -> str:
-    """A header name as compared and stored: NFKC, trimmed, case-folded (``" ID "`` -> ``id``)."""
+    """A header name as compared and stored: NFKC, trimmed, case-folded (``" ID "`` -> ``id``),
+    and a Thai name or a bracketed contract name read as the contract's column
+    (``graph_service.dataset.column_name``: ``ระดับ`` and ``ระดับ (admin_level)`` ->
+    ``admin_level``)."""
     text = INVISIBLE_CHARACTERS.sub("", unicodedata.normalize("NFKC", text))
-    return text.strip().casefold()
+    return column_name(text.strip().casefold())
 
 
 def table_name(stem: str) -> str:
-    """The dataset name a file stem or sheet title stands for: trimmed, lower case."""
-    return unicodedata.normalize("NFKC", stem).strip().lower()
+    """The dataset name a file stem or sheet title stands for: trimmed, lower case, and a
+    Thai name (``บุคคล``) or a bracketed contract name (``บุคคล (people)``) read as the
+    contract's (``graph_service.dataset.SHEET_NAMES``)."""
+    name = unicodedata.normalize("NFKC", stem).strip().lower()
+    return contract_name(name, SHEET_NAMES, DATASET_FILES)
 
 
 @dataclass(frozen=True)
@@ -595,6 +605,8 @@ def _read_workbook(path: Path, limits: WorkbookLimits) -> tuple[list[Table], lis
         cells = [0]  # cells holding a value so far, in the whole workbook
         for ws in wb.worksheets:
             label = f"{path.name}[{ws.title}]"
+            if unicodedata.normalize("NFKC", ws.title).strip().lower() in INSTRUCTION_SHEETS:
+                continue  # the template's instructions, for the reader
             name = table_name(ws.title)
             if not _check_name(name, label, "sheet", seen, problems):
                 continue

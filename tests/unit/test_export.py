@@ -240,7 +240,7 @@ def test_csv_round_trip_of_typed_values(tmp_path: Path) -> None:
                 "id,name,sector,admin_level,tags,note,code,consent,need_thb,phone\n"
                 'o1,"' + NASTY.replace('"', '""') + '",Local government,District,'
                 '"a | ชุมชน | a","เขต ๑๒ ราคา 3,000",๐๑๒๓,ใช่,"1,234.50",0812345678\n'
-                "o2,องค์กร 2,ภาคประชาสังคม,ตำบล,,,,no,๒๐๐,\n"
+                "o2,องค์กร 2,สาธารณสุข,ตำบล,,,,no,๒๐๐,\n"
             ),
             "funds": (
                 "id,name,funder_id,amount_thb,year,purpose\n"
@@ -281,7 +281,7 @@ def test_csv_round_trip_of_typed_values(tmp_path: Path) -> None:
         "เขต ๑๒ ราคา 3,000",
         "0812345678",
     )
-    assert (back["o2"].props["need_thb"], back["o2"].props["sector"]) == (200, "ภาคประชาสังคม")
+    assert (back["o2"].props["need_thb"], back["o2"].props["sector"]) == (200, "สาธารณสุข")
     assert (back["f2"].props["amount_thb"], back["f2"].props["year"]) == (12.75, 2010)
     with (folder / "relationships.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))

@@ -101,7 +101,7 @@ def test_malformed_numbers_years_and_words(store: EmbeddedStore, tmp_path: Path)
             "funds.csv": 'id,name,amount_thb,year\nf1,กองทุน,"3,00",2551\nf2,กองทุน 2,100,ปีนี้\n',
             "knowledge_assets.csv": "id,name,readiness\nk1,คู่มือ,5\n",
             "relationships.csv": (
-                "source,target,type,capacity\nf1,f2,สนับสนุน,\nf1,f2,SUPPORTS,ส่วนตัว\n"
+                "source,target,type,capacity\nf1,f2,ช่วยเหลือ,\nf1,f2,SUPPORTS,ส่วนตัว\n"
             ),
         },
     )
