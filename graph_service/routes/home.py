@@ -214,7 +214,12 @@ def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href:
             f'<nav class="views"><h2>{esc(_t(lang, "other_views"))}</h2>{views}</nav>'
         )
     else:
-        main = f'<section class="loaded empty"><p>{esc(_t(lang, "empty"))}</p></section>'
+        main = (
+            f'<section class="loaded empty"><p>{esc(_t(lang, "empty"))}</p>'
+            f'<p><a class="button primary" href="{esc(_with_lang("/upload", lang))}">'
+            f'{esc(_t(lang, "upload"))}</a> <a class="button" href="/template.xlsx">'
+            f"{esc(_t(lang, 'template'))}</a></p></section>"
+        )
     upload = esc(_with_lang("/upload", lang))
     switch_title = esc(i18n.text(lang, "common.language_switch_title"))
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">

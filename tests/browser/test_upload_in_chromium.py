@@ -78,11 +78,9 @@ def test_first_page_to_a_map_of_my_own_data(page: Any, empty_store: Path, tmp_pa
             ),
         )
         page.goto(base + "/")
-        link = page.locator('a[href^="/upload"]')
-        if link.count():
-            link.first.click()
-        else:  # the home page has no link to the upload page yet
-            page.goto(base + "/upload")
+        # an empty store's home page says what to do first, and links to the upload page
+        assert "ยังไม่มีข้อมูล" in page.locator("main").inner_text()
+        page.locator('main a[href="/upload"]').click()
         page.wait_for_url("**/upload**")
         assert page.locator("h1").inner_text() == "นำเข้าข้อมูล"
         assert page.locator("#send").is_disabled()  # nothing chosen yet
