@@ -30,6 +30,7 @@ from graph_service.routes import (
     imports,
     login,
     maps,
+    report,
 )
 from graph_service.routes.work import InternalError, OutOfMemory, Work, WorkMiddleware
 from graph_service.security import AccessMiddleware, BodyLimitMiddleware, KeyRing
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(analysis.router)
     app.include_router(maps.router)
     app.include_router(home.router)
+    app.include_router(report.router)
     # the bearer scheme, the access responses and the error shape (graph_service.openapi)
     install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app

@@ -37,9 +37,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from graph_service import i18n
+from graph_service import budget, i18n
 from graph_service.domain import KINDS, direction_of
-from graph_service.errors import GraphServiceError, InvalidInput, NotAvailable
+from graph_service.errors import GraphServiceError, InvalidInput, NotAvailable, UsageError
 from graph_service.store.base import GraphStore
 
 #: a line of progress for the long steps (the CLI writes them to stderr)
@@ -190,7 +190,7 @@ STYLE = """
 @page { size: A4 portrait; margin: 14mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: %(fonts)s; color: #222; margin: 0; line-height: 1.55; font-size: 11pt; }
+body { font-family: FONTS; color: #222; margin: 0; line-height: 1.55; font-size: 11pt; }
 main { max-width: 182mm; margin: 0 auto; padding: 8mm 4mm; }
 h1 { font-size: 20pt; margin: 0 0 .1em; line-height: 1.4; }
 h2 { font-size: 15pt; margin: 0 0 .3em; line-height: 1.45; }
@@ -201,15 +201,15 @@ p { margin: .3em 0 .6em; }
 .figure { font-size: 20pt; font-weight: bold; color: #1f5f8b; margin-right: .3em; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1em 1em; margin: .5em 0; }
 dl.meta dt { font-weight: bold; color: #333; } dl.meta dd { margin: 0; }
-table { border-collapse: collapse; margin: .3em 0 .8em; width: 100%%; font-size: 10pt; }
+table { border-collapse: collapse; margin: .3em 0 .8em; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #ccc; padding: .15em .5em; text-align: left; vertical-align: top; }
 th { background: #f1f4f7; } td.num, th.num { text-align: right; }
-table.counts { width: auto; min-width: 50%%; }
+table.counts { width: auto; min-width: 50%; }
 ol.contents { margin: .2em 0 .6em 1.2em; padding: 0; }
 section.answer { break-before: page; page-break-before: always; }
 section.whole { break-before: page; page-break-before: always; }
 figure { margin: .4em 0 0; break-inside: avoid; page-break-inside: avoid; }
-svg.map { display: block; width: 100%%; height: auto; max-height: 150mm; }
+svg.map { display: block; width: 100%; height: auto; max-height: 150mm; }
 section.whole svg.map { max-height: 215mm; }
 figcaption { font-size: 10pt; }
 .legend { display: flex; flex-wrap: wrap; gap: .15em 1.1em; margin: .2em 0; font-size: 9.5pt; }
@@ -233,8 +233,11 @@ figcaption { font-size: 10pt; }
   h1 { font-size: 17pt; } h2 { font-size: 14pt; }
   table { font-size: 9pt; }
 }
-@media print { .no-print { display: none !important; } a { color: inherit; text-decoration: none; } }
-""" % {"fonts": FONT_STACK}
+@media print {
+  .no-print { display: none !important; }
+  a { color: inherit; text-decoration: none; }
+}
+""".replace("FONTS", FONT_STACK)
 
 
 # -- pictures --------------------------------------------------------------------------------
@@ -269,9 +272,7 @@ def inline_svg(svg: str, prefix: str, width_px: int, height_px: int) -> str:
     svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
     for gid in _HIDDEN:
         svg = svg.replace(f'<g id="{prefix}-{gid}">', f'<g id="{prefix}-{gid}" display="none">')
-        svg = re.sub(
-            rf'(<text\b[^>]*\bid="{prefix}-{gid}")', r'\1 display="none"', svg
-        )
+        svg = re.sub(rf'(<text\b[^>]*\bid="{prefix}-{gid}")', r'\1 display="none"', svg)
     # the map's area in viz.picture: the axes at (0.01, 0.01) of the figure, legend_w wide
     # on the right, title_h high on top (y grows downwards in SVG)
     legend_w = min(0.24, 260 / width_px)
@@ -420,7 +421,7 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
         k for k in stats.nodes if k not in KINDS and stats.nodes[k]
     )
     rows = "".join(
-        f'<tr><td>{escape(i18n.word(lang, "kind_plural", k))}</td>'
+        f"<tr><td>{escape(i18n.word(lang, 'kind_plural', k))}</td>"
         f'<td class="num">{i18n.number(stats.nodes[k])}</td></tr>'
         for k in kinds
     )
@@ -436,9 +437,9 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
         f'<p class="subtitle">{escape(_t(lang, "subtitle"))}</p>'
         f'<dl class="meta"><dt>{escape(_t(lang, "made_on"))}</dt>'
         f"<dd>{escape(i18n.date(today.isoformat(), lang))}</dd>"
-        f'<dt>{escape(_t(lang, "store"))}</dt><dd>{escape(_store_words(store, lang))}</dd>'
-        f'<dt>{escape(_t(lang, "version"))}</dt><dd>{i18n.number(stats.version)}</dd></dl>'
-        f'<h2>{escape(_t(lang, "loaded"))}</h2><p>{escape(total)}</p>'
+        f"<dt>{escape(_t(lang, 'store'))}</dt><dd>{escape(_store_words(store, lang))}</dd>"
+        f"<dt>{escape(_t(lang, 'version'))}</dt><dd>{i18n.number(stats.version)}</dd></dl>"
+        f"<h2>{escape(_t(lang, 'loaded'))}</h2><p>{escape(total)}</p>"
         f'<table class="counts"><thead><tr><th>{escape(_t(lang, "col_kind"))}</th>'
         f'<th class="num">{escape(_t(lang, "col_count"))}</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
@@ -470,7 +471,8 @@ def _links(answer: Answer, lang: str) -> str:
     """Links to the interactive map and table: on screen only (a printed link goes nowhere)."""
     parts = []
     if answer.map_href:
-        parts.append(f'<a href="{escape(_with_lang(answer.map_href, lang))}">{escape(_t(lang, "open_map"))}</a>')
+        href = escape(_with_lang(answer.map_href, lang))
+        parts.append(f'<a href="{href}">{escape(_t(lang, "open_map"))}</a>')
     if answer.table_href:
         parts.append(f'<a href="{escape(answer.table_href)}">{escape(_t(lang, "open_table"))}</a>')
     return f'<p class="links no-print">{" · ".join(parts)}</p>' if parts else ""
@@ -488,7 +490,7 @@ def _focus_of(answer: Answer) -> str | None:
 
 
 def _answer_section(
-    store: GraphStore, answer: Answer, lang: str, index: int, progress: Progress
+    store: GraphStore, answer: Answer, lang: str, index: int, total: int, progress: Progress
 ) -> str:
     names = {}
     focus = _focus_of(answer)
@@ -497,7 +499,7 @@ def _answer_section(
     figure_html = ""
     if focus is not None:
         depth = MAP_DEPTH.get(answer.key, 1)
-        progress(f"drawing the map of {answer.key} (around {focus})")
+        progress(f"drawing map {index + 1} of {total + 1}: {answer.key}, around {focus}")
         try:
             picture = draw(store, f"m{index}", focus=focus, depth=depth)
         except GraphServiceError:
@@ -542,14 +544,15 @@ def report_html(
 
     if thai_font() is None:
         parts.append(f'<p class="warning">{escape(_t(lang, "no_thai_font"))}</p>')
-    progress("drawing the map of the whole network")
+    progress(f"drawing map 1 of {len(answers) + 1}: the whole network")
     whole = draw(store, "m0", size=WHOLE_PX)
     parts.append(
         f'<section class="whole"><h2>{escape(_t(lang, "whole_map"))}</h2>'
         f"{_figure(whole, _t(lang, 'whole_map'), lang)}</section>"
     )
     for k, answer in enumerate(answers, start=1):
-        parts.append(_answer_section(store, answer, lang, k, progress))
+        budget.check()
+        parts.append(_answer_section(store, answer, lang, k, len(answers), progress))
     toolbar = ""
     if print_button:
         toolbar = (
@@ -565,6 +568,25 @@ def report_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(_t(lang, 'title'))}</title><style>{STYLE}</style></head>"
         f"<body>{toolbar}<main>{''.join(parts)}</main></body></html>\n"
+    )
+
+
+def print_view(store: GraphStore, lang: str, day: str) -> str:
+    """The service's print view (``GET /report``): the report of ``day`` (an ISO date) with
+    its print button."""
+    return report_html(store, lang, print_button=True, today=dt.date.fromisoformat(day))
+
+
+def empty_page(lang: str) -> str:
+    """The print view of an empty graph: what to do first."""
+    lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(_t(lang, 'title'))}</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>{escape(_t(lang, 'title'))}</h1><p>{escape(_t(lang, 'empty'))}</p>"
+        f'<p><a href="/?lang={lang}">{escape(i18n.text(lang, "common.home"))}</a></p>'
+        "</main></body></html>\n"
     )
 
 
@@ -664,9 +686,12 @@ def write_report(
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".html", ".htm"):
-        raise InvalidInput(
-            f"the report is written as .pdf or .html, not {output.name!r}", {"output": str(output)}
+        raise UsageError(
+            f"the report is written as FILE.pdf or FILE.html, not {output.name!r}",
+            {"output": str(output)},
         )
+    if suffix == ".pdf" and find_chromium() is None:  # say so before the long work
+        raise NotAvailable(NO_CHROMIUM, {"looked_for": [CHROMIUM_ENV, *CHROMIUM_NAMES]})
     html = report_html(store, lang, progress=progress)
     if suffix == ".pdf":
         return write_pdf(html, output, progress)
@@ -680,4 +705,12 @@ def stderr_progress(line: str) -> None:
     print(f"graph-service report: {line} …", file=sys.stderr, flush=True)
 
 
-__all__ = ["FONT_STACK", "find_chromium", "report_html", "write_pdf", "write_report"]
+__all__ = [
+    "FONT_STACK",
+    "empty_page",
+    "find_chromium",
+    "print_view",
+    "report_html",
+    "write_pdf",
+    "write_report",
+]
