@@ -229,6 +229,8 @@ figcaption { font-size: 10pt; }
     padding-top: 8mm; }
 }
 @media screen and (max-width: 700px) {
+  .toolbar { position: static; padding: .4em .6em; gap: .4em .8em; }
+  .toolbar .hint { display: none; }
   main { padding: 4mm; margin: 0; box-shadow: none; }
   h1 { font-size: 17pt; } h2 { font-size: 14pt; }
   table { font-size: 9pt; }
@@ -509,7 +511,14 @@ def _answer_section(
             figure_html = _figure(picture, caption, lang)
     if not figure_html:
         figure_html = f'<p class="explain">{escape(_t(lang, "no_map"))}</p>'
-    figure = f'<span class="figure">{escape(answer.figure)}</span>' if answer.figure else ""
+    # the figure in big type, unless the sentence says it already
+    said = answer.figure and re.search(
+        rf"(?<![\d,.]){re.escape(answer.figure)}(?![\d,.])", answer.sentence
+    )
+    figure = (
+        "" if not answer.figure or said else f'<span class="figure">{escape(answer.figure)}</span>'
+    )
+
     explain = f'<p class="explain">{escape(answer.explain)}</p>' if answer.explain else ""
     return (
         f'<section class="answer" id="answer-{escape(answer.key)}">'
