@@ -1,277 +1,193 @@
-"""``/``: the home page a newcomer understands: what is loaded (counts by kind and INN
-level), links to every view, and the tables of the four questions as sortable HTML tables.
+"""``/``: the first screen a planner sees, in Thai by default (English on the switch).
 
-Every value from the data is escaped; the sorting script reads cell text only.
+What is loaded, then one card per question the users ask (viz/answers.py): the question, the
+figure that answers it, a one-sentence answer, what the measure means, the top rows by name
+(the id on hover), and links to its map and its whole table. Every text comes from the
+message catalogue (graph_service/messages/*/home.toml); every value from the data is escaped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from graph_service.analysis import brokerage as brokerage_mod
-from graph_service.analysis import gaps as gaps_mod
-from graph_service.analysis import overlap as overlap_mod
-from graph_service.analysis import reach as reach_mod
-from graph_service.domain import KINDS, LEVELS, Stats
-from graph_service.errors import GraphServiceError
-from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import Store
-from graph_service.store.base import GraphStore
+from graph_service import i18n
+from graph_service.routes.analysis import cache_of
+from graph_service.routes.deps import Lang, Store
+from viz.answers import Answer, Loaded
 
 router = APIRouter()
 
-#: rows per table on the home page (the JSON endpoints have them all)
-TOP = 15
-
-SORT_SCRIPT = """
-document.querySelectorAll('table.sortable th').forEach(function (th, col) {
-  th.addEventListener('click', function () {
-    var table = th.closest('table'), body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    var asc = th.dataset.order !== 'asc';
-    table.querySelectorAll('th').forEach(function (h) { delete h.dataset.order; });
-    th.dataset.order = asc ? 'asc' : 'desc';
-    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
-    rows.sort(function (a, b) {
-      var x = a.cells[index].innerText, y = b.cells[index].innerText;
-      var nx = parseFloat(x), ny = parseFloat(y);
-      var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'th');
-      return asc ? cmp : -cmp;
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-  });
-});
-"""
-
 STYLE = """
-body{font-family:"Noto Sans Thai","Sarabun","Loma",Tahoma,sans-serif;margin:1.5em 2em;
-max-width:70em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;
-padding:.2em .6em;text-align:left}th{background:#f3f3f3;cursor:pointer}
-th[data-order=asc]::after{content:" ▲"}th[data-order=desc]::after{content:" ▼"}
-td.num{text-align:right}nav a{margin-right:1em}.note{color:#666}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda",Tahoma,sans-serif;margin:0;
+color:#222;background:#f6f7f9;font-size:16px;line-height:1.55}
+header.top{background:#fff;border-bottom:1px solid #dde;padding:.8em 1.2em;display:flex;
+flex-wrap:wrap;gap:.6em 1.2em;align-items:center;justify-content:space-between}
+header h1{font-size:1.35em;margin:0}.tagline{margin:.1em 0 0;color:#555;font-size:.9em;
+max-width:46em}
+.actions{display:flex;flex-wrap:wrap;gap:.5em;align-items:center}
+a{color:#1f5fa8}.button{display:inline-block;padding:.35em .9em;border:1px solid #1f5fa8;
+border-radius:6px;text-decoration:none;background:#fff}
+.button.primary{background:#1f5fa8;color:#fff}.lang{font-size:.95em}
+main{max-width:78em;margin:0 auto;padding:1em 1.2em 2em}
+.loaded p{margin:.2em 0}.note{color:#666;font-size:.9em}
+.chips{list-style:none;padding:0;margin:.5em 0 0;display:flex;flex-wrap:wrap;gap:.4em}
+.chips li{background:#fff;border:1px solid #dde;border-radius:999px;padding:.1em .8em}
+.chips .n{font-weight:600}
+h2.section{font-size:1.15em;margin:1.2em 0 .5em}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22em),1fr));
+gap:1em}
+.card{background:#fff;border:1px solid #dde;border-radius:10px;padding:.9em 1em;
+min-width:0;display:flex;flex-direction:column}
+.card h2{font-size:1.05em;margin:0 0 .3em}.figure{font-size:2em;font-weight:700;
+color:#1f5fa8;line-height:1.2}
+.answer{margin:.3em 0}.card details{font-size:.9em;color:#444;margin:.2em 0}
+.card summary{cursor:pointer;color:#1f5fa8}
+.card table{border-collapse:collapse;width:100%;font-size:.88em;margin:.4em 0}
+.card td,.card th{border-bottom:1px solid #eee;padding:.2em .3em;text-align:left;
+vertical-align:top;overflow-wrap:break-word}
+.card td:not(:first-child),.card th{white-space:nowrap}.card td:last-child{white-space:normal}
+.card th{color:#555;font-weight:600}.card .links{margin-top:auto;padding-top:.4em}
+.card .links a{margin-right:.8em}
+nav.views{margin-top:1.5em}nav.views h2{font-size:1.05em}nav.views a{margin-right:1.2em;
+display:inline-block}
+.empty{background:#fff;border:1px solid #dde;border-radius:10px;padding:1em}
+@media print{header .actions{display:none}.card{break-inside:avoid}}
 """
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "<td></td>"
-    if isinstance(value, bool):
-        return f"<td>{'yes' if value else 'no'}</td>"
-    if isinstance(value, int | float):
-        text = f"{value:.3f}" if isinstance(value, float) else str(value)
-        return f'<td class="num">{text}</td>'
-    return f"<td>{escape(str(value))}</td>"
-
-
-def _rounded(value: Any) -> str:
-    """A measure written for reading: two decimals, ``-`` when there is none.
-
-    >>> _rounded(-0.2093023256), _rounded(None), _rounded(1)
-    ('-0.21', '-', '1')
-    """
-    if value is None:
-        return "-"
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
-
-
-def _link(text: str, href: str) -> str:
-    return f'<a href="{escape(href)}">{escape(text)}</a>'
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], links: int | None = None) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            if links is not None and i == links and isinstance(value, str):
-                cells.append(f"<td>{_link(value, '/map/focus/' + quote(value, safe=''))}</td>")
-            else:
-                cells.append(_cell(value))
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<table class="sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
-
-
-def _section(title: str, build: Callable[[], str]) -> str:
-    try:
-        content = build()
-    except GraphServiceError as exc:
-        content = f'<p class="note">{escape(exc.message)}</p>'
-    return f"<h2>{escape(title)}</h2>{content}"
-
-
-#: the views the home page links to: (text, href)
+#: the views the home page links to: (message key in home.toml, href)
 VIEWS = (
-    ("whole network", "/map"),
-    ("node level", "/map?level=node"),
-    ("network level", "/map?level=network"),
-    ("brokerage map", "/map/brokerage"),
-    ("fund overlap map", "/map/overlap"),
-    ("gaps map", "/map/gaps"),
-    ("cut points map", "/map/fragility"),
-    ("chain map", "/map/path"),
-    ("API (OpenAPI)", "/docs"),
-    ("health", "/health"),
-)
-BROKERAGE_COLUMNS = (
-    "id",
-    "name",
-    "group",
-    "coordinator",
-    "itinerant",
-    "representative",
-    "gatekeeper",
-    "liaison",
-    "total",
-    "z",
-    "constraint",
-    "betweenness",
+    ("view_whole", "/map"),
+    ("view_node", "/map?level=node"),
+    ("view_network", "/map?level=network"),
+    ("view_report", "/report"),
+    ("view_api", "/docs"),
 )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def get_home(request: Request, store: Store) -> HTMLResponse:
-    stats = store.stats()
+def get_home(request: Request, store: Store, lang: Lang) -> HTMLResponse:
+    """The first screen: what is loaded, then one card per question with its answer."""
+    from viz.answers import home_answers, loaded
+
     cache = cache_of(request)
-    total = sum(stats.nodes.values())
-    views = " ".join(_link(text, href) for text, href in VIEWS)
-    sections = (
-        _render_questions(cache, store)
-        if total
-        else '<p class="note">The graph is empty: import a dataset first.</p>'
+    what = loaded(store, lang)
+    answers = home_answers(store, lang, ask=cache.answer) if what.total else []
+    return HTMLResponse(render_home(lang, what, answers, _switch_href(request, lang)))
+
+
+def _t(lang: str, key: str, **values: Any) -> str:
+    return i18n.text(lang, f"home.{key}", **values)
+
+
+def _switch_href(request: Request, lang: str) -> str:
+    """This page in the other language (the rest of the query kept)."""
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
+    return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
+
+
+def _with_lang(href: str, lang: str) -> str:
+    """A link that keeps the reader's language even where cookies are off."""
+    if href.startswith("/api/") or lang == i18n.DEFAULT_LANGUAGE:
+        return href
+    return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
+
+
+def _card(answer: Answer, lang: str) -> str:
+    esc = escape
+    figure = f'<div class="figure">{esc(answer.figure)}</div>' if answer.figure else ""
+    explain = (
+        f"<details><summary>{esc(_t(lang, 'what_is_it'))}</summary>"
+        f"<p>{esc(answer.explain)}</p></details>"
+        if answer.explain
+        else ""
     )
-    page = f"""<!doctype html><html lang="th"><head><meta charset="utf-8">
-<title>graph-service</title><style>{STYLE}</style></head>
-<body><h1>graph-service</h1>
-<p>The INN graph (Individual – Node – Network) in the {escape(store.engine)} store:
-{total} entities and {sum(stats.relationships.values())} relationships, version
-{stats.version}.</p>
-<nav>{views}</nav>
-<h2>What is loaded</h2>{_render_counts(stats)}
-{sections}
-<script>{SORT_SCRIPT}</script></body></html>"""
-    return HTMLResponse(page)
-
-
-def _render_counts(stats: Stats) -> str:
-    """What is loaded: entities by kind and by INN level, relationships by type."""
-    kinds = _table(
-        ["kind", "INN level", "count"],
-        [[k, KINDS.get(k) or "", c] for k, c in sorted(stats.nodes.items())],
-    )
-    by_level = {lv: sum(c for k, c in stats.nodes.items() if KINDS.get(k) == lv) for lv in LEVELS}
-    levels = _table(["INN level", "count"], [[lv, c] for lv, c in by_level.items()])
-    rels = _table(
-        ["relationship type", "count"], [[t, c] for t, c in sorted(stats.relationships.items())]
-    )
-    return kinds + levels + rels
-
-
-def _render_questions(cache: AnswerCache, store: GraphStore) -> str:
-    """The four questions' tables, each answered from the cache the JSON endpoints use."""
-    return "".join(
-        _section(title, partial(build, cache, store))
-        for title, build in (
-            ("Brokerage: who connects groups", _render_brokerage),
-            ("Fund overlap by area", _render_overlap),
-            ("Missing links", _render_gaps),
-            ("Reach of the main brokers", _render_reach),
+    table = ""
+    if answer.rows:
+        head = "".join(f"<th>{esc(h)}</th>" for h in answer.headers)
+        body = "".join(
+            "<tr"
+            + (f' title="{esc(_t(lang, "id_title", id=", ".join(r.ids)))}"' if r.ids else "")
+            + ">"
+            + "".join(f"<td>{esc(c)}</td>" for c in r.cells)
+            + "</tr>"
+            for r in answer.rows
         )
-    )
-
-
-def _render_brokerage(cache: AnswerCache, store: GraphStore) -> str:
-    doc = cache.answer(store, brokerage_mod.brokerage, group_by="admin_level")
-    rows = [
-        [
-            r["id"],
-            r["name"],
-            r["group"],
-            r["coordinator"],
-            r["itinerant"],
-            r["representative"],
-            r["gatekeeper"],
-            r["liaison"],
-            r["total"],
-            r["z"]["total"],
-            r["constraint"],
-            r["betweenness"],
-        ]
-        for r in doc["nodes"][:TOP]
-    ]
-    return (
-        '<p class="note">Gould–Fernandez roles grouped by admin_level; '
-        f"{_link('all actors (JSON)', '/api/brokerage')}</p>"
-        + _table(BROKERAGE_COLUMNS, rows, links=0)
-    )
-
-
-def _render_overlap(cache: AnswerCache, store: GraphStore) -> str:
-    doc = cache.answer(store, overlap_mod.overlap, by="area")
-    if not doc["pairs"]:
-        return '<p class="note">No two funds share an area.</p>'
-    rows = [
-        [
-            p["fund_a"],
-            p["fund_b"],
-            p["kind"],
-            len(p["shared"]),
-            p["jaccard"],
-            p["overlap"],
-            p["weighted_jaccard"],
-        ]
-        for p in doc["pairs"][:TOP]
-    ]
-    return (
-        _table(["fund A", "fund B", "kind", "shared areas", "Jaccard", "overlap", "weighted"], rows)
-        + f'<p class="note">{len(doc["unfunded"])} area(s) no fund reaches.</p>'
-    )
-
-
-def _render_gaps(cache: AnswerCache, store: GraphStore) -> str:
-    parts = []
-    for by in ("admin_level", "sector"):
-        doc = cache.answer(store, gaps_mod.gaps, by=by)
-        rows = [
-            [
-                m["from"],
-                m["to"],
-                m.get("level") or "",
-                m["direction"],
-                m.get("status"),
-                ", ".join(m["brokers"][:5]),
-            ]
-            for m in doc["missing"][:TOP]
-        ]
-        parts.append(
-            f"<h3>by {escape(by)} (E-I index {_rounded(doc['ei_index'])})</h3>"
-            + (
-                _table(["from", "to", "level", "direction", "status", "could close it"], rows)
-                if rows
-                else '<p class="note">No missing link.</p>'
-            )
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    links = []
+    if answer.map_href:
+        links.append(
+            f'<a class="button" href="{esc(_with_lang(answer.map_href, lang))}">'
+            f"{esc(_t(lang, 'see_map'))}</a>"
         )
-    return "".join(parts)
+    if answer.table_href:
+        links.append(f'<a href="{esc(answer.table_href)}">{esc(_t(lang, "see_table"))}</a>')
+    return (
+        f'<section class="card" id="q-{esc(answer.key)}"><h2>{esc(answer.title)}</h2>'
+        f'{figure}<p class="answer">{esc(answer.sentence)}</p>{explain}{table}'
+        f'<p class="links">{" ".join(links)}</p></section>'
+    )
 
 
-def _render_reach(cache: AnswerCache, store: GraphStore) -> str:
-    doc = cache.answer(store, brokerage_mod.brokerage, group_by="admin_level")
-    rows = []
-    for ref in (r["id"] for r in doc["nodes"][:10]):  # the nodes come by total, then id
-        r = cache.answer(store, reach_mod.reach, ref=ref, depth=2)
-        rows.append([ref, r["name"], r["reach"], r["weighted_reach"], r["by_kind"].get("Area", 0)])
-    return _table(["id", "name", "reach (2 steps)", "weighted", "areas"], rows, links=0)
+def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href: str) -> str:
+    """The home page's HTML: header, what is loaded, the cards, the other views."""
+    esc = escape
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    if what.total:
+        chips = "".join(
+            f'<li><span class="n">{esc(i18n.number(count))}</span> {esc(word)}</li>'
+            for _, word, count in what.by_kind
+        )
+        counts = _t(
+            lang,
+            "loaded",
+            total=i18n.number(what.total),
+            relationships=i18n.number(what.relationships),
+        )
+        where = _t(
+            lang,
+            "loaded_store",
+            engine=i18n.word(lang, "engine", what.engine),
+            version=what.version,
+        )
+        summary = (
+            f'<p>{esc(counts)} <span class="note">{esc(where)}</span></p>'
+            f'<ul class="chips">{chips}</ul>'
+        )
+        cards = "".join(_card(a, lang) for a in answers)
+        views = " ".join(
+            f'<a href="{esc(_with_lang(href, lang))}">{esc(_t(lang, key))}</a>'
+            for key, href in VIEWS
+        )
+        main = (
+            f'<section class="loaded">{summary}</section>'
+            f'<h2 class="section">{esc(_t(lang, "questions"))}</h2>'
+            f'<div class="cards">{cards}</div>'
+            f'<nav class="views"><h2>{esc(_t(lang, "other_views"))}</h2>{views}</nav>'
+        )
+    else:
+        main = f'<section class="loaded empty"><p>{esc(_t(lang, "empty"))}</p></section>'
+    upload = esc(_with_lang("/upload", lang))
+    switch_title = esc(i18n.text(lang, "common.language_switch_title"))
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(i18n.text(lang, "common.app_name"))}</title><style>{STYLE}</style></head>
+<body><header class="top"><div class="brand"><h1>{esc(_t(lang, "title"))}</h1>
+<p class="tagline">{esc(i18n.text(lang, "common.app_tagline"))}</p></div>
+<div class="actions">
+<a class="button primary" href="{upload}">{esc(_t(lang, "upload"))}</a>
+<a class="button" href="/template.xlsx">{esc(_t(lang, "template"))}</a>
+<a class="lang" hreflang="{other}" lang="{other}" href="{esc(switch_href)}"
+ title="{switch_title}">{esc(i18n.text(lang, "common.language_switch"))}</a></div>
+</header><main>{main}</main></body></html>"""
 
 
 @router.get("/favicon.ico", include_in_schema=False)

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from html import escape
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from graph_service import i18n
+from graph_service.routes.deps import Lang
 from graph_service.security import (
     COOKIE,
     OLD_COOKIE,
@@ -29,25 +32,22 @@ from graph_service.security import (
 
 router = APIRouter(include_in_schema=False)
 
-PAGE = """<!doctype html><html lang="th"><meta charset="utf-8">
+PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>graph-service: เข้าสู่ระบบ / log in</title>
+<title>{app}: {title}</title>
 <style>body{{font-family:"Noto Sans Thai",Loma,Tahoma,sans-serif;margin:3em auto;max-width:28em;
-padding:0 1em}}
+padding:0 1em;line-height:1.55}}
 input{{font-size:1em;padding:.3em;width:100%;box-sizing:border-box;margin:.4em 0}}
-.error{{color:#a00}}</style>
-<h1>graph-service</h1>
-<p>บริการนี้ต้องใช้รหัสเข้าใช้ (API key) ขอได้จากผู้ดูแลระบบ เมื่อเข้าสู่ระบบแล้ว เบราว์เซอร์นี้จะดูแผนที่และตาราง
-ได้ {hours:g} ชั่วโมง หรือจนกว่าจะ<a href="/logout">ออกจากระบบ</a> แต่แก้ไขข้อมูลไม่ได้</p>
-<p>This service needs an API key (ask whoever runs it). Logging in keeps a session in this
-browser (never the key itself) for {hours:g} hours or until you <a href="/logout">log out</a>;
-it lets the browser read maps and tables, never change data.</p>
+.error{{color:#a00}}.lang{{float:right}}</style>
+<a class="lang" href="{switch}">{switch_text}</a>
+<h1>{app}</h1>
+<p>{intro} <a href="/logout">{logout}</a></p>
 {error}
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{next}">
-<label>รหัสเข้าใช้ / API key
+<label>{key}
 <input type="password" name="key" autocomplete="current-password" autofocus></label>
-<input type="submit" value="เข้าสู่ระบบ / Log in">
+<input type="submit" value="{submit}">
 </form></html>"""
 
 
@@ -58,19 +58,39 @@ def _safe_next(target: str) -> str:
     return target
 
 
-def _page(request: Request, error: str, target: str) -> str:
-    hours = sessions_of(request.app).lifetime / 3600
-    return PAGE.format(error=error, next=escape(target), hours=hours)
+def _page(request: Request, lang: str, target: str, invalid: bool = False) -> str:
+    def t(key: str, **values: object) -> str:
+        return escape(i18n.text(lang, f"login.{key}", **values))
+
+    hours = i18n.number(sessions_of(request.app).lifetime / 3600)
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    switch = "/login?" + urlencode({"next": target, i18n.LANGUAGE_PARAM: other})
+    return PAGE.format(
+        lang=lang,
+        app=escape(i18n.text(lang, "common.app_name")),
+        title=t("title"),
+        intro=t("intro", hours=hours),
+        logout=t("logout"),
+        key=t("key"),
+        submit=t("submit"),
+        error=f'<p class="error">{t("invalid")}</p>' if invalid else "",
+        next=escape(target),
+        switch=escape(switch),
+        switch_text=escape(i18n.text(lang, "common.language_switch")),
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return HTMLResponse(_page(request, "", _safe_next(next)))
+def login_form(request: Request, lang: Lang, next: str = "/") -> HTMLResponse:
+    return HTMLResponse(_page(request, lang, _safe_next(next)))
 
 
 @router.post("/login", response_model=None)
 def login(
-    request: Request, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"
+    request: Request,
+    lang: Lang,
+    key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     keys: KeyRing = request.app.state.keys
     target = _safe_next(next)
@@ -78,7 +98,7 @@ def login(
         return RedirectResponse(target, status_code=303)
     digest = bytes.fromhex(hash_key(key)) if key else b""
     if not key or keys.role_of_digest(digest) is None:
-        page = _page(request, '<p class="error">That key is not valid.</p>', target)
+        page = _page(request, lang, target, invalid=True)
         return HTMLResponse(page, status_code=401)
     sessions = sessions_of(request.app)
     previous = request.cookies.get(COOKIE)
@@ -114,18 +134,20 @@ def logout(request: Request) -> Response:
     return _logged_out(request)
 
 
-LOGOUT_PAGE = """<!doctype html><html lang="th"><meta charset="utf-8">
-<title>graph-service: log out</title>
-<h1>graph-service</h1>
-<form method="post" action="/logout"><input type="submit" value="Log out"></form></html>"""
+LOGOUT_PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8">
+<title>{app}: {logout}</title>
+<h1>{app}</h1>
+<form method="post" action="/logout"><input type="submit" value="{logout}"></form></html>"""
 
 
 @router.get("/logout", response_model=None)
-def logout_link(request: Request) -> Response:
+def logout_link(request: Request, lang: Lang) -> Response:
     """The link on the login page ends the session. A navigation the browser marks as
     coming from another site or a sibling subdomain (``Sec-Fetch-Site``) gets a button
     instead, so that no other page can log a browser out behind its back (the
     SameSite=Strict cookie would not ride along from another site anyway)."""
     if request.headers.get("sec-fetch-site", "none") not in ("same-origin", "none"):
-        return HTMLResponse(LOGOUT_PAGE)
+        app_name = escape(i18n.text(lang, "common.app_name"))
+        logout = escape(i18n.text(lang, "login.logout"))
+        return HTMLResponse(LOGOUT_PAGE.format(lang=lang, app=app_name, logout=logout))
     return _logged_out(request)

@@ -98,8 +98,9 @@ def test_the_home_page_links_to_every_map_view_and_each_answers(tmp_path: Path) 
     import_dataset(store, SAMPLES / "community-occupation")
     with TestClient(create_app(store=store)) as client:
         home = client.get("/").text
-        links = re.findall(r'<a href="(/map[^"]*)"', home)
-        assert {"/map/brokerage", "/map/overlap", "/map/gaps", "/map/fragility"} <= set(links)
+        links = re.findall(r'href="(/map[^"]*)"', home)
+        assert {"/map/brokerage", "/map/overlap", "/map/fragility", "/map/path"} <= set(links)
+        assert {"/map/gaps?by=admin_level", "/map/gaps?by=sector"} <= set(links)
         for link in links:
             assert client.get(link.replace("&amp;", "&")).status_code == 200, link
     store.close()

@@ -77,12 +77,14 @@ def test_openapi_page_and_home_page(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/health", "/api/stats", "/api/entities/{ref}"} <= set(paths)
     home = client.get("/")
-    assert '<td>Organisation</td><td>node</td><td class="num">35</td>' in home.text
-    # the four questions' tables: the top broker links to its map
-    assert '<a href="/map/focus/net-partner-network">net-partner-network</a>' in home.text
-    for title in ("Brokerage: who connects groups", "Missing links", "Reach of the main"):
+    assert '<li><span class="n">35</span> องค์กร</li>' in home.text
+    # the question cards, in Thai: the top broker by name, its id on hover
+    brokers = home.text.split('id="q-brokers"')[1].split("</section>")[0]
+    # org-mol: 6 Gould–Fernandez roles by admin_level, the most (checked with /api/brokerage)
+    assert '<tr title="รหัส org-mol"><td>กระทรวงแรงงาน</td><td>ประเทศ</td><td>6</td>' in brokers
+    for title in ("ใครเป็นผู้ประสานเชื่อมโยง", "แนวดิ่ง", "ผู้ประสานหลักเข้าถึงได้กว้างแค่ไหน"):
         assert title in home.text
-    assert "No two funds share an area." in home.text
+    assert "ไม่มีกองทุนสองกองทุนใดให้ทุนในพื้นที่เดียวกัน" in home.text
 
 
 def test_serve_answers_health_over_http(tmp_path: Path) -> None:
@@ -117,4 +119,5 @@ def test_home_page_of_an_empty_store(tmp_path: Path) -> None:
         home = client.get("/")
     store.close()
     assert home.status_code == 200
-    assert "The graph is empty: import a dataset first." in home.text
+    assert "ยังไม่มีข้อมูล เริ่มจากนำเข้าไฟล์ Excel หรือ CSV ของคุณ" in home.text
+    assert 'href="/upload"' in home.text

@@ -97,7 +97,7 @@ def test_the_cookie_is_secure_behind_https_and_lasts_graph_session_hours(store) 
         page = client.get("/login")
     attributes = set_cookie(response, COOKIE)
     assert "Secure" in attributes and "Max-Age=1800" in attributes
-    assert "for 0.5 hours" in page.text
+    assert "ได้ 0.5 ชั่วโมง" in page.text
 
 
 def test_the_session_reads_with_the_role_of_its_key_and_never_writes(store) -> None:

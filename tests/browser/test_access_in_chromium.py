@@ -39,7 +39,7 @@ def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_fi
         assert page.url == base + "/login?next=%2Fmap%2Ffocus%2Fperson-coordinator%3Fdepth%3D1"
         page.fill("input[name=key]", "not-a-key-at-all")
         page.click("input[type=submit]")
-        assert "That key is not valid." in page.content()
+        assert "รหัสนี้ใช้ไม่ได้" in page.content()
         page.fill("input[name=key]", "browser-admin-1")
         page.click("input[type=submit]")
         page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)

@@ -102,22 +102,33 @@ def test_neighbourhood_and_network_level_views(page: Any, service: str) -> None:
     assert page.errors == []
 
 
-def test_home_page_links_to_the_views(page: Any, service: str) -> None:
+def test_home_page_answers_in_thai_and_switches_to_english(page: Any, service: str) -> None:
     page.goto(service + "/")
-    text = page.inner_text("body")
-    assert "Organisation" in text
-    page.screenshot(path=str(ARTIFACTS / "home.png"))
-    # the brokerage table sorts by a column when its header is clicked
-    # tables: kinds, INN levels, relationship types, then brokerage
-    first_id = (
-        "() => document.querySelectorAll('table.sortable')[3].tBodies[0].rows[0].cells[0].innerText"
-    )
-    assert page.evaluate(first_id) == "org-provider"  # the biggest total first
-    header = page.locator("table.sortable").nth(3).locator("th", has_text="total")
-    header.click()  # ascending: the smallest total first
-    assert page.evaluate(first_id) != "org-provider"
-    header.click()  # descending again
-    assert page.evaluate(first_id) == "org-provider"
+    assert page.evaluate("document.documentElement.lang") == "th"
+    cards = page.locator("section.card")
+    assert cards.count() == 9  # eight questions and the chain form
+    cut = page.locator("#q-cut_points")
+    assert "ถ้า เครือข่ายศูนย์ประสานงาน ออกไป จะมี 6 รายขาดการเชื่อมต่อ" in cut.inner_text()
+    # the explanation opens on a click
+    explain = cut.locator("details")
+    assert not explain.evaluate("d => d.open")
+    explain.locator("summary").click()
+    assert "จุดเปราะบาง" in explain.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    # the switch: English, kept in a cookie for the next page
+    page.click("a.lang")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert "If เครือข่ายศูนย์ประสานงาน left, 6 actors" in page.locator("#q-cut_points").inner_text()
+    page.goto(service + "/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("a.lang")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "th"
+    # a phone: the cards fit the width, nothing scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(service + "/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     stats = json.loads(urllib.request.urlopen(service + "/api/stats").read())
     assert stats["nodes"]["Person"] == 7
     assert page.errors == []
