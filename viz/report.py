@@ -32,7 +32,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from graph_service import budget, i18n
 from graph_service.domain import KINDS, direction_of
 from graph_service.errors import GraphServiceError, InvalidInput, NotAvailable, UsageError
 from graph_service.store.base import GraphStore
+from viz.answers import Answer, Ask, ask_directly, home_answers, loaded
 
 #: a line of progress for the long steps (the CLI writes them to stderr)
 Progress = Callable[[str], None]
@@ -55,6 +56,13 @@ ANSWER_PX = (900, 760)
 #: points of the picture kept beyond its map's area on the left and right (viz.picture
 #: cuts names at 25 characters: about 110 pt at 8 pt, half of it on each side of a marker)
 OVERHANG = 60.0
+#: a focus map of fewer entities looks one step further (up to MAX_DEPTH steps), and one of
+#: at most SMALL_MAP entities is drawn on the SMALL_PX canvas
+SMALL_MAP = 8
+MAX_DEPTH = 2
+SMALL_PX = (620, 520)
+#: home cards that are a question to put, not an answer (the chain map's form)
+NOT_ANSWERS = frozenset({"chains"})
 #: how far an answer's map reaches from its entity, by answer key (default 1)
 MAP_DEPTH = {"reach": 2}
 
@@ -62,120 +70,6 @@ MAP_DEPTH = {"reach": 2}
 def _names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
     nodes = store.get_nodes(list(dict.fromkeys(ids)))
     return {i: str(nodes[i].props.get("name") or i) if i in nodes else i for i in ids}
-
-
-# -- STAND-IN for viz.answers (the lead's question cards) -------------------------------------
-# TODO(report): replace this block by ``from viz.answers import Answer, Row, home_answers``
-# once viz/answers.py is on main; the report only reads the fields below.
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of an answer's table: cells as text, the ids of the entities named in it."""
-
-    cells: tuple[str, ...]
-    ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One question card of the home page (the shape of ``viz.answers.Answer``)."""
-
-    key: str
-    title: str
-    sentence: str
-    figure: str
-    explain: str
-    map_href: str | None
-    table_href: str | None
-    headers: tuple[str, ...] = ()
-    rows: tuple[Row, ...] = ()
-    facts: dict[str, Any] = field(default_factory=dict)
-
-
-def home_answers(store: GraphStore, lang: str, ask: Any = None) -> list[Answer]:
-    """STAND-IN for ``viz.answers.home_answers``: three of its cards (brokers, vertical gaps,
-    funds overlapping), worded by ``report.standin.*``."""
-    from graph_service.analysis.brokerage import brokerage
-    from graph_service.analysis.gaps import gaps
-    from graph_service.analysis.overlap import overlap
-
-    def t(key: str, **values: Any) -> str:
-        return i18n.text(lang, f"report.standin.{key}", **values)
-
-    out = []
-    doc = brokerage(store, group_by="admin_level")
-    top = [r for r in doc["nodes"] if r["total"] > 0][:TOP]
-    out.append(
-        Answer(
-            key="brokers",
-            title=t("brokers_title"),
-            sentence=t("brokers_sentence", name=top[0]["name"] or top[0]["id"], count=len(top))
-            if top
-            else t("none"),
-            figure=i18n.number(len(top)),
-            explain="",
-            map_href="/map/brokerage",
-            table_href="/api/brokerage",
-            headers=(t("col_name"), t("col_roles"), t("col_betweenness")),
-            rows=tuple(
-                Row(
-                    (r["name"] or r["id"], i18n.number(r["total"]), i18n.number(r["betweenness"])),
-                    (r["id"],),
-                )
-                for r in top
-            ),
-        )
-    )
-    doc = gaps(store, by="admin_level")
-    missing = [m for m in doc["missing"] if m["direction"] == "vertical"]
-    names = _names(store, [b for m in missing[:TOP] for b in m["brokers"][:2]])
-    out.append(
-        Answer(
-            key="vertical_gaps",
-            title=t("gaps_title"),
-            sentence=t("gaps_sentence", count=len(missing)) if missing else t("none"),
-            figure=i18n.number(len(missing)),
-            explain="",
-            map_href="/map/gaps?by=admin_level",
-            table_href="/api/gaps?by=admin_level",
-            headers=(t("col_from"), t("col_to"), t("col_could_close")),
-            rows=tuple(
-                Row(
-                    (
-                        i18n.word(lang, "admin_level", str(m["from"])),
-                        i18n.word(lang, "admin_level", str(m["to"])),
-                        ", ".join(names[b] for b in m["brokers"][:2]) or t("none"),
-                    ),
-                    tuple(m["brokers"][:2]),
-                )
-                for m in missing[:TOP]
-            ),
-        )
-    )
-    doc = overlap(store, by="area")
-    pairs = doc["pairs"]
-    names = _names(store, [f for p in pairs[:TOP] for f in (p["fund_a"], p["fund_b"])])
-    out.append(
-        Answer(
-            key="overlap",
-            title=t("overlap_title"),
-            sentence=t("overlap_sentence", count=len(pairs)) if pairs else t("none"),
-            figure=i18n.number(len(pairs)),
-            explain="",
-            map_href="/map/overlap",
-            table_href="/api/overlap",
-            headers=(t("col_fund"), t("col_fund")),
-            rows=tuple(
-                Row((names[p["fund_a"]], names[p["fund_b"]]), (p["fund_a"], p["fund_b"]))
-                for p in pairs[:TOP]
-            ),
-        )
-    )
-    return out
-
-
-# -- end of the stand-in ---------------------------------------------------------------------
 
 
 def _t(lang: str, key: str, **values: Any) -> str:
@@ -198,7 +92,6 @@ h3 { font-size: 12pt; margin: .8em 0 .3em; }
 p { margin: .3em 0 .6em; }
 .subtitle, .meta, .explain, .caption, .size-note { color: #555; }
 .sentence { font-size: 13pt; margin: .2em 0 .7em; }
-.figure { font-size: 20pt; font-weight: bold; color: #1f5f8b; margin-right: .3em; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1em 1em; margin: .5em 0; }
 dl.meta dt { font-weight: bold; color: #333; } dl.meta dd { margin: 0; }
 table { border-collapse: collapse; margin: .3em 0 .8em; width: 100%; font-size: 10pt; }
@@ -252,6 +145,8 @@ class Picture:
     svg: str
     kinds: Counter[str]
     links: Counter[str | None]
+    #: the steps around the focus it draws (more than asked when the neighbourhood is small)
+    depth: int = 0
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -309,6 +204,14 @@ def draw(
     from viz.picture import write_picture
 
     sub, _, _ = select_subgraph(store, focus, depth)
+    if focus is not None:
+        # a neighbourhood of a handful of entities says little: look one step further, and
+        # draw a small map on a smaller canvas, so that its names print larger
+        while len(sub.nodes) < SMALL_MAP and depth < MAX_DEPTH:
+            depth += 1
+            sub, _, _ = select_subgraph(store, focus, depth)
+        if len(sub.nodes) <= SMALL_MAP:
+            size = SMALL_PX
     kinds = Counter(n.kind for n in sub.nodes.values())
     links: Counter[str | None] = Counter()
     for e in sub.edges:
@@ -322,7 +225,7 @@ def draw(
             store, path, "svg", focus=focus, depth=depth, width_px=size[0], height_px=size[1]
         )
         svg = path.read_text(encoding="utf-8")
-    return Picture(inline_svg(svg, prefix, *size), kinds, links)
+    return Picture(inline_svg(svg, prefix, *size), kinds, links, depth)
 
 
 def _fitted_height(sub: Any, size: tuple[int, int]) -> int:
@@ -409,29 +312,25 @@ def _store_words(store: GraphStore, lang: str) -> str:
     """Which store, without anything a reader should not see (a file's folder, a password)."""
     engine = str(getattr(store, "engine", ""))
     location = str(getattr(store, "location", ""))
-    if engine == "embedded":
-        return f"{_t(lang, 'engine_embedded')} ({Path(location).name})"
-    if engine == "neo4j":
-        location = re.sub(r"//[^@/]*@", "//", location)
-        return f"{_t(lang, 'engine_neo4j')} ({location})" if location else _t(lang, "engine_neo4j")
-    return engine or "-"
+    word = i18n.word(lang, "engine", engine) if engine else "-"
+    if engine == "embedded" and location:
+        return f"{word} ({Path(location).name})"
+    if location:
+        return f"{word} ({re.sub(r'//[^@/]*@', '//', location)})"
+    return word
 
 
 def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.date) -> str:
-    stats = store.stats()
-    kinds = [k for k in KINDS if stats.nodes.get(k)] + sorted(
-        k for k in stats.nodes if k not in KINDS and stats.nodes[k]
-    )
+    what = loaded(store, lang)
     rows = "".join(
-        f"<tr><td>{escape(i18n.word(lang, 'kind_plural', k))}</td>"
-        f'<td class="num">{i18n.number(stats.nodes[k])}</td></tr>'
-        for k in kinds
+        f'<tr><td>{escape(word)}</td><td class="num">{i18n.number(count)}</td></tr>'
+        for _, word, count in what.by_kind
     )
     total = _t(
         lang,
         "loaded_total",
-        entities=i18n.number(sum(stats.nodes.values())),
-        relationships=i18n.number(sum(stats.relationships.values())),
+        entities=i18n.number(what.total),
+        relationships=i18n.number(what.relationships),
     )
     contents = "".join(f"<li>{escape(a.title)}</li>" for a in answers)
     return (
@@ -440,7 +339,7 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
         f'<dl class="meta"><dt>{escape(_t(lang, "made_on"))}</dt>'
         f"<dd>{escape(i18n.date(today.isoformat(), lang))}</dd>"
         f"<dt>{escape(_t(lang, 'store'))}</dt><dd>{escape(_store_words(store, lang))}</dd>"
-        f"<dt>{escape(_t(lang, 'version'))}</dt><dd>{i18n.number(stats.version)}</dd></dl>"
+        f"<dt>{escape(_t(lang, 'version'))}</dt><dd>{i18n.number(what.version)}</dd></dl>"
         f"<h2>{escape(_t(lang, 'loaded'))}</h2><p>{escape(total)}</p>"
         f'<table class="counts"><thead><tr><th>{escape(_t(lang, "col_kind"))}</th>'
         f'<th class="num">{escape(_t(lang, "col_count"))}</th></tr></thead>'
@@ -507,23 +406,15 @@ def _answer_section(
         except GraphServiceError:
             picture = None
         if picture is not None:
-            caption = _t(lang, "focus_map", name=names.get(focus, focus), depth=depth)
+            caption = _t(lang, "focus_map", name=names.get(focus, focus), depth=picture.depth)
             figure_html = _figure(picture, caption, lang)
     if not figure_html:
         figure_html = f'<p class="explain">{escape(_t(lang, "no_map"))}</p>'
-    # the figure in big type, unless the sentence says it already
-    said = answer.figure and re.search(
-        rf"(?<![\d,.]){re.escape(answer.figure)}(?![\d,.])", answer.sentence
-    )
-    figure = (
-        "" if not answer.figure or said else f'<span class="figure">{escape(answer.figure)}</span>'
-    )
-
     explain = f'<p class="explain">{escape(answer.explain)}</p>' if answer.explain else ""
     return (
         f'<section class="answer" id="answer-{escape(answer.key)}">'
         f"<h2>{index}. {escape(answer.title)}</h2>"
-        f'<p class="sentence">{figure}{escape(answer.sentence)}</p>{explain}'
+        f'<p class="sentence">{escape(answer.sentence)}</p>{explain}'
         f"{_table(answer, names, lang)}{_links(answer, lang)}{figure_html}</section>"
     )
 
@@ -533,21 +424,24 @@ def report_html(
     lang: str = i18n.DEFAULT_LANGUAGE,
     *,
     answers: Sequence[Answer] | None = None,
+    ask: Ask = ask_directly,
     print_button: bool = False,
     today: dt.date | None = None,
     progress: Progress = _quiet,
 ) -> str:
     """The report as one HTML page in ``lang``: the cover, the whole map, then one page per
-    answer (``answers``, by default the home page's). ``print_button`` adds the print view's
-    toolbar (a button that calls ``window.print()``), which printing hides. An empty graph
-    is ``InvalidInput``."""
+    answer (``answers``, by default the home page's, asked with ``ask``; the cards that are
+    a form to fill rather than an answer, ``NOT_ANSWERS``, are left out). ``print_button``
+    adds the print view's toolbar (a button that calls ``window.print()``), which printing
+    hides. An empty graph is ``InvalidInput``."""
     lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     if not store.stats().nodes:
         raise InvalidInput(_t("en", "empty"))
     today = today or dt.date.today()
     if answers is None:
         progress("answering the home page's questions")
-        answers = home_answers(store, lang)
+        answers = home_answers(store, lang, ask)
+    answers = [a for a in answers if a.key not in NOT_ANSWERS]
     parts = [_cover(store, lang, answers, today)]
     from viz.picture import thai_font
 
