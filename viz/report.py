@@ -149,27 +149,43 @@ class Picture:
     depth: int = 0
 
 
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(url\(#|xlink:href="#|href="#)([^")]+)')
 #: the picture's own title, subtitle, legend and size note: English, replaced by the page's
-_HIDDEN = ("title", "subtitle", "legend", "size-note")
+_HIDDEN = frozenset({"title", "subtitle", "legend", "size-note"})
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
 def inline_svg(svg: str, prefix: str, width_px: int, height_px: int) -> str:
-    """matplotlib's SVG file as markup to put in a page: no XML prologue, every id made
-    unique with ``prefix`` (several pictures share a page), the picture's English title,
-    subtitle and legend hidden and cut off (the ``viewBox`` keeps the map's own area: see
-    ``viz.picture._draw``), and a width the page's CSS sets."""
-    start = svg.find("<svg")
-    if start < 0:
+    """matplotlib's SVG file as markup to put in a page: no XML prologue or metadata, every
+    id made unique with ``prefix`` (several pictures share a page), the picture's English
+    title, subtitle, legend and size note left out (the page writes its own, in the
+    reader's language), the ``viewBox`` cut to the map's own area (see
+    ``viz.picture._draw``), and the width left to the page's CSS."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(svg.encode("utf-8"))
+    if root.tag != f"{{{SVG_NS}}}svg":
         raise ValueError("not an SVG picture")
-    svg = svg[start:]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
-    for gid in _HIDDEN:
-        svg = svg.replace(f'<g id="{prefix}-{gid}">', f'<g id="{prefix}-{gid}" display="none">')
-        svg = re.sub(rf'(<text\b[^>]*\bid="{prefix}-{gid}")', r'\1 display="none"', svg)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for element in list(root.iter()):
+        gid = element.get("id")
+        if element.tag == f"{{{SVG_NS}}}metadata" or gid in _HIDDEN:
+            parents[element].remove(element)
+    href = f"{{{XLINK_NS}}}href"
+    for element in root.iter():
+        if "id" in element.attrib:
+            element.set("id", f"{prefix}-{element.get('id')}")
+        for name in (href, "href"):
+            value = element.get(name)
+            if value and value.startswith("#"):
+                element.set(name, f"#{prefix}-{value[1:]}")
+        for name, value in element.attrib.items():
+            if "url(#" in value:
+                element.set(name, value.replace("url(#", f"url(#{prefix}-"))
     # the map's area in viz.picture: the axes at (0.01, 0.01) of the figure, legend_w wide
     # on the right, title_h high on top (y grows downwards in SVG)
     legend_w = min(0.24, 260 / width_px)
@@ -183,11 +199,12 @@ def inline_svg(svg: str, prefix: str, width_px: int, height_px: int) -> str:
         (0.99 - legend_w) * w + 2 * OVERHANG,
         (0.99 - title_h) * h + OVERHANG / 3,
     )
-    head_end = svg.find(">")
-    head = svg[:head_end]
-    head = re.sub(r'\s(width|height|viewBox)="[^"]*"', "", head)
-    head += ' viewBox="{:.1f} {:.1f} {:.1f} {:.1f}" class="map" role="img"'.format(*box)
-    return head + svg[head_end:]
+    for name in ("width", "height"):
+        root.attrib.pop(name, None)
+    root.set("viewBox", "{:.1f} {:.1f} {:.1f} {:.1f}".format(*box))
+    root.set("class", "map")
+    root.set("role", "img")
+    return ET.tostring(root, encoding="unicode")
 
 
 def draw(
