@@ -127,6 +127,9 @@ figcaption { font-size: 10pt; }
   main { padding: 4mm; margin: 0; box-shadow: none; }
   h1 { font-size: 17pt; } h2 { font-size: 14pt; }
   table { font-size: 9pt; }
+  /* a map at phone width would print its names too small to read: scroll it sideways */
+  .map-scroll { overflow-x: auto; }
+  .map-scroll svg.map { min-width: 640px; max-height: none; }
 }
 @media print {
   .no-print { display: none !important; }
@@ -316,7 +319,8 @@ def _figure(picture: Picture, caption: str, lang: str) -> str:
         links=i18n.number(total_links),
     )
     return (
-        f"<figure>{picture.svg}<figcaption><strong>{escape(caption)}</strong> · "
+        f'<figure><div class="map-scroll">{picture.svg}</div>'
+        f"<figcaption><strong>{escape(caption)}</strong> · "
         f"{escape(counts)}{_legend(picture, lang)}"
         f'<span class="size-note">{escape(_t(lang, "size_note"))}</span></figcaption></figure>'
     )
