@@ -101,6 +101,8 @@ table.counts { width: auto; min-width: 50%; }
 ol.contents { margin: .2em 0 .6em 1.2em; padding: 0; }
 section.answer { break-before: page; page-break-before: always; }
 section.whole { break-before: page; page-break-before: always; }
+section.answer.short { break-before: auto; page-break-before: auto; margin-top: 10mm;
+  break-inside: avoid; page-break-inside: avoid; }
 figure { margin: .4em 0 0; break-inside: avoid; page-break-inside: avoid; }
 svg.map { display: block; width: 100%; height: auto; max-height: 150mm; }
 section.whole svg.map { max-height: 215mm; }
@@ -372,8 +374,8 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
 def _table(answer: Answer, names: dict[str, str], lang: str) -> str:
     if not answer.headers:
         return ""
-    if not answer.rows:
-        return f'<p class="explain">{escape(_t(lang, "no_rows"))}</p>'
+    if not answer.rows:  # the sentence says there is nothing to list
+        return ""
     head = "".join(f"<th>{escape(h)}</th>" for h in answer.headers)
     body = []
     for row in answer.rows[:TOP]:
@@ -429,11 +431,14 @@ def _answer_section(
         if picture is not None:
             caption = _t(lang, "focus_map", name=names.get(focus, focus), depth=picture.depth)
             figure_html = _figure(picture, caption, lang)
-    if not figure_html:
+    if not figure_html and answer.rows:
         figure_html = f'<p class="explain">{escape(_t(lang, "no_map"))}</p>'
     explain = f'<p class="explain">{escape(answer.explain)}</p>' if answer.explain else ""
+    # an answer with nothing to list or draw ("every sector is linked") takes no page of
+    # its own: it follows the previous one when there is room
+    kind = "answer" if answer.rows else "answer short"
     return (
-        f'<section class="answer" id="answer-{escape(answer.key)}">'
+        f'<section class="{kind}" id="answer-{escape(answer.key)}">'
         f"<h2>{index}. {escape(answer.title)}</h2>"
         f'<p class="sentence">{escape(answer.sentence)}</p>{explain}'
         f"{_table(answer, names, lang)}{_links(answer, lang)}{figure_html}</section>"
