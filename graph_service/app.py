@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service import __version__
@@ -32,6 +32,7 @@ from graph_service.routes import (
     maps,
     report,
 )
+from graph_service.routes.errorpage import error_page, wants_page
 from graph_service.routes.work import InternalError, OutOfMemory, Work, WorkMiddleware
 from graph_service.security import AccessMiddleware, BodyLimitMiddleware, KeyRing
 from graph_service.settings import Settings
@@ -94,7 +95,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.answers = analysis.AnswerShelf(settings.cache_mb * 1024 * 1024)
 
     @app.exception_handler(GraphServiceError)
-    async def service_error(request: Request, exc: GraphServiceError) -> JSONResponse:
+    async def service_error(request: Request, exc: GraphServiceError) -> Response:
+        if wants_page(request):
+            return error_page(request, exc.http_status, exc.code, exc.message)
         return JSONResponse(exc.to_dict(), status_code=exc.http_status)
 
     @app.exception_handler(MemoryError)
@@ -120,7 +123,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         return JSONResponse(error.to_dict(), status_code=error.http_status)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         details = [
             {"location": list(e.get("loc", ())), "reason": e.get("msg", "")} for e in exc.errors()
         ]
@@ -131,16 +134,23 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 "details": details,
             }
         }
+        if wants_page(request):
+            reasons = "; ".join(
+                f"{'.'.join(map(str, d['location']))}: {d['reason']}" for d in details
+            )
+            return error_page(request, 422, "invalid_request", reasons)
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """FastAPI's and Starlette's own refusals (no such route, a method the route does
         not take, a body that cannot be read) in the service's error shape."""
         code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code in (404, 405):
             message = f"{message}: {request.method} {request.url.path}"
+        if wants_page(request) and exc.status_code >= 400:
+            return error_page(request, exc.status_code, code, message)
         body = {"error": {"code": code, "message": message, "details": None}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

@@ -251,7 +251,7 @@ IfMatch = Annotated[
 ]
 #: how often a write is checked again when another write lands between check and write
 ATTEMPTS = 3
-_ETAG = re.compile(r'\s*(?:W/)?"?(\d+)(?:-[a-z]+)?"?\s*')
+_ETAG = re.compile(r'\s*(?:W/)?"?(\d+)(?:-[a-z]+)*"?\s*')
 
 T = TypeVar("T")
 
