@@ -104,7 +104,7 @@ section.whole { break-before: page; page-break-before: always; }
 section.answer.short { break-before: auto; page-break-before: auto; margin-top: 10mm;
   break-inside: avoid; page-break-inside: avoid; }
 figure { margin: .4em 0 0; break-inside: avoid; page-break-inside: avoid; }
-svg.map { display: block; width: 100%; height: auto; max-height: 150mm; }
+svg.map { display: block; width: 100%; height: auto; max-height: 125mm; }
 section.whole svg.map { max-height: 215mm; }
 figcaption { font-size: 10pt; }
 .legend { display: flex; flex-wrap: wrap; gap: .15em 1.1em; margin: .2em 0; font-size: 9.5pt; }
@@ -136,6 +136,16 @@ figcaption { font-size: 10pt; }
 @media print {
   .no-print { display: none !important; }
   a { color: inherit; text-decoration: none; }
+  main { padding: 0; }
+  /* a page per section, its map filling what the words leave: the section is as high as
+     the page's box (297 mm less the margins), the map shrinks to the rest */
+  section.whole, section.answer.paged { height: 265mm; display: flex; flex-direction: column; }
+  section.answer.before-short { height: 200mm; }
+  section.whole figure, section.paged figure { flex: 1 1 auto; min-height: 0; display: flex;
+    flex-direction: column; }
+  section.whole .map-scroll, section.paged .map-scroll { flex: 1 1 auto; min-height: 0; }
+  section.whole svg.map, section.paged svg.map { height: 100%; max-height: none; }
+  figcaption { flex: none; }
 }
 """.replace("FONTS", FONT_STACK)
 
@@ -414,8 +424,16 @@ def _focus_of(answer: Answer) -> str | None:
 
 
 def _answer_section(
-    store: GraphStore, answer: Answer, lang: str, index: int, total: int, progress: Progress
+    store: GraphStore,
+    answer: Answer,
+    lang: str,
+    index: int,
+    total: int,
+    progress: Progress,
+    before_short: bool = False,
 ) -> str:
+    """One answer's section; ``before_short``: the next answer has nothing to list or draw
+    and shares this one's page, so this one leaves room for it."""
     names = {}
     focus = _focus_of(answer)
     if focus is not None:
@@ -436,7 +454,9 @@ def _answer_section(
     explain = f'<p class="explain">{escape(answer.explain)}</p>' if answer.explain else ""
     # an answer with nothing to list or draw ("every sector is linked") takes no page of
     # its own: it follows the previous one when there is room
-    kind = "answer" if answer.rows else "answer short"
+    kind = "answer paged" if answer.rows else "answer short"
+    if answer.rows and before_short:
+        kind += " before-short"
     return (
         f'<section class="{kind}" id="answer-{escape(answer.key)}">'
         f"<h2>{index}. {escape(answer.title)}</h2>"
@@ -481,7 +501,8 @@ def report_html(
     )
     for k, answer in enumerate(answers, start=1):
         budget.check()
-        parts.append(_answer_section(store, answer, lang, k, len(answers), progress))
+        before_short = k < len(answers) and not answers[k].rows
+        parts.append(_answer_section(store, answer, lang, k, len(answers), progress, before_short))
     toolbar = ""
     if print_button:
         toolbar = (
