@@ -83,6 +83,46 @@ def get_home(request: Request, store: Store, lang: Lang) -> HTMLResponse:
     return HTMLResponse(render_home(lang, what, answers, _switch_href(request, lang)))
 
 
+@router.get(
+    "/api/home",
+    summary="The home page's answers: one card per question, in the reader's language",
+    tags=["questions"],
+)
+def get_home_answers(request: Request, store: Store, lang: Lang) -> dict[str, Any]:
+    """What the home page shows, as data: what is loaded (counts by kind, with the reader's
+    word for each), and for each question its title, figure, one-sentence answer, what the
+    measure means, its top rows (cells and the ids they name) and the links to its map and
+    its whole table. ``?lang=en`` for English."""
+    from viz.answers import home_answers, loaded
+
+    what = loaded(store, lang)
+    answers = home_answers(store, lang, ask=cache_of(request).answer) if what.total else []
+    return {
+        "lang": lang,
+        "loaded": {
+            "total": what.total,
+            "relationships": what.relationships,
+            "version": what.version,
+            "engine": what.engine,
+            "by_kind": [{"kind": k, "word": w, "count": c} for k, w, c in what.by_kind],
+        },
+        "answers": [
+            {
+                "key": a.key,
+                "title": a.title,
+                "figure": a.figure,
+                "sentence": a.sentence,
+                "explain": a.explain,
+                "map": a.map_href,
+                "table": a.table_href,
+                "headers": list(a.headers),
+                "rows": [{"cells": list(r.cells), "ids": list(r.ids)} for r in a.rows],
+            }
+            for a in answers
+        ],
+    }
+
+
 def _t(lang: str, key: str, **values: Any) -> str:
     return i18n.text(lang, f"home.{key}", **values)
 

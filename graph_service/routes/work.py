@@ -42,6 +42,18 @@ EXPENSIVE_PREFIXES = (
     "/api/overlap",
     "/api/gaps",
     "/api/export",
+    "/api/home",
+    "/api/fragility",
+    "/api/clusters",
+    "/api/structure",
+    "/api/profile",
+    "/api/path",
+    "/api/unlinked",
+    "/api/pairs",
+    "/api/find",
+    "/api/funds",
+    "/api/knowledge",
+    "/api/ties",
     "/map",
 )
 #: the paths whose reads run under a budget (those that read the graph)

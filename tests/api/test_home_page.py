@@ -135,3 +135,20 @@ def test_cards_from_the_library_match_the_page(store: EmbeddedStore) -> None:
         "org-tsu",
     ]
     assert answers["reach"].facts["reach"]["net-welfare-network"] == 43
+
+
+def test_the_answers_as_json(store: EmbeddedStore) -> None:
+    with TestClient(create_app(store=store)) as client:
+        doc = client.get("/api/home").json()
+        english = client.get("/api/home?lang=en").json()
+    assert doc["lang"] == "th" and english["lang"] == "en"
+    assert doc["loaded"]["total"] == 73 and doc["loaded"]["relationships"] == 159
+    assert {"kind": "Fund", "word": "กองทุน", "count": 8} in doc["loaded"]["by_kind"]
+    cut = next(a for a in doc["answers"] if a["key"] == "cut_points")
+    assert cut["figure"] == "14" and cut["map"] == "/map/fragility"
+    assert cut["rows"][0] == {
+        "cells": ["เครือข่ายสวัสดิการชุมชนจังหวัดพัทลุง", "14"],
+        "ids": ["net-welfare-network"],
+    }
+    en_cut = next(a for a in english["answers"] if a["key"] == "cut_points")
+    assert en_cut["title"] == "Who, if they left, would split the network?"
