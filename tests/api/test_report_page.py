@@ -282,3 +282,22 @@ def test_a_report_is_pdf_or_html(db: Path, tmp_path: Path) -> None:
     done = cli("report", "--store", str(db), "-o", str(tmp_path / "r.docx"))
     assert done.returncode == 2
     assert "FILE.pdf or FILE.html, not 'r.docx'" in done.stderr
+
+
+def test_the_print_view_runs_under_the_query_timeout(db: Path) -> None:
+    """/report computes every answer and draws every map: an expensive read, under the
+    request's budget like the maps (a budget of a microsecond has run out before the first
+    answer is computed)."""
+    from graph_service.routes.work import is_bounded, is_expensive
+    from graph_service.settings import Settings
+
+    assert is_bounded("/report") and is_expensive("/report")
+    store = EmbeddedStore(db)
+    try:
+        app = create_app(Settings(query_timeout=0.000001), store=store)
+        with TestClient(app) as client:
+            response = client.get("/report", headers={"Accept": "application/json"})
+    finally:
+        store.close()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "query_timeout"
