@@ -301,3 +301,28 @@ def test_the_print_view_runs_under_the_query_timeout(db: Path) -> None:
         store.close()
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "query_timeout"
+
+
+def test_public_reads_print_people_under_pseudonyms(db: Path) -> None:
+    """In public mode (GRAPH_PUBLIC_READS, a read without a key) the report shows people
+    without consent under pseudonyms, in its tables and its pictures; with a key, by name.
+    The two pages are cached apart."""
+    from graph_service.settings import Settings
+
+    people = [r["id"] for r in rows("people")]
+    store = EmbeddedStore(db)
+    try:
+        settings = Settings(api_keys="read:reader-key-1", public_reads=True)
+        with TestClient(create_app(settings, store=store)) as client:
+            public = client.get("/report").text
+            full = client.get("/report", headers={"Authorization": "Bearer reader-key-1"}).text
+            public_again = client.get("/report").text
+    finally:
+        store.close()
+    assert public_again == public
+    for id_ in people:
+        assert id_ not in public, id_
+    # the villagers (person-villager) broker between levels: third in the brokers' table
+    assert '<td title="รหัส: person-villager">ชาวบ้าน</td>' in section(full, "brokers")
+    third = section(public, "brokers").split("<tbody>")[1].split("</tr>")[2]
+    assert re.search(r'<td title="รหัส: anon-[0-9a-f]+">บุคคลนิรนาม [0-9a-f]+</td>', third)
