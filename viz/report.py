@@ -2,23 +2,26 @@
 
 :func:`report_html` builds one self-contained HTML page (no script, no web font, no request
 to anywhere): a cover block that says what is loaded (counts by kind in the reader's words,
-the store, the graph's version, the date, in Thai with the Buddhist era by default) and the
-map of the whole network, then one page per answer of the home page: its title, its
-one-sentence answer, a short table of its top rows (names, never ids; the id is the cell's
-title) and a map picture. The print CSS sets ``@page { size: A4 portrait }`` with margins
-and a page break before every answer.
+the store, the graph's version, the date, in Thai with the Buddhist era by default), the
+map of the whole network, then a page per answer of the home page
+(:func:`viz.answers.home_answers`): its title, its one-sentence answer, what the measure
+means, a short table of its top rows (names, never ids; the id is the cell's title) and a
+map picture. In print (``@page { size: A4 portrait }``) each section is one page high and
+its map fills what the words leave; an answer with nothing to list or draw ("every sector
+is linked") follows the previous one on its page.
 
 The pictures are :func:`viz.picture.write_picture`'s SVG (the same map as the interactive
 one, drawn by matplotlib, its Thai names kept as ``<text>``) inlined in the page. An
 answer's map is the neighbourhood of the first entity of its table (the top broker, the
-fund of the first overlapping pair, the area no fund reaches ...), since a picture draws the
-whole graph or the neighbourhood of one entity. The picture's own legend and titles (in
-English) are hidden and cut off by the SVG's ``viewBox``; the page writes its caption and
-legend in the reader's language instead.
+fund of the first overlapping pair, the first area no fund reaches ...), since a picture
+draws the whole graph or the neighbourhood of one entity; a neighbourhood of fewer than
+``SMALL_MAP`` entities looks a step further. The picture's own title and legend (in English)
+are left out of the SVG and its ``viewBox`` cut to the map; the page writes the caption and
+the legend in the reader's language.
 
 The same page is the service's print view (``GET /report``, with a print button that
 printing hides) and, printed by headless Chromium, ``graph-service report -o FILE.pdf``
-(:func:`write_pdf`).
+(:func:`write_pdf`, :func:`write_report`).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ MAP_DEPTH = {"reach": 2}
 
 
 def _names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
+    """id -> name (the id when the entity has no name or is not found)."""
     nodes = store.get_nodes(list(dict.fromkeys(ids)))
     return {i: str(nodes[i].props.get("name") or i) if i in nodes else i for i in ids}
 
@@ -381,10 +385,9 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
     )
 
 
-def _table(answer: Answer, names: dict[str, str], lang: str) -> str:
-    if not answer.headers:
-        return ""
-    if not answer.rows:  # the sentence says there is nothing to list
+def _table(answer: Answer, lang: str) -> str:
+    """The answer's top rows; none when it lists nothing (its sentence says so)."""
+    if not answer.headers or not answer.rows:
         return ""
     head = "".join(f"<th>{escape(h)}</th>" for h in answer.headers)
     body = []
@@ -461,7 +464,7 @@ def _answer_section(
         f'<section class="{kind}" id="answer-{escape(answer.key)}">'
         f"<h2>{index}. {escape(answer.title)}</h2>"
         f'<p class="sentence">{escape(answer.sentence)}</p>{explain}'
-        f"{_table(answer, names, lang)}{_links(answer, lang)}{figure_html}</section>"
+        f"{_table(answer, lang)}{_links(answer, lang)}{figure_html}</section>"
     )
 
 
