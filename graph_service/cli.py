@@ -2039,5 +2039,34 @@ def _print_knowledge(doc: dict[str, Any], names: dict[str, str], top: int) -> No
             )
 
 
+@main.command("report")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="the file to write: FILE.pdf (printed by headless Chromium: GRAPH_CHROMIUM, else "
+    "chromium on the PATH) or FILE.html (the same page, no Chromium needed)",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["th", "en"]),
+    default="th",
+    show_default=True,
+    help="the report's language",
+)
+@store_option
+@click.pass_context
+@handles_errors
+def report_cmd(ctx: click.Context, output: Path, lang: str, store_url: str | None) -> None:
+    """An A4 report of the home page's answers with their maps (PDF or HTML)."""
+    from viz.report import stderr_progress, write_report
+
+    with opened_store(ctx, store_url) as store:
+        written = write_report(store, output, lang, progress=stderr_progress)
+    click.echo(f"Wrote {written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

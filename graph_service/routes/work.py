@@ -55,9 +55,10 @@ EXPENSIVE_PREFIXES = (
     "/api/knowledge",
     "/api/ties",
     "/map",
+    "/report",
 )
 #: the paths whose reads run under a budget (those that read the graph)
-BOUNDED_PREFIXES = ("/api/", "/map")
+BOUNDED_PREFIXES = ("/api/", "/map", "/report")
 
 
 class Busy(GraphServiceError):
