@@ -120,6 +120,14 @@ def choices() -> list[dict[str, Any]]:
     ]
 
 
+def words() -> dict[str, dict[str, str]]:
+    """The chooser's title and the hidden-labels note (``{count}``) in both languages."""
+    return {
+        key: {lang: i18n.catalogue(lang)[f"layouts.{key}"] for lang in i18n.LANGUAGES}
+        for key in ("chooser", "hidden")
+    }
+
+
 def _words(key: str, **values: Any) -> dict[str, str]:
     return {lang: i18n.text(lang, f"layouts.{key}", **values) for lang in i18n.LANGUAGES}
 
@@ -283,7 +291,7 @@ def remove_overlaps(
         dist = np.hypot(*(pos[j] - pos[i]).T)
         need = (diam[i] + diam[j]) / 2 + margin
         if (dist < 1e-9).any():  # coincident after all the passes: nudge them apart first
-            for a, b in pairs[dist < 1e-9]:
+            for _a, b in pairs[dist < 1e-9]:
                 pos[b] += (need.max(), 0.0)
             continue
         centre = pos.mean(axis=0)
@@ -373,9 +381,9 @@ def _rows(
             rank[row] = np.arange(len(row)) / max(len(row), 1)
     # the widest a row may be: about 1.5 times the drawing's height (a canvas is wider than
     # tall), and never narrower than the widest node
-    row_h = float(diam.max()) + LABEL_HEIGHT + 2 * MARGIN + 20
+    mean_h = float(diam.mean()) + LABEL_HEIGHT + 2 * MARGIN
     total = float(width.sum())
-    limit = max(math.sqrt(total * row_h * 1.5), float(width.max()))
+    limit = max(math.sqrt(total * mean_h * 1.5), float(width.max()))
     y = 0.0
     for t, row in enumerate(order):
         if not row:
@@ -394,9 +402,13 @@ def _rows(
         for line in lines:
             w = width[line]
             xs = np.cumsum(w) - w / 2 - w.sum() / 2
+            # a row's height: its biggest disc, with the label of the row above between
+            half = float(diam[line].max()) / 2
+            if y or t:
+                y += half
             pos[line, 0] = xs
             pos[line, 1] = y
-            y += row_h
+            y += half + LABEL_HEIGHT + 2 * MARGIN
     return pos
 
 

@@ -62,6 +62,7 @@ from viz.base import degrees
 from viz.layouts import DEFAULT_LAYOUT, check_layout
 from viz.layouts import choices as layout_choices
 from viz.layouts import compute as compute_layout
+from viz.layouts import words as layout_words
 
 try:  # orjson is several times faster on 10,000 nodes; json is the fallback
     import orjson
@@ -545,6 +546,7 @@ def _map_data(
     meta["layout"] = layout_name
     meta["bands"] = bands
     meta["layouts"] = layout_choices()
+    meta["layout_words"] = layout_words()
     vis_edges += ghosts
     return {"meta": meta, "nodes": vis_nodes, "edges": vis_edges}, len(vis_nodes), len(vis_edges)
 

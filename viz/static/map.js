@@ -116,6 +116,7 @@
       });
     });
   }
+  if (!document.body.classList.contains("chain")) readableMap(network, nodes, data, container);
   network.once("afterDrawing", markReady);
   network.once("stabilized", markReady);
   window.requestAnimationFrame(function () {
@@ -411,3 +412,225 @@
   });
   legend.appendChild(le);
 })();
+
+/* -- readable maps (issue 13 point 4): fit with labels, labels that never collide, band
+ * labels, the layout chooser. Kept in this one function so the rest of the page can change
+ * without touching it; the rules are the ones viz/layouts.py (fit_scale, shown_labels)
+ * applies when bench/overlap.py measures a map.
+ *
+ * - Fit: the whole drawing, every node with its label (written centred under it) and every
+ *   band label, inside the canvas with PADDING pixels each side (vis-network's own fit sees
+ *   the shapes only, so long names at the edges were cut).
+ * - Labels: after every zoom, the labels of the biggest nodes first, each shown only when
+ *   its box on the screen meets no label already shown; zoomed in far enough, all of them.
+ *   A hidden label shows while the pointer is on its node (and the tooltip gives the name).
+ * - Band labels (levels, INN, the geographic "no place" column) drawn on the canvas.
+ */
+function readableMap(network, nodes, data, container) {
+  "use strict";
+  var meta = data.meta;
+  var PADDING = 24;
+  var MAX_SCALE = 1.5;
+  var FONT_SIZE = 14;
+  var LABEL_HEIGHT = FONT_SIZE * 1.4;
+  var BAND_FONT = 18;
+  var HIDE = { label: { drawThreshold: 1e9 } };
+  var SHOW = { label: { drawThreshold: 5 } };
+  var lang = (document.documentElement.lang || "th").slice(0, 2);
+  var gs = window.graphService;
+
+  function words(byLang) {
+    if (!byLang) return "";
+    return byLang[lang] || byLang.th || "";
+  }
+
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = FONT_SIZE + "px " + (meta.font || "sans-serif");
+  var info = {};
+  data.nodes.forEach(function (n) {
+    info[n.id] = {
+      x: n.x,
+      y: n.y,
+      r: n.size,
+      w: n.label ? measure.measureText(String(n.label)).width : 0,
+    };
+  });
+  var order = data.nodes
+    .map(function (n) {
+      return n.id;
+    })
+    .sort(function (a, b) {
+      return info[b].r - info[a].r || (a < b ? -1 : a > b ? 1 : 0);
+    });
+  var bands = meta.bands || [];
+
+  function fitAll() {
+    var box = null;
+    function add(l, t, r, b) {
+      if (!box) box = { left: l, top: t, right: r, bottom: b };
+      box.left = Math.min(box.left, l);
+      box.top = Math.min(box.top, t);
+      box.right = Math.max(box.right, r);
+      box.bottom = Math.max(box.bottom, b);
+    }
+    data.nodes.forEach(function (n) {
+      var i = info[n.id];
+      var half = Math.max(i.r, i.w / 2);
+      add(i.x - half, i.y - i.r, i.x + half, i.y + i.r + LABEL_HEIGHT + 4);
+    });
+    measure.font = BAND_FONT + "px " + (meta.font || "sans-serif");
+    bands.forEach(function (b) {
+      add(b.x, b.y - BAND_FONT, b.x + measure.measureText(words(b.label)).width, b.y + BAND_FONT);
+    });
+    measure.font = FONT_SIZE + "px " + (meta.font || "sans-serif");
+    if (!box) return;
+    var w = Math.max(box.right - box.left, 1);
+    var h = Math.max(box.bottom - box.top, 1);
+    var scale = Math.min(
+      (container.clientWidth - 2 * PADDING) / w,
+      (container.clientHeight - 2 * PADDING) / h,
+      MAX_SCALE
+    );
+    network.moveTo({
+      position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
+      scale: scale,
+    });
+  }
+
+  var hidden = {};
+  var hovered = null;
+  var status = document.createElement("div");
+  status.id = "label-status";
+  status.setAttribute("aria-live", "polite");
+  status.style.cssText =
+    "position:absolute;left:8px;bottom:6px;font-size:12px;color:#666;pointer-events:none;" +
+    "background:rgba(255,255,255,0.85);padding:1px 4px;";
+  container.appendChild(status);
+
+  function cullLabels() {
+    var scale = network.getScale();
+    var cell = 64;
+    var grid = {};
+    var changes = [];
+    var count = 0;
+    order.forEach(function (id) {
+      var i = info[id];
+      var w = i.w * scale;
+      var cx = i.x * scale;
+      var top = (i.y + i.r) * scale + 2;
+      var box = [cx - w / 2, top, cx + w / 2, top + LABEL_HEIGHT * scale];
+      var x0 = Math.floor(box[0] / cell),
+        x1 = Math.floor(box[2] / cell),
+        y0 = Math.floor(box[1] / cell),
+        y1 = Math.floor(box[3] / cell);
+      var meets = false;
+      for (var gx = x0; gx <= x1 && !meets; gx++) {
+        for (var gy = y0; gy <= y1 && !meets; gy++) {
+          var list = grid[gx + ":" + gy];
+          if (!list) continue;
+          for (var k = 0; k < list.length; k++) {
+            var o = list[k];
+            if (box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) {
+              meets = true;
+              break;
+            }
+          }
+        }
+      }
+      var hide = meets && id !== hovered;
+      if (!meets) {
+        for (gx = x0; gx <= x1; gx++) {
+          for (gy = y0; gy <= y1; gy++) {
+            var key = gx + ":" + gy;
+            (grid[key] = grid[key] || []).push(box);
+          }
+        }
+      } else count++;
+      if (!!hidden[id] !== hide) {
+        if (hide) hidden[id] = true;
+        else delete hidden[id];
+        changes.push({ id: id, scaling: hide ? HIDE : SHOW });
+      }
+    });
+    if (changes.length) nodes.update(changes);
+    gs.hiddenLabels = count;
+    document.body.dataset.hiddenLabels = String(count);
+    var words_ = meta.layout_words || {};
+    status.textContent = count ? words(words_.hidden).split("{count}").join(String(count)) : "";
+  }
+  gs.cullLabels = cullLabels;
+  gs.fitAll = fitAll;
+
+  var timer = null;
+  network.on("zoom", function () {
+    clearTimeout(timer);
+    timer = setTimeout(cullLabels, 120);
+  });
+  network.on("hoverNode", function (p) {
+    hovered = p.node;
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: SHOW }]);
+  });
+  network.on("blurNode", function (p) {
+    hovered = null;
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: HIDE }]);
+  });
+
+  network.on("afterDrawing", function (ctx) {
+    if (!bands.length) return;
+    ctx.save();
+    ctx.font = "bold " + BAND_FONT + "px " + (meta.font || "sans-serif");
+    ctx.fillStyle = "#6b6b6b";
+    ctx.textBaseline = "middle";
+    bands.forEach(function (b) {
+      ctx.fillText(words(b.label), b.x, b.y);
+    });
+    ctx.restore();
+  });
+
+  network.once("afterDrawing", function () {
+    fitAll();
+    cullLabels();
+  });
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fitAll();
+      cullLabels();
+    }, 200);
+  });
+
+  // the layout chooser: a served page reloads itself with ?layout=
+  var layouts = meta.layouts || [];
+  var side = document.getElementById("side");
+  if (layouts.length && side && /^https?:$/.test(window.location.protocol)) {
+    var section = document.createElement("section");
+    section.id = "layouts";
+    var title = document.createElement("h2");
+    title.textContent = words((meta.layout_words || {}).chooser);
+    var select = document.createElement("select");
+    select.id = "layout-choice";
+    select.setAttribute("aria-label", title.textContent);
+    select.style.cssText = "width:100%;padding:4px;font:inherit;";
+    var explain = document.createElement("p");
+    explain.className = "small";
+    layouts.forEach(function (l) {
+      var o = document.createElement("option");
+      o.value = l.name;
+      o.textContent = words(l.label);
+      if (l.name === meta.layout) {
+        o.selected = true;
+        explain.textContent = words(l.explain);
+      }
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set("layout", select.value);
+      window.location.assign(url.toString());
+    });
+    section.appendChild(title);
+    section.appendChild(select);
+    section.appendChild(explain);
+    side.insertBefore(section, side.firstChild);
+  }
+}
