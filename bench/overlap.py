@@ -207,7 +207,8 @@ def main() -> None:
     report["speed"] = speed([int(s) for s in args.sizes.split(",") if s], args.repeat)
     print()
     print(
-        "| data | layout | nodes | node overlaps | zoom (font px) | labels hidden | label pairs overlapping, shown | ... if all were shown |"
+        "| data | layout | nodes | node overlaps | zoom (font px) | labels hidden "
+        "| label pairs overlapping, shown | ... if all were shown |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for r in report["maps"]:
