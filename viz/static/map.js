@@ -434,8 +434,13 @@ function readableMap(network, nodes, data, container) {
   var FONT_SIZE = 14;
   var LABEL_HEIGHT = FONT_SIZE * 1.4;
   var BAND_FONT = 18;
-  var HIDE = { label: { drawThreshold: 1e9 } };
-  var SHOW = { label: { drawThreshold: 5 } };
+  // fresh objects each time: vis-network writes its defaults into the options it is given
+  function HIDE() {
+    return { label: { drawThreshold: 1e9 } };
+  }
+  function SHOW() {
+    return { label: { drawThreshold: 5 } };
+  }
   var lang = (document.documentElement.lang || "th").slice(0, 2);
   var gs = window.graphService;
 
@@ -549,11 +554,12 @@ function readableMap(network, nodes, data, container) {
       if (!!hidden[id] !== hide) {
         if (hide) hidden[id] = true;
         else delete hidden[id];
-        changes.push({ id: id, scaling: hide ? HIDE : SHOW });
+        changes.push({ id: id, scaling: hide ? HIDE() : SHOW() });
       }
     });
     if (changes.length) nodes.update(changes);
     gs.hiddenLabels = count;
+    gs.hiddenLabelIds = Object.keys(hidden);
     document.body.dataset.hiddenLabels = String(count);
     var words_ = meta.layout_words || {};
     status.textContent = count ? words(words_.hidden).split("{count}").join(String(count)) : "";
@@ -568,11 +574,11 @@ function readableMap(network, nodes, data, container) {
   });
   network.on("hoverNode", function (p) {
     hovered = p.node;
-    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: SHOW }]);
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: SHOW() }]);
   });
   network.on("blurNode", function (p) {
     hovered = null;
-    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: HIDE }]);
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: HIDE() }]);
   });
 
   network.on("afterDrawing", function (ctx) {
