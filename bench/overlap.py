@@ -14,13 +14,14 @@ overlap removal.
      work) is given beside the force layout;
    - the **zoom** the page's fit gives on a ``--canvas`` canvas (``viz.layouts.fit_scale``,
      the rule of map.js ``fitAll``: every node with its label and every band label inside,
-     24 px padding, at most 1.5) and the label font size on screen at that zoom;
+     24 px padding, at most 1.5);
    - **labels hidden** by the page at that zoom (``viz.layouts.shown_labels``, the rule of
      map.js ``cullLabels``);
-   - the share of **label pairs overlapping**, label boxes estimated from the character
-     count (combining marks excluded) × 0.55 × 14 px × zoom wide and 1.4 × 14 px × zoom
-     high, centred under the node: among the labels the page shows (hidden ones do not
-     count), and, for comparison, if every label were shown.
+   - the share of **label pairs overlapping**: labels are written 13 px high on the screen
+     whatever the zoom (map.js sets the font to 13 px / zoom), their boxes estimated as the
+     character count (combining marks excluded) × 0.55 × 13 px wide and 1.4 × 13 px high,
+     centred under the node; among the labels the page shows (hidden ones do not count),
+     and, for comparison, if every label were shown.
 
 2. The force layout (spring/spectral + overlap removal) against the old layout alone on the
    generated graphs of bench/maps_speed.py at ``--sizes`` nodes, best of ``--repeat``, and
@@ -44,12 +45,11 @@ import numpy as np
 import graph_service
 from graph_service.store.embedded import EmbeddedStore
 from viz.layouts import (
-    LABEL_HEIGHT,
     LAYOUTS,
     Band,
     compute,
     fit_scale,
-    label_width,
+    label_box,
     overlapping_pairs,
     shown_labels,
 )
@@ -69,19 +69,13 @@ def label_pairs(
 ) -> tuple[int, int]:
     """(overlapping pairs, all pairs) of the label boxes of the nodes in ``keep``."""
     idx = np.flatnonzero(keep)
-    w = np.array([label_width(labels[i]) for i in idx]) * scale
-    cx = x[idx] * scale
-    top = (y[idx] + diam[idx] / 2) * scale + 2
-    left, right, bottom = cx - w / 2, cx + w / 2, top + LABEL_HEIGHT * scale
+    boxes = np.array([label_box(x[i], y[i], diam[i], labels[i], scale) for i in idx]).reshape(-1, 4)
+    left, top, right, bottom = boxes.T
     m = len(idx)
     over = 0
     for a in range(m):
-        hit = (
-            (left[a] < right[a + 1 :])
-            & (left[a + 1 :] < right[a])
-            & (top[a] < bottom[a + 1 :])
-            & (top[a + 1 :] < bottom[a])
-        )
+        hit = (left[a] < right[a + 1 :]) & (left[a + 1 :] < right[a])
+        hit &= (top[a] < bottom[a + 1 :]) & (top[a + 1 :] < bottom[a])
         over += int(hit.sum())
     return over, m * (m - 1) // 2
 
@@ -94,7 +88,7 @@ def measure(store: EmbeddedStore, name: str, canvas: tuple[int, int]) -> dict[st
     diam = np.array([n["size"] for n in nodes], dtype=float)
     labels = [n["label"] for n in nodes]
     pos = np.column_stack([x, y])
-    bands = [Band(b["key"], b["label"], b["x"], b["y"]) for b in doc.get("bands", [])]
+    bands = [Band(b["key"], b["label"], b["x"], b["y"], b["align"]) for b in doc.get("bands", [])]
     scale, _ = fit_scale(x, y, diam, labels, *canvas, bands=bands)
     shown = shown_labels(x, y, diam, labels, scale)
     over_shown, pairs_shown = label_pairs(x, y, diam, labels, scale, shown)
@@ -104,7 +98,6 @@ def measure(store: EmbeddedStore, name: str, canvas: tuple[int, int]) -> dict[st
         "nodes": len(nodes),
         "node_overlaps": int(len(overlapping_pairs(pos, diam))),
         "zoom": round(scale, 3),
-        "font_px": round(14 * scale, 1),
         "hidden": int((~shown).sum()),
         "label_overlap_shown": round(over_shown / pairs_shown, 4) if pairs_shown else 0.0,
         "label_overlap_all": round(over_all / pairs_all, 4) if pairs_all else 0.0,
@@ -207,7 +200,7 @@ def main() -> None:
     report["speed"] = speed([int(s) for s in args.sizes.split(",") if s], args.repeat)
     print()
     print(
-        "| data | layout | nodes | node overlaps | zoom (font px) | labels hidden "
+        "| data | layout | nodes | node overlaps | zoom | labels hidden "
         "| label pairs overlapping, shown | ... if all were shown |"
     )
     print("|---|---|---|---|---|---|---|---|")
@@ -215,7 +208,7 @@ def main() -> None:
         old = f" (old layout: {r['old_node_overlaps']})" if "old_node_overlaps" in r else ""
         print(
             f"| {r['dataset']} | {r['layout']} | {r['nodes']} | {r['node_overlaps']}{old} | "
-            f"{r['zoom']} ({r['font_px']}) | {r['hidden']} | "
+            f"{r['zoom']} | {r['hidden']} | "
             f"{100 * r['label_overlap_shown']:.2f} % | {100 * r['label_overlap_all']:.2f} % |"
         )
     print()

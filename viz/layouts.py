@@ -52,7 +52,18 @@ LAYOUTS = ("force", "levels", "inn", "geographic")
 DEFAULT_LAYOUT = "force"
 #: the free space kept between two node discs, in layout units
 MARGIN = 10.0
-#: vis-network's label font size on the map (map.js ``nodes.font.size``)
+#: the size of a label on the screen in pixels, whatever the zoom (map.js sets vis-network's
+#: font size to LABEL_PX / zoom after every zoom)
+LABEL_PX = 13.0
+LABEL_PX_HEIGHT = LABEL_PX * 1.4
+#: band labels, also in screen pixels
+BAND_PX = 16.0
+#: a row's name ends this many pixels left of the leftmost node or label
+BAND_GAP = 16.0
+#: the page's fit: pixels kept free at each side, and the closest zoom it opens at
+PADDING = 24.0
+MAX_SCALE = 1.5
+#: the label size the layouts make room for (layout units: the size at zoom 1)
 FONT_SIZE = 14.0
 #: a label's width per character, as a share of the font size (Thai and Latin glyphs of
 #: Noto Sans Thai / Tahoma at 14 px measure 7 to 8 px; combining marks take no width)
@@ -82,9 +93,17 @@ class Band:
     label: dict[str, str]
     x: float
     y: float
+    #: ``right``: the text ends at x (a row's name at its left); ``left``: it starts there
+    align: str = "right"
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "x": round(self.x, 1), "y": round(self.y, 1)}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "x": round(self.x, 1),
+            "y": round(self.y, 1),
+            "align": self.align,
+        }
 
 
 @dataclass
@@ -135,17 +154,40 @@ def _words(key: str, **values: Any) -> dict[str, str]:
 # -- labels ------------------------------------------------------------------------------------
 
 
-def label_width(label: str, font_size: float = FONT_SIZE) -> float:
-    """The estimated width of a label in layout units: its spacing characters (combining
-    Thai vowel and tone marks take no width) times :data:`CHAR_WIDTH` of the font size.
+def label_width(label: str, font_size: float = LABEL_PX) -> float:
+    """The estimated width of a label written ``font_size`` high: its spacing characters
+    (combining Thai vowel and tone marks take no width) times :data:`CHAR_WIDTH` of the font
+    size.
 
-    >>> label_width("abcd")
+    >>> label_width("abcd", 14)
     30.8
     >>> label_width("ที่") == label_width("ท")
     True
     """
     wide = sum(1 for ch in label if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
     return round(wide * CHAR_WIDTH * font_size, 3)
+
+
+def _extent(
+    s: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    r: np.ndarray,
+    w: np.ndarray,
+    bands: Sequence[tuple[float, float, float, str]],
+) -> tuple[float, float, float, float]:
+    """left, right, top, bottom in screen pixels at zoom ``s`` of the nodes (radius ``r``),
+    their labels (``w`` pixels wide, centred under the node) and the band labels (x, y,
+    width in pixels, alignment)."""
+    half = np.maximum(r * s, w / 2)
+    left, right = float((x * s - half).min()), float((x * s + half).max())
+    top, bottom = float(((y - r) * s).min()), float(((y + r) * s + 2 + LABEL_PX_HEIGHT).max())
+    nodes_left = left
+    for bx, by, bw, align in bands:
+        start = nodes_left - BAND_GAP - bw if align == "right" else bx * s
+        left, right = min(left, start), max(right, start + bw)
+        top, bottom = min(top, by * s - BAND_PX), max(bottom, by * s + BAND_PX)
+    return left, right, top, bottom
 
 
 def fit_scale(
@@ -155,51 +197,50 @@ def fit_scale(
     labels: Sequence[str],
     width: float,
     height: float,
-    padding: float = 24.0,
+    padding: float = PADDING,
     bands: Sequence[Band] = (),
-    max_scale: float = 1.5,
+    max_scale: float = MAX_SCALE,
 ) -> tuple[float, tuple[float, float]]:
-    """The zoom at which the page's fit shows every node with its label (drawn centred under
-    the node) and every band label inside a ``width`` × ``height`` canvas with ``padding``
-    pixels each side, and the centre it looks at: what ``map.js`` ``fitAll`` computes."""
+    """The zoom at which the page's fit shows every node with its label (written centred
+    under the node, :data:`LABEL_PX` pixels whatever the zoom) and every band label inside a
+    ``width`` × ``height`` canvas with ``padding`` pixels each side, and the point (layout
+    units) at its centre: the biggest zoom that fits, found by bisection, as ``map.js``
+    ``fitAll`` does."""
     if not len(x):
         return 1.0, (0.0, 0.0)
-    r = diam / 2
-    half = np.maximum(r, np.array([label_width(t) / 2 for t in labels]))
-    left, right = float((x - half).min()), float((x + half).max())
-    top, bottom = float((y - r).min()), float((y + r + LABEL_HEIGHT + 4).max())
-    for b in bands:
-        text = max(b.label.values(), key=len)
-        left = min(left, b.x)
-        right = max(right, b.x + label_width(text, BAND_FONT))
-        top = min(top, b.y - BAND_FONT)
-        bottom = max(bottom, b.y + BAND_FONT)
-    w = max(right - left, 1.0)
-    h = max(bottom - top, 1.0)
-    scale = min((width - 2 * padding) / w, (height - 2 * padding) / h, max_scale)
-    return scale, ((left + right) / 2, (top + bottom) / 2)
+    r = np.asarray(diam, dtype=np.float64) / 2
+    w = np.array([label_width(t) for t in labels])
+    bx = [(b.x, b.y, label_width(max(b.label.values(), key=len), BAND_PX), b.align) for b in bands]
 
+    def fits(s: float) -> bool:
+        left, right, top, bottom = _extent(s, x, y, r, w, bx)
+        return right - left <= width - 2 * padding and bottom - top <= height - 2 * padding
 
-BAND_FONT = 18.0
+    lo, hi = 1e-4, max_scale
+    if fits(hi):
+        lo = hi
+    else:
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    left, right, top, bottom = _extent(lo, x, y, r, w, bx)
+    return lo, ((left + right) / 2 / lo, (top + bottom) / 2 / lo)
 
 
 def shown_labels(
     x: np.ndarray, y: np.ndarray, diam: np.ndarray, labels: Sequence[str], scale: float
 ) -> np.ndarray:
     """Which labels the page shows at zoom ``scale`` (``map.js`` ``cullLabels``): greedy by
-    node size (biggest first, ties by order), a label is shown when its box in screen space
-    meets no box already shown. A boolean array in the order of the nodes."""
+    node size (biggest first, ties by order), a label (:data:`LABEL_PX` pixels high and its
+    width, centred under its node) is shown when its box on the screen meets no box already
+    shown. A boolean array in the order of the nodes."""
     n = len(x)
     shown = np.zeros(n, dtype=bool)
     order = sorted(range(n), key=lambda i: (-float(diam[i]), i))
     cell = 64.0
     grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
     for i in order:
-        w = label_width(labels[i]) * scale
-        h = LABEL_HEIGHT * scale
-        cx = float(x[i]) * scale
-        top = (float(y[i]) + float(diam[i]) / 2) * scale + 2
-        box = (cx - w / 2, top, cx + w / 2, top + h)
+        box = label_box(float(x[i]), float(y[i]), float(diam[i]), labels[i], scale)
         cells = [
             (gx, gy)
             for gx in range(int(box[0] // cell), int(box[2] // cell) + 1)
@@ -211,6 +252,16 @@ def shown_labels(
         for c in cells:
             grid[c].append(box)
     return shown
+
+
+def label_box(
+    x: float, y: float, diam: float, label: str, scale: float
+) -> tuple[float, float, float, float]:
+    """A label's box on the screen at zoom ``scale`` (pixels, from the layout's origin):
+    centred under its node, :data:`LABEL_PX` high whatever the zoom."""
+    w = label_width(label)
+    top = (y + diam / 2) * scale + 2
+    return (x * scale - w / 2, top, x * scale + w / 2, top + LABEL_PX_HEIGHT)
 
 
 def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -415,17 +466,16 @@ def _rows(
 def _band_labels(
     pos: np.ndarray, tiers: Sequence[Sequence[int]], keys: Sequence[tuple[str, dict[str, str]]]
 ) -> list[Band]:
-    """A label at the left of the first row of each non-empty tier that has a name."""
+    """A label at the left of the first row of each non-empty tier that has a name (the page
+    writes it ending :data:`BAND_GAP` pixels left of the leftmost node or label)."""
     if not len(pos):
         return []
-    left = float(pos[:, 0].min()) - 60
+    left = float(pos[:, 0].min())
     bands = []
     for tier, (key, label) in zip(tiers, keys, strict=True):
         if tier and key:
             top = float(pos[list(tier), 1].min())
-            bands.append(
-                Band(key, label, left - label_width(max(label.values(), key=len), BAND_FONT), top)
-            )
+            bands.append(Band(key, label, left, top))
     return bands
 
 
@@ -789,5 +839,5 @@ def _geographic(
         for m, k in enumerate(homeless):
             pos[k, 0] = x0 + (m // per_col) * col_w
             pos[k, 1] = top + 60 + (m % per_col) * row_h
-        bands.append(Band("no_place", _words("band.no_place"), x0 - col_w / 2, top))
+        bands.append(Band("no_place", _words("band.no_place"), x0 - col_w / 2, top, "left"))
     return Placed(pos, bands)

@@ -111,7 +111,7 @@ def test_a_hidden_label_shows_under_the_pointer(page: Any, service: str) -> None
     target = point["id"]
     page.mouse.move(point["x"], point["y"], steps=5)
     page.wait_for_function(
-        "(id) => window.graphService.nodes.get(id).scaling.label.drawThreshold === 5",
+        "(id) => window.graphService.nodes.get(id).scaling.label.drawThreshold === 1",
         arg=target,
         timeout=5_000,
     )

@@ -16,6 +16,7 @@ from viz.layouts import (
     MARGIN,
     area_point,
     compute,
+    fit_scale,
     geography,
     label_width,
     level_rows,
@@ -186,17 +187,31 @@ def test_every_layout_is_deterministic_and_unknown_ones_are_refused() -> None:
         place(sub, "grid")
 
 
-def test_labels_are_hidden_smallest_first_when_they_collide() -> None:
-    # three nodes in a row 50 apart with 10-character labels (77 units wide): at zoom 1 the
-    # middle (biggest) label wins and hides both neighbours; at zoom 2 the boxes no longer
-    # meet... only if 100 apart: they are 50 × 2 = 100 px apart, labels 154 px: still hidden
+def test_labels_are_hidden_smallest_first_and_all_shown_zoomed_in() -> None:
+    # three nodes in a row 50 apart with 10-character labels, 13 px high on the screen
+    # whatever the zoom: 10 × 0.55 × 13 = 71.5 px wide
     x = np.array([0.0, 50.0, 100.0])
     y = np.zeros(3)
     diam = np.array([20.0, 40.0, 20.0])
     labels = ["abcdefghij"] * 3
-    assert label_width(labels[0]) == pytest.approx(77.0)
+    assert label_width(labels[0]) == pytest.approx(71.5)
+    # at zoom 1 the centres are 50 px apart: the middle (biggest) node's label wins and
+    # hides both neighbours
     assert shown_labels(x, y, diam, labels, 1.0).tolist() == [False, True, False]
-    # spread 200 apart: all three fit
-    assert shown_labels(x * 4, y, diam, labels, 1.0).tolist() == [True, True, True]
-    # the outer two do not meet each other (100 apart, 77 wide) once the middle one is gone
+    # the outer two alone, 100 px apart, do not meet
     assert shown_labels(x[[0, 2]], y[:2], diam[[0, 2]], labels[:2], 1.0).tolist() == [True, True]
+    # zoomed in to 1.5 the centres are 75 px apart: every label fits
+    assert shown_labels(x, y, diam, labels, 1.5).tolist() == [True, True, True]
+    # zoomed out to 0.5 (25 px apart) only the biggest node's label is left
+    assert shown_labels(x, y, diam, labels, 0.5).tolist() == [False, True, False]
+
+
+def test_the_fit_keeps_every_label_inside_the_canvas() -> None:
+    # two nodes 1,000 apart, labels 71.5 px wide: at zoom s the drawing is 1000 s + 71.5
+    # wide (each label overhangs its node by 35.75 px); a 600 px canvas with 24 px padding
+    # holds 552 px, so s = (552 - 71.5) / 1000
+    x, y = np.array([0.0, 1000.0]), np.zeros(2)
+    diam = np.array([20.0, 20.0])
+    scale, centre = fit_scale(x, y, diam, ["abcdefghij"] * 2, 600, 600)
+    assert scale == pytest.approx(0.4805, abs=1e-6)
+    assert centre[0] == pytest.approx(500.0)

@@ -418,28 +418,34 @@
  * without touching it; the rules are the ones viz/layouts.py (fit_scale, shown_labels)
  * applies when bench/overlap.py measures a map.
  *
- * - Fit: the whole drawing, every node with its label (written centred under it) and every
- *   band label, inside the canvas with PADDING pixels each side (vis-network's own fit sees
- *   the shapes only, so long names at the edges were cut).
+ * - Labels are written LABEL_PX pixels high on the screen whatever the zoom (the font is set
+ *   to LABEL_PX / zoom after each zoom), so zooming in spreads the nodes under labels of the
+ *   same size and more of them fit.
+ * - Fit: the biggest zoom (at most MAX_SCALE) at which every node with its label (written
+ *   centred under it) and every band label lies inside the canvas, PADDING pixels from each
+ *   side (vis-network's own fit sees the shapes only, so long names at the edges were cut).
  * - Labels: after every zoom, the labels of the biggest nodes first, each shown only when
  *   its box on the screen meets no label already shown; zoomed in far enough, all of them.
- *   A hidden label shows while the pointer is on its node (and the tooltip gives the name).
- * - Band labels (levels, INN, the geographic "no place" column) drawn on the canvas.
+ *   A hidden label shows while the pointer is on its node (the tooltip gives the name too).
+ * - Band labels (levels, INN: a row's name left of the leftmost node; geographic: the
+ *   "no place" column's title) drawn on the canvas, BAND_PX pixels high.
  */
 function readableMap(network, nodes, data, container) {
   "use strict";
   var meta = data.meta;
   var PADDING = 24;
   var MAX_SCALE = 1.5;
-  var FONT_SIZE = 14;
-  var LABEL_HEIGHT = FONT_SIZE * 1.4;
-  var BAND_FONT = 18;
+  var LABEL_PX = 13;
+  var LABEL_HEIGHT = LABEL_PX * 1.4;
+  var BAND_PX = 16;
+  var BAND_GAP = 16;
+  var FONT = meta.font || "sans-serif";
   // fresh objects each time: vis-network writes its defaults into the options it is given
   function HIDE() {
-    return { label: { drawThreshold: 1e9 } };
+    return { label: { drawThreshold: 1e9, maxVisible: 1e9 } };
   }
   function SHOW() {
-    return { label: { drawThreshold: 5 } };
+    return { label: { drawThreshold: 1, maxVisible: 1e9 } };
   }
   var lang = (document.documentElement.lang || "th").slice(0, 2);
   var gs = window.graphService;
@@ -450,9 +456,11 @@ function readableMap(network, nodes, data, container) {
   }
 
   var measure = document.createElement("canvas").getContext("2d");
-  measure.font = FONT_SIZE + "px " + (meta.font || "sans-serif");
+  measure.font = LABEL_PX + "px " + FONT;
+  var ids = [];
   var info = {};
   data.nodes.forEach(function (n) {
+    ids.push(n.id);
     info[n.id] = {
       x: n.x,
       y: n.y,
@@ -460,45 +468,67 @@ function readableMap(network, nodes, data, container) {
       w: n.label ? measure.measureText(String(n.label)).width : 0,
     };
   });
-  var order = data.nodes
-    .map(function (n) {
-      return n.id;
-    })
-    .sort(function (a, b) {
-      return info[b].r - info[a].r || (a < b ? -1 : a > b ? 1 : 0);
-    });
+  var order = ids.slice().sort(function (a, b) {
+    return info[b].r - info[a].r || (a < b ? -1 : a > b ? 1 : 0);
+  });
   var bands = meta.bands || [];
+  measure.font = "bold " + BAND_PX + "px " + FONT;
+  bands.forEach(function (b) {
+    b.width = measure.measureText(words(b.label)).width;
+  });
+
+  // left, right, top, bottom in screen pixels at zoom s (from the layout's origin)
+  function extent(s) {
+    var left = Infinity,
+      right = -Infinity,
+      top = Infinity,
+      bottom = -Infinity;
+    for (var k = 0; k < ids.length; k++) {
+      var i = info[ids[k]];
+      var half = Math.max(i.r * s, i.w / 2);
+      left = Math.min(left, i.x * s - half);
+      right = Math.max(right, i.x * s + half);
+      top = Math.min(top, (i.y - i.r) * s);
+      bottom = Math.max(bottom, (i.y + i.r) * s + 2 + LABEL_HEIGHT);
+    }
+    var nodesLeft = left;
+    bands.forEach(function (b) {
+      var start = b.align === "right" ? nodesLeft - BAND_GAP - b.width : b.x * s;
+      left = Math.min(left, start);
+      right = Math.max(right, start + b.width);
+      top = Math.min(top, b.y * s - BAND_PX);
+      bottom = Math.max(bottom, b.y * s + BAND_PX);
+    });
+    return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
+  }
+
+  function setFont(scale) {
+    network.setOptions({ nodes: { font: { size: LABEL_PX / scale } } });
+  }
 
   function fitAll() {
-    var box = null;
-    function add(l, t, r, b) {
-      if (!box) box = { left: l, top: t, right: r, bottom: b };
-      box.left = Math.min(box.left, l);
-      box.top = Math.min(box.top, t);
-      box.right = Math.max(box.right, r);
-      box.bottom = Math.max(box.bottom, b);
+    if (!ids.length) return;
+    var width = container.clientWidth - 2 * PADDING;
+    var height = container.clientHeight - 2 * PADDING;
+    function fits(s) {
+      var e = extent(s);
+      return e.right - e.left <= width && e.bottom - e.top <= height;
     }
-    data.nodes.forEach(function (n) {
-      var i = info[n.id];
-      var half = Math.max(i.r, i.w / 2);
-      add(i.x - half, i.y - i.r, i.x + half, i.y + i.r + LABEL_HEIGHT + 4);
-    });
-    measure.font = BAND_FONT + "px " + (meta.font || "sans-serif");
-    bands.forEach(function (b) {
-      add(b.x, b.y - BAND_FONT, b.x + measure.measureText(words(b.label)).width, b.y + BAND_FONT);
-    });
-    measure.font = FONT_SIZE + "px " + (meta.font || "sans-serif");
-    if (!box) return;
-    var w = Math.max(box.right - box.left, 1);
-    var h = Math.max(box.bottom - box.top, 1);
-    var scale = Math.min(
-      (container.clientWidth - 2 * PADDING) / w,
-      (container.clientHeight - 2 * PADDING) / h,
-      MAX_SCALE
-    );
+    var lo = 1e-4,
+      hi = MAX_SCALE;
+    if (fits(hi)) lo = hi;
+    else {
+      for (var step = 0; step < 40; step++) {
+        var mid = (lo + hi) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid;
+      }
+    }
+    var e = extent(lo);
+    setFont(lo);
     network.moveTo({
-      position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
-      scale: scale,
+      position: { x: (e.left + e.right) / 2 / lo, y: (e.top + e.bottom) / 2 / lo },
+      scale: lo,
     });
   }
 
@@ -520,10 +550,9 @@ function readableMap(network, nodes, data, container) {
     var count = 0;
     order.forEach(function (id) {
       var i = info[id];
-      var w = i.w * scale;
       var cx = i.x * scale;
       var top = (i.y + i.r) * scale + 2;
-      var box = [cx - w / 2, top, cx + w / 2, top + LABEL_HEIGHT * scale];
+      var box = [cx - i.w / 2, top, cx + i.w / 2, top + LABEL_HEIGHT];
       var x0 = Math.floor(box[0] / cell),
         x1 = Math.floor(box[2] / cell),
         y0 = Math.floor(box[1] / cell),
@@ -551,8 +580,8 @@ function readableMap(network, nodes, data, container) {
           }
         }
       } else count++;
-      if (!!hidden[id] !== hide) {
-        if (hide) hidden[id] = true;
+      if (!!hidden[id] !== meets || id === hovered) {
+        if (meets) hidden[id] = true;
         else delete hidden[id];
         changes.push({ id: id, scaling: hide ? HIDE() : SHOW() });
       }
@@ -561,14 +590,15 @@ function readableMap(network, nodes, data, container) {
     gs.hiddenLabels = count;
     gs.hiddenLabelIds = Object.keys(hidden);
     document.body.dataset.hiddenLabels = String(count);
-    var words_ = meta.layout_words || {};
-    status.textContent = count ? words(words_.hidden).split("{count}").join(String(count)) : "";
+    var text = words((meta.layout_words || {}).hidden);
+    status.textContent = count ? text.split("{count}").join(String(count)) : "";
   }
   gs.cullLabels = cullLabels;
   gs.fitAll = fitAll;
 
   var timer = null;
   network.on("zoom", function () {
+    setFont(network.getScale());
     clearTimeout(timer);
     timer = setTimeout(cullLabels, 120);
   });
@@ -583,12 +613,20 @@ function readableMap(network, nodes, data, container) {
 
   network.on("afterDrawing", function (ctx) {
     if (!bands.length) return;
+    var s = network.getScale();
+    var nodesLeft = extent(s).nodesLeft / s;
     ctx.save();
-    ctx.font = "bold " + BAND_FONT + "px " + (meta.font || "sans-serif");
+    ctx.font = "bold " + BAND_PX / s + "px " + FONT;
     ctx.fillStyle = "#6b6b6b";
     ctx.textBaseline = "middle";
     bands.forEach(function (b) {
-      ctx.fillText(words(b.label), b.x, b.y);
+      if (b.align === "right") {
+        ctx.textAlign = "right";
+        ctx.fillText(words(b.label), nodesLeft - BAND_GAP / s, b.y);
+      } else {
+        ctx.textAlign = "left";
+        ctx.fillText(words(b.label), b.x, b.y);
+      }
     });
     ctx.restore();
   });
