@@ -180,8 +180,9 @@ def _extent(
     their labels (``w`` pixels wide, centred under the node) and the band labels (x, y,
     width in pixels, alignment)."""
     half = np.maximum(r * s, w / 2)
+    below = 2 + LABEL_PX_HEIGHT if len(w) and w.max() > 0 else 0.0
     left, right = float((x * s - half).min()), float((x * s + half).max())
-    top, bottom = float(((y - r) * s).min()), float(((y + r) * s + 2 + LABEL_PX_HEIGHT).max())
+    top, bottom = float(((y - r) * s).min()), float(((y + r) * s + below).max())
     nodes_left = left
     for bx, by, bw, align in bands:
         start = nodes_left - BAND_GAP - bw if align == "right" else bx * s
@@ -216,6 +217,8 @@ def fit_scale(
         left, right, top, bottom = _extent(s, x, y, r, w, bx)
         return right - left <= width - 2 * padding and bottom - top <= height - 2 * padding
 
+    if not fits(1e-4):  # labels and band names wider than the canvas: the shapes alone
+        w, bx = np.zeros(len(x)), []
     lo, hi = 1e-4, max_scale
     if fits(hi):
         lo = hi
@@ -232,24 +235,41 @@ def shown_labels(
 ) -> np.ndarray:
     """Which labels the page shows at zoom ``scale`` (``map.js`` ``cullLabels``): greedy by
     node size (biggest first, ties by order), a label (:data:`LABEL_PX` pixels high and its
-    width, centred under its node) is shown when its box on the screen meets no box already
-    shown. A boolean array in the order of the nodes."""
+    width, centred under its node) is shown when its box on the screen meets no label already
+    shown and no other node's shape (the square round its disc). A boolean array in the
+    order of the nodes."""
     n = len(x)
     shown = np.zeros(n, dtype=bool)
     order = sorted(range(n), key=lambda i: (-float(diam[i]), i))
     cell = 64.0
-    grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
-    for i in order:
-        box = label_box(float(x[i]), float(y[i]), float(diam[i]), labels[i], scale)
-        cells = [
+    # every node's shape is an obstacle to the labels of the others
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = defaultdict(list)
+
+    def cells(box: tuple[float, ...]) -> list[tuple[int, int]]:
+        return [
             (gx, gy)
             for gx in range(int(box[0] // cell), int(box[2] // cell) + 1)
             for gy in range(int(box[1] // cell), int(box[3] // cell) + 1)
         ]
-        if any(_meets(box, other) for c in cells for other in grid.get(c, ())):
+
+    for i in range(n):
+        r = float(diam[i]) / 2 * scale
+        disc = (
+            float(x[i]) * scale - r,
+            float(y[i]) * scale - r,
+            float(x[i]) * scale + r,
+            float(y[i]) * scale + r,
+            i,
+        )
+        for c in cells(disc):
+            grid[c].append(disc)
+    for i in order:
+        box = (*label_box(float(x[i]), float(y[i]), float(diam[i]), labels[i], scale), i)
+        near = cells(box)
+        if any(_meets(box, other) and other[4] != i for c in near for other in grid.get(c, ())):
             continue
         shown[i] = True
-        for c in cells:
+        for c in near:
             grid[c].append(box)
     return shown
 
@@ -264,7 +284,7 @@ def label_box(
     return (x * scale - w / 2, top, x * scale + w / 2, top + LABEL_PX_HEIGHT)
 
 
-def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+def _meets(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 

@@ -478,20 +478,21 @@ function readableMap(network, nodes, data, container) {
   });
 
   // left, right, top, bottom in screen pixels at zoom s (from the layout's origin)
-  function extent(s) {
+  function extent(s, bare) {
     var left = Infinity,
       right = -Infinity,
       top = Infinity,
       bottom = -Infinity;
     for (var k = 0; k < ids.length; k++) {
       var i = info[ids[k]];
-      var half = Math.max(i.r * s, i.w / 2);
+      var half = bare ? i.r * s : Math.max(i.r * s, i.w / 2);
       left = Math.min(left, i.x * s - half);
       right = Math.max(right, i.x * s + half);
       top = Math.min(top, (i.y - i.r) * s);
-      bottom = Math.max(bottom, (i.y + i.r) * s + 2 + LABEL_HEIGHT);
+      bottom = Math.max(bottom, (i.y + i.r) * s + (bare ? 0 : 2 + LABEL_HEIGHT));
     }
     var nodesLeft = left;
+    if (bare) return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
     bands.forEach(function (b) {
       var start = b.align === "right" ? nodesLeft - BAND_GAP - b.width : b.x * s;
       left = Math.min(left, start);
@@ -510,10 +511,13 @@ function readableMap(network, nodes, data, container) {
     if (!ids.length) return;
     var width = container.clientWidth - 2 * PADDING;
     var height = container.clientHeight - 2 * PADDING;
+    // labels and band names wider than a small canvas at any zoom: fit the shapes alone
+    var bare = false;
     function fits(s) {
-      var e = extent(s);
+      var e = extent(s, bare);
       return e.right - e.left <= width && e.bottom - e.top <= height;
     }
+    if (!fits(1e-4)) bare = true;
     var lo = 1e-4,
       hi = MAX_SCALE;
     if (fits(hi)) lo = hi;
@@ -524,7 +528,7 @@ function readableMap(network, nodes, data, container) {
         else hi = mid;
       }
     }
-    var e = extent(lo);
+    var e = extent(lo, bare);
     setFont(lo);
     network.moveTo({
       position: { x: (e.left + e.right) / 2 / lo, y: (e.top + e.bottom) / 2 / lo },
@@ -548,11 +552,25 @@ function readableMap(network, nodes, data, container) {
     var grid = {};
     var changes = [];
     var count = 0;
+    function put(box) {
+      for (var gx = Math.floor(box[0] / cell); gx <= Math.floor(box[2] / cell); gx++) {
+        for (var gy = Math.floor(box[1] / cell); gy <= Math.floor(box[3] / cell); gy++) {
+          var key = gx + ":" + gy;
+          (grid[key] = grid[key] || []).push(box);
+        }
+      }
+    }
+    // every node's shape is an obstacle to the labels of the others
+    ids.forEach(function (id) {
+      var i = info[id];
+      var r = i.r * scale;
+      put([i.x * scale - r, i.y * scale - r, i.x * scale + r, i.y * scale + r, id]);
+    });
     order.forEach(function (id) {
       var i = info[id];
       var cx = i.x * scale;
       var top = (i.y + i.r) * scale + 2;
-      var box = [cx - i.w / 2, top, cx + i.w / 2, top + LABEL_HEIGHT];
+      var box = [cx - i.w / 2, top, cx + i.w / 2, top + LABEL_HEIGHT, id];
       var x0 = Math.floor(box[0] / cell),
         x1 = Math.floor(box[2] / cell),
         y0 = Math.floor(box[1] / cell),
@@ -564,7 +582,7 @@ function readableMap(network, nodes, data, container) {
           if (!list) continue;
           for (var k = 0; k < list.length; k++) {
             var o = list[k];
-            if (box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) {
+            if (o[4] !== id && box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) {
               meets = true;
               break;
             }
@@ -572,14 +590,8 @@ function readableMap(network, nodes, data, container) {
         }
       }
       var hide = meets && id !== hovered;
-      if (!meets) {
-        for (gx = x0; gx <= x1; gx++) {
-          for (gy = y0; gy <= y1; gy++) {
-            var key = gx + ":" + gy;
-            (grid[key] = grid[key] || []).push(box);
-          }
-        }
-      } else count++;
+      if (!meets) put(box);
+      else count++;
       if (!!hidden[id] !== meets || id === hovered) {
         if (meets) hidden[id] = true;
         else delete hidden[id];
