@@ -63,6 +63,9 @@ BAND_GAP = 16.0
 #: the page's fit: pixels kept free at each side, and the closest zoom it opens at
 PADDING = 24.0
 MAX_SCALE = 1.5
+#: width / height the banded layouts aim at (the map's canvas in a 1400 x 900 window is
+#: about 800 x 850)
+ASPECT = 1.6
 #: the label size the layouts make room for (layout units: the size at zoom 1)
 FONT_SIZE = 14.0
 #: a label's width per character, as a share of the font size (Thai and Latin glyphs of
@@ -450,11 +453,11 @@ def _rows(
 
             row.sort(key=key)
             rank[row] = np.arange(len(row)) / max(len(row), 1)
-    # the widest a row may be: about 1.5 times the drawing's height (a canvas is wider than
-    # tall), and never narrower than the widest node
+    # the widest a row may be: about ASPECT times the drawing's height, and never narrower
+    # than the widest node
     mean_h = float(diam.mean()) + LABEL_HEIGHT + 2 * MARGIN
     total = float(width.sum())
-    limit = max(math.sqrt(total * mean_h * 1.5), float(width.max()))
+    limit = max(math.sqrt(total * mean_h * ASPECT), float(width.max()))
     y = 0.0
     for t, row in enumerate(order):
         if not row:

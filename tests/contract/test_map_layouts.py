@@ -59,7 +59,7 @@ def test_levels_read_the_funder_to_villager_chain_as_five_rows(store: GraphStore
     assert bands["national"]["y"] == nodes["org-eef"]["y"]
     assert bands["national"]["label"] == {"th": "ประเทศ", "en": "national"}
     assert bands["none"]["y"] > ys[-1]
-    assert bands["none"]["label"]["th"] == "ไม่ระบุระดับพื้นที่"
+    assert bands["none"]["label"]["th"] == "ไม่ระบุระดับ"
 
 
 def test_geographic_puts_phatthalung_subdistricts_in_their_real_order(store: GraphStore) -> None:
