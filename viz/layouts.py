@@ -220,8 +220,12 @@ def fit_scale(
         left, right, top, bottom = _extent(s, x, y, r, w, bx)
         return right - left <= width - 2 * padding and bottom - top <= height - 2 * padding
 
-    if not fits(1e-4):  # labels and band names wider than the canvas: the shapes alone
-        w, bx = np.zeros(len(x)), []
+    # labels and band names wider than the canvas at any zoom: without the band names (the
+    # page does not draw them then), and if the labels are still too wide, the shapes alone
+    if not fits(1e-4):
+        bx = []
+        if not fits(1e-4):
+            w = np.zeros(len(x))
     lo, hi = 1e-4, max_scale
     if fits(hi):
         lo = hi

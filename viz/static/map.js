@@ -478,7 +478,10 @@ function readableMap(network, nodes, data, container) {
   });
 
   // left, right, top, bottom in screen pixels at zoom s (from the layout's origin)
-  function extent(s, bare) {
+  // mode: 0 nodes, labels and band names; 1 without band names; 2 the shapes alone
+  var mode = 0;
+  function extent(s, m) {
+    var bare = m === 2;
     var left = Infinity,
       right = -Infinity,
       top = Infinity,
@@ -492,7 +495,7 @@ function readableMap(network, nodes, data, container) {
       bottom = Math.max(bottom, (i.y + i.r) * s + (bare ? 0 : 2 + LABEL_HEIGHT));
     }
     var nodesLeft = left;
-    if (bare) return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
+    if (m) return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
     bands.forEach(function (b) {
       var start = b.align === "right" ? nodesLeft - BAND_GAP - b.width : b.x * s;
       left = Math.min(left, start);
@@ -511,13 +514,14 @@ function readableMap(network, nodes, data, container) {
     if (!ids.length) return;
     var width = container.clientWidth - 2 * PADDING;
     var height = container.clientHeight - 2 * PADDING;
-    // labels and band names wider than a small canvas at any zoom: fit the shapes alone
-    var bare = false;
+    // labels and band names wider than a small canvas at any zoom: fit without the band
+    // names (not drawn then), and if the labels alone are still too wide, the shapes alone
     function fits(s) {
-      var e = extent(s, bare);
+      var e = extent(s, mode);
       return e.right - e.left <= width && e.bottom - e.top <= height;
     }
-    if (!fits(1e-4)) bare = true;
+    mode = 0;
+    while (mode < 2 && !fits(1e-4)) mode++;
     var lo = 1e-4,
       hi = MAX_SCALE;
     if (fits(hi)) lo = hi;
@@ -528,7 +532,7 @@ function readableMap(network, nodes, data, container) {
         else hi = mid;
       }
     }
-    var e = extent(lo, bare);
+    var e = extent(lo, mode);
     setFont(lo);
     network.moveTo({
       position: { x: (e.left + e.right) / 2 / lo, y: (e.top + e.bottom) / 2 / lo },
@@ -624,9 +628,9 @@ function readableMap(network, nodes, data, container) {
   });
 
   network.on("afterDrawing", function (ctx) {
-    if (!bands.length) return;
+    if (!bands.length || mode) return;
     var s = network.getScale();
-    var nodesLeft = extent(s).nodesLeft / s;
+    var nodesLeft = extent(s, 0).nodesLeft / s;
     ctx.save();
     ctx.font = "bold " + BAND_PX / s + "px " + FONT;
     ctx.fillStyle = "#6b6b6b";
