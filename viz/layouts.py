@@ -685,9 +685,9 @@ def geography(folder: str | None = None) -> Geography:
     region_sum: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     province_names: dict[str, str] = {}
     for p in provinces:
-        code = province_of_source.get(p["id"])
-        if code is None:
+        if p["id"] not in province_of_source:
             continue
+        code = province_of_source[p["id"]]
         province_names[_name_key(p["name_th"])] = code
         if code in points:
             acc = region_sum[p["geography_id"]]
