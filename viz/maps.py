@@ -13,8 +13,10 @@ Three entry points:
   the neighbourhood of one entity, at an INN level, coloured and sized by a measure.
 
 Layout is computed here, never in the browser (physics is off, so a 10,000-node page opens
-without a simulation). Each connected component is laid out on its own and the components
-are packed in rows, biggest first; isolated entities go in a grid below them:
+without a simulation): one of the layouts of :mod:`viz.layouts` (``force``, ``levels``,
+``inn``, ``geographic``), each ending with an overlap removal. :func:`layout` is the
+spring/spectral part of ``force``. Each connected component is laid out on its own and the
+components are packed in rows, biggest first; isolated entities go in a grid below them:
 
 - components of up to ``SPRING_LIMIT`` (2,000) nodes: rustworkx's Fruchterman–Reingold
   ``spring_layout`` (seeded, so a map is drawn the same way twice). It is quadratic per
