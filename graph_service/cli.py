@@ -387,6 +387,15 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
 @click.option(
     "--json", "as_json", is_flag=True, help="print the laid-out map (nodes with x, y, size)"
 )
+@click.option(
+    "--layout",
+    "layout_name",
+    type=click.Choice(["force", "levels", "inn", "geographic"]),
+    default="force",
+    show_default=True,
+    help="force (links), levels (admin levels top down), inn (networks, nodes, individuals) "
+    "or geographic (real coordinates)",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -408,6 +417,7 @@ def map_cmd(
     types: str | None,
     upward: bool,
     as_json: bool,
+    layout_name: str,
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file; with --path FROM TO,
@@ -447,6 +457,7 @@ def map_cmd(
                 colour_by=colour_by,
                 size_by=size_by,
                 where=where,
+                layout=layout_name,
             )
         emit_json(doc)
         return
@@ -465,6 +476,7 @@ def map_cmd(
             size_by=size_by,
             standalone=True,
             where=where,
+            layout=layout_name,
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")

@@ -13,8 +13,10 @@ Three entry points:
   the neighbourhood of one entity, at an INN level, coloured and sized by a measure.
 
 Layout is computed here, never in the browser (physics is off, so a 10,000-node page opens
-without a simulation). Each connected component is laid out on its own and the components
-are packed in rows, biggest first; isolated entities go in a grid below them:
+without a simulation): one of the layouts of :mod:`viz.layouts` (``force``, ``levels``,
+``inn``, ``geographic``), each ending with an overlap removal. :func:`layout` is the
+spring/spectral part of ``force``. Each connected component is laid out on its own and the
+components are packed in rows, biggest first; isolated entities go in a grid below them:
 
 - components of up to ``SPRING_LIMIT`` (2,000) nodes: rustworkx's Fruchterman–Reingold
   ``spring_layout`` (seeded, so a map is drawn the same way twice). It is quadratic per
@@ -59,6 +61,10 @@ from graph_service.domain import (
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore, neighbourhood
 from viz.base import degrees
+from viz.layouts import DEFAULT_LAYOUT, check_layout
+from viz.layouts import choices as layout_choices
+from viz.layouts import compute as compute_layout
+from viz.layouts import words as layout_words
 
 try:  # orjson is several times faster on 10,000 nodes; json is the fallback
     import orjson
@@ -431,6 +437,7 @@ def render_map(
     node_extra: Mapping[str, Mapping[str, Any]] | None = None,
     page_class: str = "",
     header_html: str = "",
+    layout_name: str = DEFAULT_LAYOUT,
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -451,6 +458,8 @@ def render_map(
       for that edge (``label``, ``font``, ``smooth``); ``node_extra`` the same for nodes.
     - ``page_class``: a class on the page's ``body`` that ``map.css`` may style;
       ``header_html``: markup under the notes (the caller escapes every text in it).
+    - ``layout_name``: one of :data:`viz.layouts.LAYOUTS` (``force`` by default), unless
+      ``positions`` are given.
     """
     data, n_nodes, n_edges = _map_data(
         sub,
@@ -467,6 +476,7 @@ def render_map(
         positions=positions,
         edge_extra=edge_extra,
         node_extra=node_extra,
+        layout_name=layout_name,
     )
     return _page(
         title, embed_json(data), n_nodes, n_edges, notes, standalone, page_class, header_html
@@ -489,6 +499,7 @@ def _map_data(
     positions: Mapping[str, tuple[float, float]] | None = None,
     edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
     node_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    layout_name: str = DEFAULT_LAYOUT,
 ) -> tuple[dict[str, Any], int, int]:
     """What :func:`render_map` embeds in its page: ``{"meta", "nodes", "edges"}`` (the
     vis-network arrays), and the numbers of drawn nodes and edges (ghosts included)."""
@@ -499,9 +510,18 @@ def _map_data(
     else:
         measure = sizes
     colours = _colour_nodes(sub, ids, colour_by)
+    bands: list[dict[str, Any]] = []
     if positions is None:
-        pos = layout(ids, ((e.source, e.target) for e in sub.edges))
+        check_layout(layout_name)
+        size = scale_sizes(measure, ids)
+        diam = np.array([2 * size[i] for i in ids], dtype=np.float64)
+        placed = compute_layout(
+            layout_name, sub, ids, diam, [_label(sub.nodes[i])[1] for i in ids], layout
+        )
+        pos = placed.pos
+        bands = [b.as_json() for b in placed.bands]
     else:
+        layout_name = "fixed"
         pos = np.array([positions[i] for i in ids], dtype=np.float64).reshape(-1, 2)
     vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
     vis_edges, directions = _vis_edges(sub, edge_colours or {})
@@ -525,6 +545,10 @@ def _map_data(
         links=links or {},
         notes=notes,
     )
+    meta["layout"] = layout_name
+    meta["bands"] = bands
+    meta["layouts"] = layout_choices()
+    meta["layout_words"] = layout_words()
     vis_edges += ghosts
     return {"meta": meta, "nodes": vis_nodes, "edges": vis_edges}, len(vis_nodes), len(vis_edges)
 
@@ -534,10 +558,13 @@ def laid_out(data: Mapping[str, Any]) -> dict[str, Any]:
     data a page draws: ``{"title", "notes", "nodes": [{"id", "label", "kind", "x", "y",
     "size"}], "edges": [{"from", "to", "type"}]}``. ``size`` is the node's diameter in the
     units of ``x`` and ``y``: vis-network's ``size`` is a radius. Ghost edges (missing links
-    drawn dashed) are not relationships and are left out."""
+    drawn dashed) are not relationships and are left out. ``layout`` names the layout
+    (:data:`viz.layouts.LAYOUTS`; ``fixed`` for positions given by the caller), ``bands`` the
+    band labels it draws (``key``, ``label`` by language, ``x``, ``y``)."""
     meta = data["meta"]
     return {
         "title": meta.get("title"),
+        "layout": meta.get("layout", DEFAULT_LAYOUT),
         "notes": list(meta.get("notes", [])),
         "nodes": [
             {
@@ -555,6 +582,7 @@ def laid_out(data: Mapping[str, Any]) -> dict[str, Any]:
             for e in data["edges"]
             if not e.get("ghost")
         ],
+        "bands": list(meta.get("bands", [])),
     }
 
 
@@ -636,6 +664,14 @@ def _search_key(id_: str, name: str, name_en: Any) -> str:
     return key + "\n" + normalise_name(id_)
 
 
+def _label(node: Node) -> tuple[str, str]:
+    """A node's name (its id when it has none) and the label the map writes under it."""
+    name = str(node.props.get("name", "")) or node.id
+    folded = node.props.get("folded")
+    label = truncate(name)
+    return name, f"{label} (+{folded})" if folded else label
+
+
 def _vis_nodes(
     sub: Subgraph,
     ids: Sequence[str],
@@ -655,11 +691,8 @@ def _vis_nodes(
             budget.check()
         node = sub.nodes[i]
         props = node.props
-        name = str(props.get("name", "")) or i
+        name, label = _label(node)
         folded = props.get("folded")
-        label = truncate(name)
-        if folded:
-            label = f"{label} (+{folded})"
         item: dict[str, Any] = {
             "id": i,
             "label": label,
@@ -1049,6 +1082,7 @@ def build_map(
     standalone: bool = True,
     where: Sequence[str] = (),
     as_json: bool = False,
+    layout: str = DEFAULT_LAYOUT,
 ) -> Any:
     """The ``map`` page (CONTRACT.md section 2): the whole graph, or the neighbourhood of
     ``focus`` (an id or a unique name) within ``depth`` steps (1..10), at an INN ``level``.
@@ -1060,8 +1094,10 @@ def build_map(
     page says so when it cannot run and degree is used instead); ``reach`` (entities within
     2 steps, on the drawn graph). ``colour_by``: ``kind``, ``level`` or a property some
     entity carries. An unfocused individual-level map of more than ``LARGE`` entities opens
-    at the network level; the folded nodes' ``open`` link expands them.
+    at the network level; the folded nodes' ``open`` link expands them. ``layout``: one of
+    :data:`viz.layouts.LAYOUTS` (``force``, ``levels``, ``inn``, ``geographic``).
     """
+    check_layout(layout)
     if level not in LEVELS:
         raise InvalidInput(
             f"unknown level {level!r}; the levels are {', '.join(LEVELS)}", {"level": level}
@@ -1110,6 +1146,7 @@ def build_map(
             highlight=highlight,
             links=links,
             notes=notes,
+            layout_name=layout,
         )
         return laid_out(data)
     return render_map(
@@ -1122,6 +1159,7 @@ def build_map(
         links=links,
         standalone=standalone,
         notes=notes,
+        layout_name=layout,
     )
 
 

@@ -35,6 +35,7 @@ PANEL_LINKS = {
 Level = Annotated[str, Query(description="individual, node or network (INN)")]
 ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
 SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
+Layout = Annotated[str, Query(description="force (default), levels, inn or geographic")]
 Where = Annotated[
     list[str] | None,
     Query(
@@ -57,8 +58,9 @@ def whole_map(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
+    layout: Layout = "force",
 ) -> HTMLResponse:
-    return _map_page(request, store, None, 2, level, colour_by, size_by, where)
+    return _map_page(request, store, None, 2, level, colour_by, size_by, where, layout)
 
 
 @router.get(
@@ -76,8 +78,9 @@ def focus_map(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
+    layout: Layout = "force",
 ) -> HTMLResponse:
-    return _map_page(request, store, ref, depth, level, colour_by, size_by, where)
+    return _map_page(request, store, ref, depth, level, colour_by, size_by, where, layout)
 
 
 @router.get(
@@ -94,6 +97,7 @@ def map_json(
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
+    layout: Layout = "force",
 ) -> dict[str, Any]:
     """``{"title", "notes", "nodes": [{"id", "label", "kind", "x", "y", "size"}], "edges":
     [{"from", "to", "type"}]}``: the positions the page draws, ``size`` the node's diameter
@@ -109,6 +113,7 @@ def map_json(
         colour_by=colour_by,
         size_by=size_by,
         where=tuple(where or ()),
+        layout=layout,
     )
 
 
@@ -127,6 +132,7 @@ def _map_page(
     colour_by: str,
     size_by: str,
     where: list[str] | None = None,
+    layout: str = "force",
 ) -> HTMLResponse:
     from viz.maps import build_map
 
@@ -141,6 +147,7 @@ def _map_page(
         links=PANEL_LINKS,
         standalone=False,
         where=tuple(where or ()),
+        layout=layout,
     )
     return HTMLResponse(page)
 

@@ -116,6 +116,7 @@
       });
     });
   }
+  if (!document.body.classList.contains("chain")) readableMap(network, nodes, data, container);
   network.once("afterDrawing", markReady);
   network.once("stabilized", markReady);
   window.requestAnimationFrame(function () {
@@ -411,3 +412,285 @@
   });
   legend.appendChild(le);
 })();
+
+/* -- readable maps (issue 13 point 4): fit with labels, labels that never collide, band
+ * labels, the layout chooser. Kept in this one function so the rest of the page can change
+ * without touching it; the rules are the ones viz/layouts.py (fit_scale, shown_labels)
+ * applies when bench/overlap.py measures a map.
+ *
+ * - Labels are written LABEL_PX pixels high on the screen whatever the zoom (the font is set
+ *   to LABEL_PX / zoom after each zoom), so zooming in spreads the nodes under labels of the
+ *   same size and more of them fit.
+ * - Fit: the biggest zoom (at most MAX_SCALE) at which every node with its label (written
+ *   centred under it) and every band label lies inside the canvas, PADDING pixels from each
+ *   side (vis-network's own fit sees the shapes only, so long names at the edges were cut).
+ * - Labels: after every zoom, the labels of the biggest nodes first, each shown only when
+ *   its box on the screen meets no label already shown; zoomed in far enough, all of them.
+ *   A hidden label shows while the pointer is on its node (the tooltip gives the name too).
+ * - Band labels (levels, INN: a row's name left of the leftmost node; geographic: the
+ *   "no place" column's title) drawn on the canvas, BAND_PX pixels high.
+ */
+function readableMap(network, nodes, data, container) {
+  "use strict";
+  var meta = data.meta;
+  var PADDING = 24;
+  var MAX_SCALE = 1.5;
+  var LABEL_PX = 13;
+  var LABEL_HEIGHT = LABEL_PX * 1.4;
+  var BAND_PX = 16;
+  var BAND_GAP = 16;
+  var FONT = meta.font || "sans-serif";
+  // fresh objects each time: vis-network writes its defaults into the options it is given
+  function HIDE() {
+    return { label: { drawThreshold: 1e9, maxVisible: 1e9 } };
+  }
+  function SHOW() {
+    return { label: { drawThreshold: 1, maxVisible: 1e9 } };
+  }
+  var lang = (document.documentElement.lang || "th").slice(0, 2);
+  var gs = window.graphService;
+
+  function words(byLang) {
+    if (!byLang) return "";
+    return byLang[lang] || byLang.th || "";
+  }
+
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = LABEL_PX + "px " + FONT;
+  var ids = [];
+  var info = {};
+  data.nodes.forEach(function (n) {
+    ids.push(n.id);
+    info[n.id] = {
+      x: n.x,
+      y: n.y,
+      r: n.size,
+      w: n.label ? measure.measureText(String(n.label)).width : 0,
+    };
+  });
+  var order = ids.slice().sort(function (a, b) {
+    return info[b].r - info[a].r || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  var bands = meta.bands || [];
+  measure.font = "bold " + BAND_PX + "px " + FONT;
+  bands.forEach(function (b) {
+    b.width = measure.measureText(words(b.label)).width;
+  });
+
+  // left, right, top, bottom in screen pixels at zoom s (from the layout's origin)
+  // mode: 0 nodes, labels and band names; 1 without band names; 2 the shapes alone
+  var mode = 0;
+  function extent(s, m) {
+    var bare = m === 2;
+    var left = Infinity,
+      right = -Infinity,
+      top = Infinity,
+      bottom = -Infinity;
+    for (var k = 0; k < ids.length; k++) {
+      var i = info[ids[k]];
+      var half = bare ? i.r * s : Math.max(i.r * s, i.w / 2);
+      left = Math.min(left, i.x * s - half);
+      right = Math.max(right, i.x * s + half);
+      top = Math.min(top, (i.y - i.r) * s);
+      bottom = Math.max(bottom, (i.y + i.r) * s + (bare ? 0 : 2 + LABEL_HEIGHT));
+    }
+    var nodesLeft = left;
+    if (m) return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
+    bands.forEach(function (b) {
+      var start = b.align === "right" ? nodesLeft - BAND_GAP - b.width : b.x * s;
+      left = Math.min(left, start);
+      right = Math.max(right, start + b.width);
+      top = Math.min(top, b.y * s - BAND_PX);
+      bottom = Math.max(bottom, b.y * s + BAND_PX);
+    });
+    return { left: left, right: right, top: top, bottom: bottom, nodesLeft: nodesLeft };
+  }
+
+  function setFont(scale) {
+    network.setOptions({ nodes: { font: { size: LABEL_PX / scale } } });
+  }
+
+  function fitAll() {
+    if (!ids.length) return;
+    var width = container.clientWidth - 2 * PADDING;
+    var height = container.clientHeight - 2 * PADDING;
+    // labels and band names wider than a small canvas at any zoom: fit without the band
+    // names (not drawn then), and if the labels alone are still too wide, the shapes alone
+    function fits(s) {
+      var e = extent(s, mode);
+      return e.right - e.left <= width && e.bottom - e.top <= height;
+    }
+    mode = 0;
+    while (mode < 2 && !fits(1e-4)) mode++;
+    var lo = 1e-4,
+      hi = MAX_SCALE;
+    if (fits(hi)) lo = hi;
+    else {
+      for (var step = 0; step < 40; step++) {
+        var mid = (lo + hi) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid;
+      }
+    }
+    var e = extent(lo, mode);
+    setFont(lo);
+    network.moveTo({
+      position: { x: (e.left + e.right) / 2 / lo, y: (e.top + e.bottom) / 2 / lo },
+      scale: lo,
+    });
+  }
+
+  var hidden = {};
+  var hovered = null;
+  var status = document.createElement("div");
+  status.id = "label-status";
+  status.setAttribute("aria-live", "polite");
+  status.style.cssText =
+    "position:absolute;left:8px;bottom:6px;font-size:12px;color:#666;pointer-events:none;" +
+    "background:rgba(255,255,255,0.85);padding:1px 4px;";
+  container.appendChild(status);
+
+  function cullLabels() {
+    var scale = network.getScale();
+    var cell = 64;
+    var grid = {};
+    var changes = [];
+    var count = 0;
+    function put(box) {
+      for (var gx = Math.floor(box[0] / cell); gx <= Math.floor(box[2] / cell); gx++) {
+        for (var gy = Math.floor(box[1] / cell); gy <= Math.floor(box[3] / cell); gy++) {
+          var key = gx + ":" + gy;
+          (grid[key] = grid[key] || []).push(box);
+        }
+      }
+    }
+    // every node's shape is an obstacle to the labels of the others
+    ids.forEach(function (id) {
+      var i = info[id];
+      var r = i.r * scale;
+      put([i.x * scale - r, i.y * scale - r, i.x * scale + r, i.y * scale + r, id]);
+    });
+    order.forEach(function (id) {
+      var i = info[id];
+      var cx = i.x * scale;
+      var top = (i.y + i.r) * scale + 2;
+      var box = [cx - i.w / 2, top, cx + i.w / 2, top + LABEL_HEIGHT, id];
+      var x0 = Math.floor(box[0] / cell),
+        x1 = Math.floor(box[2] / cell),
+        y0 = Math.floor(box[1] / cell),
+        y1 = Math.floor(box[3] / cell);
+      var meets = false;
+      for (var gx = x0; gx <= x1 && !meets; gx++) {
+        for (var gy = y0; gy <= y1 && !meets; gy++) {
+          var list = grid[gx + ":" + gy];
+          if (!list) continue;
+          for (var k = 0; k < list.length; k++) {
+            var o = list[k];
+            if (o[4] !== id && box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) {
+              meets = true;
+              break;
+            }
+          }
+        }
+      }
+      var hide = meets && id !== hovered;
+      if (!meets) put(box);
+      else count++;
+      if (!!hidden[id] !== meets || id === hovered) {
+        if (meets) hidden[id] = true;
+        else delete hidden[id];
+        changes.push({ id: id, scaling: hide ? HIDE() : SHOW() });
+      }
+    });
+    if (changes.length) nodes.update(changes);
+    gs.hiddenLabels = count;
+    gs.hiddenLabelIds = Object.keys(hidden);
+    document.body.dataset.hiddenLabels = String(count);
+    var text = words((meta.layout_words || {}).hidden);
+    status.textContent = count ? text.split("{count}").join(String(count)) : "";
+  }
+  gs.cullLabels = cullLabels;
+  gs.fitAll = fitAll;
+
+  var timer = null;
+  network.on("zoom", function () {
+    setFont(network.getScale());
+    clearTimeout(timer);
+    timer = setTimeout(cullLabels, 120);
+  });
+  network.on("hoverNode", function (p) {
+    hovered = p.node;
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: SHOW() }]);
+  });
+  network.on("blurNode", function (p) {
+    hovered = null;
+    if (hidden[p.node]) nodes.update([{ id: p.node, scaling: HIDE() }]);
+  });
+
+  network.on("afterDrawing", function (ctx) {
+    if (!bands.length || mode) return;
+    var s = network.getScale();
+    var nodesLeft = extent(s, 0).nodesLeft / s;
+    ctx.save();
+    ctx.font = "bold " + BAND_PX / s + "px " + FONT;
+    ctx.fillStyle = "#6b6b6b";
+    ctx.textBaseline = "middle";
+    bands.forEach(function (b) {
+      if (b.align === "right") {
+        ctx.textAlign = "right";
+        ctx.fillText(words(b.label), nodesLeft - BAND_GAP / s, b.y);
+      } else {
+        ctx.textAlign = "left";
+        ctx.fillText(words(b.label), b.x, b.y);
+      }
+    });
+    ctx.restore();
+  });
+
+  network.once("afterDrawing", function () {
+    fitAll();
+    cullLabels();
+  });
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fitAll();
+      cullLabels();
+    }, 200);
+  });
+
+  // the layout chooser: a served page reloads itself with ?layout=
+  var layouts = meta.layouts || [];
+  var side = document.getElementById("side");
+  if (layouts.length && side && /^https?:$/.test(window.location.protocol)) {
+    var section = document.createElement("section");
+    section.id = "layouts";
+    var title = document.createElement("h2");
+    title.textContent = words((meta.layout_words || {}).chooser);
+    var select = document.createElement("select");
+    select.id = "layout-choice";
+    select.setAttribute("aria-label", title.textContent);
+    select.style.cssText = "width:100%;padding:4px;font:inherit;";
+    var explain = document.createElement("p");
+    explain.className = "small";
+    layouts.forEach(function (l) {
+      var o = document.createElement("option");
+      o.value = l.name;
+      o.textContent = words(l.label);
+      if (l.name === meta.layout) {
+        o.selected = true;
+        explain.textContent = words(l.explain);
+      }
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set("layout", select.value);
+      window.location.assign(url.toString());
+    });
+    section.appendChild(title);
+    section.appendChild(select);
+    section.appendChild(explain);
+    side.insertBefore(section, side.firstChild);
+  }
+}
