@@ -325,8 +325,9 @@ def remove_overlaps(
 ) -> np.ndarray:
     """``pos`` moved so that no two discs (diameters ``diam``) come closer than ``margin``:
     for every pair closer than the sum of their radii plus ``margin``, found on a KD-tree,
-    each moves :data:`OVERSHOOT` × half the shortfall apart along the line joining them (coincident nodes along
-    a direction fixed by their indices), for up to ``passes`` passes; anything still
+    each moves :data:`OVERSHOOT` × half the shortfall apart along the line joining them
+    (coincident nodes along a direction fixed by their indices), for up to ``passes``
+    passes; anything still
     overlapping then is resolved by spreading the whole drawing about its centre by the
     factor the worst pair needs. Deterministic; exact: every pairwise distance ends at least
     the sum of radii plus ``margin``.
