@@ -578,6 +578,15 @@ def _chain_map_cmd(
     help="export only the entities matching ATTR=V1,V2 (kind=, level=, tag=, within=AREA, any "
     "property) and the relationships among them; repeat for more terms",
 )
+@click.option(
+    "--layout",
+    "layout_name",
+    type=click.Choice(["force", "levels", "inn", "geographic"]),
+    default="force",
+    show_default=True,
+    help="png/svg: force (links), levels (admin levels top down), inn (networks, nodes, "
+    "individuals) or geographic (real coordinates), as the map's layouts",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -588,6 +597,7 @@ def export_cmd(
     no_measures: bool,
     public: bool,
     where: tuple[str, ...],
+    layout_name: str,
     store_url: str | None,
 ) -> None:
     """The graph in another tool's format."""
@@ -598,7 +608,9 @@ def export_cmd(
     with opened_store(ctx, store_url) as store:
         if public:
             store = public_view(store, public_fields(settings.public_person_fields))
-        result = export(store, fmt, output, measures=not no_measures, where=where)
+        result = export(
+            store, fmt, output, measures=not no_measures, where=where, layout=layout_name
+        )
     click.echo(
         f"Wrote {result.path} ({fmt}): {result.nodes} entities, {result.edges} relationships."
     )

@@ -30,6 +30,7 @@ def export(
     *,
     measures: bool = True,
     where: Sequence[str] = (),
+    layout: str = "force",
 ) -> ExportResult:
     """Write the whole graph in ``store`` to ``path`` in format ``fmt`` (one of
     ``FORMATS``; for ``csv`` ``path`` is a folder). ``measures``: add brokerage,
@@ -37,6 +38,7 @@ def export(
     ``where`` (CONTRACT.md 2b filter terms, as ``find --where``): only the matching
     entities and the relationships among them, in every format; the result's notes say
     how many of how many. A filter that matches nothing is an ``InvalidInput``.
+    ``layout`` (png and svg: force, levels, inn, geographic, as the map's layouts).
 
     Raises ``UsageError`` for an unknown format and ``InvalidInput`` when ``path`` cannot
     be written (for ``csv``: a folder holding anything but dataset files).
@@ -51,7 +53,7 @@ def export(
     if name in PICTURE_FORMATS:
         from viz.picture import write_picture  # numpy and matplotlib only when drawing
 
-        result = write_picture(store, path, name, where=where)
+        result = write_picture(store, path, name, where=where, layout_name=layout)
         if name == "svg":
             drop_xml_forbidden(path)
         return result

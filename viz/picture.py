@@ -134,6 +134,7 @@ def write_picture(
     arrows: bool = False,
     title: str | None = None,
     where: Sequence[str] = (),
+    layout_name: str = "force",
 ) -> ExportResult:
     """Draw the map of ``store`` to ``path`` as ``png`` (100 dpi, ``width_px`` x
     ``height_px`` pixels) or ``svg`` (the same size in points at 72 per inch, text as text).
@@ -187,6 +188,7 @@ def write_picture(
         highlight=highlight,
         arrows=arrows,
         notes=notes,
+        layout_name=layout_name,
     )
     _save(fig, path, name)
     return ExportResult(name, path, len(view.nodes), len(view.edges), [path], notes)
@@ -240,13 +242,19 @@ class _Placement:
     shrink: float
 
 
-def _place(sub: Subgraph, width_px: int, height_px: int) -> _Placement:
+def _place(sub: Subgraph, width_px: int, height_px: int, layout_name: str = "force") -> _Placement:
     """Positions and marker diameters: 10..50 map units by degree, in points, shrunk as the
-    graph grows and as the page gets smaller."""
+    graph grows and as the page gets smaller. ``layout_name``: one of the map's layouts
+    (:mod:`viz.layouts`: force, levels, inn, geographic), with the same overlap removal."""
+    from viz import layouts
+
     ids = sorted(sub.nodes)
     n = len(ids)
-    pos = layout(ids, ((e.source, e.target) for e in sub.edges))
     degree = degrees(sub)
+    sizes = scale_sizes(degree, ids)
+    names = [str(sub.nodes[i].props.get("name") or i) for i in ids]
+    diam = np.array([sizes[i] for i in ids], dtype=np.float64)
+    pos = layouts.compute(layouts.check_layout(layout_name), sub, ids, diam, names, layout).pos
     shrink = min(1.0, max(0.25, math.sqrt(150 / max(n, 1))))
     shrink *= min(width_px, height_px) / 1200
     size = scale_sizes(degree, ids)
@@ -266,12 +274,13 @@ def _draw(
     highlight: str | None,
     arrows: bool,
     notes: list[str],
+    layout_name: str = "force",
 ) -> Any:
     """The figure: links, markers, labels, legend and title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    place = _place(sub, width_px, height_px)
+    place = _place(sub, width_px, height_px, layout_name)
     family = [font] if font == FALLBACK_FONT else [font, FALLBACK_FONT]
 
     fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, facecolor="white")

@@ -172,6 +172,18 @@ def html_has(name: str, *needles: str) -> Callable[[dict[str, Any]], None]:
     return check
 
 
+def check_A3(doc: dict[str, Any]) -> None:
+    """The levels layout draws the community programme's chain as five tiers, top down:
+    funder, central team, the NODEs' network, providers, villagers (y grows downwards)."""
+    text = Path("a3.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', text, re.S).group(1))
+    assert data["meta"]["layout"] == "levels"
+    y = {n["id"]: n["y"] for n in data["nodes"]}
+    chain = ["org-eef", "org-central-team", "net-node-network", "org-provider", "person-villager"]
+    tiers = [y[i] for i in chain]
+    assert tiers == sorted(tiers) and len(set(tiers)) == 5, tiers
+
+
 EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "S1": lambda d: d["unlinked"] == ["net-prov-iw-network"] and d["sources"] == 1 or _fail(d),
     "S2": check_S2,
@@ -426,6 +438,7 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     ),
     "A1": html_has("a1.html", "area-narathiwat", "area-rueso"),
     "A2": html_has("a2.html", "org-mol", "net-partner-network"),
+    "A3": check_A3,
     "A6": html_has("a6.html", "org-mol", "local_government"),
     "A8": lambda d: sorted(reached(d)) == ["org-provider", "person-villager"] or _fail(d),
     "A9": lambda d: sorted(reached(d)) == ["person-expert", "person-sage"] or _fail(d),

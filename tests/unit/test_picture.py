@@ -188,3 +188,29 @@ def test_without_a_thai_font_the_notes_say_so(
     result = write_picture(store, out, "svg")
     assert any("Thai will not render" in n and "fonts-thai-tlwg" in n for n in result.notes)
     assert "font-family: 'DejaVu Sans'" in out.read_text(encoding="utf-8")
+
+
+def test_a_picture_in_the_levels_layout(tmp_path: Path) -> None:
+    """``export --format svg --layout levels``: the funder's marker above the villagers' (SVG
+    y grows downwards), the same tiers as the map's levels layout."""
+    import re as _re
+
+    from graph_service.store.embedded import EmbeddedStore
+    from importers.load import import_dataset
+    from tests.conftest import SAMPLES
+    from viz.export import export
+
+    store = EmbeddedStore(tmp_path / "g.db")
+    import_dataset(store, SAMPLES / "community-occupation")
+    out = export(store, "svg", tmp_path / "a3.svg", layout="levels")
+    store.close()
+    assert (out.nodes, out.edges) == (74, 125)
+    text = (tmp_path / "a3.svg").read_text(encoding="utf-8")
+
+    y = {
+        m.group(2): float(m.group(1))
+        for m in _re.finditer(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)<', text)
+    }
+    # national area, central team, the regions (one tier), providers' unit, villagers
+    assert y["ภาคกลาง"] == y["ภาคเหนือ"]
+    assert y["ประเทศ"] < y["ทีมกลาง"] < y["ภาคกลาง"] < y["หน่วยพัฒนาอาชีพ"] < y["ชาวบ้าน"]
