@@ -18,17 +18,18 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import Store, public_store_of
+from graph_service.routes.deps import Lang, Store, public_store_of
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
 router = APIRouter()
 
-#: links in a map's details panel: {id} is the selected entity's id
+#: links in a map's details panel: {id} is the selected entity's id; each name is a word of
+#: maps.toml (``maps.link.<name>``)
 PANEL_LINKS = {
     "neighbourhood": "/map/focus/{id}?depth=2",
     "reach": "/map/reach/{id}?depth=2",
-    "what breaks if it leaves (JSON)": "/api/brokerage/{id}/impact",
+    "impact": "/api/brokerage/{id}/impact",
     "open": "/map/focus/{id}?depth=1&level=individual",
 }
 
@@ -53,12 +54,13 @@ Where = Annotated[
 def whole_map(
     request: Request,
     store: Store,
+    lang: Lang,
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
 ) -> HTMLResponse:
-    return _map_page(request, store, None, 2, level, colour_by, size_by, where)
+    return _map_page(request, store, lang, None, 2, level, colour_by, size_by, where)
 
 
 @router.get(
@@ -71,13 +73,14 @@ def focus_map(
     request: Request,
     ref: str,
     store: Store,
+    lang: Lang,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
 ) -> HTMLResponse:
-    return _map_page(request, store, ref, depth, level, colour_by, size_by, where)
+    return _map_page(request, store, lang, ref, depth, level, colour_by, size_by, where)
 
 
 @router.get(
@@ -88,6 +91,7 @@ def focus_map(
 def map_json(
     request: Request,
     store: Store,
+    lang: Lang,
     focus: Annotated[str | None, Query(description="an entity: map its neighbourhood")] = None,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
     level: Level = "individual",
@@ -109,18 +113,22 @@ def map_json(
         colour_by=colour_by,
         size_by=size_by,
         where=tuple(where or ()),
+        lang=lang,
     )
 
 
 def _pages(request: Request) -> AnswerCache:
-    """Map pages, built once per graph version (and privacy mode) and options; they share
-    the cache's bound in bytes with the answers (a page of a large graph weighs megabytes)."""
+    """Map pages, built once per graph version (and privacy mode) and options, the page's
+    language among them (every builder takes ``lang``, so a Thai page and an English page
+    of one URL are two entries); they share the cache's bound in bytes with the answers (a
+    page of a large graph weighs megabytes)."""
     return cache_of(request, "pages")
 
 
 def _map_page(
     request: Request,
     store: GraphStore,
+    lang: str,
     focus: str | None,
     depth: int,
     level: str,
@@ -141,6 +149,7 @@ def _map_page(
         links=PANEL_LINKS,
         standalone=False,
         where=tuple(where or ()),
+        lang=lang,
     )
     return HTMLResponse(page)
 
@@ -238,6 +247,7 @@ def get_export(
 def brokerage_view(
     request: Request,
     store: Store,
+    lang: Lang,
     group_by: Annotated[str, Query(description="admin_level, sector, ... (as /api/brokerage)")] = (
         "admin_level"
     ),
@@ -253,6 +263,7 @@ def brokerage_view(
             undirected=undirected,
             links=PANEL_LINKS,
             standalone=False,
+            lang=lang,
         )
     )
 
@@ -266,11 +277,14 @@ def brokerage_view(
 def overlap_view(
     request: Request,
     store: Store,
+    lang: Lang,
     by: Annotated[str, Query(description="area or beneficiary")] = "area",
 ) -> HTMLResponse:
     from viz.views import overlap_map
 
-    page = _pages(request).answer(store, overlap_map, by=by, links=PANEL_LINKS, standalone=False)
+    page = _pages(request).answer(
+        store, overlap_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    )
     return HTMLResponse(page)
 
 
@@ -283,11 +297,14 @@ def overlap_view(
 def gaps_view(
     request: Request,
     store: Store,
+    lang: Lang,
     by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level",
 ) -> HTMLResponse:
     from viz.views import gaps_map
 
-    page = _pages(request).answer(store, gaps_map, by=by, links=PANEL_LINKS, standalone=False)
+    page = _pages(request).answer(
+        store, gaps_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    )
     return HTMLResponse(page)
 
 
@@ -300,6 +317,7 @@ def gaps_view(
 def fragility_view(
     request: Request,
     store: Store,
+    lang: Lang,
     group_by: Annotated[
         str | None, Query(description="admin_level, sector, ... (as /api/fragility)")
     ] = None,
@@ -307,7 +325,12 @@ def fragility_view(
     from viz.views import fragility_map
 
     page = _pages(request).answer(
-        store, fragility_map, group_by=group_by, links=PANEL_LINKS, standalone=False
+        store,
+        fragility_map,
+        group_by=group_by,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)
 
@@ -322,12 +345,19 @@ def reach_view(
     request: Request,
     ref: str,
     store: Store,
+    lang: Lang,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
 ) -> HTMLResponse:
     from viz.views import reach_map
 
     page = _pages(request).answer(
-        store, reach_map, ref=ref, depth=depth, links=PANEL_LINKS, standalone=False
+        store,
+        reach_map,
+        ref=ref,
+        depth=depth,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)
 
