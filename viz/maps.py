@@ -734,7 +734,12 @@ def _words(
             **{lv: i18n.word(lang, "level", lv) for lv in LEVELS},
             "none": i18n.text(lang, "maps.page.none_value"),
         },
-        "colour": {v: value_word(lang, colour_by, v) for v in colours.values},
+        "colour": {  # an id (a network of member_of, an area of parent_id) by its name
+            v: str(nodes[v].props.get("name") or v)
+            if v in nodes
+            else value_word(lang, colour_by, v)
+            for v in colours.values
+        },
         "attr": {k: attribute_word(lang, k) for k in sorted(props | {colour_by})},
         "type": {t: i18n.word(lang, "type", t) for t in sorted(types)},
         "link": {
@@ -858,7 +863,8 @@ def _vis_edges(
             continue
         direction = direction_of(e, nodes)
         placement = e.type in PLACEMENT_TYPES
-        directions["placement" if placement else direction or "unknown"] += 1
+        line = "placement" if placement else direction or "unknown"
+        directions[line] += 1
         style = EDGE_STYLES[direction]
         vis_edges.append(
             {
@@ -867,6 +873,7 @@ def _vis_edges(
                 "to": e.target,
                 "type": e.type,
                 "direction": direction,
+                "line": line,
                 "dashes": style["dashes"],
                 "color": edge_colours.get(e.key, style["color"]),
                 "title": i18n.text(
@@ -898,6 +905,7 @@ def _vis_ghost_edges(sub: Subgraph, ghost_edges: Iterable[Mapping[str, Any]]) ->
                 "to": b,
                 "type": g.get("type", "MISSING"),
                 "direction": g.get("direction"),
+                "line": "ghost",
                 "ghost": True,
                 "dashes": [4, 6],
                 "color": g.get("color", GHOST_COLOUR),
