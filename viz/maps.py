@@ -692,7 +692,8 @@ def value_word(lang: str, attribute: str, value: str) -> str:
     """
     group = _WORD_GROUPS.get(attribute)
     if group is not None:
-        return i18n.word(lang, group, value)
+        extra = f"maps.{group}.{value}"  # a word the samples use besides common.toml's
+        return i18n.text(lang, extra) if i18n.has(lang, extra) else i18n.word(lang, group, value)
     if attribute in YEAR_PROPS:
         return i18n.year(value, lang)
     try:
@@ -700,6 +701,19 @@ def value_word(lang: str, attribute: str, value: str) -> str:
     except ValueError:
         return value
     return i18n.number(int(number) if number.is_integer() else number)
+
+
+def type_word(lang: str, type_: str) -> str:
+    """A relationship type in words: common.toml's, else maps.toml's (the types the samples
+    use besides the domain's), else the type as the data wrote it.
+
+    >>> type_word("th", "PARTNERS_WITH"), type_word("th", "INFORMS"), type_word("en", "X_Y")
+    ('เป็นภาคีกับ', 'ให้ข้อมูลแก่', 'X_Y')
+    """
+    if i18n.has(lang, f"common.type.{type_}"):
+        return i18n.text(lang, f"common.type.{type_}")
+    key = f"maps.type.{type_}"
+    return i18n.text(lang, key) if i18n.has(lang, key) else type_
 
 
 def _node_title(lang: str, id_: str, name: str, kind: str, folded: Any) -> str:
@@ -719,7 +733,7 @@ def _words(
     colours: _Colouring,
     lang: str,
     links: Mapping[str, str] | None,
-) -> dict[str, dict[str, str]]:
+) -> dict[str, Any]:
     """The domain words a page shows, for the values it holds: kinds, INN levels, colour
     values, property names, relationship types and the details panel's links."""
     nodes = sub.nodes
@@ -741,16 +755,16 @@ def _words(
             for v in colours.values
         },
         "attr": {k: attribute_word(lang, k) for k in sorted(props | {colour_by})},
-        "type": {t: i18n.word(lang, "type", t) for t in sorted(types)},
+        "type": {t: type_word(lang, t) for t in sorted(types)},
         "link": {
             k: i18n.text(lang, f"maps.link.{k}") if i18n.has(lang, f"maps.link.{k}") else k
             for k in (links or {})
         },
         "values": {
-            group: {v: i18n.word(lang, group, v) for v in values}
+            group: {v: value_word(lang, group, v) for v in values}
             for group, values in (
                 ("admin_level", ADMIN_LEVELS),
-                ("sector", SECTORS),
+                ("sector", (*SECTORS, "multi_sector")),
                 ("capacity", ("personal", "institutional")),
             )
         },
@@ -879,7 +893,7 @@ def _vis_edges(
                 "title": i18n.text(
                     lang,
                     "maps.page.edge_title",
-                    type=i18n.word(lang, "type", e.type),
+                    type=type_word(lang, e.type),
                     direction=i18n.text(
                         lang,
                         "maps.line." + ("placement" if placement else direction or "unknown"),

@@ -437,7 +437,8 @@ def gaps_map(
         return _name(full.nodes.get(id_), id_)
 
     ghosts, details, brokers = [], [], set()
-    none_pairs, one_pairs = [], []
+    none_pairs: list[tuple[dict[str, Any], str]] = []
+    one_pairs: list[tuple[dict[str, Any], str]] = []
     for m in report["missing"]:
         g, h = _group(lang, attribute, m["from"]), _group(lang, attribute, m["to"])
         at_level = "level" in m and not m.get("undecided")

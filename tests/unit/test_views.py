@@ -243,9 +243,10 @@ def test_gaps_map_on_the_sample(informal: EmbeddedStore) -> None:
     assert highlighted(data) == brokers
     assert "net-partner-network" in brokers
     assert data["meta"]["notes"] == [
-        "No vertical link yet between region–province, province–subdistrict and "
-        "subdistrict–community: 3 pairs",
-        "1 more pairs are tied through one person only: if that one leaves, the tie is gone",
+        "Missing vertical links: 3, between region–province, province–subdistrict and "
+        "subdistrict–community",
+        "Tied through one person only: 1 more pairs of groups (if that one leaves, the tie is "
+        "gone)",
     ]
     ghost = drawn[1]["title"]
     assert ghost.startswith("region – province: not tied at all; could close it: ")

@@ -459,15 +459,8 @@
     );
   });
 
-  var levels = ["individual", "node", "network", "none"].filter(function (lv) {
-    return meta.levels[lv];
-  });
-  if (levels.length > 1) {
-    var fl = fieldset(M("inn"));
-    levels.forEach(function (lv) {
-      fl.appendChild(checkbox("inn", lv, W("inn", lv) + count(meta.levels[lv])));
-    });
-  }
+  // the INN level (individual, node, network) is no filter of its own: the kinds say it in a
+  // planner's words; hide_level in the URL still applies (links made before keep working)
 
   var LINES = ["horizontal", "vertical", "unknown", "placement", "ghost"];
   function lineCount(key) {
