@@ -436,6 +436,7 @@ def render_map(
     explain: str = "",
     details: Sequence[str] = (),
     controls: Sequence[Mapping[str, Any]] = (),
+    none_label: str | None = None,
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -461,6 +462,8 @@ def render_map(
     - ``notes`` is the banner: one or two sentences that answer the page's question (and
       any note on what is drawn); ``explain`` says what the measure means (a "what is
       this?" element beside it); ``details`` lists everything else, folded under it.
+    - ``none_label``: what the legend calls the entities without a colour value ("not
+      given" by default).
     - ``controls``: the page's own choices (``{"param", "label", "value", "choices":
       [[value, label], ...]}``); changing one reloads the page with that query parameter.
     """
@@ -483,6 +486,8 @@ def render_map(
         controls=controls,
     )
     meta = data["meta"]
+    if none_label:
+        meta["none_label"] = none_label
     return _page(
         title,
         embed_json(data),

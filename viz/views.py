@@ -316,7 +316,8 @@ def overlap_map(
             "from": p["fund_a"],
             "to": p["fund_b"],
             "type": "OVERLAP",
-            "label": kind_word(p["kind"]),
+            # many pairs: their colour says the kind (the legend and "what is this?" say how)
+            "label": kind_word(p["kind"]) if len(pairs) <= 5 else "",
             "title": _t(
                 lang,
                 "overlap.pair_title",
@@ -549,7 +550,14 @@ def reach_map(
         links=links,
         standalone=standalone,
         notes=notes,
-        explain=_t(lang, "reach.explain", depth=depth, name=name),
+        explain=_t(
+            lang,
+            "reach.explain",
+            depth=depth,
+            name=name,
+            count=i18n.number(report["reach"]),
+            drawn=i18n.number(len(nodes)),
+        ),
         lang=lang,
     )
 
@@ -624,6 +632,7 @@ def fragility_map(
         standalone=standalone,
         notes=notes,
         explain=_t(lang, "fragility.explain"),
+        none_label=_t(lang, "fragility.not_cut"),
         details=details,
         lang=lang,
     )

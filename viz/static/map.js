@@ -509,7 +509,7 @@
         checkbox(
           "colour",
           "",
-          M("none_value") + count(meta.colour_counts.null),
+          (meta.none_label || M("none_value")) + count(meta.colour_counts.null),
           swatch(meta.missing_colour)
         )
       );
@@ -528,7 +528,7 @@
   if (meta.colour_counts.null) {
     var none = el("div", null, "legend-row");
     none.appendChild(swatch(meta.missing_colour));
-    none.appendChild(el("span", M("none_value")));
+    none.appendChild(el("span", meta.none_label || M("none_value")));
     lc.appendChild(none);
   }
   if (meta.colour_by !== "kind") legend.appendChild(lc);
