@@ -374,6 +374,7 @@ def reach_view(
 def chain_view_page(
     request: Request,
     store: Store,
+    lang: Lang,
     from_: Annotated[
         str | None, Query(alias="from", description="an id or a unique name (none: a form)")
     ] = None,
@@ -395,15 +396,16 @@ def chain_view_page(
     """The chains of ``/api/path`` (same options) drawn left to right: FROM at the left, TO
     at the right, one column per step, each tie labelled with its type; no chain: a page
     that says so. Without ``from``: a form asking for the two ends."""
+    from graph_service import i18n
     from graph_service.analysis.common import parse_list
     from viz.chain import build_chain_map, chain_form
 
     if not from_:
-        return HTMLResponse(chain_form({"to": to}))
+        return HTMLResponse(chain_form({"to": to}, lang=lang))
     if not to and not to_where:
         values = {"from": from_, "types": types, "actors_only": actors_only, "upward": upward}
-        error = "ใส่ปลายทางด้วย / give the other end too (to)."
-        return HTMLResponse(chain_form({**values, "all": all_}, error))
+        error = i18n.text(lang, "maps.chain.missing_to")
+        return HTMLResponse(chain_form({**values, "all": all_}, error, lang=lang))
     page = _pages(request).answer(
         store,
         build_chain_map,
@@ -416,5 +418,6 @@ def chain_view_page(
         all_paths=all_,
         links=PANEL_LINKS,
         standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)
