@@ -658,8 +658,8 @@ _WORD_GROUPS = {
 
 
 def page_messages(lang: str) -> dict[str, str]:
-    """The words ``map.js`` writes, in ``lang``: ``maps.page.*`` by their short key and
-    ``maps.line.*`` as ``line.<key>``.
+    """The words ``map.js`` writes, in ``lang``: ``maps.page.*`` by their short key,
+    ``maps.line.*`` and ``maps.line_short.*`` as ``line.<key>`` and ``line_short.<key>``.
 
     >>> page_messages("th")["copy_link"], page_messages("en")["line.vertical"]
     ('คัดลอกลิงก์', 'vertical')
@@ -668,7 +668,7 @@ def page_messages(lang: str) -> dict[str, str]:
     for key, message in i18n.catalogue(lang).items():
         if key.startswith("maps.page."):
             out[key[len("maps.page.") :]] = message
-        elif key.startswith("maps.line."):
+        elif key.startswith(("maps.line.", "maps.line_short.")):
             out[key[len("maps.") :]] = message
     return out
 

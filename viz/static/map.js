@@ -287,7 +287,7 @@
             what +
             " " +
             (other ? other.name : out ? e.to : e.from) +
-            (e.line && !e.ghost ? " (" + M("line." + e.line) + ")" : "")
+            (e.line && !e.ghost ? " (" + M("line_short." + e.line) + ")" : "")
         );
         li.title = e.title || "";
         if (other) {
