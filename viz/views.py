@@ -107,6 +107,21 @@ def _group(lang: str, attribute: str, value: Any) -> str:
     return value_word(lang, attribute, str(value))
 
 
+def _choice(lang: str, param: str, label: str, value: str, choices: Sequence[str]) -> dict:
+    """A control of a question map (a query parameter it takes): ``choices`` in words."""
+    words = {
+        "area": _t(lang, "overlap.by_area"),
+        "beneficiary": _t(lang, "overlap.by_beneficiary"),
+    }
+    listed = list(choices) if value in choices else [*choices, value]
+    return {
+        "param": param,
+        "label": i18n.text(lang, f"maps.page.{label}"),
+        "value": value,
+        "choices": [[c, words.get(c) or attribute_word(lang, c)] for c in listed],
+    }
+
+
 def _names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
     found = store.get_nodes(list(dict.fromkeys(ids))) if ids else {}
     return {i: _name(found.get(i), i) for i in ids}
@@ -175,6 +190,7 @@ def brokerage_map(
         explain=_t(lang, "brokerage.explain", attr=word),
         details=details,
         lang=lang,
+        controls=[_choice(lang, "group_by", "group_by", attribute, ("admin_level", "sector"))],
     )
 
 
@@ -364,6 +380,8 @@ def overlap_map(
         )
         for p in pairs
     ]
+    if counts["unknown"]:  # what to add to the data to decide, before the pairs
+        details.insert(0, _t(lang, "overlap.unknown_why"))
     details += _overlap_notes(sub, by, lang)
     return render_map(
         view,
@@ -379,6 +397,7 @@ def overlap_map(
         explain=_t(lang, "overlap.explain", what=what),
         details=details,
         lang=lang,
+        controls=[_choice(lang, "by", "see_by", by, ("area", "beneficiary"))],
     )
 
 
@@ -502,6 +521,7 @@ def gaps_map(
         explain=_t(lang, "gaps.explain", attr=word),
         details=details,
         lang=lang,
+        controls=[_choice(lang, "by", "group_by", attribute, ("admin_level", "sector"))],
     )
 
 
