@@ -576,7 +576,8 @@
     select.addEventListener("change", function () {
       var url = new URL(stateUrl());
       url.searchParams.set(c.param, select.value);
-      if (c.param === "colour_by") url.searchParams.delete("hide_colour");
+      // another colour, grouping or level: the colour values switched off no longer apply
+      if (c.param !== "size_by") url.searchParams.delete("hide_colour");
       window.location.assign(url.toString());
     });
     label.appendChild(select);
