@@ -437,6 +437,7 @@ def render_map(
     details: Sequence[str] = (),
     controls: Sequence[Mapping[str, Any]] = (),
     none_label: str | None = None,
+    legend_lines: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -462,6 +463,8 @@ def render_map(
     - ``notes`` is the banner: one or two sentences that answer the page's question (and
       any note on what is drawn); ``explain`` says what the measure means (a "what is
       this?" element beside it); ``details`` lists everything else, folded under it.
+    - ``legend_lines``: more rows for the legend's lines (``{"color", "dashes", "label"}``),
+      such as the colours of the fund pairs on the overlap map.
     - ``none_label``: what the legend calls the entities without a colour value ("not
       given" by default).
     - ``controls``: the page's own choices (``{"param", "label", "value", "choices":
@@ -488,6 +491,8 @@ def render_map(
     meta = data["meta"]
     if none_label:
         meta["none_label"] = none_label
+    if legend_lines:
+        meta["legend_lines"] = [dict(row) for row in legend_lines]
     return _page(
         title,
         embed_json(data),

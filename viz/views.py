@@ -398,6 +398,15 @@ def overlap_map(
         details=details,
         lang=lang,
         controls=[_choice(lang, "by", "see_by", by, ("area", "beneficiary"))],
+        legend_lines=[
+            {
+                "color": PAIR_COLOURS[k],
+                "dashes": True,
+                "label": f"{kind_word(k)} ({i18n.number(counts[k])})",
+            }
+            for k in ("duplication", "complementary", "unknown")
+            if counts[k]
+        ],
     )
 
 

@@ -166,6 +166,12 @@ def test_overlap_map_precedence_of_kinds(tmp_path: Path) -> None:
     }
     colours = {g["label"]: g["color"] for g in ghosts(data)}
     assert colours == {"ซ้ำซ้อน": RED, "ยังตัดสินไม่ได้": AMBER, "หนุนเสริมกัน": GREEN}
+    # the legend gives each kind its colour and how many pairs are of it
+    assert [(r["label"], r["color"]) for r in data["meta"]["legend_lines"]] == [
+        ("ซ้ำซ้อน (1)", RED),
+        ("หนุนเสริมกัน (1)", GREEN),
+        ("ยังตัดสินไม่ได้ (1)", AMBER),
+    ]
     colour = {(e["from"], e["to"]): e["color"] for e in data["edges"] if e["type"] == "FUNDS"}
     assert colour == {
         ("f1", "o1"): RED,

@@ -556,6 +556,12 @@
     row.appendChild(el("span", lineText(key) + count(lineCount(key))));
     le.appendChild(row);
   });
+  (meta.legend_lines || []).forEach(function (extra) {
+    var row = el("div", null, "legend-row sub");
+    row.appendChild(lineSwatch({ color: extra.color, dashes: extra.dashes }));
+    row.appendChild(el("span", extra.label));
+    le.appendChild(row);
+  });
   legend.appendChild(le);
 
   // -- the page's own choices (server side: the page reloads with the new query) --------------
@@ -701,12 +707,34 @@
     window.print();
   });
 
-  // print: the explanations open on paper
+  // print: the explanation opens on paper, and the map is drawn again to the width of an A4
+  // page (186 mm of paper at 96 dpi) and fitted to it; back on screen, as it was
+  var PRINT_WIDTH = 700;
+  var PRINT_HEIGHT = 560;
+  var panelWasOpen = true;
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("#notes details").forEach(function (d) {
+    var folded = document.getElementById("panel");
+    if (folded) {
+      panelWasOpen = folded.open;
+      folded.open = true; // the legend is on paper, even from a phone
+    }
+    document.querySelectorAll("#notes details.explain").forEach(function (d) {
       d.open = true;
     });
+    container.style.width = PRINT_WIDTH + "px";
+    container.style.height = PRINT_HEIGHT + "px";
+    network.setSize(PRINT_WIDTH + "px", PRINT_HEIGHT + "px");
     network.redraw();
+    network.fit({ animation: false });
+  });
+  window.addEventListener("afterprint", function () {
+    var folded = document.getElementById("panel");
+    if (folded) folded.open = panelWasOpen;
+    container.style.width = "";
+    container.style.height = "";
+    network.setSize("100%", "100%");
+    network.redraw();
+    network.fit({ animation: false });
   });
 
   // a phone: the legend and filters fold under their heading, the map gets the screen
