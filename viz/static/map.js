@@ -237,10 +237,12 @@
     }
     details.appendChild(el("h2", n.name));
     var dl = el("dl");
-    function row(k, v) {
+    function row(k, v, title) {
       if (v === null || v === undefined || v === "") return;
       dl.appendChild(el("dt", k));
-      dl.appendChild(el("dd", v));
+      var dd = el("dd", v);
+      if (title) dd.title = title;
+      dl.appendChild(dd);
     }
     row(M("kind"), W("kind", n.kind));
     if (n.inn) row(M("inn"), W("inn", n.inn));
@@ -251,7 +253,11 @@
     Object.keys(props)
       .sort()
       .forEach(function (k) {
-        if (!SKIP[k]) row(W("attr", k), shown(k, props[k]));
+        if (SKIP[k]) return;
+        var other = typeof props[k] === "string" ? nodes.get(props[k]) : null;
+        // an entity's id (a funder, a parent area) by its name; the id on hover
+        if (other) row(W("attr", k), other.name, other.id);
+        else row(W("attr", k), shown(k, props[k]));
       });
     row(M("id"), n.id);
     details.appendChild(dl);
