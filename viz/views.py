@@ -500,6 +500,9 @@ def gaps_map(
         )
         details.append(line)
         brokers.update(m["brokers"])
+    if len(ghosts) > 5:  # many dashed lines: their names on hover, not along the lines
+        for ghost in ghosts:
+            ghost["label"] = ""
     notes = []
     if none_pairs:
         directions = {m["direction"] for m, _ in none_pairs}
