@@ -238,3 +238,28 @@ def test_embed_shows_the_map_and_its_legend_only(page: Any, service: str) -> Non
     assert page.is_visible("#graph canvas")
     page.emulate_media(media="screen")
     assert page.errors == []
+
+
+def test_details_give_words_names_and_years_as_the_reader_writes_them(
+    page: Any, service: str
+) -> None:
+    """fund-skills-grant: year 2562 (already Buddhist era in the sample), so พ.ศ. 2562 on a
+    Thai page and 2019 on an English one; its kind and the property names in words."""
+    open_map(page, service + "/map?lang=th", "map-details-th")
+    page.evaluate("window.graphService.select('fund-skills-grant')")
+    rows = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#details dt')]
+            .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"""
+    )
+    assert rows["ปี"] == "พ.ศ. 2562"
+    assert rows["ประเภท"] == "กองทุน"
+    assert rows["รหัส"] == "fund-skills-grant"  # the id, in the details only
+    open_map(page, service + "/map?lang=en", "map-details-en")
+    page.evaluate("window.graphService.select('fund-skills-grant')")
+    rows = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#details dt')]
+            .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"""
+    )
+    assert rows["year"] == "2019" and rows["Kind"] == "fund"
+    page.goto(service + "/map?lang=th")  # back to Thai for the tests after this one
+    assert page.errors == []
