@@ -34,10 +34,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph_service import i18n
 from graph_service.analysis.paths import path
 from graph_service.domain import Edge, Node, Subgraph
 from graph_service.store.base import GraphStore
-from viz.maps import STATIC_PREFIX, _inline, render_map, truncate
+from viz.maps import STATIC_PREFIX, _inline, render_map, truncate, type_word
 
 #: screen units between two steps (room for a tie's label between two columns)
 SPACING = 320.0
@@ -125,12 +126,8 @@ def chain_ties(
     ]
 
 
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
-
-
-def _chains(n: int) -> str:
-    return f"{n} chain" if n == 1 else f"{n} chains"
+def _t(lang: str, key: str, **values: Any) -> str:
+    return i18n.text(lang, f"maps.chain.{key}", **values)
 
 
 @dataclass
@@ -161,10 +158,12 @@ def chain_view(
     types: Sequence[str] | None = None,
     upward: bool = False,
     all_paths: bool = False,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> ChainView:
     """The chains of ``path`` (same arguments, same errors: ``NotFound`` with the closest
     ids and names for an unknown FROM or TO, ``InvalidInput`` for a bad option) laid out
-    left to right (:func:`chain_positions`)."""
+    left to right (:func:`chain_positions`); the heading, notes and tie labels in
+    ``lang``."""
     doc = path(
         store,
         source,
@@ -185,61 +184,51 @@ def chain_view(
         return (node.name if node is not None else "") or str(id_)
 
     a = name(doc["from"])
-    options = _options_note(doc)
+    options = _options_note(doc, lang)
     if doc["to"] is None:  # --to-where: nothing matching is reachable
         terms = "; ".join(doc.get("to_where") or [])
-        title = (
-            f"ไม่พบสายเชื่อมจาก {a} ถึงรายการที่ตรงกับ {terms} / no chain from {a} to an entity "
-            f"matching {terms}"
-        )
+        title = _t(lang, "none_where", a=a, terms=terms)
         return ChainView(doc, Subgraph(), {}, {}, title, [*options])
     b = name(doc["to"])
     if doc["length"] is None:
-        title = f"ไม่มีสายเชื่อมระหว่าง {a} กับ {b} / there is no chain between {a} and {b}"
+        title = _t(lang, "none", a=a, b=b)
         notes = [*options]
         if options:
-            notes.append("ลองเอาเงื่อนไขออกบางข้อ / try again without some of these conditions.")
+            notes.append(_t(lang, "try_fewer"))
         return ChainView(doc, Subgraph(), {}, {}, title, notes)
     length = doc["length"]
-    title = (
-        f"สายเชื่อมที่สั้นที่สุดจาก {a} ถึง {b}: {length} ขั้น / shortest chain from {a} to "
-        f"{b}: {_steps(length)}"
-    )
+    title = _t(lang, "title", a=a, b=b, length=i18n.number(length))
     edges = chain_ties(chains, store.edges_among(on_chain), doc.get("types"))
     sub = Subgraph({i: nodes[i] for i in on_chain if i in nodes}, edges)
     count, listed = doc["count"], len(chains)
-    notes = [
-        f"มี {count:,} สายที่สั้นเท่ากัน วาด {listed:,} สาย / {_chains(count)} of that length, "
-        f"{listed:,} drawn" + (" (all=true or --all draws every one)." if doc["truncated"] else ".")
-    ]
+    notes = [_t(lang, "count", count=i18n.number(count), drawn=i18n.number(listed))]
+    if doc["truncated"]:
+        notes.append(_t(lang, "truncated"))
     if doc.get("to_where"):
         terms = "; ".join(doc["to_where"])
         near = doc.get("nearest") or []
-        others = f" ({len(near)} at that distance: {', '.join(near[:10])})" if len(near) > 1 else ""
-        notes.append(
-            f"{b} คือรายการที่ใกล้ที่สุดที่ตรงกับ {terms} / {b} is the nearest entity matching "
-            f"{terms}{others}."
-        )
+        if len(near) > 1:
+            found = store.get_nodes(list(near[:10]))
+            names = ", ".join((found[i].name if i in found else "") or i for i in near[:10])
+            notes.append(_t(lang, "nearest_others", b=b, terms=terms, count=len(near), names=names))
+        else:
+            notes.append(_t(lang, "nearest", b=b, terms=terms))
     notes.extend(options)
-    notes.append(
-        "ซ้ายไปขวา: จุดเริ่มต้นทางซ้าย ปลายทางทางขวา แต่ละคอลัมน์คือหนึ่งขั้น / left to right: "
-        "FROM at the left, TO at the right, one column per step."
-    )
-    labels = {e.key: relation_label(e.type) for e in edges}
+    notes.append(_t(lang, "reading"))
+    labels = {e.key: type_word(lang, e.type) for e in edges}
     return ChainView(doc, sub, chain_positions(chains), labels, title, notes)
 
 
-def _options_note(doc: Mapping[str, Any]) -> list[str]:
+def _options_note(doc: Mapping[str, Any], lang: str = i18n.DEFAULT_LANGUAGE) -> list[str]:
     parts = []
     if doc.get("actors_only"):
-        parts.append("ผ่านบุคคล องค์กร เครือข่ายเท่านั้น / through people, organisations and networks only")
+        parts.append(_t(lang, "actors_only"))
     if doc.get("types"):
-        parts.append(f"เฉพาะความสัมพันธ์ / only ties of type {', '.join(doc['types'])}")
+        words = ", ".join(type_word(lang, t) for t in doc["types"])
+        parts.append(_t(lang, "types", types=words))
     if doc.get("upward"):
-        parts.append(
-            "ทุกขั้นขึ้นไประดับเดียวกันหรือสูงกว่า / upward: each step to the same or a higher admin_level"
-        )
-    return [f"เงื่อนไข / conditions: {'; '.join(parts)}."] if parts else []
+        parts.append(_t(lang, "upward"))
+    return [_t(lang, "conditions", parts="; ".join(parts))] if parts else []
 
 
 #: how a tie's label is drawn: level (never turned along a slanted line) on a white ground
@@ -251,38 +240,35 @@ MERGED_LINES = 3
 NAME_FONT = {"size": 19}
 
 
-def edge_extras(view: ChainView) -> dict[str, dict[str, Any]]:
-    r"""The vis-network fields of each tie besides its style: its label, drawn level on a
-    white ground. One tie between two entities: Thai on one line, English on the next.
-    Several: the lines overlap, so the first carries one line per tie (``ไทย / TYPE``;
-    beyond ``MERGED_LINES`` lines, the rest are counted: the details panel lists them all)
-    and the others none (each keeps its own arrow).
+def edge_extras(view: ChainView, lang: str = i18n.DEFAULT_LANGUAGE) -> dict[str, dict[str, Any]]:
+    r"""The vis-network fields of each tie besides its style: its label (the type in the
+    page's words), drawn level on a white ground. Several ties between two entities: the
+    lines overlap, so the first carries one line per tie (beyond ``MERGED_LINES`` lines,
+    the rest are counted: the details panel lists them all) and the others none (each
+    keeps its own arrow).
 
     >>> sub = Subgraph({}, [Edge("a", "USES", "b"), Edge("b", "MEMBER_OF", "a"),
     ...                     Edge("b", "FUNDS", "c")])
-    >>> v = ChainView({}, sub, {}, {e.key: relation_label(e.type) for e in sub.edges}, "")
+    >>> v = ChainView({}, sub, {}, {e.key: type_word("th", e.type) for e in sub.edges}, "")
     >>> [x["label"] for x in edge_extras(v).values()]
-    ['ใช้ / USES\nเป็นสมาชิกของ / MEMBER_OF', '', 'ให้ทุน\nFUNDS']
+    ['ใช้\nเป็นสมาชิกของ', '', 'ให้ทุนแก่']
     """
     pairs: dict[frozenset[str], list[Edge]] = {}
     for e in view.sub.edges:
         pairs.setdefault(frozenset((e.source, e.target)), []).append(e)
     out: dict[str, dict[str, Any]] = {}
     for ties in pairs.values():
-        if len(ties) == 1:
-            text = view.labels[ties[0].key].replace(" / ", "\n", 1)
-        else:
-            lines = list(dict.fromkeys(view.labels[e.key] for e in ties))
-            if len(lines) > MERGED_LINES:
-                more = len(lines) - MERGED_LINES + 1
-                lines = [*lines[: MERGED_LINES - 1], f"อีก {more} / +{more} more"]
-            text = "\n".join(lines)
+        lines = list(dict.fromkeys(view.labels[e.key] for e in ties))
+        if len(lines) > MERGED_LINES:
+            more = len(lines) - MERGED_LINES + 1
+            lines = [*lines[: MERGED_LINES - 1], _t(lang, "more_lines", count=more)]
+        text = "\n".join(lines)
         for k, e in enumerate(ties):
             out[e.key] = {"label": text if k == 0 else "", "font": LABEL_FONT}
     return out
 
 
-def chains_html(view: ChainView, limit: int = 50) -> str:
+def chains_html(view: ChainView, limit: int = 50, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """The chains as text, one line per chain (names joined by arrows), folded under a
     summary line: readable on a phone, where the drawing is small. Every name is escaped.
 
@@ -303,35 +289,38 @@ def chains_html(view: ChainView, limit: int = 50) -> str:
     )
     more = len(chains) - limit
     if more > 0:
-        items += f"<li>… {more:,} more / อีก {more:,} สาย</li>"
-    return (
-        '<details class="chains"><summary>สายเชื่อมเป็นข้อความ / the chains as text '
-        f"({len(chains):,})</summary><ol>{items}</ol></details>"
-    )
+        items += f"<li>{esc(_t(lang, 'more_chains', count=i18n.number(more)))}</li>"
+    summary = esc(_t(lang, "as_text", count=i18n.number(len(chains))))
+    return f'<details class="chains"><summary>{summary}</summary><ol>{items}</ol></details>'
 
 
 def render_chain(
-    view: ChainView, *, links: dict[str, str] | None = None, standalone: bool = True
+    view: ChainView,
+    *,
+    links: dict[str, str] | None = None,
+    standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The page of ``view``: the chain map, or, when there is no chain, a page that says so."""
     if not view.found:
-        return message_page(view.title, view.notes, standalone=standalone)
+        return message_page(view.title, view.notes, standalone=standalone, lang=lang)
     ends = {i for i in (view.doc["from"], view.doc["to"]) if i is not None}
     return render_map(
         view.sub,
         title=view.title,
         colour_by="kind",
-        size_by="เท่ากัน / same for all",
+        size_by="same",
         sizes=dict.fromkeys(view.sub.nodes, 1.0),
         highlight=ends,
         links=links,
         standalone=standalone,
         notes=view.notes,
         positions=view.positions,
-        edge_extra=edge_extras(view),
+        edge_extra=edge_extras(view, lang),
         node_extra=dict.fromkeys(view.sub.nodes, {"font": NAME_FONT}),
         page_class="chain",
-        header_html=chains_html(view),
+        header_html=chains_html(view, lang=lang),
+        lang=lang,
     )
 
 
@@ -347,6 +336,7 @@ def build_chain_map(
     all_paths: bool = False,
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The ``map --path`` page: :func:`chain_view` drawn by :func:`render_chain`."""
     view = chain_view(
@@ -358,8 +348,9 @@ def build_chain_map(
         types=types,
         upward=upward,
         all_paths=all_paths,
+        lang=lang,
     )
-    return render_chain(view, links=links, standalone=standalone)
+    return render_chain(view, links=links, standalone=standalone, lang=lang)
 
 
 def chain_map_json(view: ChainView) -> dict[str, Any]:
@@ -400,7 +391,13 @@ def chain_map_json(view: ChainView) -> dict[str, Any]:
 
 
 def message_page(
-    title: str, sentences: Sequence[str], *, standalone: bool = True, body_html: str = ""
+    title: str,
+    sentences: Sequence[str],
+    *,
+    standalone: bool = True,
+    body_html: str = "",
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    switch_href: str | None = None,
 ) -> str:
     """A page of words only (no canvas) in the maps' style: ``title``, ``sentences`` and
     ``body_html`` (markup the caller built and escaped)."""
@@ -411,8 +408,18 @@ def message_page(
         else f'<link rel="stylesheet" href="{STATIC_PREFIX}map.css">'
     )
     text = "".join(f'<p class="note">{esc(s)}</p>' for s in sentences)
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    actions = ""
+    if not standalone:
+        href = switch_href if switch_href is not None else f"?{i18n.LANGUAGE_PARAM}={other}"
+        actions = (
+            f'<nav class="actions"><a class="home" href="/">'
+            f"{esc(i18n.text(lang, 'maps.page.home'))}</a>"
+            f'<a class="lang" id="lang-switch" hreflang="{other}" lang="{other}" '
+            f'href="{esc(href)}">{esc(i18n.text(lang, "common.language_switch"))}</a></nav>'
+        )
     return f"""<!DOCTYPE html>
-<html lang="th">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -421,7 +428,7 @@ def message_page(
 </head>
 <body class="message" data-nodes="0" data-edges="0">
 <header id="top">
-<h1>{esc(title)}</h1>
+<div class="bar"><h1>{esc(title)}</h1>{actions}</div>
 <div id="notes">{text}</div>
 </header>
 <main id="message">{body_html}</main>
@@ -430,47 +437,52 @@ def message_page(
 """
 
 
-def chain_form(values: Mapping[str, Any] | None = None, error: str | None = None) -> str:
+def chain_form(
+    values: Mapping[str, Any] | None = None,
+    error: str | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> str:
     """The ``/map/path`` page without FROM: a form asking for the two ends (ids or names)
-    and the options of ``path``; it sends the page to itself."""
+    and the options of ``path``, in ``lang``; it sends the page to itself (in the same
+    language)."""
     v = values or {}
     esc = html.escape
 
-    def box(name: str, label: str) -> str:
+    def box(name: str, key: str) -> str:
         checked = " checked" if v.get(name) else ""
         return (
             f'<label class="check"><input type="checkbox" name="{name}" value="true"{checked}> '
-            f"{esc(label)}</label>"
+            f"{esc(_t(lang, key))}</label>"
         )
 
-    def field_(name: str, label: str, hint: str) -> str:
+    def field_(name: str, key: str, hint: str) -> str:
         value = esc(str(v.get(name) or ""), quote=True)
         return (
-            f'<p><label for="f-{name}">{esc(label)}</label><br>'
+            f'<p><label for="f-{name}">{esc(_t(lang, key))}</label><br>'
             f'<input id="f-{name}" name="{name}" value="{value}" placeholder="{esc(hint)}" '
             'style="width:100%;max-width:28em;padding:6px;font:inherit"></p>'
         )
 
+    id_or_name = _t(lang, "id_or_name")
     form = (
         '<form method="get" action="/map/path" style="padding:12px">'
         + (f'<p class="note">{esc(error)}</p>' if error else "")
-        + field_("from", "จาก / from", "รหัสหรือชื่อ / id or name")
-        + field_("to", "ถึง / to", "รหัสหรือชื่อ / id or name")
-        + field_("types", "เฉพาะความสัมพันธ์ / only these tie types", "e.g. MEMBER_OF,FUNDS")
-        + box("actors_only", "ผ่านบุคคล องค์กร เครือข่ายเท่านั้น / actors only")
-        + box("upward", "ขึ้นไประดับที่สูงกว่า / upward")
-        + box("all", "ทุกสายที่สั้นที่สุด / every shortest chain")
+        + f'<input type="hidden" name="{i18n.LANGUAGE_PARAM}" value="{lang}">'
+        + field_("from", "from", id_or_name)
+        + field_("to", "to", id_or_name)
+        + field_("types", "only_types", _t(lang, "types_hint"))
+        + box("actors_only", "actors_box")
+        + box("upward", "upward_box")
+        + box("all", "all_box")
         + '<p><button type="submit" style="padding:6px 14px;font:inherit">'
-        "วาดสายเชื่อม / draw the chain</button></p></form>"
+        f"{esc(_t(lang, 'submit'))}</button></p></form>"
     )
     return message_page(
-        "วาดสายเชื่อม / draw a chain",
-        [
-            "ใส่รหัสหรือชื่อของสองหน่วย แล้วดูสายเชื่อมที่สั้นที่สุดระหว่างกัน / give two "
-            "entities (ids or names) to see the shortest chains between them."
-        ],
+        _t(lang, "form_title"),
+        [_t(lang, "form_intro")],
         standalone=False,
         body_html=form,
+        lang=lang,
     )
 
 

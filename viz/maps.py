@@ -44,13 +44,14 @@ from typing import Any
 
 import numpy as np
 
-from graph_service import budget
+from graph_service import budget, i18n
 from graph_service.analysis.common import check_depth
 from graph_service.domain import (
     ADMIN_LEVELS,
     KINDS,
     LEVELS,
     PLACEMENT_TYPES,
+    SECTORS,
     Edge,
     Node,
     Subgraph,
@@ -431,13 +432,19 @@ def render_map(
     links: dict[str, str] | None = None,
     standalone: bool = True,
     notes: Sequence[str] = (),
-    ghost_label: str = "ที่ขาดหาย / missing",
+    ghost_label: str | None = None,
     positions: Mapping[str, tuple[float, float]] | None = None,
     edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
     node_extra: Mapping[str, Mapping[str, Any]] | None = None,
     page_class: str = "",
     header_html: str = "",
     layout_name: str = DEFAULT_LAYOUT,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    explain: str = "",
+    details: Sequence[str] = (),
+    controls: Sequence[Mapping[str, Any]] = (),
+    none_label: str | None = None,
+    legend_lines: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -460,6 +467,17 @@ def render_map(
       ``header_html``: markup under the notes (the caller escapes every text in it).
     - ``layout_name``: one of :data:`viz.layouts.LAYOUTS` (``force`` by default), unless
       ``positions`` are given.
+    - ``lang``: the page's language (``th`` or ``en``): every word of the page and of
+      ``map.js`` comes from the message catalogue (``messages/<lang>/maps.toml``).
+    - ``notes`` is the banner: one or two sentences that answer the page's question (and
+      any note on what is drawn); ``explain`` says what the measure means (a "what is
+      this?" element beside it); ``details`` lists everything else, folded under it.
+    - ``legend_lines``: more rows for the legend's lines (``{"color", "dashes", "label"}``),
+      such as the colours of the fund pairs on the overlap map.
+    - ``none_label``: what the legend calls the entities without a colour value ("not
+      given" by default).
+    - ``controls``: the page's own choices (``{"param", "label", "value", "choices":
+      [[value, label], ...]}``); changing one reloads the page with that query parameter.
     """
     data, n_nodes, n_edges = _map_data(
         sub,
@@ -477,9 +495,28 @@ def render_map(
         edge_extra=edge_extra,
         node_extra=node_extra,
         layout_name=layout_name,
+        lang=lang,
+        controls=controls,
     )
+    meta = data["meta"]
+    if none_label:
+        meta["none_label"] = none_label
+    if legend_lines:
+        meta["legend_lines"] = [dict(row) for row in legend_lines]
     return _page(
-        title, embed_json(data), n_nodes, n_edges, notes, standalone, page_class, header_html
+        title,
+        embed_json(data),
+        n_nodes,
+        n_edges - meta["ghosts"],
+        notes,
+        standalone,
+        page_class,
+        header_html,
+        lang=lang,
+        explain=explain,
+        details=details,
+        ghosts=meta["ghosts"],
+        ghost_label=meta["ghost_label"],
     )
 
 
@@ -495,11 +532,13 @@ def _map_data(
     edge_colours: dict[str, str] | None = None,
     links: dict[str, str] | None = None,
     notes: Sequence[str] = (),
-    ghost_label: str = "ที่ขาดหาย / missing",
+    ghost_label: str | None = None,
     positions: Mapping[str, tuple[float, float]] | None = None,
     edge_extra: Mapping[str, Mapping[str, Any]] | None = None,
     node_extra: Mapping[str, Mapping[str, Any]] | None = None,
     layout_name: str = DEFAULT_LAYOUT,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    controls: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[dict[str, Any], int, int]:
     """What :func:`render_map` embeds in its page: ``{"meta", "nodes", "edges"}`` (the
     vis-network arrays), and the numbers of drawn nodes and edges (ghosts included)."""
@@ -523,8 +562,8 @@ def _map_data(
     else:
         layout_name = "fixed"
         pos = np.array([positions[i] for i in ids], dtype=np.float64).reshape(-1, 2)
-    vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set())
-    vis_edges, directions = _vis_edges(sub, edge_colours or {})
+    vis_nodes = _vis_nodes(sub, ids, pos, measure, colours, highlight or set(), lang)
+    vis_edges, directions = _vis_edges(sub, edge_colours or {}, lang)
     if edge_extra:
         for item in vis_edges:
             item.update(edge_extra.get(item["id"], {}))
@@ -541,9 +580,11 @@ def _map_data(
         colours=colours,
         directions=directions,
         ghosts=len(ghosts),
-        ghost_label=ghost_label,
+        ghost_label=ghost_label or i18n.text(lang, "maps.line.missing"),
         links=links or {},
         notes=notes,
+        lang=lang,
+        controls=controls,
     )
     meta["layout"] = layout_name
     meta["bands"] = bands
@@ -599,9 +640,19 @@ def _map_meta(
     ghost_label: str,
     links: dict[str, str],
     notes: Sequence[str],
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    controls: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """What ``map.js`` needs besides nodes and edges: the legend, filters and notes."""
+    """What ``map.js`` needs besides nodes and edges: the legend, filters and notes, and
+    the page's words (``messages``, ``words``) in its language."""
     return {
+        "lang": lang,
+        "messages": page_messages(lang),
+        "words": _words(sub, ids, colour_by, colours, lang, links),
+        "colour_label": attribute_word(lang, colour_by),
+        "size_label": measure_word(lang, size_by),
+        "year_props": sorted(YEAR_PROPS),
+        "controls": [dict(c) for c in controls],
         "title": title,
         "colour_by": colour_by,
         "size_by": size_by,
@@ -624,6 +675,137 @@ def _map_meta(
         "notes": list(notes),
         "font": FONT_STACK,
         "large": len(ids) > LARGE,
+    }
+
+
+#: properties that hold a calendar year: shown in the Buddhist era (พ.ศ.) on Thai pages
+YEAR_PROPS = frozenset({"year", "start_year", "end_year", "since", "founded", "established"})
+#: colour attributes whose values are domain words (common.toml groups)
+_WORD_GROUPS = {
+    "kind": "kind",
+    "level": "level",
+    "admin_level": "admin_level",
+    "sector": "sector",
+    "capacity": "capacity",
+}
+
+
+def page_messages(lang: str) -> dict[str, str]:
+    """The words ``map.js`` writes, in ``lang``: ``maps.page.*`` by their short key,
+    ``maps.line.*`` and ``maps.line_short.*`` as ``line.<key>`` and ``line_short.<key>``.
+
+    >>> page_messages("th")["copy_link"], page_messages("en")["line.vertical"]
+    ('คัดลอกลิงก์', 'vertical')
+    """
+    out: dict[str, str] = {}
+    for key, message in i18n.catalogue(lang).items():
+        if key.startswith("maps.page."):
+            out[key[len("maps.page.") :]] = message
+        elif key.startswith(("maps.line.", "maps.line_short.")):
+            out[key[len("maps.") :]] = message
+    return out
+
+
+def attribute_word(lang: str, attribute: str) -> str:
+    """A property's name as a reader says it (``admin_level`` -> ``ระดับพื้นที่``); a
+    ``member_of:...`` grouping reads as membership; a property the catalogue does not know
+    stays as it is (it is the data's own word)."""
+    base = "member_of" if attribute.startswith("member_of") else attribute
+    key = f"maps.attr.{base}"
+    return i18n.text(lang, key) if i18n.has(lang, key) else attribute
+
+
+def measure_word(lang: str, measure: str) -> str:
+    """What a size measure means in words (``degree`` -> ``จำนวนความสัมพันธ์``)."""
+    key = f"maps.measure.{measure.replace(' ', '_')}"
+    return i18n.text(lang, key) if i18n.has(lang, key) else measure
+
+
+def value_word(lang: str, attribute: str, value: str) -> str:
+    """A colour value as a reader says it: domain words translated, years in พ.ศ. on Thai
+    pages, numbers rounded; anything else as it is.
+
+    >>> value_word("th", "admin_level", "district"), value_word("th", "year", "2024")
+    ('อำเภอ', 'พ.ศ. 2567')
+    """
+    group = _WORD_GROUPS.get(attribute)
+    if group is not None:
+        extra = f"maps.{group}.{value}"  # a word the samples use besides common.toml's
+        return i18n.text(lang, extra) if i18n.has(lang, extra) else i18n.word(lang, group, value)
+    if attribute in YEAR_PROPS:
+        return i18n.year(value, lang)
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return i18n.number(int(number) if number.is_integer() else number)
+
+
+def type_word(lang: str, type_: str) -> str:
+    """A relationship type in words: common.toml's, else maps.toml's (the types the samples
+    use besides the domain's), else the type as the data wrote it.
+
+    >>> type_word("th", "PARTNERS_WITH"), type_word("th", "INFORMS"), type_word("en", "X_Y")
+    ('เป็นภาคีกับ', 'ให้ข้อมูลแก่', 'X_Y')
+    """
+    if i18n.has(lang, f"common.type.{type_}"):
+        return i18n.text(lang, f"common.type.{type_}")
+    key = f"maps.type.{type_}"
+    return i18n.text(lang, key) if i18n.has(lang, key) else type_
+
+
+def _node_title(lang: str, id_: str, name: str, kind: str, folded: Any) -> str:
+    """A node's tooltip: its name, kind and id (the one place the id shows)."""
+    text = i18n.text(
+        lang, "maps.page.node_title", name=name, kind=i18n.word(lang, "kind", kind), id=id_
+    )
+    if folded:
+        text += "\n" + i18n.text(lang, "maps.page.folded_title", count=i18n.number(folded))
+    return text
+
+
+def _words(
+    sub: Subgraph,
+    ids: Sequence[str],
+    colour_by: str,
+    colours: _Colouring,
+    lang: str,
+    links: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """The domain words a page shows, for the values it holds: kinds, INN levels, colour
+    values, property names, relationship types and the details panel's links."""
+    nodes = sub.nodes
+    kinds = {nodes[i].kind for i in ids}
+    props: set[str] = set()
+    for i in ids:
+        props.update(nodes[i].props)
+    types = {e.type for e in sub.edges}
+    return {
+        "kind": {k: i18n.word(lang, "kind", k) for k in sorted(kinds)},
+        "inn": {
+            **{lv: i18n.word(lang, "level", lv) for lv in LEVELS},
+            "none": i18n.text(lang, "maps.page.none_value"),
+        },
+        "colour": {  # an id (a network of member_of, an area of parent_id) by its name
+            v: str(nodes[v].props.get("name") or v)
+            if v in nodes
+            else value_word(lang, colour_by, v)
+            for v in colours.values
+        },
+        "attr": {k: attribute_word(lang, k) for k in sorted(props | {colour_by})},
+        "type": {t: type_word(lang, t) for t in sorted(types)},
+        "link": {
+            k: i18n.text(lang, f"maps.link.{k}") if i18n.has(lang, f"maps.link.{k}") else k
+            for k in (links or {})
+        },
+        "values": {
+            group: {v: value_word(lang, group, v) for v in values}
+            for group, values in (
+                ("admin_level", ADMIN_LEVELS),
+                ("sector", (*SECTORS, "multi_sector")),
+                ("capacity", ("personal", "institutional")),
+            )
+        },
     }
 
 
@@ -679,6 +861,7 @@ def _vis_nodes(
     measure: Mapping[str, float],
     colours: _Colouring,
     highlight: set[str],
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> list[dict[str, Any]]:
     """The vis-network ``nodes`` array, in the order of ``ids`` (the rows of ``pos``)."""
     size = scale_sizes(measure, ids)
@@ -696,7 +879,7 @@ def _vis_nodes(
         item: dict[str, Any] = {
             "id": i,
             "label": label,
-            "title": f"{name}\n{node.kind}" + (f" (+{folded})" if folded else ""),
+            "title": _node_title(lang, i, name, node.kind, folded),
             "name": name,
             "kind": node.kind,
             "inn": node.level,
@@ -723,7 +906,7 @@ def _vis_nodes(
 
 
 def _vis_edges(
-    sub: Subgraph, edge_colours: Mapping[str, str]
+    sub: Subgraph, edge_colours: Mapping[str, str], lang: str = i18n.DEFAULT_LANGUAGE
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """The vis-network ``edges`` array of the relationships between drawn nodes, styled by
     direction (DOMAIN.md section 3), and how many of each direction."""
@@ -737,7 +920,8 @@ def _vis_edges(
             continue
         direction = direction_of(e, nodes)
         placement = e.type in PLACEMENT_TYPES
-        directions["placement" if placement else direction or "unknown"] += 1
+        line = "placement" if placement else direction or "unknown"
+        directions[line] += 1
         style = EDGE_STYLES[direction]
         vis_edges.append(
             {
@@ -746,11 +930,18 @@ def _vis_edges(
                 "to": e.target,
                 "type": e.type,
                 "direction": direction,
+                "line": line,
                 "dashes": style["dashes"],
                 "color": edge_colours.get(e.key, style["color"]),
-                "title": f"{e.type} (placement: neither horizontal nor vertical)"
-                if placement
-                else f"{e.type} ({direction or 'direction unknown'})",
+                "title": i18n.text(
+                    lang,
+                    "maps.page.edge_title",
+                    type=type_word(lang, e.type),
+                    direction=i18n.text(
+                        lang,
+                        "maps.line." + ("placement" if placement else direction or "unknown"),
+                    ),
+                ),
             }
         )
     return vis_edges, directions
@@ -771,11 +962,12 @@ def _vis_ghost_edges(sub: Subgraph, ghost_edges: Iterable[Mapping[str, Any]]) ->
                 "to": b,
                 "type": g.get("type", "MISSING"),
                 "direction": g.get("direction"),
+                "line": "ghost",
                 "ghost": True,
                 "dashes": [4, 6],
                 "color": g.get("color", GHOST_COLOUR),
                 "label": label,
-                "title": str(g.get("title", label or "missing link")),
+                "title": str(g.get("title", label)),
                 "arrows": "",
             }
         )
@@ -791,8 +983,21 @@ def _page(
     standalone: bool,
     page_class: str = "",
     header_html: str = "",
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    explain: str = "",
+    details: Sequence[str] = (),
+    ghosts: int = 0,
+    ghost_label: str = "",
 ) -> str:
+    """The HTML around the map: the header (title, what is counted, the share and language
+    buttons), the banner (``notes``, ``explain`` and ``details``), the panels and the map.
+    ``n_edges`` counts relationships, ``ghosts`` the dashed lines that are none."""
     esc = html.escape
+
+    def t(key: str, **values: Any) -> str:
+        return esc(i18n.text(lang, f"maps.page.{key}", **values))
+
     if standalone:
         head = f"<style>\n{_inline('map.css')}\n</style>"
         scripts = (
@@ -805,39 +1010,92 @@ def _page(
             f'<script src="{STATIC_PREFIX}vis-network.min.js"></script>\n'
             f'<script src="{STATIC_PREFIX}map.js"></script>'
         )
-    notes_html = "".join(f'<p class="note">{esc(n)}</p>' for n in notes)
-    body_class = f' class="{esc(page_class)}"' if page_class else ""
+    counts = [
+        t("entities", count=i18n.number(n_nodes)),
+        t("relationships", count=i18n.number(n_edges)),
+    ]
+    if ghosts:
+        counts.append(t("ghosts", count=i18n.number(ghosts), label=ghost_label))
+    counts_html = " · ".join(f"<span>{c}</span>" for c in counts)
+    banner = "".join(f'<p class="note">{esc(n)}</p>' for n in notes)
+    if explain:
+        banner += (
+            f'<details class="explain"><summary>{t("what_is_it")}</summary>'
+            f"<p>{esc(explain)}</p></details>"
+        )
+    if details:
+        items = "".join(f"<li>{esc(d)}</li>" for d in details)
+        banner += (
+            f'<details class="more"><summary>{t("more", count=i18n.number(len(details)))}'
+            f"</summary><ul>{items}</ul></details>"
+        )
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    served = "" if standalone else " served"
+    body_class = f' class="{esc((page_class + served).strip())}"' if page_class or served else ""
+    actions = ""
+    if not standalone:
+        switch_title = esc(i18n.text(lang, "common.language_switch_title"))
+        actions = (
+            f'<nav class="actions"><a class="home" href="/">{t("home")}</a>'
+            f'<button type="button" id="copy-link">{t("copy_link")}</button>'
+            f'<button type="button" id="embed-button">{t("embed")}</button>'
+            f'<button type="button" id="print-button">{t("print")}</button>'
+            f'<a class="lang" id="lang-switch" hreflang="{other}" lang="{other}" '
+            f'href="?{i18n.LANGUAGE_PARAM}={other}" title="{switch_title}">'
+            f"{esc(i18n.text(lang, 'common.language_switch'))}</a></nav>"
+        )
+    else:
+        actions = (
+            f'<nav class="actions"><button type="button" id="print-button">{t("print")}'
+            "</button></nav>"
+        )
+    share = (
+        f'<div id="share" hidden><p>{t("embed_hint")}</p>'
+        f'<textarea id="embed-code" readonly rows="3" aria-label="{t("embed")}"></textarea>'
+        f'<button type="button" id="share-close">{t("close")}</button>'
+        f'<span id="share-status" aria-live="polite"></span></div>'
+    )
     return f"""<!DOCTYPE html>
-<html lang="th">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title>
 {head}
 </head>
-<body{body_class} data-nodes="{n_nodes}" data-edges="{n_edges}">
+<body{body_class} data-nodes="{n_nodes}" data-edges="{n_edges + ghosts}" data-lang="{lang}">
 <header id="top">
+<div class="bar">
 <h1>{esc(title)}</h1>
-<span id="counts">{n_nodes} entities, {n_edges} links</span>
-<div id="notes">{notes_html}</div>{header_html}
+<span id="counts">{counts_html}</span>
+{actions}
+</div>
+{share}
+<div id="banner">
+<div id="notes">{banner}</div>{header_html}
+</div>
 </header>
 <div id="app">
+<details id="panel" open>
+<summary>{t("panel")}</summary>
 <aside id="side">
+<section id="legend"><h2>{t("legend")}</h2></section>
+<section id="controls" hidden><h2>{t("view")}</h2></section>
 <div id="search-box">
-<input id="search" type="search" placeholder="ค้นหาชื่อหรือรหัส / search name or id"
- autocomplete="off" aria-label="search">
+<input id="search" type="search" placeholder="{t("search")}"
+ autocomplete="off" aria-label="{t("search_label")}">
 <div id="search-status" aria-live="polite"></div>
 <ul id="search-results"></ul>
 </div>
-<section id="filters"><h2>ตัวกรอง / Filters</h2></section>
-<section id="legend"><h2>คำอธิบาย / Legend</h2></section>
+<section id="filters"><h2>{t("filters")}</h2></section>
 </aside>
-<main id="graph" aria-label="network map"></main>
-<aside id="details"><p class="hint">คลิกที่จุดเพื่อดูรายละเอียด / click a node for details</p>
+</details>
+<main id="graph" aria-label="{t("map_label")}"></main>
+<aside id="details"><p class="hint">{t("details_hint")}</p>
 </aside>
 </div>
 <script type="application/json" id="graph-data">{data}</script>
-<noscript>This map needs JavaScript.</noscript>
+<noscript>{t("noscript")}</noscript>
 {scripts}
 </body>
 </html>
@@ -955,7 +1213,7 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
 
 
 def _brokerage_sizes(
-    store: GraphStore, size_by: str, notes: list[str]
+    store: GraphStore, size_by: str, notes: list[str], lang: str = i18n.DEFAULT_LANGUAGE
 ) -> tuple[str, dict[str, float] | None]:
     """``betweenness`` or the brokerage ``total`` of each actor, from the brokerage analysis
     grouped by admin_level with ties read both ways; ``("degree", None)`` when it cannot
@@ -964,18 +1222,15 @@ def _brokerage_sizes(
 
     try:
         report = brokerage(store, "admin_level", undirected=True)
-    except InvalidInput as exc:
-        notes.append(f"Sized by degree: {size_by} cannot be computed ({exc.message}).")
+    except InvalidInput:
+        notes.append(i18n.text(lang, "maps.note.size_degree", measure=measure_word(lang, size_by)))
         return "degree", None
     column = "total" if size_by == "brokerage" else "betweenness"
     sizes = {r["id"]: r[column] for r in report["nodes"] if r[column] is not None}
     if not sizes:
-        notes.append(f"Sized by degree: {size_by} was not computed on this graph.")
+        notes.append(i18n.text(lang, "maps.note.size_degree", measure=measure_word(lang, size_by)))
         return "degree", None
-    notes.append(
-        f"Size: {size_by} (brokerage analysis, groups by admin_level, ties read "
-        "both ways); entities that are not actors get the smallest size."
-    )
+    notes.append(i18n.text(lang, "maps.note.size_brokerage", measure=measure_word(lang, size_by)))
     return size_by, sizes
 
 
@@ -1018,7 +1273,12 @@ def select_subgraph(
 
 
 def _filtered(
-    store: GraphStore, sub: Subgraph, where: Sequence[str], focus_id: str | None, notes: list[str]
+    store: GraphStore,
+    sub: Subgraph,
+    where: Sequence[str],
+    focus_id: str | None,
+    notes: list[str],
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> Subgraph:
     """The entities of ``sub`` that match the filter ``where`` (and the focus), with the
     relationships among them; a filter that leaves nothing is an ``InvalidInput``."""
@@ -1036,8 +1296,13 @@ def _filtered(
             f"no entity of this map matches {text}", {"where": flt.text, "entities": 0}
         )
     notes.append(
-        f"กรองตาม {text}: แสดง {len(keep):,} จาก {len(sub.nodes):,} หน่วย / filtered by "
-        f"{text}: {len(keep):,} of {len(sub.nodes):,} entities drawn"
+        i18n.text(
+            lang,
+            "maps.note.filtered",
+            terms=text,
+            shown=i18n.number(len(keep)),
+            total=i18n.number(len(sub.nodes)),
+        )
     )
     cut = Subgraph(
         {n: node for n, node in sub.nodes.items() if n in keep},
@@ -1083,6 +1348,7 @@ def build_map(
     where: Sequence[str] = (),
     as_json: bool = False,
     layout: str = DEFAULT_LAYOUT,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> Any:
     """The ``map`` page (CONTRACT.md section 2): the whole graph, or the neighbourhood of
     ``focus`` (an id or a unique name) within ``depth`` steps (1..10), at an INN ``level``.
@@ -1108,9 +1374,22 @@ def build_map(
             {"size_by": size_by},
         )
     notes: list[str] = []
-    sub, focus_id, default_title = select_subgraph(store, focus, depth, notes)
+    limited: list[str] = []
+    sub, focus_id, _ = select_subgraph(store, focus, depth, limited)
+    if limited:
+        notes.append(i18n.text(lang, "maps.note.focus_limit", limit=i18n.number(FOCUS_LIMIT)))
+    if focus_id is None:
+        default_title = i18n.text(lang, "maps.page.whole_title")
+    else:
+        start = sub.nodes.get(focus_id)
+        default_title = i18n.text(
+            lang,
+            "maps.page.focus_title",
+            name=(start.name if start is not None else "") or focus_id,
+            depth=depth,
+        )
     if where:
-        sub = _filtered(store, sub, where, focus_id, notes)
+        sub = _filtered(store, sub, where, focus_id, notes, lang)
     highlight: set[str] = {focus_id} if focus_id else set()
     choices = colour_choices(sub)
     if colour_by not in choices:
@@ -1122,20 +1401,24 @@ def build_map(
     if level == "individual" and focus is None and len(sub.nodes) > LARGE:
         level = "network"
         notes.append(
-            f"The graph has {len(sub.nodes):,} entities, more than {LARGE:,}: opened at the "
-            "network level (people folded into their organisations, organisations into their "
-            'networks). Use a folded entity\'s "open" link, or --focus, to see its members.'
+            i18n.text(
+                lang,
+                "maps.note.large",
+                count=i18n.number(len(sub.nodes)),
+                limit=i18n.number(LARGE),
+            )
         )
     sizes: dict[str, float] | None = None
     if size_by in ("betweenness", "brokerage"):
-        size_by, sizes = _brokerage_sizes(store, size_by, notes)
+        size_by, sizes = _brokerage_sizes(store, size_by, notes, lang)
     view, _, into = _fold(sub, level)
     if level != "individual":
-        notes.append(level_note(level))
+        notes.append(i18n.text(lang, f"maps.note.level_{level}"))
         highlight = {into.get(h, h) for h in highlight}
     if size_by == "reach":
         sizes = _reach_sizes(view)
-        notes.append("Size: reach, the number of entities within 2 steps on this map.")
+        notes.append(i18n.text(lang, "maps.note.size_reach"))
+    controls = map_controls(lang, choices, level, colour_by, size_by)
     if as_json:
         data, _, _ = _map_data(
             view,
@@ -1147,6 +1430,7 @@ def build_map(
             links=links,
             notes=notes,
             layout_name=layout,
+            lang=lang,
         )
         return laid_out(data)
     return render_map(
@@ -1160,7 +1444,36 @@ def build_map(
         standalone=standalone,
         notes=notes,
         layout_name=layout,
+        lang=lang,
+        controls=controls,
     )
+
+
+def map_controls(
+    lang: str, colour_choices_: Sequence[str], level: str, colour_by: str, size_by: str
+) -> list[dict[str, Any]]:
+    """The choices of a ``/map`` page (INN level, colour, size), each a query parameter;
+    labels in ``lang``."""
+    return [
+        {
+            "param": "level",
+            "label": i18n.text(lang, "maps.page.level"),
+            "value": level,
+            "choices": [[lv, i18n.word(lang, "level", lv)] for lv in LEVELS],
+        },
+        {
+            "param": "colour_by",
+            "label": i18n.text(lang, "maps.page.colour_by"),
+            "value": colour_by,
+            "choices": [[c, attribute_word(lang, c)] for c in colour_choices_],
+        },
+        {
+            "param": "size_by",
+            "label": i18n.text(lang, "maps.page.size_by"),
+            "value": size_by,
+            "choices": [[m, measure_word(lang, m)] for m in SIZE_BY],
+        },
+    ]
 
 
 def build_map_json(store: GraphStore, **options: Any) -> dict[str, Any]:

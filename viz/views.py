@@ -12,7 +12,10 @@ analysis found, through :func:`viz.maps.render_map`:
   link between the two groups' best-connected actors, the candidate brokers outlined;
 - :func:`reach_map`: the neighbourhood of one entity coloured by distance.
 
-``links`` and ``standalone`` are passed to ``render_map`` unchanged.
+``links`` and ``standalone`` are passed to ``render_map`` unchanged. ``lang`` is the page's
+language: each map opens with a banner of one or two sentences that answer its question in
+that language (``messages/<lang>/maps.toml``), a "what is this?" element that explains the
+measure, and the rest of what the analysis found folded under "all the details".
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from graph_service import i18n
 from graph_service.analysis.brokerage import ROLES, brokerage_report, load_ties
 from graph_service.analysis.common import actor_ties, group_actors
 from graph_service.analysis.gaps import gaps_report
@@ -31,7 +35,7 @@ from graph_service.analysis.reach import reach
 from graph_service.domain import ACTOR_KINDS, Edge, Node, Subgraph
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
-from viz.maps import render_map
+from viz.maps import attribute_word, render_map, value_word
 
 #: brokers outlined on the brokerage map, and listed in its notes
 TOP_HIGHLIGHT = 10
@@ -77,6 +81,52 @@ def _name(node: Node | None, id_: str) -> str:
     return (node.name if node is not None else "") or id_
 
 
+def _t(lang: str, key: str, **values: Any) -> str:
+    return i18n.text(lang, f"maps.{key}", **values)
+
+
+def _join(items: Sequence[str], lang: str, limit: int = 3) -> str:
+    """``a, b และ c`` / ``a, b and c``; more than ``limit``: ``a, b, c และอื่น ๆ อีก 2``."""
+    items = list(items)
+    if not items:
+        return i18n.text(lang, "home.nobody")
+    if len(items) > limit:
+        return i18n.text(
+            lang, "home.list_more", items=", ".join(items[:limit]), more=len(items) - limit
+        )
+    if len(items) == 1:
+        return items[0]
+    return i18n.text(lang, "home.list_and", items=", ".join(items[:-1]), last=items[-1])
+
+
+def _group(lang: str, attribute: str, value: Any) -> str:
+    """A group's value as a reader says it; the group of actors without one is "not
+    given"."""
+    if value is None:
+        return i18n.text(lang, "maps.page.none_value")
+    return value_word(lang, attribute, str(value))
+
+
+def _choice(lang: str, param: str, label: str, value: str, choices: Sequence[str]) -> dict:
+    """A control of a question map (a query parameter it takes): ``choices`` in words."""
+    words = {
+        "area": _t(lang, "overlap.by_area"),
+        "beneficiary": _t(lang, "overlap.by_beneficiary"),
+    }
+    listed = list(choices) if value in choices else [*choices, value]
+    return {
+        "param": param,
+        "label": i18n.text(lang, f"maps.page.{label}"),
+        "value": value,
+        "choices": [[c, words.get(c) or attribute_word(lang, c)] for c in listed],
+    }
+
+
+def _names(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
+    found = store.get_nodes(list(dict.fromkeys(ids))) if ids else {}
+    return {i: _name(found.get(i), i) for i in ids}
+
+
 # -- brokerage -------------------------------------------------------------------------------
 
 
@@ -92,36 +142,44 @@ def brokerage_map(
     undirected: bool = False,
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The actors (people, organisations, networks) and their ties, coloured by the group
     each falls in under ``group_by``, sized by the Gould–Fernandez total; the ten actors
-    with the highest total (above 0) are outlined, and the notes name the top five with
-    their dominant role."""
+    with the highest total (above 0) are outlined. The banner names the top three; the
+    details give the top five with their dominant role."""
     sub, ties = load_ties(store, None, undirected)
     report = brokerage_report(sub, ties, group_by, None, undirected, False)
     attribute = group_by.strip()
+    word = attribute_word(lang, attribute)
     rows = report["nodes"]  # sorted by (-total, id)
     groups = {r["id"]: r["group"] for r in rows}
     brokers = [r for r in rows if r["total"] > 0]
-    reading = "ties read both ways" if undirected else "ties read as directed"
-    notes = [
-        f"Groups by {attribute}: {len(report['groups'])} groups, {report['actors']} actors, "
-        f"{report['ties']} ties ({reading}). Size: brokerage total (Gould–Fernandez); the "
-        f"top {TOP_HIGHLIGHT} brokers are outlined."
-    ]
     if brokers:
-        top = "; ".join(
-            f"{r['name'] or r['id']} ({r['id']}): {r['total']}, mostly {_dominant_role(r)}"
-            for r in brokers[:TOP_NOTES]
-        )
-        notes.append(f"Top brokers: {top}.")
+        names = _join([r["name"] or r["id"] for r in brokers[:3]], lang)
+        notes = [
+            _t(lang, "brokerage.sentence", names=names, attr=word),
+            _t(lang, "brokerage.top", count=min(TOP_HIGHLIGHT, len(brokers))),
+        ]
     else:
-        notes.append("No actor brokers any pair: every open two-step path is missing.")
-    # betweenness is not drawn, so the report's note that it was not computed is left out
-    notes.extend(n for n in report["notes"] if not n.startswith("betweenness not computed"))
+        notes = [_t(lang, "brokerage.none", attr=word)]
+    details = [
+        _t(
+            lang,
+            "brokerage.row",
+            name=r["name"] or r["id"],
+            total=i18n.number(r["total"]),
+            role=_t(lang, f"role.{_dominant_role(r)}"),
+        )
+        for r in brokers[:TOP_NOTES]
+    ]
+    unnamed = sum(g["actors"] for g in report["groups"] if g["group"] is None)
+    if unnamed:
+        details.append(_t(lang, "brokerage.missing_group", count=unnamed, attr=word))
+    details.append(_t(lang, "brokerage.undirected" if undirected else "brokerage.directed"))
     return render_map(
         _grouped(sub, attribute, groups),
-        title=f"ผู้ประสานเชื่อมโยง / brokers: groups by {attribute}",
+        title=_t(lang, "brokerage.title", attr=word),
         colour_by=attribute,
         size_by="brokerage",
         sizes={r["id"]: r["total"] for r in rows},
@@ -129,6 +187,10 @@ def brokerage_map(
         links=links,
         standalone=standalone,
         notes=notes,
+        explain=_t(lang, "brokerage.explain", attr=word),
+        details=details,
+        lang=lang,
+        controls=[_choice(lang, "group_by", "group_by", attribute, ("admin_level", "sector"))],
     )
 
 
@@ -190,12 +252,46 @@ def _winning_kind(kinds: set[str]) -> str:
     return next(k for k in PAIR_PRECEDENCE if k in kinds)
 
 
+def _overlap_notes(sub: Subgraph, by: str, lang: str) -> list[str]:
+    """What the overlap analysis left out, in the reader's words: FUNDS relationships that
+    start at something other than a fund and, by area, recipients with no area."""
+    nodes = sub.nodes
+    out = []
+    not_funds = sum(
+        1
+        for e in sub.edges
+        if e.type == "FUNDS" and e.source in nodes and nodes[e.source].kind != "Fund"
+    )
+    if not_funds:
+        out.append(_t(lang, "overlap.not_funds", count=i18n.number(not_funds)))
+    if by == "area":
+        funds = {i for i, n in nodes.items() if n.kind == "Fund"}
+        recipients = {
+            e.target
+            for e in sub.edges
+            if e.type == "FUNDS"
+            and e.source in funds
+            and e.target in nodes
+            and nodes[e.target].kind != "Area"
+        }
+        placed = {
+            e.source
+            for e in sub.edges
+            if e.type in AREA_LINKS and e.target in nodes and nodes[e.target].kind == "Area"
+        }
+        lost = len(recipients - placed)
+        if lost:
+            out.append(_t(lang, "overlap.no_area", count=i18n.number(lost)))
+    return out
+
+
 def overlap_map(
     store: GraphStore,
     *,
     by: str = "area",
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The funds and what they reach (``by="beneficiary"``: their FUNDS recipients;
     ``by="area"``: also the areas the recipients operate in (OPERATES_IN) or are located in
@@ -203,44 +299,90 @@ def overlap_map(
     kind. Funds in an overlapping pair are outlined and joined by a ghost edge labelled with
     the pair's kind; the edges into shared targets are coloured by kind (duplication red,
     complementary green, unknown amber; duplication wins over unknown over complementary).
-    A graph without funds gives a page that says so."""
+    The banner says how many pairs overlap, with one example (a duplication first). A graph
+    without funds gives a page that says so."""
     by = check_by(by)
     sub = store.subgraph(types=LOAD_TYPES)
     report = overlap_report(sub, by)
-    title = f"การซ้อนทับของกองทุน / fund overlap by {by}"
+    title = _t(lang, f"overlap.title_{by}")
+    what = _t(lang, f"overlap.what_{by}")
     if report["funds"] == 0:
         return render_map(
             Subgraph(),
             title=title,
             links=links,
             standalone=standalone,
-            notes=["The graph has no funds (no Fund entities): there is no overlap to draw."],
+            notes=[_t(lang, "overlap.no_funds")],
+            lang=lang,
         )
     view = _overlap_subgraph(sub, by)
     pairs = report["pairs"]
     edge_kinds = _pair_edge_kinds(pairs, view.edges)
     edge_colours = {key: PAIR_COLOURS[_winning_kind(k)] for key, k in edge_kinds.items()}
+    nodes = sub.nodes
+
+    def name(id_: str) -> str:
+        return _name(nodes.get(id_), id_)
+
+    def kind_word(kind: str) -> str:
+        return _t(lang, f"overlap.kind.{kind}")
+
     ghosts = [
         {
             "from": p["fund_a"],
             "to": p["fund_b"],
             "type": "OVERLAP",
-            "label": p["kind"],
-            "title": p["reason"],
+            # many pairs: their colour says the kind (the legend and "what is this?" say how)
+            "label": kind_word(p["kind"]) if len(pairs) <= 5 else "",
+            "title": _t(
+                lang,
+                "overlap.pair_title",
+                a=name(p["fund_a"]),
+                b=name(p["fund_b"]),
+                kind=kind_word(p["kind"]),
+                targets=_join([name(t) for t in p["shared"]], lang),
+            ),
             "color": PAIR_COLOURS[p["kind"]],
         }
         for p in pairs
     ]
     counts = Counter(p["kind"] for p in pairs)
-    what = "areas" if by == "area" else "recipients"
-    notes = [
-        f"{report['funds']} funds, {len(pairs)} overlapping pair(s) sharing {what}: "
-        + ", ".join(f"{counts[k]} {k}" for k in ("duplication", "complementary", "unknown"))
-        + ".",
-        "Edges into shared targets: red duplication, green complementary, amber unknown "
-        "(an edge of several pairs takes duplication, then unknown, then complementary).",
-        *report["notes"],
+    if pairs:
+        example = next((p for p in pairs if p["kind"] == "duplication"), pairs[0])
+        notes = [
+            _t(
+                lang,
+                "overlap.sentence",
+                pairs=i18n.number(len(pairs)),
+                what=what,
+                a=name(example["fund_a"]),
+                b=name(example["fund_b"]),
+                targets=_join([name(t) for t in example["shared"]], lang),
+            ),
+            _t(
+                lang,
+                "overlap.judged",
+                duplication=i18n.number(counts["duplication"]),
+                complementary=i18n.number(counts["complementary"]),
+                unknown=i18n.number(counts["unknown"]),
+            ),
+        ]
+    else:
+        notes = [_t(lang, "overlap.none", funds=i18n.number(report["funds"]), what=what)]
+    details = [
+        _t(
+            lang,
+            "overlap.pair",
+            a=name(p["fund_a"]),
+            b=name(p["fund_b"]),
+            kind=kind_word(p["kind"]),
+            targets=_join([name(t) for t in p["shared"]], lang),
+        )
+        for p in pairs
     ]
+    if counts["unknown"]:  # what to add to the data to decide, before the pairs
+        details.insert(0, _t(lang, "overlap.unknown_why"))
+    details += _overlap_notes(sub, by, lang)
     return render_map(
         view,
         title=title,
@@ -248,10 +390,23 @@ def overlap_map(
         highlight={p["fund_a"] for p in pairs} | {p["fund_b"] for p in pairs},
         ghost_edges=ghosts,
         edge_colours=edge_colours,
-        ghost_label="กองทุนซ้อนทับ / funds overlapping",
+        ghost_label=_t(lang, "overlap.ghost"),
         links=links,
         standalone=standalone,
         notes=notes,
+        explain=_t(lang, "overlap.explain", what=what),
+        details=details,
+        lang=lang,
+        controls=[_choice(lang, "by", "see_by", by, ("area", "beneficiary"))],
+        legend_lines=[
+            {
+                "color": PAIR_COLOURS[k],
+                "dashes": True,
+                "label": f"{kind_word(k)} ({i18n.number(counts[k])})",
+            }
+            for k in ("duplication", "complementary", "unknown")
+            if counts[k]
+        ],
     )
 
 
@@ -276,15 +431,19 @@ def gaps_map(
     by: str = "admin_level",
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The actors and their ties coloured by ``by``. Each missing link (g, h) is a dashed
-    ghost edge labelled ``gap: g – h`` (``(one actor)`` when every tie runs through one
-    actor) between the best-connected actor of g and of h (most tied actors, then smallest
-    id; for gaps between sectors, within the gap's admin level). The candidate brokers are
-    outlined; the notes list every missing link and its brokers."""
+    ghost edge labelled with the two groups (marked when every tie runs through one actor)
+    between the best-connected actor of g and of h (most tied actors, then smallest id; for
+    gaps between sectors, within the gap's admin level). The candidate brokers are outlined.
+    The banner says how many pairs of groups have no link (and their direction when all
+    share one), and how many hang on one actor; the details list every one with the actors
+    who could close it."""
     full = store.subgraph()
     report = gaps_report(full, by)
     attribute = report["by"]
+    word = attribute_word(lang, attribute)
     sub = _actor_subgraph(full)
     ties = actor_ties(sub, None, undirected=True)
     # tied actors of each actor: the arcs run both ways, de-duplicated
@@ -303,53 +462,78 @@ def gaps_map(
                 [ties.ids[k] for k in keep], degree, [labels[k] for k in keep]
             )
 
-    ghosts, notes, brokers = [], [], set()
+    def name(id_: str) -> str:
+        return _name(full.nodes.get(id_), id_)
+
+    ghosts, details, brokers = [], [], set()
+    none_pairs: list[tuple[dict[str, Any], str]] = []
+    one_pairs: list[tuple[dict[str, Any], str]] = []
     for m in report["missing"]:
-        g, h = m["from"], m["to"]
+        g, h = _group(lang, attribute, m["from"]), _group(lang, attribute, m["to"])
         at_level = "level" in m and not m.get("undecided")
         pick = level_reps.get(m["level"], {}) if at_level else reps
         one = m["status"] == "one_actor"
-        label = f"gap: {g} – {h}" + (" (one actor)" if one else "")
-        where = f" at {m['level'] or 'an unknown'} level" if at_level else ""
+        (one_pairs if one else none_pairs).append((m, f"{g}–{h}"))
+        where = ""
+        if at_level:
+            where = _t(lang, "gaps.at_level", level=_group(lang, "admin_level", m["level"]))
         if m.get("undecided"):
-            where = f" (direction undecided: {m['undecided']})"
-        state = f"every tie runs through {m['through']}" if one else "no tie"
-        title = f"missing link {g} – {h}{where}: {state}"
-        if m["brokers"]:
-            title += f"; brokers: {', '.join(m['brokers'])}"
+            where = _t(lang, "gaps.undecided")
+        line = _t(
+            lang,
+            "gaps.pair_one" if one else "gaps.pair_none",
+            a=g,
+            b=h,
+            where=where,
+            through=name(m["through"]) if m.get("through") else "",
+            brokers=_join([name(b) for b in m["brokers"]], lang),
+        )
         ghosts.append(
             {
-                "from": pick.get(g),
-                "to": pick.get(h),
+                "from": pick.get(m["from"]),
+                "to": pick.get(m["to"]),
                 "type": "MISSING",
                 "direction": m["direction"],
-                "label": label,
-                "title": title,
+                "label": _t(lang, "gaps.label_one" if one else "gaps.label", a=g, b=h),
+                "title": line,
             }
         )
-        notes.append(
-            f"{label}{where}: {state}; brokers: "
-            + (", ".join(m["brokers"]) if m["brokers"] else "none")
-        )
+        details.append(line)
         brokers.update(m["brokers"])
-    head = [
-        f"{report['groups_note']}; {len(report['missing'])} missing link(s), drawn as dashed "
-        "lines between each group's best-connected actors; candidate brokers are outlined."
-    ]
-    if not report["missing"]:
-        head.append(
-            "No missing link: the ties of every pair of groups compared hang on more than one "
-            "actor."
-        )
+    if len(ghosts) > 5:  # many dashed lines: their names on hover, not along the lines
+        for ghost in ghosts:
+            ghost["label"] = ""
+    notes = []
+    if none_pairs:
+        directions = {m["direction"] for m, _ in none_pairs}
+        listed = _join([text for _, text in none_pairs], lang)
+        count = i18n.number(len(none_pairs))
+        if len(directions) == 1 and None not in directions:
+            direction = i18n.word(lang, "direction", str(directions.pop()))
+            notes.append(_t(lang, "gaps.sentence", direction=direction, pairs=listed, count=count))
+        else:
+            notes.append(_t(lang, "gaps.sentence_any", pairs=listed, count=count))
+    if one_pairs:
+        notes.append(_t(lang, "gaps.sentence_one", count=i18n.number(len(one_pairs))))
+    if not notes:
+        notes.append(_t(lang, "gaps.none", attr=word))
+    unnamed = sum(1 for x in labels if x is None)
+    if unnamed:
+        details.append(_t(lang, "gaps.missing_group", count=i18n.number(unnamed), attr=word))
     return render_map(
         _grouped(sub, attribute, dict(zip(ties.ids, labels, strict=True))),
-        title=f"ช่องว่าง / missing links by {attribute}",
+        title=_t(lang, "gaps.title", attr=word),
         colour_by=attribute,
         highlight=brokers,
         ghost_edges=ghosts,
+        ghost_label=_t(lang, "gaps.ghost"),
         links=links,
         standalone=standalone,
-        notes=[*head, *notes, *report["notes"][1:]],
+        notes=notes,
+        explain=_t(lang, "gaps.explain", attr=word),
+        details=details,
+        lang=lang,
+        controls=[_choice(lang, "by", "group_by", attribute, ("admin_level", "sector"))],
     )
 
 
@@ -363,10 +547,11 @@ def reach_map(
     depth: int = 2,
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The entities within ``depth`` steps of ``ref`` (an id or a unique name), ties read
     both ways, coloured by their distance from it (0 for the focus, which is outlined);
-    the notes give its reach and distance-weighted reach."""
+    the banner gives its reach and distance-weighted reach."""
     report = reach(store, ref, depth)
     focus = report["id"]
     # the reach already walked the neighbourhood: fetch its entities and links, not walk again
@@ -377,22 +562,35 @@ def reach_map(
         for i, n in store.get_nodes(ids).items()
     }
     edges = store.edges_among(ids)
-    by_distance = ", ".join(f"{c} at {d}" for d, c in report["by_distance"].items())
+    name = report["name"] or focus
+    by_distance = ", ".join(
+        _t(lang, "reach.by_distance", distance=d, count=i18n.number(c))
+        for d, c in report["by_distance"].items()
+    )
+    sentence = _t(
+        lang, "reach.sentence", name=name, count=i18n.number(report["reach"]), depth=depth
+    )
     notes = [
-        f"Reach of {report['name'] or focus} ({focus}) within {depth} step(s), ties read both "
-        f"ways: {report['reach']} entities"
-        + (f" ({by_distance})" if by_distance else "")
-        + f"; weighted reach (Σ 1/distance): {report['weighted_reach']}.",
-        "Colour: distance from the focus (0 is the focus itself, outlined).",
+        sentence + (f" ({by_distance})" if by_distance else ""),
+        _t(lang, "reach.weighted", weighted=i18n.number(report["weighted_reach"])),
     ]
     return render_map(
         Subgraph(nodes, edges, distance),
-        title=f"การเข้าถึง / reach of {report['name'] or focus} ({depth} steps)",
+        title=_t(lang, "reach.title", name=name, depth=depth),
         colour_by="distance",
         highlight={focus},
         links=links,
         standalone=standalone,
         notes=notes,
+        explain=_t(
+            lang,
+            "reach.explain",
+            depth=depth,
+            name=name,
+            count=i18n.number(report["reach"]),
+            drawn=i18n.number(len(nodes)),
+        ),
+        lang=lang,
     )
 
 
@@ -411,43 +609,53 @@ def fragility_map(
     group_by: str | None = None,
     links: dict[str, str] | None = None,
     standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> str:
     """The actors and their ties (read both ways), with the cut points outlined and sized by
     how many actors each would cut off, and every actor that some cut point would cut off
     coloured by that cut point (the one that cuts off the fewest, when several would: the
-    nearest); the notes say it in Thai and English for the five that cut off most."""
+    nearest), named by its name (with its id only when two share a name). The banner says
+    what the two cut points that cut off most would do; the details the next three."""
     from graph_service.analysis.fragility import fragility_report
 
     sub = _actor_subgraph(store.subgraph(kinds=ACTOR_KINDS))
     if not sub.nodes:
-        raise InvalidInput(
-            "the graph has no actors (people, organisations or networks): import a dataset first"
-        )
+        raise InvalidInput(_t("en", "fragility.no_actors"))
     report = fragility_report(actor_ties(sub, None, undirected=True), group_by)
     cuts = report["cut_points"]  # most cut off first
+    names = {c["id"]: _name(sub.nodes.get(c["id"]), c["id"]) for c in cuts}
+    twice = {n for n, k in Counter(names.values()).items() if k > 1}
     by: dict[str, str] = {}
     for cut in reversed(cuts):  # the smallest sets last: the nearest cut point wins
-        label = f"{_name(sub.nodes.get(cut['id']), cut['id'])} ({cut['id']})"
+        label = names[cut["id"]]
+        if label in twice:
+            label = f"{label} ({cut['id']})"
         by.update(dict.fromkeys(cut["cut_off"], label))
     nodes = {
         i: Node(i, n.kind, {**n.props, CUT_OFF_BY: by[i]}) if i in by else n
         for i, n in sub.nodes.items()
     }
-    notes = [
-        f"{report['actors']} actors, {report['ties']} ties (read both ways): "
-        f"{len(report['components'])} component(s), {len(report['isolates'])} isolate(s), "
-        f"{len(cuts)} cut point(s), outlined and sized by how many they would cut off; "
-        "colour: the cut point that would cut an actor off (grey: none)."
+    lines = [
+        _t(lang, "fragility.sentence", name=names[c["id"]], count=i18n.number(len(c["cut_off"])))
+        for c in cuts[:TOP_NOTES]
     ]
-    for cut in cuts[:TOP_NOTES]:
-        name = _name(sub.nodes.get(cut["id"]), cut["id"])
-        notes.append(
-            f"ถ้า {name} ออกไป จะมี {len(cut['cut_off'])} รายขาดการเชื่อมต่อ / if {name} "
-            f"leaves, {len(cut['cut_off'])} actor(s) are cut off."
+    if cuts:
+        notes = [_t(lang, "fragility.count", count=i18n.number(len(cuts))), *lines[:2]]
+    else:
+        notes = [_t(lang, "fragility.none")]
+    details = lines[2:]
+    if len(report["components"]) > 1 or report["isolates"]:
+        details.append(
+            _t(
+                lang,
+                "fragility.parts",
+                components=i18n.number(len(report["components"])),
+                isolates=i18n.number(len(report["isolates"])),
+            )
         )
     return render_map(
         Subgraph(nodes, sub.edges),
-        title="จุดเปราะบาง / cut points: who, if they leave, cuts whom off",
+        title=_t(lang, "fragility.title"),
         colour_by=CUT_OFF_BY,
         size_by="cut off",
         sizes={c["id"]: len(c["cut_off"]) for c in cuts},
@@ -455,4 +663,8 @@ def fragility_map(
         links=links,
         standalone=standalone,
         notes=notes,
+        explain=_t(lang, "fragility.explain"),
+        none_label=_t(lang, "fragility.not_cut"),
+        details=details,
+        lang=lang,
     )

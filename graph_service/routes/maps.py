@@ -18,17 +18,18 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import Store, public_store_of
+from graph_service.routes.deps import Lang, Store, public_store_of
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
 router = APIRouter()
 
-#: links in a map's details panel: {id} is the selected entity's id
+#: links in a map's details panel: {id} is the selected entity's id; each name is a word of
+#: maps.toml (``maps.link.<name>``)
 PANEL_LINKS = {
     "neighbourhood": "/map/focus/{id}?depth=2",
     "reach": "/map/reach/{id}?depth=2",
-    "what breaks if it leaves (JSON)": "/api/brokerage/{id}/impact",
+    "impact": "/api/brokerage/{id}/impact",
     "open": "/map/focus/{id}?depth=1&level=individual",
 }
 
@@ -54,13 +55,14 @@ Where = Annotated[
 def whole_map(
     request: Request,
     store: Store,
+    lang: Lang,
     level: Level = "individual",
     colour_by: ColourBy = "kind",
     size_by: SizeBy = "degree",
     where: Where = None,
     layout: Layout = "force",
 ) -> HTMLResponse:
-    return _map_page(request, store, None, 2, level, colour_by, size_by, where, layout)
+    return _map_page(request, store, lang, None, 2, level, colour_by, size_by, where, layout)
 
 
 @router.get(
@@ -73,6 +75,7 @@ def focus_map(
     request: Request,
     ref: str,
     store: Store,
+    lang: Lang,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
     level: Level = "individual",
     colour_by: ColourBy = "kind",
@@ -80,7 +83,7 @@ def focus_map(
     where: Where = None,
     layout: Layout = "force",
 ) -> HTMLResponse:
-    return _map_page(request, store, ref, depth, level, colour_by, size_by, where, layout)
+    return _map_page(request, store, lang, ref, depth, level, colour_by, size_by, where, layout)
 
 
 @router.get(
@@ -91,6 +94,7 @@ def focus_map(
 def map_json(
     request: Request,
     store: Store,
+    lang: Lang,
     focus: Annotated[str | None, Query(description="an entity: map its neighbourhood")] = None,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
     level: Level = "individual",
@@ -114,18 +118,22 @@ def map_json(
         size_by=size_by,
         where=tuple(where or ()),
         layout=layout,
+        lang=lang,
     )
 
 
 def _pages(request: Request) -> AnswerCache:
-    """Map pages, built once per graph version (and privacy mode) and options; they share
-    the cache's bound in bytes with the answers (a page of a large graph weighs megabytes)."""
+    """Map pages, built once per graph version (and privacy mode) and options, the page's
+    language among them (every builder takes ``lang``, so a Thai page and an English page
+    of one URL are two entries); they share the cache's bound in bytes with the answers (a
+    page of a large graph weighs megabytes)."""
     return cache_of(request, "pages")
 
 
 def _map_page(
     request: Request,
     store: GraphStore,
+    lang: str,
     focus: str | None,
     depth: int,
     level: str,
@@ -148,6 +156,7 @@ def _map_page(
         standalone=False,
         where=tuple(where or ()),
         layout=layout,
+        lang=lang,
     )
     return HTMLResponse(page)
 
@@ -245,6 +254,7 @@ def get_export(
 def brokerage_view(
     request: Request,
     store: Store,
+    lang: Lang,
     group_by: Annotated[str, Query(description="admin_level, sector, ... (as /api/brokerage)")] = (
         "admin_level"
     ),
@@ -260,6 +270,7 @@ def brokerage_view(
             undirected=undirected,
             links=PANEL_LINKS,
             standalone=False,
+            lang=lang,
         )
     )
 
@@ -273,11 +284,14 @@ def brokerage_view(
 def overlap_view(
     request: Request,
     store: Store,
+    lang: Lang,
     by: Annotated[str, Query(description="area or beneficiary")] = "area",
 ) -> HTMLResponse:
     from viz.views import overlap_map
 
-    page = _pages(request).answer(store, overlap_map, by=by, links=PANEL_LINKS, standalone=False)
+    page = _pages(request).answer(
+        store, overlap_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    )
     return HTMLResponse(page)
 
 
@@ -290,11 +304,14 @@ def overlap_view(
 def gaps_view(
     request: Request,
     store: Store,
+    lang: Lang,
     by: Annotated[str, Query(description="admin_level, sector, ...")] = "admin_level",
 ) -> HTMLResponse:
     from viz.views import gaps_map
 
-    page = _pages(request).answer(store, gaps_map, by=by, links=PANEL_LINKS, standalone=False)
+    page = _pages(request).answer(
+        store, gaps_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    )
     return HTMLResponse(page)
 
 
@@ -307,6 +324,7 @@ def gaps_view(
 def fragility_view(
     request: Request,
     store: Store,
+    lang: Lang,
     group_by: Annotated[
         str | None, Query(description="admin_level, sector, ... (as /api/fragility)")
     ] = None,
@@ -314,7 +332,12 @@ def fragility_view(
     from viz.views import fragility_map
 
     page = _pages(request).answer(
-        store, fragility_map, group_by=group_by, links=PANEL_LINKS, standalone=False
+        store,
+        fragility_map,
+        group_by=group_by,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)
 
@@ -329,12 +352,19 @@ def reach_view(
     request: Request,
     ref: str,
     store: Store,
+    lang: Lang,
     depth: Annotated[int, Query(description="steps, 1 to 10")] = 2,
 ) -> HTMLResponse:
     from viz.views import reach_map
 
     page = _pages(request).answer(
-        store, reach_map, ref=ref, depth=depth, links=PANEL_LINKS, standalone=False
+        store,
+        reach_map,
+        ref=ref,
+        depth=depth,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)
 
@@ -351,6 +381,7 @@ def reach_view(
 def chain_view_page(
     request: Request,
     store: Store,
+    lang: Lang,
     from_: Annotated[
         str | None, Query(alias="from", description="an id or a unique name (none: a form)")
     ] = None,
@@ -372,15 +403,16 @@ def chain_view_page(
     """The chains of ``/api/path`` (same options) drawn left to right: FROM at the left, TO
     at the right, one column per step, each tie labelled with its type; no chain: a page
     that says so. Without ``from``: a form asking for the two ends."""
+    from graph_service import i18n
     from graph_service.analysis.common import parse_list
     from viz.chain import build_chain_map, chain_form
 
     if not from_:
-        return HTMLResponse(chain_form({"to": to}))
+        return HTMLResponse(chain_form({"to": to}, lang=lang))
     if not to and not to_where:
         values = {"from": from_, "types": types, "actors_only": actors_only, "upward": upward}
-        error = "ใส่ปลายทางด้วย / give the other end too (to)."
-        return HTMLResponse(chain_form({**values, "all": all_}, error))
+        error = i18n.text(lang, "maps.chain.missing_to")
+        return HTMLResponse(chain_form({**values, "all": all_}, error, lang=lang))
     page = _pages(request).answer(
         store,
         build_chain_map,
@@ -393,5 +425,6 @@ def chain_view_page(
         all_paths=all_,
         links=PANEL_LINKS,
         standalone=False,
+        lang=lang,
     )
     return HTMLResponse(page)

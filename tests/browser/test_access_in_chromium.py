@@ -43,7 +43,8 @@ def test_log_in_read_the_map_and_never_write_with_the_cookie(page: Any, store_fi
         page.fill("input[name=key]", "browser-admin-1")
         page.click("input[type=submit]")
         page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
-        assert page.url == base + "/map/focus/person-coordinator?depth=1"
+        # the map keeps its state in the URL, the reader's language with it
+        assert page.url == base + "/map/focus/person-coordinator?depth=1&lang=th"
         state = open_map(page, base + "/map/focus/person-coordinator?depth=1", "access-login")
         assert state["nodes"] == 8 and state["inked"] > 50
         assert "ผู้ประสานงาน" in state["labels"]

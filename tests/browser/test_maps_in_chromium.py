@@ -156,3 +156,110 @@ def test_views_of_the_four_questions(
     else:
         assert found >= 1
     assert page.errors == []
+
+
+# -- the map pages in the reader's language, their state in the URL (issue 13) --------------
+
+
+def test_the_language_switch_on_a_map_is_kept_for_the_next_page(page: Any, service: str) -> None:
+    open_map(page, service + "/map/gaps", "map-gaps-th")
+    assert page.evaluate("document.documentElement.lang") == "th"
+    banner = page.inner_text("#notes")
+    assert "ยังไม่มีการเชื่อมโยงแนวดิ่งระหว่าง ภาค–หมู่บ้าน และ หมู่บ้าน–ชุมชน รวม 2 คู่" in banner
+    assert page.inner_text("#counts") == ("30 หน่วย · ความสัมพันธ์ 50 เส้น · การเชื่อมโยงที่ยังขาด 3 เส้น")
+    # the legend says the same numbers: 50 relationships by direction (the sample's 49 and
+    # the hostile person's), 3 missing links
+    lines = page.locator("#legend .legend-row[data-line]").all_inner_texts()
+    counts = [int(text.rsplit("(", 1)[1].rstrip(")")) for text in lines]
+    assert sum(counts[:-1]) == 50 and counts[-1] == 3
+    page.click("#lang-switch")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert "Missing vertical links: 2, between region–village and village–community" in (
+        page.inner_text("#notes")
+    )
+    # the next page, with no ?lang=, opens in English: the cookie kept the choice
+    open_map(page, service + "/map/brokerage", "map-brokerage-en")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.inner_text("h1") == "Brokers between admin levels"
+    page.click("#lang-switch")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert page.evaluate("document.documentElement.lang") == "th"
+    assert page.inner_text("h1") == "ผู้ประสานเชื่อมโยงระหว่างระดับพื้นที่"
+    assert page.errors == []
+
+
+def test_a_copied_link_reopens_the_same_view(page: Any, service: str) -> None:
+    open_map(page, service + "/map", "map-state-before")
+    page.select_option("#controls select[data-param=colour_by]", "admin_level")
+    page.wait_for_url("**colour_by=admin_level**")
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.uncheck("input[data-group=kind][data-value=Person]")
+    page.uncheck("input[data-group=line][data-value=placement]")
+    page.fill("#search", "ทีมกลาง")
+    page.press("#search", "Enter")
+    page.wait_for_function("window.graphService.selected === 'org-central-team'")
+    url = page.url
+    assert "colour_by=admin_level" in url and "hide_kind=Person" in url
+    assert "hide_line=placement" in url and "lang=th" in url
+    shown = page.evaluate("window.graphService.view.length")
+    assert shown == 75 - 7  # the sample's 6 people and the hostile one hidden
+    # reopen the link in a fresh page: the same view
+    page.goto("about:blank")
+    open_map(page, url, "map-state-after")
+    state = page.evaluate("window.graphService.state()")
+    assert state["hide_kind"] == ["Person"] and state["hide_line"] == ["placement"]
+    assert state["q"] == "ทีมกลาง" and state["selected"] == "org-central-team"
+    assert page.evaluate("window.graphService.view.length") == shown
+    assert page.input_value("#controls select[data-param=colour_by]") == "admin_level"
+    assert not page.is_checked("input[data-group=kind][data-value=Person]")
+    assert page.evaluate("window.graphService.data.colour_by") == "admin_level"
+    assert "ทีมกลาง" in page.inner_text("#details")
+    # the embed snippet opens that view in public read mode
+    page.click("#embed-button")
+    snippet = page.input_value("#embed-code")
+    assert snippet.startswith('<iframe src="http') and "embed=1" in snippet
+    assert "hide_kind=Person" in snippet
+    assert page.errors == []
+
+
+def test_embed_shows_the_map_and_its_legend_only(page: Any, service: str) -> None:
+    open_map(page, service + "/map/gaps?embed=1", "map-embed")
+    for hidden in ("#details", "#filters", "#search", "#banner", "#top .actions"):
+        assert not page.is_visible(hidden), hidden
+    assert page.is_visible("#legend") and page.is_visible("h1")
+    assert "embed=1" in page.url  # the state kept in the URL keeps the read mode too
+    # and printing shows the title, the banner, the map and the legend, no controls
+    open_map(page, service + "/map/gaps", "map-print")
+    page.emulate_media(media="print")
+    for hidden in ("#filters", "#search", "#details", "#top .actions"):
+        assert not page.is_visible(hidden), hidden
+    assert page.is_visible("#banner") and page.is_visible("#legend")
+    assert page.is_visible("#graph canvas")
+    page.emulate_media(media="screen")
+    assert page.errors == []
+
+
+def test_details_give_words_names_and_years_as_the_reader_writes_them(
+    page: Any, service: str
+) -> None:
+    """fund-skills-grant: year 2562 (already Buddhist era in the sample), so พ.ศ. 2562 on a
+    Thai page and 2019 on an English one; its kind and the property names in words."""
+    open_map(page, service + "/map?lang=th", "map-details-th")
+    page.evaluate("window.graphService.select('fund-skills-grant')")
+    rows = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#details dt')]
+            .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"""
+    )
+    assert rows["ปี"] == "พ.ศ. 2562"
+    assert rows["ประเภท"] == "กองทุน"
+    assert rows["รหัส"] == "fund-skills-grant"  # the id, in the details only
+    open_map(page, service + "/map?lang=en", "map-details-en")
+    page.evaluate("window.graphService.select('fund-skills-grant')")
+    rows = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#details dt')]
+            .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"""
+    )
+    assert rows["year"] == "2019" and rows["Kind"] == "fund"
+    page.goto(service + "/map?lang=th")  # back to Thai for the tests after this one
+    assert page.errors == []

@@ -45,17 +45,23 @@ PLACES = {
     "m": (960.0, 0.0),
 }
 LABELS = {
-    ("p1", "o1"): "เป็นสมาชิกของ / MEMBER_OF",
-    ("o1", "n1"): "เป็นสมาชิกของ / MEMBER_OF",
-    ("n1", "m"): "รายงานต่อ / REPORTS_TO",
-    ("p1", "o2"): "ทำงานให้ / WORKS_FOR",
-    ("n2", "o2"): "สนับสนุน / SUPPORTS",
-    ("m", "n2"): "ให้ทุน / FUNDS",
+    ("p1", "o1"): "เป็นสมาชิกของ",
+    ("o1", "n1"): "เป็นสมาชิกของ",
+    ("n1", "m"): "รายงานต่อ",
+    ("p1", "o2"): "ทำงานให้",
+    ("n2", "o2"): "สนับสนุน",
+    ("m", "n2"): "ให้ทุนแก่",
 }
-HEADING = (
-    "สายเชื่อมที่สั้นที่สุดจาก นางสาว สมศรี ใจดี ถึง กระทรวงสาธารณสุข: 3 ขั้น / shortest chain "
-    "from นางสาว สมศรี ใจดี to กระทรวงสาธารณสุข: 3 steps"
-)
+#: the relationship type of each drawn tie
+TYPES = {
+    ("p1", "o1"): "MEMBER_OF",
+    ("o1", "n1"): "MEMBER_OF",
+    ("n1", "m"): "REPORTS_TO",
+    ("p1", "o2"): "WORKS_FOR",
+    ("n2", "o2"): "SUPPORTS",
+    ("m", "n2"): "FUNDS",
+}
+HEADING = "สายเชื่อมที่สั้นที่สุดจาก นางสาว สมศรี ใจดี ถึง กระทรวงสาธารณสุข: 3 ขั้น"
 
 
 def two_chains(store: GraphStore) -> None:
@@ -108,7 +114,7 @@ def test_the_two_chains_of_an_all_case_are_drawn_left_to_right_and_stacked(
     assert data["meta"]["title"] == HEADING
 
 
-def test_the_ties_of_the_chain_are_drawn_with_their_type_in_thai_and_english(
+def test_the_ties_of_the_chain_are_drawn_with_their_type_in_the_readers_words(
     store: GraphStore,
 ) -> None:
     two_chains(store)
@@ -116,9 +122,14 @@ def test_the_ties_of_the_chain_are_drawn_with_their_type_in_thai_and_english(
     drawn = {(e["from"], e["to"]): e["label"] for e in data["edges"]}
     # o1 - o2 (same step) and o1 - a1 (off the chain) are not drawn; arrows keep the
     # relationship's own direction (n2 SUPPORTS o2 points back)
-    assert drawn == {pair: text.replace(" / ", "\n") for pair, text in LABELS.items()}
+    assert drawn == LABELS
     as_json = chain_map_json(chain_view(store, "p1", "m", all_paths=True))
     assert {(e["from"], e["to"]): e["label"] for e in as_json["edges"]} == LABELS
+    english = page_data(build_chain_map(store, "p1", "m", all_paths=True, lang="en"))
+    assert {(e["from"], e["to"]): e["label"] for e in english["edges"]} == {
+        **{pair: TYPES[pair].lower().replace("_", " ") for pair in LABELS},
+        ("m", "n2"): "funds",
+    }
     directions = {(e["from"], e["to"]): e["direction"] for e in data["edges"]}
     # styled as every map: by the admin levels of the two ends (p1 has none)
     assert directions == {
@@ -139,10 +150,10 @@ def test_several_ties_between_two_entities_share_one_label(store: GraphStore) ->
     )
     drawn = sorted((e["from"], e["to"], e["type"], e["label"]) for e in data["edges"])
     assert drawn == [
-        ("n1", "m", "REPORTS_TO", "รายงานต่อ\nREPORTS_TO"),
-        ("o1", "n1", "MEMBER_OF", "เป็นสมาชิกของ\nMEMBER_OF"),
+        ("n1", "m", "REPORTS_TO", "รายงานต่อ"),
+        ("o1", "n1", "MEMBER_OF", "เป็นสมาชิกของ"),
         ("o1", "p1", "SUPPORTS", ""),  # drawn under the other, its arrow pointing back
-        ("p1", "o1", "MEMBER_OF", "เป็นสมาชิกของ / MEMBER_OF\nสนับสนุน / SUPPORTS"),
+        ("p1", "o1", "MEMBER_OF", "เป็นสมาชิกของ\nสนับสนุน"),
     ]
     assert "<li>นางสาว สมศรี ใจดี → อบต. ลาโละ → เครือข่ายสุขภาพอำเภอ → กระทรวงสาธารณสุข</li>" in (
         build_chain_map(store, "p1", "m", types=["MEMBER_OF", "REPORTS_TO"])
@@ -160,10 +171,10 @@ def test_types_keep_one_chain_on_one_line(store: GraphStore) -> None:
         "m": (960.0, 0.0),
     }
     assert sorted(e.type for e in view.sub.edges) == ["MEMBER_OF", "MEMBER_OF", "REPORTS_TO"]
-    assert (
-        "เงื่อนไข / conditions: เฉพาะความสัมพันธ์ / only ties of type MEMBER_OF, REPORTS_TO."
-        in view.notes
-    )
+    assert "เงื่อนไข: เฉพาะความสัมพันธ์ เป็นสมาชิกของ, รายงานต่อ" in view.notes
+    english = chain_view(store, "p1", "m", types=["MEMBER_OF", "REPORTS_TO"], lang="en")
+    assert english.title == "Shortest chain from นางสาว สมศรี ใจดี to กระทรวงสาธารณสุข: 3 steps"
+    assert "Conditions: only relationships member of, reports to" in english.notes
 
 
 def test_the_nearest_match_of_a_filter(store: GraphStore) -> None:
@@ -171,18 +182,19 @@ def test_the_nearest_match_of_a_filter(store: GraphStore) -> None:
     view = chain_view(store, "p1", to_where=["admin_level=national"])
     assert (view.doc["to"], view.doc["length"]) == ("m", 3)
     assert view.positions["m"] == (960.0, 0.0)
-    assert any("is the nearest entity matching admin_level=national" in n for n in view.notes)
+    assert "กระทรวงสาธารณสุข คือรายการที่ใกล้ที่สุดที่ตรงกับ admin_level=national" in view.notes
 
 
 def test_no_chain_is_a_page_that_says_so(store: GraphStore) -> None:
     two_chains(store)
     page = build_chain_map(store, "p1", "z")
-    assert "ไม่มีสายเชื่อมระหว่าง นางสาว สมศรี ใจดี กับ นาย ไม่มีใคร / there is no chain between" in page
+    assert "<h1>ไม่มีสายเชื่อมระหว่าง นางสาว สมศรี ใจดี กับ นาย ไม่มีใคร</h1>" in page
     assert 'id="graph-data"' not in page and 'id="graph"' not in page  # no canvas
     doc = chain_map_json(chain_view(store, "p1", "z"))
     assert (doc["length"], doc["nodes"], doc["edges"], doc["paths"]) == (None, [], [], [])
     upward = build_chain_map(store, "p1", "m", upward=True)  # p1 has no admin_level
-    assert "there is no chain between" in upward and "upward" in upward
+    assert "ไม่มีสายเชื่อมระหว่าง" in upward
+    assert "เงื่อนไข: ทุกขั้นขึ้นไประดับพื้นที่เดียวกันหรือสูงกว่า" in upward
 
 
 def test_an_unknown_end_says_did_you_mean(store: GraphStore) -> None:
@@ -203,7 +215,9 @@ def test_the_page_over_http(store: GraphStore) -> None:
         by_name = client.get("/map/path", params={"from": NAMES["p1"], "to": NAMES["m"]})
         assert places(page_data(by_name.text)["nodes"]) == PLACES
         none = client.get("/map/path", params={"from": "p1", "to": "z"})
-        assert none.status_code == 200 and "there is no chain between" in none.text
+        assert none.status_code == 200 and "ไม่มีสายเชื่อมระหว่าง" in none.text
+        english = client.get("/map/path", params={"from": "p1", "to": "z", "lang": "en"})
+        assert "<h1>There is no chain between นางสาว สมศรี ใจดี and นาย ไม่มีใคร</h1>" in (english.text)
         unknown = client.get("/map/path", params={"from": "p11", "to": "m"})
         assert unknown.status_code == 404
         error = unknown.json()["error"]
@@ -211,7 +225,7 @@ def test_the_page_over_http(store: GraphStore) -> None:
         form = client.get("/map/path")
         assert form.status_code == 200 and 'name="from"' in form.text
         half = client.get("/map/path", params={"from": "p1"})
-        assert half.status_code == 200 and "give the other end too" in half.text
+        assert half.status_code == 200 and "Give the other end too" in half.text
         bad = client.get("/map/path", params={"from": "p1", "to": "m", "types": "lower"})
         assert bad.status_code == 422
 
@@ -236,9 +250,7 @@ def test_map_path_on_the_command_line(tmp_path: Path) -> None:
     doc = json.loads(as_json.stdout)
     assert {n["id"]: (n["x"], n["y"]) for n in doc["nodes"]} == PLACES
     assert {n["id"]: n["size"] for n in doc["nodes"]} == dict.fromkeys(PLACES, 40.0)
-    assert {(e["from"], e["to"]): e["type"] for e in doc["edges"]} == {
-        k: v.split(" / ")[1] for k, v in LABELS.items()
-    }
+    assert {(e["from"], e["to"]): e["type"] for e in doc["edges"]} == TYPES
     assert doc["paths"] == [["p1", "o1", "n1", "m"], ["p1", "o2", "n2", "m"]]
     nearest = runner.invoke(
         main, ["--store", str(db), "map", "--path", "p1", "--to-where", "kind=Network", "--json"]
@@ -247,7 +259,7 @@ def test_map_path_on_the_command_line(tmp_path: Path) -> None:
     unknown = runner.invoke(main, ["--store", str(db), "map", "--path", "p11", "m", "--json"])
     assert unknown.exit_code == 1 and "did you mean p1" in unknown.output
     none = runner.invoke(main, ["--store", str(db), "map", "--path", "p1", "z", "-o", str(out)])
-    assert none.exit_code == 0 and "there is no chain between" in none.output
+    assert none.exit_code == 0 and "ไม่มีสายเชื่อมระหว่าง" in none.output
     assert 'id="graph-data"' not in out.read_text(encoding="utf-8")
     for args in (
         ["--path", "p1", "-o", str(out)],

@@ -115,7 +115,7 @@ def _measure(case: str, store: GraphStore) -> dict[str, Any]:
             page = build_map(store, size_by="brokerage")
         nodes = {x["id"]: x for x in page_data(page)["nodes"]}
         return {
-            "cut": "Only the 5,000 nearest entities are drawn" in page,
+            "cut": "แสดงเฉพาะ 5,000 หน่วยที่ใกล้ที่สุด" in page,
             "nodes": len(nodes),
             "hub": nodes["hub"]["measure"],
             "member": nodes[member(7)]["measure"] if member(7) in nodes else None,

@@ -37,7 +37,10 @@ def test_a_filtered_map_draws_only_the_matching_entities(sample: GraphStore) -> 
     assert sorted(n["id"] for n in data["nodes"]) == NETWORKS
     drawn = set(NETWORKS)
     assert all(e["from"] in drawn and e["to"] in drawn for e in data["edges"])
-    assert "filtered by kind=Network: 6 of 74 entities drawn" in page
+    assert "กรองตาม kind=Network: แสดง 6 จาก 74 หน่วย" in page
+    assert "Filtered by kind=Network: 6 of 74 entities drawn" in build_map(
+        sample, where=("kind=Network",), lang="en"
+    )
 
 
 def test_a_filtered_focus_map_keeps_its_focus(sample: GraphStore) -> None:

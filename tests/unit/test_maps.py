@@ -186,7 +186,7 @@ def test_names_with_script_and_quotes_stay_text() -> None:
     nodes = by_id(page_data(page)["nodes"])
     assert nodes["p-evil"]["name"] == EVIL
     assert nodes["p-evil"]["props"]["name"] == EVIL
-    assert nodes["p-evil"]["title"] == EVIL + "\nPerson"
+    assert nodes["p-evil"]["title"] == EVIL + "\nบุคคล\nรหัส: p-evil"
     assert nodes["p-evil"]["label"] == "</script><script>alert(1)</sc…"
     assert nodes["p-quote"]["name"] == QUOTES
 
@@ -379,4 +379,4 @@ def test_large_graph_opens_at_network_level(tmp_path: Path) -> None:
     assert [n["id"] for n in data["nodes"]] == ["net"]
     assert data["nodes"][0]["folded"] == n_people + 10
     assert data["nodes"][0]["label"] == f"เครือข่ายใหญ่ (+{n_people + 10})"
-    assert "opened at the network level" in data["meta"]["notes"][0]
+    assert data["meta"]["notes"][0].startswith(f"ข้อมูลมี {n_people + 11:,} หน่วย มากกว่า 2,000")

@@ -48,13 +48,13 @@ def informal(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 
 def test_brokerage_map_on_the_sample(community: EmbeddedStore) -> None:
-    data = page_data(brokerage_map(community))
+    data = page_data(brokerage_map(community, lang="en"))
     nodes = by_id(data["nodes"])
     assert len(nodes) == 29  # the actors, nothing else
     assert {n["kind"] for n in nodes.values()} == {"Person", "Organisation", "Network"}
     meta = data["meta"]
     assert meta["colour_by"] == "admin_level" and meta["size_by"] == "brokerage"
-    assert "admin_level" in meta["title"]
+    assert meta["title"] == "Brokers between admin levels"
     assert nodes["org-provider"]["measure"] == 60
     assert nodes["org-provider"]["size"] == 50.0
     assert max(nodes.values(), key=lambda n: n["size"])["id"] == "org-provider"
@@ -69,17 +69,27 @@ def test_brokerage_map_on_the_sample(community: EmbeddedStore) -> None:
         "person-expert",
     }
     assert nodes["org-provider"]["color"]["border"] == "#111111"
-    top = next(n for n in meta["notes"] if n.startswith("Top brokers"))
-    assert "(org-provider): 60, mostly coordinator" in top
-    assert "(person-expert)" not in top  # the sixth is not among the top five
-    assert not any("betweenness" in n for n in meta["notes"])
+    # the banner names the top three by name; the details the top five with their main role
+    assert meta["notes"][0] == (
+        "หน่วยพัฒนาอาชีพ, เครือข่ายศูนย์ประสานงาน and ชาวบ้าน are the main brokers between admin levels"
+    )
+    page = brokerage_map(community, lang="en")
+    assert "หน่วยพัฒนาอาชีพ: in between 60 times, mostly as coordinator within a group" in page
+    assert "ผู้เชี่ยวชาญ: in between" not in page  # the sixth is not among the top five
+    thai = page_data(brokerage_map(community))["meta"]["notes"][0]
+    assert thai == (
+        "หน่วยพัฒนาอาชีพ, เครือข่ายศูนย์ประสานงาน และ ชาวบ้าน เป็นผู้ประสานเชื่อมโยงหลักระหว่างระดับพื้นที่ต่าง ๆ"
+    )
 
 
 def test_brokerage_map_by_member_of_colours_by_network(community: EmbeddedStore) -> None:
-    data = page_data(brokerage_map(community, group_by="member_of", undirected=True))
+    page = brokerage_map(community, group_by="member_of", undirected=True, lang="en")
+    data = page_data(page)
     assert data["meta"]["colour_by"] == "member_of"
     assert "net-node-network" in data["meta"]["palette"]
-    assert "ties read both ways" in data["meta"]["notes"][0]
+    # the legend names the network, not its id
+    assert data["meta"]["words"]["colour"]["net-node-network"] == "เครือข่ายศูนย์ประสานงาน"
+    assert "Relationships read both ways" in page
 
 
 def test_brokerage_map_errors_propagate(community: EmbeddedStore, tmp_path: Path) -> None:
@@ -93,7 +103,7 @@ def test_brokerage_map_errors_propagate(community: EmbeddedStore, tmp_path: Path
 
 
 def test_overlap_map_by_beneficiary(community: EmbeddedStore) -> None:
-    data = page_data(overlap_map(community, by="beneficiary"))
+    data = page_data(overlap_map(community, by="beneficiary", lang="en"))
     nodes = by_id(data["nodes"])
     assert {"fund-project-budget", "fund-skills-grant", "org-provider"} <= set(nodes)
     assert {n["kind"] for n in nodes.values()} == {"Fund", "Organisation"}
@@ -101,14 +111,14 @@ def test_overlap_map_by_beneficiary(community: EmbeddedStore) -> None:
     assert data["meta"]["colour_by"] == "kind"
     [ghost] = ghosts(data)
     assert {ghost["from"], ghost["to"]} == {"fund-project-budget", "fund-skills-grant"}
-    assert ghost["label"] == "unknown" and ghost["color"] == AMBER
+    assert ghost["label"] == "cannot be judged yet" and ghost["color"] == AMBER
     funds = {(e["from"], e["to"]): e for e in data["edges"] if e["type"] == "FUNDS"}
     assert funds[("fund-project-budget", "org-provider")]["color"] == AMBER
     assert funds[("fund-skills-grant", "org-provider")]["color"] == AMBER
     # FUNDS edges into targets no pair shares keep their direction colour
     others = [e for k, e in funds.items() if k[1] != "org-provider"]
     assert others and all(e["color"] not in (AMBER, RED, GREEN) for e in others)
-    assert "0 duplication, 0 complementary, 1 unknown" in data["meta"]["notes"][0]
+    assert data["meta"]["notes"][1] == ("0 duplicated, 0 complementary, 1 cannot be judged yet")
 
 
 def test_overlap_map_by_area_colours_the_path_to_the_shared_area(
@@ -150,12 +160,18 @@ def test_overlap_map_precedence_of_kinds(tmp_path: Path) -> None:
     data = page_data(overlap_map(store, by="beneficiary"))
     labels = {frozenset((g["from"], g["to"])): g["label"] for g in ghosts(data)}
     assert labels == {
-        frozenset(("f1", "f2")): "duplication",
-        frozenset(("f2", "f3")): "unknown",
-        frozenset(("f1", "f3")): "complementary",
+        frozenset(("f1", "f2")): "ซ้ำซ้อน",
+        frozenset(("f2", "f3")): "ยังตัดสินไม่ได้",
+        frozenset(("f1", "f3")): "หนุนเสริมกัน",
     }
     colours = {g["label"]: g["color"] for g in ghosts(data)}
-    assert colours == {"duplication": RED, "unknown": AMBER, "complementary": GREEN}
+    assert colours == {"ซ้ำซ้อน": RED, "ยังตัดสินไม่ได้": AMBER, "หนุนเสริมกัน": GREEN}
+    # the legend gives each kind its colour and how many pairs are of it
+    assert [(r["label"], r["color"]) for r in data["meta"]["legend_lines"]] == [
+        ("ซ้ำซ้อน (1)", RED),
+        ("หนุนเสริมกัน (1)", GREEN),
+        ("ยังตัดสินไม่ได้ (1)", AMBER),
+    ]
     colour = {(e["from"], e["to"]): e["color"] for e in data["edges"] if e["type"] == "FUNDS"}
     assert colour == {
         ("f1", "o1"): RED,
@@ -165,7 +181,11 @@ def test_overlap_map_precedence_of_kinds(tmp_path: Path) -> None:
         ("f1", "o3"): GREEN,
         ("f3", "o3"): GREEN,
     }
-    assert "1 duplication, 1 complementary, 1 unknown" in data["meta"]["notes"][0]
+    # a duplication is the banner's example
+    assert data["meta"]["notes"] == [
+        "กองทุน 3 คู่ให้ทุนซ้ำในผู้รับทุนเดียวกัน เช่น f1 กับ f2 ใน o1",
+        "ซ้ำซ้อน 1 คู่ หนุนเสริมกัน 1 คู่ ยังตัดสินไม่ได้ 1 คู่",
+    ]
 
     store.write(
         [Node("f4", "Fund", {"name": "f4"})],
@@ -184,18 +204,19 @@ def test_overlap_map_precedence_of_kinds(tmp_path: Path) -> None:
         ("f3", "o3"): AMBER,
         ("f4", "o3"): AMBER,
     }
-    assert "1 duplication, 1 complementary, 4 unknown" in data["meta"]["notes"][0]
+    assert data["meta"]["notes"][1] == "ซ้ำซ้อน 1 คู่ หนุนเสริมกัน 1 คู่ ยังตัดสินไม่ได้ 4 คู่"
     assert highlighted(data) == {"f1", "f2", "f3", "f4"}
 
 
 def test_overlap_map_without_funds_is_a_page(tmp_path: Path) -> None:
     empty = EmbeddedStore(tmp_path / "g.db")
     empty.write([organisation("o1"), organisation("o2")], [Edge("o1", "PARTNERS_WITH", "o2")])
-    page = overlap_map(empty)
+    page = overlap_map(empty, lang="en")
     data = page_data(page)
     assert data["nodes"] == [] and data["edges"] == []
-    assert "no funds" in data["meta"]["notes"][0]
-    assert "no funds" in page
+    assert "no funds in the data" in data["meta"]["notes"][0]
+    assert "no funds in the data" in page
+    assert "ยังไม่มีข้อมูลกองทุน" in overlap_map(empty)
 
 
 def test_overlap_map_bad_by(community: EmbeddedStore) -> None:
@@ -208,17 +229,17 @@ def test_overlap_map_bad_by(community: EmbeddedStore) -> None:
 
 def test_gaps_map_on_the_sample(informal: EmbeddedStore) -> None:
     report = gaps(informal)
-    data = page_data(gaps_map(informal))
+    data = page_data(gaps_map(informal, lang="en"))
     nodes = by_id(data["nodes"])
     assert {n["kind"] for n in nodes.values()} <= {"Person", "Organisation", "Network"}
     assert data["meta"]["colour_by"] == "admin_level"
     drawn = ghosts(data)
     assert len(drawn) == len(report["missing"]) == 4
     assert [g["label"] for g in drawn] == [
-        "gap: national – regional (one actor)",
-        "gap: regional – provincial",
-        "gap: provincial – subdistrict",
-        "gap: subdistrict – community",
+        "through one: national – region",
+        "missing: region – province",
+        "missing: province – subdistrict",
+        "missing: subdistrict – community",
     ]
     for g, m in zip(drawn, report["missing"], strict=True):
         assert nodes[g["from"]]["colour_value"] == m["from"]
@@ -227,11 +248,14 @@ def test_gaps_map_on_the_sample(informal: EmbeddedStore) -> None:
     brokers = {b for m in report["missing"] for b in m["brokers"]}
     assert highlighted(data) == brokers
     assert "net-partner-network" in brokers
-    notes = data["meta"]["notes"]
-    assert any(
-        n.startswith("gap: regional – provincial") and "net-partner-network, org-moph" in n
-        for n in notes
-    )
+    assert data["meta"]["notes"] == [
+        "Missing vertical links: 3, between region–province, province–subdistrict and "
+        "subdistrict–community",
+        "Tied through one person only: 1 more pairs of groups (if that one leaves, the tie is "
+        "gone)",
+    ]
+    ghost = drawn[1]["title"]
+    assert ghost.startswith("region – province: not tied at all; could close it: ")
 
 
 def test_gaps_map_representatives_are_best_connected(tmp_path: Path) -> None:
@@ -254,7 +278,8 @@ def test_gaps_map_representatives_are_best_connected(tmp_path: Path) -> None:
     )
     data = page_data(gaps_map(store))
     [g] = ghosts(data)
-    assert (g["from"], g["to"], g["label"]) == ("o1", "o3", "gap: provincial – district")
+    assert (g["from"], g["to"], g["label"]) == ("o1", "o3", "ขาด: จังหวัด – อำเภอ")
+    assert data["meta"]["notes"] == ["ยังไม่มีการเชื่อมโยงแนวดิ่งระหว่าง จังหวัด–อำเภอ รวม 1 คู่"]
     assert g["direction"] == "vertical"
 
 
@@ -286,8 +311,10 @@ def test_reach_map_depth_one(community: EmbeddedStore) -> None:
     assert [i for i, n in nodes.items() if n["colour_value"] == "0"] == ["person-coordinator"]
     assert highlighted(data) == {"person-coordinator"}
     assert data["meta"]["palette"] == {"0": "#4e79a7", "1": "#f28e2b"}
-    assert "7 entities" in data["meta"]["notes"][0]
-    assert "weighted reach (Σ 1/distance): 7.0" in data["meta"]["notes"][0]
+    assert data["meta"]["notes"] == [
+        "ผู้ประสานงาน เข้าถึงได้ 7 หน่วยภายใน 1 ขั้น (ห่าง 1 ขั้น 7 หน่วย)",
+        "การเข้าถึงแบบถ่วงระยะ 7 (ใกล้นับมาก ไกลนับน้อย)",
+    ]
 
 
 def test_reach_map_errors_propagate(community: EmbeddedStore) -> None:

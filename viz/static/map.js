@@ -3,9 +3,20 @@
  * Data never goes through innerHTML: every text from the graph is written with textContent,
  * and vis-network 9 shows a string `title` as plain text (innerText).
  *
- * Exposes window.graphService = {network, nodes, edges, view, data, ready, search(q),
- * select(id), normalise(s), setFilter(group, value, on)}; document.body.dataset.nodes holds
- * the node count, document.body.dataset.ready becomes "true" after the first drawing.
+ * Every word it writes comes from the page's catalogue (meta.messages, meta.words: built from
+ * graph_service/messages/<lang>/maps.toml for the page's language), never from this file.
+ *
+ * The state of the view lives in the URL (history.replaceState on every change, read back on
+ * load), so a copied link reopens the same view: the server's choices (lang, layout, level,
+ * colour_by, size_by, depth, where, by, group_by ...) are query parameters the page was
+ * opened with, and the browser's own are hide_kind, hide_level, hide_colour, hide_line,
+ * hide_type (comma-separated values switched off), q (the search) and selected (an id);
+ * embed=1 shows the map and its legend only (the page an <iframe> snippet opens).
+ *
+ * Exposes window.graphService = {network, nodes, edges, view, edgeView, data, ready,
+ * search(q), select(id), normalise(s), setFilter(group, value, on), state(), url()};
+ * document.body.dataset.nodes holds the node count, document.body.dataset.ready becomes
+ * "true" after the first drawing.
  */
 (function () {
   "use strict";
@@ -14,6 +25,74 @@
   var data = JSON.parse(document.getElementById("graph-data").textContent);
   var meta = data.meta;
   gs.data = meta;
+  var messages = meta.messages || {};
+  var words = meta.words || {};
+  var lang = meta.lang || "th";
+
+  // -- words ------------------------------------------------------------------------------
+  function M(key, values) {
+    var text = messages[key] !== undefined ? String(messages[key]) : key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, function (all, name) {
+        return values[name] !== undefined ? String(values[name]) : all;
+      });
+    }
+    return text;
+  }
+  function W(group, value) {
+    var g = words[group] || {};
+    return g[value] !== undefined ? g[value] : value;
+  }
+  // a figure for reading, as graph_service.i18n.number: at most two decimals, thousands
+  // separated
+  function num(v) {
+    if (typeof v !== "number" || !isFinite(v)) return v;
+    var r = Math.round(v * 100) / 100;
+    return r.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  }
+  // a year as the page's reader writes it: พ.ศ. (Gregorian + 543) on Thai pages
+  function year(v) {
+    var y = typeof v === "number" ? v : /^\d{4}$/.test(String(v)) ? Number(v) : NaN;
+    if (!Number.isInteger(y)) return v;
+    var gregorian = y > 2400 ? y - 543 : y;
+    if (gregorian < 1800 || gregorian >= 2300) return v;
+    return lang === "th" ? M("year_prefix") + (gregorian + 543) : String(gregorian);
+  }
+  var YEARS = {};
+  (meta.year_props || []).forEach(function (k) {
+    YEARS[k] = true;
+  });
+  function shown(key, v) {
+    if (v === null || v === undefined) return "";
+    if (Array.isArray(v)) {
+      return v
+        .map(function (x) {
+          return shown(key, x);
+        })
+        .join(", ");
+    }
+    if (YEARS[key]) return String(year(v));
+    var values = words.values || {};
+    if (values[key] && values[key][v] !== undefined) return values[key][v];
+    if (typeof v === "number") return String(num(v));
+    if (typeof v === "boolean") return M(v ? "yes" : "no");
+    if (typeof v === "object") return JSON.stringify(v);
+    return String(v);
+  }
+
+  // -- the state of the view in the URL ------------------------------------------------------
+  var STATE_KEYS = ["hide_kind", "hide_level", "hide_colour", "hide_line", "hide_type"];
+  var GROUP_OF = {
+    hide_kind: "kind",
+    hide_level: "inn",
+    hide_colour: "colour",
+    hide_line: "line",
+    hide_type: "type",
+  };
+  var served = /^https?:$/.test(window.location.protocol);
+  var initial = new URLSearchParams(window.location.search);
+  var embedded = initial.get("embed") === "1";
+  if (embedded) document.body.classList.add("embed");
   document.body.dataset.nodes = String(data.nodes.length);
   document.body.dataset.edges = String(data.edges.length);
 
@@ -39,7 +118,17 @@
   gs.normalise = normalise;
 
   // -- filters ----------------------------------------------------------------------------
-  var off = { kind: {}, inn: {}, colour: {} };
+  var off = { kind: {}, inn: {}, colour: {}, line: {}, type: {} };
+  STATE_KEYS.forEach(function (key) {
+    var raw = initial.get(key);
+    if (!raw) return;
+    raw.split(",").forEach(function (v) {
+      off[GROUP_OF[key]][v === "-" ? "" : v] = true;
+    });
+  });
+  function edgeVisible(e) {
+    return !off.line[e.line || "unknown"] && !(e.type && off.type[e.type] && !e.ghost);
+  }
   function visible(n) {
     return (
       !off.kind[n.kind] &&
@@ -51,9 +140,11 @@
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var view = new vis.DataView(nodes, { filter: visible });
+  var edgeView = new vis.DataView(edges, { filter: edgeVisible });
   gs.nodes = nodes;
   gs.edges = edges;
   gs.view = view;
+  gs.edgeView = edgeView;
 
   var big = data.nodes.length > 2000 || data.edges.length > 5000;
   var font = meta.font || "sans-serif";
@@ -81,7 +172,7 @@
     },
   };
   var container = document.getElementById("graph");
-  var network = new vis.Network(container, { nodes: view, edges: edges }, options);
+  var network = new vis.Network(container, { nodes: view, edges: edgeView }, options);
   gs.network = network;
 
   function markReady() {
@@ -126,55 +217,62 @@
   // -- details panel --------------------------------------------------------------------------
   var details = document.getElementById("details");
 
-  function fmt(v) {
-    if (v === null || v === undefined) return "";
-    if (Array.isArray(v)) return v.map(fmt).join(", ");
-    if (typeof v === "object") return JSON.stringify(v);
-    return String(v);
-  }
-
   function linkFor(template, id) {
     return String(template).split("{id}").join(encodeURIComponent(id));
   }
+
+  // a link that keeps the page's language (a reader with cookies off keeps it too)
+  function withLang(href) {
+    if (!served || href.indexOf("/api/") === 0) return href;
+    return href + (href.indexOf("?") === -1 ? "?" : "&") + "lang=" + lang;
+  }
+
+  var SKIP = { name: true, folded: true, distance: true };
 
   function showDetails(id) {
     details.replaceChildren();
     var n = nodes.get(id);
     if (!n) {
-      details.appendChild(el("p", "คลิกที่จุดเพื่อดูรายละเอียด / click a node for details", "hint"));
+      details.appendChild(el("p", M("details_hint"), "hint"));
       return;
     }
     details.appendChild(el("h2", n.name));
     var dl = el("dl");
-    function row(k, v) {
+    function row(k, v, title) {
       if (v === null || v === undefined || v === "") return;
       dl.appendChild(el("dt", k));
-      dl.appendChild(el("dd", fmt(v)));
+      var dd = el("dd", v);
+      if (title) dd.title = title;
+      dl.appendChild(dd);
     }
-    row("id", n.id);
-    row("kind", n.kind);
-    row("INN level", n.inn);
-    if (n.folded) row("folded in", n.folded);
-    if (n.distance !== undefined) row("distance", n.distance);
-    row(meta.size_by, n.measure);
+    row(M("kind"), W("kind", n.kind));
+    if (n.inn) row(M("inn"), W("inn", n.inn));
+    if (n.folded) row(M("folded"), M("folded_count", { count: num(n.folded) }));
+    if (n.distance !== undefined) row(M("distance"), num(n.distance));
+    if (n.measure !== null && n.measure !== undefined) row(meta.size_label, num(n.measure));
     var props = n.props || {};
     Object.keys(props)
       .sort()
       .forEach(function (k) {
-        if (k !== "name" && k !== "folded") row(k, props[k]);
+        if (SKIP[k]) return;
+        var other = typeof props[k] === "string" ? nodes.get(props[k]) : null;
+        // an entity's id (a funder, a parent area) by its name; the id on hover
+        if (other) row(W("attr", k), other.name, other.id);
+        else row(W("attr", k), shown(k, props[k]));
       });
+    row(M("id"), n.id);
     details.appendChild(dl);
 
     var links = meta.links || {};
     var names = Object.keys(links).filter(function (k) {
       return k !== "open" || n.folded;
     });
-    if (names.length) {
+    if (names.length && served) {
       var ul = el("ul", null, "links");
       names.forEach(function (k) {
         var li = el("li");
-        var a = el("a", k);
-        a.href = linkFor(links[k], n.id);
+        var a = el("a", W("link", k));
+        a.href = withLang(linkFor(links[k], n.id));
         li.appendChild(a);
         ul.appendChild(li);
       });
@@ -182,21 +280,23 @@
     }
     var rels = network.getConnectedEdges(id);
     if (rels.length) {
-      details.appendChild(el("h3", "ความสัมพันธ์ / links (" + rels.length + ")"));
+      details.appendChild(el("h3", M("relations", { count: num(rels.length) })));
       var list = el("ul", null, "rels");
       rels.slice(0, 200).forEach(function (eid) {
         var e = edges.get(eid);
         if (!e) return;
         var out = e.from === id;
         var other = nodes.get(out ? e.to : e.from);
+        var what = e.ghost ? e.label || meta.ghost_label : W("type", e.type);
         var li = el(
           "li",
           (out ? "→ " : "← ") +
-            e.type +
+            what +
             " " +
             (other ? other.name : out ? e.to : e.from) +
-            (e.direction ? " (" + e.direction + ")" : "")
+            (e.line && !e.ghost ? " (" + M("line_short." + e.line) + ")" : "")
         );
+        li.title = e.title || "";
         if (other) {
           li.className = "clickable";
           li.addEventListener("click", function () {
@@ -217,12 +317,19 @@
     }
     showDetails(id);
     gs.selected = id;
+    saveState();
     return true;
   }
   gs.select = select;
 
   network.on("click", function (params) {
-    if (params.nodes.length) showDetails(params.nodes[0]);
+    if (params.nodes.length) {
+      showDetails(params.nodes[0]);
+      gs.selected = params.nodes[0];
+    } else {
+      gs.selected = null;
+    }
+    saveState();
   });
 
   // -- search -----------------------------------------------------------------------------------
@@ -233,8 +340,10 @@
   function search(q) {
     var nq = normalise(q);
     results.replaceChildren();
+    gs.query = q || "";
     if (!nq) {
       status.textContent = "";
+      saveState();
       return [];
     }
     var found = [];
@@ -251,15 +360,17 @@
       if (ea !== eb) return ea - eb;
       return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
     });
-    status.textContent = found.length + " found";
+    status.textContent = M("found", { count: num(found.length) });
     found.slice(0, 30).forEach(function (n) {
-      var li = el("li", n.name + " · " + n.kind, "clickable");
+      var li = el("li", n.name + " · " + W("kind", n.kind), "clickable");
+      li.title = n.id;
       li.addEventListener("click", function () {
         select(n.id);
       });
       results.appendChild(li);
     });
     if (found.length) select(found[0].id);
+    else saveState();
     return found.map(function (n) {
       return n.id;
     });
@@ -296,8 +407,14 @@
   function setFilter(group, value, on) {
     if (on) delete off[group][value];
     else off[group][value] = true;
-    view.refresh();
+    if (group === "line" || group === "type") edgeView.refresh();
+    else view.refresh();
     document.body.dataset.visible = String(view.length);
+    var box = document.querySelector(
+      'input[data-group="' + group + '"][data-value="' + CSS.escape(value) + '"]'
+    );
+    if (box) box.checked = !!on;
+    saveState();
   }
   gs.setFilter = setFilter;
 
@@ -305,7 +422,7 @@
     var label = el("label", null, "check");
     var box = el("input");
     box.type = "checkbox";
-    box.checked = true;
+    box.checked = !off[group][value];
     box.dataset.group = group;
     box.dataset.value = value;
     box.addEventListener("change", function () {
@@ -323,6 +440,13 @@
     return s;
   }
 
+  function lineSwatch(style) {
+    var line = el("span", null, "line");
+    line.style.borderTopColor = style.color;
+    line.style.borderTopStyle = style.dashes ? "dashed" : "solid";
+    return line;
+  }
+
   function fieldset(title) {
     var f = el("fieldset");
     f.appendChild(el("legend", title));
@@ -330,24 +454,61 @@
     return f;
   }
 
-  var fk = fieldset("ประเภท / kind");
+  function count(n) {
+    return " (" + num(n || 0) + ")";
+  }
+
+  var fk = fieldset(M("kind"));
   Object.keys(meta.kinds).forEach(function (k) {
     var info = meta.kinds[k];
     fk.appendChild(
-      checkbox("kind", k, k + " (" + info.count + ")", swatch("#444", SYMBOLS[info.shape]))
+      checkbox("kind", k, W("kind", k) + count(info.count), swatch("#444", SYMBOLS[info.shape]))
     );
   });
 
-  var fl = fieldset("ระดับ INN / level");
-  ["individual", "node", "network", "none"].forEach(function (lv) {
-    if (meta.levels[lv]) fl.appendChild(checkbox("inn", lv, lv + " (" + meta.levels[lv] + ")"));
+  // the INN level (individual, node, network) is no filter of its own: the kinds say it in a
+  // planner's words; hide_level in the URL still applies (links made before keep working)
+
+  var LINES = ["horizontal", "vertical", "unknown", "placement", "ghost"];
+  function lineCount(key) {
+    return key === "ghost" ? meta.ghosts : meta.directions[key] || 0;
+  }
+  function lineText(key) {
+    return key === "ghost" ? meta.ghost_label || M("line.missing") : M("line." + key);
+  }
+  var fd = fieldset(M("direction"));
+  LINES.forEach(function (key) {
+    if (!lineCount(key)) return;
+    fd.appendChild(
+      checkbox("line", key, lineText(key) + count(lineCount(key)), lineSwatch(meta.edge_styles[key]))
+    );
   });
 
+  var typeCounts = {};
+  data.edges.forEach(function (e) {
+    if (!e.ghost) typeCounts[e.type] = (typeCounts[e.type] || 0) + 1;
+  });
+  var types = Object.keys(typeCounts).sort(function (a, b) {
+    return typeCounts[b] - typeCounts[a] || (a < b ? -1 : 1);
+  });
+  if (types.length > 1) {
+    var ft = fieldset(M("relationship_types"));
+    types.forEach(function (t) {
+      ft.appendChild(checkbox("type", t, W("type", t) + count(typeCounts[t])));
+    });
+  }
+
+  var colourName = meta.colour_label || meta.colour_by;
   if (meta.colour_by !== "kind") {
-    var fc = fieldset("สี / colour: " + meta.colour_by);
+    var fc = fieldset(M("colour", { what: colourName }));
     Object.keys(meta.palette).forEach(function (v) {
       fc.appendChild(
-        checkbox("colour", v, v + " (" + (meta.colour_counts[v] || 0) + ")", swatch(meta.palette[v]))
+        checkbox(
+          "colour",
+          v,
+          W("colour", v) + count(meta.colour_counts[v]),
+          swatch(meta.palette[v])
+        )
       );
     });
     if (meta.colour_counts.null) {
@@ -355,62 +516,239 @@
         checkbox(
           "colour",
           "",
-          "(none) (" + meta.colour_counts.null + ")",
+          (meta.none_label || M("none_value")) + count(meta.colour_counts.null),
           swatch(meta.missing_colour)
         )
       );
     }
   }
 
-  // legend: colours, shapes, line styles
+  // legend: colours, shapes, sizes, lines; its counts are the header's
   var lc = el("div", null, "legend-block");
-  lc.appendChild(el("h3", "สี / colour: " + meta.colour_by));
+  lc.appendChild(el("h3", M("colour", { what: colourName })));
   Object.keys(meta.palette).forEach(function (v) {
     var row = el("div", null, "legend-row");
     row.appendChild(swatch(meta.palette[v]));
-    row.appendChild(el("span", v));
+    row.appendChild(el("span", W("colour", v)));
     lc.appendChild(row);
   });
   if (meta.colour_counts.null) {
     var none = el("div", null, "legend-row");
     none.appendChild(swatch(meta.missing_colour));
-    none.appendChild(el("span", "(none)"));
+    none.appendChild(el("span", meta.none_label || M("none_value")));
     lc.appendChild(none);
   }
-  legend.appendChild(lc);
+  if (meta.colour_by !== "kind") legend.appendChild(lc);
 
   var ls = el("div", null, "legend-block");
-  ls.appendChild(el("h3", "รูปร่าง / shape"));
+  ls.appendChild(el("h3", M("shape")));
   Object.keys(meta.kinds).forEach(function (k) {
     var row = el("div", null, "legend-row");
-    row.appendChild(swatch("#444", SYMBOLS[meta.kinds[k].shape]));
-    row.appendChild(el("span", k));
+    row.appendChild(
+      swatch(meta.colour_by === "kind" ? meta.palette[k] || "#444" : "#444", SYMBOLS[meta.kinds[k].shape])
+    );
+    row.appendChild(el("span", W("kind", k) + count(meta.kinds[k].count)));
     ls.appendChild(row);
   });
-  ls.appendChild(el("p", "ขนาด / size: " + meta.size_by, "small"));
+  ls.appendChild(el("p", M("size", { what: meta.size_label || meta.size_by }), "small"));
   legend.appendChild(ls);
 
   var le = el("div", null, "legend-block");
-  le.appendChild(el("h3", "เส้น / links"));
-  [
-    ["horizontal", "แนวราบ / horizontal"],
-    ["vertical", "แนวดิ่ง / vertical"],
-    ["unknown", "ไม่ทราบ / unknown"],
-    ["placement", "ที่ตั้ง / placement (neither)"],
-    ["ghost", meta.ghost_label || "ที่ขาดหาย / missing"],
-  ].forEach(function (pair) {
-    var st = meta.edge_styles[pair[0]];
-    if (pair[0] === "ghost" && !meta.ghosts) return;
+  le.appendChild(el("h3", M("lines")));
+  LINES.forEach(function (key) {
+    if (!lineCount(key)) return;
     var row = el("div", null, "legend-row");
-    var line = el("span", null, "line");
-    line.style.borderTopColor = st.color;
-    line.style.borderTopStyle = st.dashes ? "dashed" : "solid";
-    row.appendChild(line);
-    var count = pair[0] === "ghost" ? meta.ghosts : meta.directions[pair[0]] || 0;
-    row.appendChild(el("span", pair[1] + " (" + count + ")"));
+    row.dataset.line = key;
+    row.appendChild(lineSwatch(meta.edge_styles[key]));
+    row.appendChild(el("span", lineText(key) + count(lineCount(key))));
+    le.appendChild(row);
+  });
+  (meta.legend_lines || []).forEach(function (extra) {
+    var row = el("div", null, "legend-row sub");
+    row.appendChild(lineSwatch({ color: extra.color, dashes: extra.dashes }));
+    row.appendChild(el("span", extra.label));
     le.appendChild(row);
   });
   legend.appendChild(le);
+
+  // -- the page's own choices (server side: the page reloads with the new query) --------------
+  var controls = document.getElementById("controls");
+  (meta.controls || []).forEach(function (c) {
+    if (!served) return;
+    controls.hidden = false;
+    var label = el("label", null, "control");
+    label.appendChild(el("span", c.label));
+    var select = el("select");
+    select.dataset.param = c.param;
+    c.choices.forEach(function (choice) {
+      var o = el("option", choice[1]);
+      o.value = choice[0];
+      if (choice[0] === c.value) o.selected = true;
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () {
+      var url = new URL(stateUrl());
+      url.searchParams.set(c.param, select.value);
+      // another colour, grouping or level: the colour values switched off no longer apply
+      if (c.param !== "size_by") url.searchParams.delete("hide_colour");
+      window.location.assign(url.toString());
+    });
+    label.appendChild(select);
+    controls.appendChild(label);
+  });
+
+  // -- the URL: written on every change, read back on load ------------------------------------
+  function stateUrl() {
+    var url = new URL(window.location.href);
+    STATE_KEYS.forEach(function (key) {
+      var values = Object.keys(off[GROUP_OF[key]]).map(function (v) {
+        return v === "" ? "-" : v;
+      });
+      if (values.length) url.searchParams.set(key, values.sort().join(","));
+      else url.searchParams.delete(key);
+    });
+    if (gs.query) url.searchParams.set("q", gs.query);
+    else url.searchParams.delete("q");
+    if (gs.selected && !gs.query) url.searchParams.set("selected", gs.selected);
+    else url.searchParams.delete("selected");
+    if (!url.searchParams.get("lang")) url.searchParams.set("lang", lang);
+    url.searchParams.delete("embed");
+    return url.toString();
+  }
+  gs.url = stateUrl;
+  gs.state = function () {
+    var out = {};
+    STATE_KEYS.forEach(function (key) {
+      out[key] = Object.keys(off[GROUP_OF[key]]).sort();
+    });
+    out.q = gs.query || "";
+    out.selected = gs.selected || null;
+    return out;
+  };
+
+  var switchLink = document.getElementById("lang-switch");
+  var embedCode = document.getElementById("embed-code");
+  function embedSnippet(href) {
+    var url = new URL(href);
+    url.searchParams.set("embed", "1");
+    var quote = function (s) {
+      return String(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+    };
+    return (
+      '<iframe src="' +
+      quote(url.toString()) +
+      '" width="100%" height="600" style="border:0" loading="lazy" title="' +
+      quote(meta.title || M("embed_title")) +
+      '"></iframe>'
+    );
+  }
+
+  var saving = false;
+  function saveState() {
+    if (!served || saving) return;
+    var href = stateUrl();
+    if (embedded) {
+      var kept = new URL(href);
+      kept.searchParams.set("embed", "1");
+      href = kept.toString();
+    }
+    window.history.replaceState(null, "", href);
+    if (switchLink) {
+      var other = new URL(stateUrl());
+      other.searchParams.set("lang", switchLink.getAttribute("hreflang"));
+      switchLink.href = other.toString();
+    }
+    if (embedCode) embedCode.value = embedSnippet(stateUrl());
+  }
+  gs.saveState = saveState;
+
+  // read back what the URL holds: filters were applied above; the search and the selection
+  saving = true;
+  var q0 = initial.get("q");
+  var selected0 = initial.get("selected");
+  if (q0) {
+    input.value = q0;
+    search(q0);
+  } else if (selected0 && nodes.get(selected0)) {
+    select(selected0);
+  }
+  saving = false;
+  document.body.dataset.visible = String(view.length);
+  saveState();
+
+  // -- share and print ----------------------------------------------------------------------------
+  var share = document.getElementById("share");
+  var shareStatus = document.getElementById("share-status");
+  function on(id, handler) {
+    var node = document.getElementById(id);
+    if (node) node.addEventListener("click", handler);
+  }
+  on("copy-link", function () {
+    var href = stateUrl();
+    function fallback() {
+      share.hidden = false;
+      embedCode.value = href;
+      embedCode.select();
+      shareStatus.textContent = M("copy_failed");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(href).then(function () {
+        shareStatus.textContent = M("copied");
+        document.body.dataset.copied = href;
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+  on("embed-button", function () {
+    share.hidden = false;
+    embedCode.value = embedSnippet(stateUrl());
+    embedCode.focus();
+    embedCode.select();
+    shareStatus.textContent = "";
+  });
+  on("share-close", function () {
+    share.hidden = true;
+  });
+  on("print-button", function () {
+    window.print();
+  });
+
+  // print: the explanation opens on paper, and the map is drawn again to the width of an A4
+  // page (186 mm of paper at 96 dpi) and fitted to it; back on screen, as it was
+  var PRINT_WIDTH = 700;
+  var PRINT_HEIGHT = 560;
+  var panelWasOpen = true;
+  window.addEventListener("beforeprint", function () {
+    var folded = document.getElementById("panel");
+    if (folded) {
+      panelWasOpen = folded.open;
+      folded.open = true; // the legend is on paper, even from a phone
+    }
+    document.querySelectorAll("#notes details.explain").forEach(function (d) {
+      d.open = true;
+    });
+    container.style.width = PRINT_WIDTH + "px";
+    container.style.height = PRINT_HEIGHT + "px";
+    network.setSize(PRINT_WIDTH + "px", PRINT_HEIGHT + "px");
+    network.redraw();
+    network.fit({ animation: false });
+  });
+  window.addEventListener("afterprint", function () {
+    var folded = document.getElementById("panel");
+    if (folded) folded.open = panelWasOpen;
+    container.style.width = "";
+    container.style.height = "";
+    network.setSize("100%", "100%");
+    network.redraw();
+    network.fit({ animation: false });
+  });
+
+  // a phone: the legend and filters fold under their heading, the map gets the screen
+  var panel = document.getElementById("panel");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 800px)").matches) {
+    panel.open = false;
+  }
 })();
 
 /* -- readable maps (issue 13 point 4): fit with labels, labels that never collide, band
