@@ -742,16 +742,12 @@ def value_word(lang: str, attribute: str, value: str) -> str:
 
 
 def type_word(lang: str, type_: str) -> str:
-    """A relationship type in words: common.toml's, else maps.toml's (the types the samples
-    use besides the domain's), else the type as the data wrote it.
+    """A relationship type in words: common.toml's, else the type as the data wrote it.
 
     >>> type_word("th", "PARTNERS_WITH"), type_word("th", "INFORMS"), type_word("en", "X_Y")
     ('เป็นภาคีกับ', 'ให้ข้อมูลแก่', 'X_Y')
     """
-    if i18n.has(lang, f"common.type.{type_}"):
-        return i18n.text(lang, f"common.type.{type_}")
-    key = f"maps.type.{type_}"
-    return i18n.text(lang, key) if i18n.has(lang, key) else type_
+    return i18n.word(lang, "type", type_)
 
 
 def _node_title(lang: str, id_: str, name: str, kind: str, folded: Any) -> str:
