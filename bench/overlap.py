@@ -52,6 +52,7 @@ from viz.layouts import (
     label_box,
     overlapping_pairs,
     shown_labels,
+    visible_box,
 )
 from viz.maps import build_map_json, layout, scale_sizes
 
@@ -89,8 +90,8 @@ def measure(store: EmbeddedStore, name: str, canvas: tuple[int, int]) -> dict[st
     labels = [n["label"] for n in nodes]
     pos = np.column_stack([x, y])
     bands = [Band(b["key"], b["label"], b["x"], b["y"], b["align"]) for b in doc.get("bands", [])]
-    scale, _ = fit_scale(x, y, diam, labels, *canvas, bands=bands)
-    shown = shown_labels(x, y, diam, labels, scale)
+    scale, centre = fit_scale(x, y, diam, labels, *canvas, bands=bands)
+    shown = shown_labels(x, y, diam, labels, scale, visible_box(scale, centre, *canvas))
     over_shown, pairs_shown = label_pairs(x, y, diam, labels, scale, shown)
     over_all, pairs_all = label_pairs(x, y, diam, labels, scale, np.ones(len(x), bool))
     return {

@@ -161,6 +161,24 @@ def _words(key: str, **values: Any) -> dict[str, str]:
 # -- labels ------------------------------------------------------------------------------------
 
 
+#: how far a label counts beyond its node, each side, when the page fits the map (pixels)
+LABEL_REACH = 60.0
+
+
+def visible_box(
+    scale: float, centre: tuple[float, float], width: float, height: float
+) -> tuple[float, float, float, float]:
+    """The canvas seen at ``scale`` centred on ``centre`` (layout units), as the labels'
+    screen boxes measure it (layout units times the scale), 2 px in from each edge, as
+    ``map.js`` ``cullLabels`` does.
+
+    >>> visible_box(0.5, (100.0, 0.0), 800, 600)
+    (-348.0, -298.0, 448.0, 298.0)
+    """
+    cx, cy = centre[0] * scale, centre[1] * scale
+    return (cx - width / 2 + 2, cy - height / 2 + 2, cx + width / 2 - 2, cy + height / 2 - 2)
+
+
 def label_width(label: str, font_size: float = LABEL_PX) -> float:
     """The estimated width of a label written ``font_size`` high: its spacing characters
     (combining Thai vowel and tone marks take no width) times :data:`CHAR_WIDTH` of the font
@@ -184,9 +202,11 @@ def _extent(
     bands: Sequence[tuple[float, float, float, str]],
 ) -> tuple[float, float, float, float]:
     """left, right, top, bottom in screen pixels at zoom ``s`` of the nodes (radius ``r``),
-    their labels (``w`` pixels wide, centred under the node) and the band labels (x, y,
+    their labels (``w`` pixels wide, centred under the node, counted up to
+    :data:`LABEL_REACH` pixels each side: a longer label must not shrink the whole map;
+    where it would pass the canvas's edge the page hides it) and the band labels (x, y,
     width in pixels, alignment)."""
-    half = np.maximum(r * s, w / 2)
+    half = np.maximum(r * s, np.minimum(w / 2, LABEL_REACH))
     below = 2 + LABEL_PX_HEIGHT if len(w) and w.max() > 0 else 0.0
     left, right = float((x * s - half).min()), float((x * s + half).max())
     top, bottom = float(((y - r) * s).min()), float(((y + r) * s + below).max())
@@ -242,13 +262,19 @@ def fit_scale(
 
 
 def shown_labels(
-    x: np.ndarray, y: np.ndarray, diam: np.ndarray, labels: Sequence[str], scale: float
+    x: np.ndarray,
+    y: np.ndarray,
+    diam: np.ndarray,
+    labels: Sequence[str],
+    scale: float,
+    view: tuple[float, float, float, float] | None = None,
 ) -> np.ndarray:
     """Which labels the page shows at zoom ``scale`` (``map.js`` ``cullLabels``): greedy by
     node size (biggest first, ties by order), a label (:data:`LABEL_PX` pixels high and its
     width, centred under its node) is shown when its box on the screen meets no label already
-    shown and no other node's shape (the square round its disc). A boolean array in the
-    order of the nodes."""
+    shown and no other node's shape (the square round its disc), and lies inside ``view``
+    (the visible canvas as left, top, right, bottom in the same screen pixels, 2 px in from
+    its edges; None: no edge). A boolean array in the order of the nodes."""
     n = len(x)
     shown = np.zeros(n, dtype=bool)
     order = sorted(range(n), key=lambda i: (-float(diam[i]), i))
@@ -276,6 +302,10 @@ def shown_labels(
             grid[c].append(disc)
     for i in order:
         box = (*label_box(float(x[i]), float(y[i]), float(diam[i]), labels[i], scale), i)
+        if view is not None and (
+            box[0] < view[0] or box[1] < view[1] or box[2] > view[2] or box[3] > view[3]
+        ):
+            continue
         near = cells(box)
         if any(_meets(box, other) and other[4] != i for c in near for other in grid.get(c, ())):
             continue

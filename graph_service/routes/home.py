@@ -52,7 +52,8 @@ color:#1f5fa8;line-height:1.2}
 .card table{border-collapse:collapse;width:100%;font-size:.88em;margin:.4em 0}
 .card td,.card th{border-bottom:1px solid #eee;padding:.2em .3em;text-align:left;
 vertical-align:top;overflow-wrap:break-word}
-.card th{color:#555;font-weight:600}.scroll{overflow-x:auto}.card .links{margin-top:auto;padding-top:.4em}
+.card th{color:#555;font-weight:600}.scroll{overflow-x:auto}
+.card .links{margin-top:auto;padding-top:.4em}
 .card .links a{margin-right:.8em}
 nav.views{margin-top:1.5em}nav.views h2{font-size:1.05em}nav.views a{margin-right:1.2em;
 display:inline-block}

@@ -23,6 +23,7 @@ from viz.layouts import (
     overlapping_pairs,
     remove_overlaps,
     shown_labels,
+    visible_box,
 )
 from viz.maps import layout as spring
 
@@ -215,3 +216,18 @@ def test_the_fit_keeps_every_label_inside_the_canvas() -> None:
     scale, centre = fit_scale(x, y, diam, ["abcdefghij"] * 2, 600, 600)
     assert scale == pytest.approx(0.4805, abs=1e-6)
     assert centre[0] == pytest.approx(500.0)
+
+
+def test_a_long_label_does_not_shrink_the_map_and_is_hidden_at_the_edge() -> None:
+    # the same two nodes, the first label 60 characters long (60 * 0.55 * 13 = 429 px): it
+    # counts 60 px to the left only (the short one its 35.75), so the fit is
+    # (552 - 60 - 35.75) / 1000 = 0.45625 rather than (552 - 214.5 - 35.75) / 1000; at that
+    # zoom the long label passes the canvas's left edge and is hidden, the short one shown
+    x, y = np.array([0.0, 1000.0]), np.zeros(2)
+    diam = np.array([20.0, 20.0])
+    labels = ["x" * 60, "abcdefghij"]
+    scale, centre = fit_scale(x, y, diam, labels, 600, 600)
+    assert scale == pytest.approx(0.45625, abs=1e-6)
+    view = visible_box(scale, centre, 600, 600)
+    assert shown_labels(x, y, diam, labels, scale, view).tolist() == [False, True]
+    assert shown_labels(x, y, diam, labels, scale).tolist() == [True, True]  # no edge

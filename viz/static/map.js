@@ -775,6 +775,7 @@ function readableMap(network, nodes, data, container) {
   var MAX_SCALE = 1.5;
   var LABEL_PX = 13;
   var LABEL_HEIGHT = LABEL_PX * 1.4;
+  var LABEL_REACH = 60;
   var BAND_PX = 16;
   var BAND_GAP = 16;
   var FONT = meta.font || "sans-serif";
@@ -826,7 +827,9 @@ function readableMap(network, nodes, data, container) {
       bottom = -Infinity;
     for (var k = 0; k < ids.length; k++) {
       var i = info[ids[k]];
-      var half = bare ? i.r * s : Math.max(i.r * s, i.w / 2);
+      // a label counts up to LABEL_REACH px each side: a longer one must not shrink the
+      // whole map; where it would pass the canvas's edge, cullLabels hides it
+      var half = bare ? i.r * s : Math.max(i.r * s, Math.min(i.w / 2, LABEL_REACH));
       left = Math.min(left, i.x * s - half);
       right = Math.max(right, i.x * s + half);
       top = Math.min(top, (i.y - i.r) * s);
@@ -890,6 +893,11 @@ function readableMap(network, nodes, data, container) {
 
   function cullLabels() {
     var scale = network.getScale();
+    // the visible canvas, in the units of the boxes below (layout units times the scale):
+    // a label that would pass its edge is hidden like one that meets another
+    var tl = network.DOMtoCanvas({ x: 0, y: 0 });
+    var br = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    var view = [tl.x * scale + 2, tl.y * scale + 2, br.x * scale - 2, br.y * scale - 2];
     var cell = 64;
     var grid = {};
     var changes = [];
@@ -917,7 +925,8 @@ function readableMap(network, nodes, data, container) {
         x1 = Math.floor(box[2] / cell),
         y0 = Math.floor(box[1] / cell),
         y1 = Math.floor(box[3] / cell);
-      var meets = false;
+      var meets =
+        box[0] < view[0] || box[1] < view[1] || box[2] > view[2] || box[3] > view[3];
       for (var gx = x0; gx <= x1 && !meets; gx++) {
         for (var gy = y0; gy <= y1 && !meets; gy++) {
           var list = grid[gx + ":" + gy];
@@ -953,6 +962,10 @@ function readableMap(network, nodes, data, container) {
   var timer = null;
   network.on("zoom", function () {
     setFont(network.getScale());
+    clearTimeout(timer);
+    timer = setTimeout(cullLabels, 120);
+  });
+  network.on("dragEnd", function () {
     clearTimeout(timer);
     timer = setTimeout(cullLabels, 120);
   });
