@@ -76,7 +76,9 @@ def test_parse_cell_reads_a_cell_by_its_file_and_column() -> None:
     assert dataset.parse_cell("funds", "amount_thb", "฿3,000,000") == 3_000_000
     assert dataset.parse_cell("relationships", "capacity", " Personal ") == "personal"
     assert dataset.parse_cell("areas", "admin_level", " Provincial ") == "provincial"
-    assert dataset.parse_cell("areas", "admin_level", "ตำบล") == "ตำบล"
+    # the Thai words of the catalogue are the same levels; a word of the user's own is kept
+    assert dataset.parse_cell("areas", "admin_level", "ตำบล") == "subdistrict"
+    assert dataset.parse_cell("areas", "admin_level", "เขตพิเศษ") == "เขตพิเศษ"
     assert dataset.parse_cell("programmes", "start", "1/5/2551") == "2008-05-01"
     with pytest.raises(ValueError, match="readiness must be 1 to 4"):
         dataset.parse_cell("organisations", "readiness", "5")
