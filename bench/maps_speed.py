@@ -67,19 +67,12 @@ import networkx as nx
 from graph_service.domain import ADMIN_LEVELS, Edge, Node, Subgraph
 from graph_service.store.embedded import EmbeddedStore
 from viz.maps import LARGE, build_map, layout, render_map
+from viz.report import CHROMIUM_QUIET_FLAGS
 
 OUT = Path(__file__).parent / "out"
 SEED = 20240601
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(CHROMIUM_QUIET_FLAGS)
 VIEWPORT = {"width": 1280, "height": 800}
 
 KIND_SHARES = (

@@ -322,6 +322,20 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
         click.echo(f"  {arrow} {names.get(rel['other'], '')} [{rel['other']}]{extra}")
 
 
+def layout_option(func: F) -> F:
+    """``--layout``: the map's layouts (viz.layouts), for ``map`` and the pictures of
+    ``export``."""
+    return click.option(
+        "--layout",
+        "layout_name",
+        type=click.Choice(["force", "levels", "inn", "geographic"]),
+        default="force",
+        show_default=True,
+        help="force (links), levels (admin levels top down), inn (networks, nodes, "
+        "individuals) or geographic (real coordinates); for export: png and svg",
+    )(func)
+
+
 @main.command("map")
 @click.option("--focus", default=None, metavar="ID", help="an entity: map its neighbourhood")
 @click.option("--depth", "-k", default=2, show_default=True, type=int, help="steps from --focus")
@@ -387,15 +401,7 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
 @click.option(
     "--json", "as_json", is_flag=True, help="print the laid-out map (nodes with x, y, size)"
 )
-@click.option(
-    "--layout",
-    "layout_name",
-    type=click.Choice(["force", "levels", "inn", "geographic"]),
-    default="force",
-    show_default=True,
-    help="force (links), levels (admin levels top down), inn (networks, nodes, individuals) "
-    "or geographic (real coordinates)",
-)
+@layout_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -578,15 +584,7 @@ def _chain_map_cmd(
     help="export only the entities matching ATTR=V1,V2 (kind=, level=, tag=, within=AREA, any "
     "property) and the relationships among them; repeat for more terms",
 )
-@click.option(
-    "--layout",
-    "layout_name",
-    type=click.Choice(["force", "levels", "inn", "geographic"]),
-    default="force",
-    show_default=True,
-    help="png/svg: force (links), levels (admin levels top down), inn (networks, nodes, "
-    "individuals) or geographic (real coordinates), as the map's layouts",
-)
+@layout_option
 @store_option
 @click.pass_context
 @handles_errors

@@ -548,9 +548,9 @@ def empty_page(lang: str) -> str:
 #: the environment variable naming a Chromium, then the names looked up on the PATH
 CHROMIUM_ENV = "GRAPH_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-#: flags for a quiet headless Chromium on a closed network (as tests/browser/conftest.py)
-CHROMIUM_FLAGS = (
-    "--headless",
+#: what a Chromium needs to start quickly and quietly on a closed network (the browser tests
+#: and the benchmarks start it with the same)
+CHROMIUM_QUIET_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -558,8 +558,9 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--no-pdf-header-footer",
 )
+#: the report's: headless, and no header or footer on the printed pages
+CHROMIUM_FLAGS = ("--headless", *CHROMIUM_QUIET_FLAGS, "--no-pdf-header-footer")
 PDF_TIMEOUT_S = 300
 
 

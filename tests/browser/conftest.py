@@ -14,19 +14,12 @@ from typing import Any
 import pytest
 
 from tests.servers import serving
+from viz.report import CHROMIUM_QUIET_FLAGS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 #: the flags this workplace's Chromium needs to start quickly on a closed network
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = list(CHROMIUM_QUIET_FLAGS)
 
 
 def require_chromium() -> None:
