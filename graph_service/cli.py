@@ -402,6 +402,13 @@ def layout_option(func: F) -> F:
     "--json", "as_json", is_flag=True, help="print the laid-out map (nodes with x, y, size)"
 )
 @layout_option
+@click.option(
+    "--lang",
+    type=click.Choice(["th", "en"]),
+    default="th",
+    show_default=True,
+    help="the language of the page's words (names stay as the data writes them)",
+)
 @store_option
 @click.pass_context
 @handles_errors
@@ -424,6 +431,7 @@ def map_cmd(
     upward: bool,
     as_json: bool,
     layout_name: str,
+    lang: str,
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file; with --path FROM TO,
@@ -446,6 +454,7 @@ def map_cmd(
             public=public,
             others={"--focus": focus, "--where": where},
             store_url=store_url,
+            lang=lang,
         )
         return
     if as_json:
@@ -464,6 +473,7 @@ def map_cmd(
                 size_by=size_by,
                 where=where,
                 layout=layout_name,
+                lang=lang,
             )
         emit_json(doc)
         return
@@ -483,6 +493,7 @@ def map_cmd(
             standalone=True,
             where=where,
             layout=layout_name,
+            lang=lang,
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
@@ -504,6 +515,7 @@ def _chain_map_cmd(
     public: bool,
     others: dict[str, Any],
     store_url: str | None,
+    lang: str = "th",
 ) -> None:
     """``map --path FROM TO``: the chains of ``path`` drawn left to right (viz.chain)."""
     from graph_service.analysis.common import parse_list
@@ -541,9 +553,10 @@ def _chain_map_cmd(
             types=parse_list(types),
             upward=upward,
             all_paths=all_paths,
+            lang=lang,
         )
     if output is not None:
-        page = render_chain(view, standalone=True)
+        page = render_chain(view, standalone=True, lang=lang)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(page, encoding="utf-8")
     if as_json:
