@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,24 @@ def word(lang: str, group: str, value: str) -> str:
     """
     key = f"common.{group}.{value}"
     return text(lang, key) if has(lang, key) else value
+
+
+def listing(lang: str, items: Sequence[str], total: int | None = None) -> str:
+    """``items`` as a reader writes a list: ``a, b และ c`` / ``a, b and c``; when they are
+    the first of ``total`` things, ``a, b และอื่น ๆ อีก 3``; ``""`` for none.
+
+    >>> listing("th", ["ก", "ข", "ค"]), listing("en", ["a", "b"], total=6), listing("en", [])
+    ('ก, ข และ ค', 'a, b and 4 more', '')
+    """
+    items = list(items)
+    more = (total or 0) - len(items)
+    if not items:
+        return ""
+    if more > 0:
+        return text(lang, "common.list_more", items=", ".join(items), more=more)
+    if len(items) == 1:
+        return items[0]
+    return text(lang, "common.list_and", items=", ".join(items[:-1]), last=items[-1])
 
 
 def choose(requested: str | None, cookie: str | None) -> str:

@@ -111,23 +111,7 @@ class _Names:
     def listed(self, ids: Sequence[str], lang: str, limit: int = 3) -> str:
         """The first ``limit`` names joined as a reader writes a list, with "and N more"."""
         self.add(ids[:limit])
-        names = [self(i) for i in ids[:limit]]
-        return _join(names, lang, len(ids) - len(names))
-
-
-def _join(items: Sequence[str], lang: str, more: int = 0) -> str:
-    """``a, b และ c`` / ``a, b and c``; with ``more``: ``a, b และอีก 3 ราย``.
-
-    >>> _join(["ก", "ข", "ค"], "th"), _join(["a", "b"], "en", 4)
-    ('ก, ข และ ค', 'a, b and 4 more')
-    """
-    if not items:
-        return ""
-    if more:
-        return i18n.text(lang, "home.list_more", items=", ".join(items), more=more)
-    if len(items) == 1:
-        return items[0]
-    return i18n.text(lang, "home.list_and", items=", ".join(items[:-1]), last=items[-1])
+        return i18n.listing(lang, [self(i) for i in ids[:limit]], total=len(ids))
 
 
 def _group_word(lang: str, by: str, value: Any) -> str:
@@ -163,7 +147,7 @@ def answer_brokers(store: GraphStore, lang: str, ask: Ask = ask_directly) -> Ans
     if not top:
         sentence = _t(lang, "brokers.none")
     else:
-        names = _join([r["name"] or r["id"] for r in top[:3]], lang)
+        names = i18n.listing(lang, [r["name"] or r["id"] for r in top[:3]])
         sentence = _t(lang, "brokers.sentence", names=names, count=len(top[:3]))
     rows = tuple(
         Row(
@@ -219,7 +203,7 @@ def answer_gaps(
             lang,
             f"{key}.sentence",
             count=len(missing),
-            pairs=_join(pairs[:3], lang, len(pairs) - 3 if len(pairs) > 3 else 0),
+            pairs=i18n.listing(lang, pairs[:3], total=len(pairs)),
         )
     else:
         sentence = _t(lang, f"{key}.none")
@@ -228,7 +212,7 @@ def answer_gaps(
             (
                 _group_word(lang, by, m["from"]),
                 _group_word(lang, by, m["to"]),
-                _join([names(b) for b in m["brokers"][:2]], lang) or _t(lang, "nobody"),
+                i18n.listing(lang, [names(b) for b in m["brokers"][:2]]) or _t(lang, "nobody"),
             ),
             tuple(m["brokers"][:2]),
         )

@@ -88,15 +88,7 @@ def _t(lang: str, key: str, **values: Any) -> str:
 def _join(items: Sequence[str], lang: str, limit: int = 3) -> str:
     """``a, b และ c`` / ``a, b and c``; more than ``limit``: ``a, b, c และอื่น ๆ อีก 2``."""
     items = list(items)
-    if not items:
-        return i18n.text(lang, "home.nobody")
-    if len(items) > limit:
-        return i18n.text(
-            lang, "home.list_more", items=", ".join(items[:limit]), more=len(items) - limit
-        )
-    if len(items) == 1:
-        return items[0]
-    return i18n.text(lang, "home.list_and", items=", ".join(items[:-1]), last=items[-1])
+    return i18n.listing(lang, items[:limit], total=len(items)) or i18n.text(lang, "home.nobody")
 
 
 def _group(lang: str, attribute: str, value: Any) -> str:
