@@ -28,6 +28,7 @@ from graph_service.cli_settings import CliSettings, read_settings
 from graph_service.domain import KINDS
 from graph_service.entities import require_graph
 from graph_service.errors import GraphServiceError, UsageError
+from graph_service.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from graph_service.store import GraphStore, open_store
 
 if TYPE_CHECKING:
@@ -322,6 +323,18 @@ def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> 
         click.echo(f"  {arrow} {names.get(rel['other'], '')} [{rel['other']}]{extra}")
 
 
+def lang_option(func: F) -> F:
+    """``--lang``: the language of a page or report's words (graph_service.i18n), Thai by
+    default; names stay as the data writes them."""
+    return click.option(
+        "--lang",
+        type=click.Choice(list(LANGUAGES)),
+        default=DEFAULT_LANGUAGE,
+        show_default=True,
+        help="the language of the words (names stay as the data writes them)",
+    )(func)
+
+
 def layout_option(func: F) -> F:
     """``--layout``: the map's layouts (viz.layouts), for ``map`` and the pictures of
     ``export``."""
@@ -402,13 +415,7 @@ def layout_option(func: F) -> F:
     "--json", "as_json", is_flag=True, help="print the laid-out map (nodes with x, y, size)"
 )
 @layout_option
-@click.option(
-    "--lang",
-    type=click.Choice(["th", "en"]),
-    default="th",
-    show_default=True,
-    help="the language of the page's words (names stay as the data writes them)",
-)
+@lang_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -2084,13 +2091,7 @@ def _print_knowledge(doc: dict[str, Any], names: dict[str, str], top: int) -> No
     help="the file to write: FILE.pdf (printed by headless Chromium: GRAPH_CHROMIUM, else "
     "chromium on the PATH) or FILE.html (the same page, no Chromium needed)",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["th", "en"]),
-    default="th",
-    show_default=True,
-    help="the report's language",
-)
+@lang_option
 @store_option
 @click.pass_context
 @handles_errors
