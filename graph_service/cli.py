@@ -65,6 +65,34 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def as_of_option(func: F) -> F:
+    """``--as-of DATE``: the answer as the network was on DATE (CONTRACT.md 2c:
+    ``2024-06-30``, ``30/6/2567``, or a year: its last day). ``opened_store`` then gives
+    the graph as of that day (``store.history.as_of``) instead of the store."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            return
+        from graph_service.dataset import parse_when
+
+        try:
+            ctx.ensure_object(dict)["as_of"] = parse_when(value)
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{exc} (วันที่เช่น 2024-06-30, 30/6/2567 หรือปี 2567)", ctx, param
+            ) from None
+
+    return click.option(
+        "--as-of",
+        default=None,
+        metavar="DATE",
+        expose_value=False,
+        callback=remember,
+        help="the network as it was on DATE: 2024-06-30, 30/6/2567 or a year (2567: its "
+        "last day); default now",
+    )(func)
+
+
 def handles_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -96,9 +124,33 @@ def opened_store(
         create = not named
     store = open_store(url, settings, create=create)
     try:
-        yield store
+        day = ctx.obj.get("as_of")
+        if day is None:
+            yield store
+        else:
+            yield as_of_store(store, day)
     finally:
         store.close()
+
+
+def as_of_store(store: GraphStore, day: Any) -> GraphStore:
+    """The graph of ``store`` as of ``day``; when nothing was recorded by then but the
+    store holds data, a line on stderr says so and how to date data
+    (``import --snapshot``)."""
+    from graph_service.store.history import as_of, recorded_since
+
+    view = as_of(store, day)
+    if not view.ids_of():
+        first = recorded_since(store)
+        if first is not None and first > day.isoformat():
+            click.echo(
+                f"graph-service: ไม่มีข้อมูลที่บันทึกไว้ ณ {day.isoformat()} (บันทึกครั้งแรก "
+                f"{first}; ใช้ import --snapshot DATE เพื่อระบุวันที่ของข้อมูล) / nothing was "
+                f"recorded by {day.isoformat()} (first record {first}; date a dataset with "
+                "import --snapshot DATE)",
+                err=True,
+            )
+    return view
 
 
 class ProgressBars:
@@ -190,6 +242,14 @@ def print_import(report: Any, as_json: bool) -> None:
     default=None,
     help="the CSV files' encoding (default: detect UTF-8 or CP874/TIS-620)",
 )
+@click.option(
+    "--snapshot",
+    default=None,
+    metavar="DATE",
+    help="the dataset is the whole network on DATE (2024-06-30, 30/6/2567, or a year: its "
+    "first day, so that diff --from 2566 --to 2567 compares two yearly snapshots): what "
+    "the store holds and the dataset lacks ends on DATE (kept in the history)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print the import report as JSON")
 @store_option
 @click.pass_context
@@ -200,10 +260,12 @@ def import_cmd(
     skip_invalid: bool,
     rejects_path: Path | None,
     encoding: str | None,
+    snapshot: str | None,
     as_json: bool,
     store_url: str | None,
 ) -> None:
-    """Load a dataset: a folder of CSV files, one CSV file, or one .xlsx workbook."""
+    """Load a dataset: a folder of CSV files, one CSV file, or one .xlsx workbook.
+    Nothing is lost: a value it changes keeps its old version in the store's history."""
     from importers.load import import_dataset
     from importers.read import WorkbookLimits
 
@@ -214,6 +276,14 @@ def import_cmd(
             codecs.lookup(encoding)
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r} (try utf-8 or cp874)") from None
+    day = None
+    if snapshot is not None:
+        from graph_service.dataset import parse_when
+
+        try:
+            day = parse_when(snapshot, first=True).isoformat()
+        except ValueError as exc:
+            raise UsageError(f"--snapshot: {exc} (2024-06-30, 30/6/2567 or a year)") from None
     bars = ProgressBars()
     with opened_store(ctx, store_url, create=True) as store:
         try:
@@ -225,6 +295,7 @@ def import_cmd(
                 rejects_path=rejects_path,
                 progress=bars,
                 limits=WorkbookLimits.from_settings(ctx.obj["settings"]),
+                snapshot=day,
             )
         finally:
             bars.close()
@@ -270,6 +341,7 @@ def import_geography_cmd(
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -292,15 +364,91 @@ def stats(ctx: click.Context, as_json: bool, store_url: str | None) -> None:
 
 
 @main.command()
-@click.argument("ref", metavar="ID")
+@click.option("--from", "day_from", required=True, metavar="DATE", help="the earlier day")
+@click.option("--to", "day_to", required=True, metavar="DATE", help="the later day")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @store_option
 @click.pass_context
 @handles_errors
-def show(ctx: click.Context, ref: str, as_json: bool, store_url: str | None) -> None:
+def diff(
+    ctx: click.Context, day_from: str, day_to: str, as_json: bool, store_url: str | None
+) -> None:
+    """What changed between two days (2024-06-30, 30/6/2567, or a year: --from its first
+    day, --to its last): entities that joined and left, relationships added, ended and
+    changed, and the measures that matter (CONTRACT.md 2c)."""
+    from graph_service.analysis.change import diff as diff_of
+    from graph_service.dataset import parse_when
+    from viz.timeline import diff_sentence, measure_lines
+
+    try:
+        first, last = parse_when(day_from, first=True), parse_when(day_to)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (2024-06-30, 30/6/2567 or a year)") from None
+    with opened_store(ctx, store_url) as store:
+        doc = diff_of(store, first, last)
+    if as_json:
+        emit_json(doc)
+        return
+    names = doc["names"]
+    for lang in ("th", "en"):
+        click.echo(diff_sentence(doc, lang))
+    for line in measure_lines(doc, "th"):
+        click.echo(f"  {line}")
+    for title, ids in (("joined", doc["entities"]["added"]), ("left", doc["entities"]["removed"])):
+        if ids:
+            click.echo(
+                f"{title} ({len(ids)}): " + ", ".join(f"{names.get(i, i)} [{i}]" for i in ids[:20])
+            )
+    for title, rels in (
+        ("added", doc["relationships"]["added"]),
+        ("ended", doc["relationships"]["removed"]),
+        ("changed", doc["relationships"]["changed"]),
+    ):
+        if rels:
+            click.echo(f"relationships {title} ({len(rels)}):")
+            for r in rels[:20]:
+                extra = ""
+                if "changes" in r:
+                    extra = "  " + "; ".join(
+                        f"{k}: {a} → {b}" for k, (a, b) in r["changes"].items()
+                    )
+                click.echo(f"  {r['source']} -[{r['type']}]-> {r['target']}{extra}")
+    for c in doc["entities"]["changed"][:20]:
+        changes = "; ".join(f"{k}: {a} → {b}" for k, (a, b) in c["changes"].items())
+        click.echo(f"changed {c['id']}: {changes}")
+
+
+@main.command()
+@click.argument("ref", metavar="ID")
+@click.option(
+    "--history", is_flag=True, help="each value of the entity and its relationships over time"
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def show(ctx: click.Context, ref: str, history: bool, as_json: bool, store_url: str | None) -> None:
     """One entity (by id, or by its name when no id matches): properties and relationships."""
     from graph_service.entities import describe_entity
 
+    if history:
+        from graph_service.entities import entity_history
+
+        with opened_store(ctx, store_url) as store:
+            doc = entity_history(store, ref)
+        if as_json:
+            emit_json(doc)
+            return
+        click.echo(f"{doc['name']}  [{doc['id']}]")
+        for key, values in doc["properties"].items():
+            click.echo(f"  {key}:")
+            for v in values:
+                click.echo(f"    {v['from'] or '…'} – {v['to'] or 'now'}: {v['value']}")
+        for rel in doc["relationships"]:
+            spans = ", ".join(f"{v['from'] or '…'}–{v['to'] or 'now'}" for v in rel["versions"])
+            click.echo(f"  {rel['source']} -[{rel['type']}]-> {rel['target']}: {spans}")
+        return
     with opened_store(ctx, store_url) as store:
         doc = describe_entity(store, ref)
         names = {
@@ -416,6 +564,7 @@ def layout_option(func: F) -> F:
 )
 @layout_option
 @lang_option
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -605,6 +754,7 @@ def _chain_map_cmd(
     "property) and the relationships among them; repeat for more terms",
 )
 @layout_option
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -730,6 +880,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> None:
     help="counts of what was reached by kind, level or any property",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -834,6 +985,7 @@ def reach(
 )
 @click.option("--top", default=20, show_default=True, help="rows in the table (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -956,6 +1108,7 @@ def _print_cut_off(name: str, id_: str, cut_off: list[str], groups: list[Any], t
 @types_option
 @click.option("--top", default=20, show_default=True, help="cut points shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1016,6 +1169,7 @@ def fragility(
     "--among",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1121,6 +1275,7 @@ def _print_coverage_breakdown(doc: dict[str, Any]) -> None:
     "(e.g. policy=local); repeat for more terms, all must hold",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1231,6 +1386,7 @@ def _names(store: GraphStore, ids: Any) -> dict[str, str]:
     "found are within it, and the areas with none",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1301,6 +1457,7 @@ def _print_per_area(doc: dict[str, Any]) -> None:
 )
 @click.option("--all", "all_paths", is_flag=True, help="every shortest chain (default: 20)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1368,6 +1525,7 @@ def path(
     "--breakdown", default=None, metavar="ATTR", help="counts of the unlinked by this attribute"
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1434,6 +1592,7 @@ def unlinked(
 )
 @click.option("--top", default=20, show_default=True, help="actors shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1487,6 +1646,7 @@ def profile(
     help="also count the layers below this entity (along arcs out)",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1526,6 +1686,7 @@ def structure(ctx: click.Context, from_: str | None, as_json: bool, store_url: s
 )
 @click.option("--top", default=20, show_default=True, help="members shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1578,6 +1739,7 @@ def clusters(ctx: click.Context, seed: int, top: int, as_json: bool, store_url: 
     help="a group could form where 3 or more actors share a value with a density below this",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1778,6 +1940,7 @@ def demo(
 @click.option("--within", default=None, metavar="AREA_ID", help="only the funds touching this area")
 @where_option("only the funds matching this filter")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1849,6 +2012,7 @@ def funds(
     "--limit", default=1000, show_default=True, type=int, help="list at most this many ties"
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -1976,6 +2140,7 @@ def template_cmd(output: str, example: bool) -> None:
 )
 @click.option("--top", default=20, show_default=True, help="assets shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors
@@ -2092,6 +2257,7 @@ def _print_knowledge(doc: dict[str, Any], names: dict[str, str], top: int) -> No
     "chromium on the PATH) or FILE.html (the same page, no Chromium needed)",
 )
 @lang_option
+@as_of_option
 @store_option
 @click.pass_context
 @handles_errors

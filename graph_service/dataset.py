@@ -618,6 +618,22 @@ def parse_year_or_date(text: str) -> int | str:
         raise ValueError(f"not a real date: {text!r}") from None
 
 
+def parse_when(text: str, first: bool = False) -> _dt.date:
+    """A day from a date option (CONTRACT.md 2c: ``--as-of``, ``--snapshot``, ``--from``,
+    ``--to``): ``YYYY-MM-DD``, a Buddhist Era date ``D/M/YYYY``, or a year, which is its
+    last day, or with ``first`` its first (``--from 2566`` is 1 January 2023).
+
+    >>> parse_when("2567"), parse_when("2566", first=True)
+    (datetime.date(2024, 12, 31), datetime.date(2023, 1, 1))
+    >>> parse_when("30/6/2567"), parse_when("2024-06-30")
+    (datetime.date(2024, 6, 30), datetime.date(2024, 6, 30))
+    """
+    value = parse_year_or_date(text)
+    if isinstance(value, int):
+        return _dt.date(value, 1, 1) if first else _dt.date(value, 12, 31)
+    return _dt.date.fromisoformat(value)
+
+
 def parse_bool(text: str) -> bool:
     """Yes or no: true/false, yes/no, y/n, 1/0, ใช่/ไม่ใช่, จริง/เท็จ, ยินยอม/ไม่ยินยอม (any
     case; ``domain.YES_WORDS`` and ``NO_WORDS``)."""

@@ -162,3 +162,70 @@ def describe_entity(
         whole = offset == 0 and len(edges) < limit  # the first page holds them all
         document["relationships_total"] = len(edges) if whole else store.count_edges_of(node.id)
     return document
+
+
+def _spans(versions: list[tuple[str | None, str | None, Any]]) -> list[dict[str, Any]]:
+    """Consecutive versions with the same value as one span ``{"value", "from", "to"}``
+    (``to`` None: still holds); versions without the value leave a gap."""
+    spans: list[dict[str, Any]] = []
+    for start, end, value in versions:
+        if value is None:
+            continue
+        last = spans[-1] if spans else None
+        if last is not None and last["value"] == value and last["to"] == start:
+            last["to"] = end
+        else:
+            spans.append({"value": value, "from": start, "to": end})
+    return spans
+
+
+def entity_history(store: GraphStore, ref: str) -> dict[str, Any]:
+    """``show ID --history``: every version of the entity (by id or unique name; one that
+    has left the network is found by its id) and of its relationships, in recorded time
+    (``store.history``): ``{"id", "name", "kind", "versions": [{"from", "to", "kind",
+    "properties"}], "properties": {key: [{"value", "from", "to"}]}, "relationships":
+    [{"key", "source", "type", "target", "versions": [{"from", "to", "properties"}]}]}``,
+    oldest first; ``to`` null is the version that holds now, ``from`` null one recorded
+    before history was kept."""
+    from graph_service.store.history import history_of
+
+    history = history_of(store)
+    try:
+        id_ = resolve_entity(store, ref).id
+    except NotFound:
+        id_ = ref
+    node_versions, edge_versions = history.versions_of(id_)
+    if not node_versions:
+        raise not_found(store, ref)
+
+    def order(start: str | None) -> str:
+        return start or ""
+
+    node_versions = sorted(node_versions, key=lambda v: (order(v.rec_from), v.rec_to or "~"))
+    keys = sorted({k for v in node_versions for k in v.node.props})
+    latest = node_versions[-1].node
+    relationships: dict[str, dict[str, Any]] = {}
+    for ev in sorted(edge_versions, key=lambda v: (order(v.rec_from), v.rec_to or "~")):
+        e = ev.edge
+        row = relationships.setdefault(
+            e.key,
+            {"key": e.key, "source": e.source, "type": e.type, "target": e.target, "versions": []},
+        )
+        row.update(source=e.source, type=e.type, target=e.target)
+        row["versions"].append({"from": ev.rec_from, "to": ev.rec_to, "properties": e.props})
+    return {
+        "id": id_,
+        "name": latest.name,
+        "kind": latest.kind,
+        "versions": [
+            {"from": v.rec_from, "to": v.rec_to, "kind": v.node.kind, "properties": v.node.props}
+            for v in node_versions
+        ],
+        "properties": {
+            k: _spans([(v.rec_from, v.rec_to, v.node.props.get(k)) for v in node_versions])
+            for k in keys
+        },
+        "relationships": sorted(
+            relationships.values(), key=lambda r: (r["type"], r["source"], r["target"], r["key"])
+        ),
+    }

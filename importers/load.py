@@ -21,7 +21,7 @@ from typing import Any
 
 from graph_service.dataset import escape_formula
 from graph_service.domain import Edge, Node
-from graph_service.errors import InvalidInput
+from graph_service.errors import InvalidInput, UsageError
 from graph_service.store.base import GraphStore, Progress, WriteResult
 from importers.read import Problem, WorkbookLimits, read_dataset
 from importers.thai_admin import (
@@ -138,9 +138,19 @@ def import_dataset(
     rejects_path: str | Path | None = None,
     progress: Progress | None = None,
     limits: WorkbookLimits | None = None,
+    snapshot: str | None = None,
 ) -> ImportReport:
     """Import a dataset folder, one CSV file or one ``.xlsx`` workbook into ``store``.
-    ``limits``: what a workbook may hold (default ``WorkbookLimits()``)."""
+    ``limits``: what a workbook may hold (default ``WorkbookLimits()``). ``snapshot`` (an
+    ISO day): the dataset is the whole network on that day (``GraphStore.write``); a
+    snapshot is all or nothing, so it refuses ``skip_invalid`` (a rejected row would end
+    what it describes)."""
+    if snapshot is not None and skip_invalid:
+        raise UsageError(
+            "--snapshot กับ --skip-invalid ใช้ร่วมกันไม่ได้: แถวที่ถูกปฏิเสธจะทำให้สิ่งที่แถวนั้น"
+            "บรรยายสิ้นสุดลง แก้แถวที่มีปัญหาก่อน / --snapshot cannot be combined with "
+            "--skip-invalid: a rejected row would end what it describes; fix the rows first"
+        )
     source = str(path)
     with collector_paused():
         try:
@@ -160,7 +170,10 @@ def import_dataset(
             rejects_file = str(write_rejects(dataset, problems, rejects_path))
         # an area with a DOPA code is the geography's area when the store holds it
         nodes, edges, _ = merge_dataset_areas(dataset.nodes, dataset.edges, areas)
-        written = store.write(nodes, edges, progress)
+        if snapshot is None:
+            written = store.write(nodes, edges, progress)
+        else:
+            written = store.write(nodes, edges, progress, at=snapshot, snapshot=True)
     return ImportReport(
         source,
         dataset.rows_read,

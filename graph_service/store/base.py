@@ -18,8 +18,10 @@ from graph_service.errors import StoreUnavailable
 Progress = Callable[[str, int, int], None]
 
 #: property keys a store keeps for itself on entities and on relationships
-NODE_INTERNAL_KEYS = frozenset({"id", "name_key"})
-EDGE_INTERNAL_KEYS = frozenset({"key"})
+#: (Neo4j keeps an open version's first day in ``_rec_from``, and a closed version's kind,
+#: ends and last day in ``_kind``, ``_source``, ``_type``, ``_target`` and ``_rec_to``)
+NODE_INTERNAL_KEYS = frozenset({"id", "name_key", "_rec_from", "_rec_to", "_kind"})
+EDGE_INTERNAL_KEYS = frozenset({"key", "_rec_from", "_rec_to", "_source", "_type", "_target"})
 
 
 class StoreBusy(StoreUnavailable):
@@ -97,8 +99,17 @@ class GraphStore(Protocol):
         *,
         replace: bool = False,
         expected_version: int | None = None,
+        at: str | None = None,
+        snapshot: bool = False,
     ) -> WriteResult:
         """Upsert entities and relationships in one transaction: all of it or none.
+
+        History (``store.history``): what the write changes keeps its old version, closed
+        on ``at`` (an ISO day, default today; not before the newest day already recorded,
+        else ``InvalidInput``), and the new one holds from ``at``. ``snapshot``: the write
+        is the whole network on ``at`` (written as given, as ``replace``), so what the store
+        holds and the write lacks ends on ``at``: every entity but an Area, every
+        relationship but an Area's PART_OF another Area (places do not leave a network).
 
         With ``expected_version``, the write happens only if the graph's version is still
         that one once the write holds the graph (else ``VersionChanged``, nothing written):
@@ -115,6 +126,7 @@ class GraphStore(Protocol):
         edge_keys: Sequence[str] = (),
         *,
         expected_version: int | None = None,
+        at: str | None = None,
     ) -> WriteResult:
         """Delete, in one transaction, the relationships whose keys are ``edge_keys`` and
         the entities whose ids are ``node_ids`` together with every relationship they have
@@ -122,7 +134,8 @@ class GraphStore(Protocol):
 
         Unknown ids and keys are ignored: ``nodes_deleted`` and ``edges_deleted`` count what
         went (a relationship once, however it was named). The version grows by one when
-        anything was deleted, and stays when nothing was."""
+        anything was deleted, and stays when nothing was. What goes is kept in the history,
+        closed on ``at`` (as ``write``)."""
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """The entities among ``ids`` that exist."""

@@ -78,6 +78,7 @@ from graph_service import budget
 from graph_service.domain import NAME_KEY_VERSION, Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import (
     GraphServiceError,
+    InvalidInput,
     QueryTimeout,
     StoreUnavailable,
     VersionChanged,
@@ -90,8 +91,9 @@ from graph_service.store.base import (
     breadth_first,
     chunks,
 )
+from graph_service.store.history import EdgeVersion, NodeVersion, day_text, today
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
 _CLOCK_STEPS = 10_000  # SQLite instructions between two looks at the clock
 #: how long one try for the write lock sleeps in SQLite's busy handler (ms) before the
@@ -106,14 +108,27 @@ _SMALL_SET = 5000
 #: memory (SQLite's default is 2 MB)
 _IMPORT_CACHE_KB = 256 * 1024
 _UPSERT_NODE = (
-    "INSERT INTO nodes (id, kind, name_key, props) VALUES (?, ?, ?, ?) "
+    "INSERT INTO nodes (id, kind, name_key, props, rec_from) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
-    "name_key = excluded.name_key, props = excluded.props"
+    "name_key = excluded.name_key, props = excluded.props, rec_from = excluded.rec_from"
 )
 _UPSERT_EDGE = (
-    "INSERT INTO edges (key, source, type, target, props) VALUES (?, ?, ?, ?, ?) "
+    "INSERT INTO edges (key, source, type, target, props, rec_from) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(key) DO UPDATE SET source = excluded.source, type = excluded.type, "
-    "target = excluded.target, props = excluded.props"
+    "target = excluded.target, props = excluded.props, rec_from = excluded.rec_from"
+)
+#: what a snapshot may end (besides entities that are not areas): every relationship but
+#: an area's PART_OF another area (places stay; ``GraphStore.write``)
+_SNAPSHOT_ENDABLE_EDGES = (
+    "SELECT key FROM edges WHERE NOT (type = 'PART_OF' "
+    "AND source IN (SELECT id FROM nodes WHERE kind = 'Area') "
+    "AND target IN (SELECT id FROM nodes WHERE kind = 'Area'))"
+)
+#: a closed version: the row as it was, with the day it stopped holding
+_KEEP_NODE = "INSERT INTO node_history (id, kind, props, rec_from, rec_to) VALUES (?, ?, ?, ?, ?)"
+_KEEP_EDGE = (
+    "INSERT INTO edge_history (key, source, type, target, props, rec_from, rec_to) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 _SCHEMA = """
@@ -122,7 +137,8 @@ CREATE TABLE IF NOT EXISTS nodes (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
     name_key TEXT,
-    props TEXT NOT NULL
+    props TEXT NOT NULL,
+    rec_from TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
 CREATE INDEX IF NOT EXISTS nodes_name_key ON nodes(name_key);
@@ -131,11 +147,37 @@ CREATE TABLE IF NOT EXISTS edges (
     source TEXT NOT NULL REFERENCES nodes(id),
     type TEXT NOT NULL,
     target TEXT NOT NULL REFERENCES nodes(id),
-    props TEXT NOT NULL
+    props TEXT NOT NULL,
+    rec_from TEXT
 );
 CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
 CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
 CREATE INDEX IF NOT EXISTS edges_type ON edges(type);
+"""
+#: closed versions (schema 2): what a write changed or deleted, as it was, and when it held
+_HISTORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS node_history (
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    props TEXT NOT NULL,
+    rec_from TEXT,
+    rec_to TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS node_history_id ON node_history(id);
+CREATE INDEX IF NOT EXISTS node_history_to ON node_history(rec_to);
+CREATE TABLE IF NOT EXISTS edge_history (
+    key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    type TEXT NOT NULL,
+    target TEXT NOT NULL,
+    props TEXT NOT NULL,
+    rec_from TEXT,
+    rec_to TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edge_history_key ON edge_history(key);
+CREATE INDEX IF NOT EXISTS edge_history_source ON edge_history(source);
+CREATE INDEX IF NOT EXISTS edge_history_target ON edge_history(target);
+CREATE INDEX IF NOT EXISTS edge_history_to ON edge_history(rec_to);
 """
 _SNAPSHOT_TABLE = """
 CREATE TABLE IF NOT EXISTS arrays_snapshot (
@@ -261,7 +303,7 @@ class EmbeddedStore:
             row = None
         if row is None:  # a new file: make the tables (a write, so in turn)
             with self._transaction():
-                for statement in _SCHEMA.split(";"):
+                for statement in (_SCHEMA + _HISTORY_SCHEMA).split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(
@@ -277,7 +319,24 @@ class EmbeddedStore:
                 "upgrade graph-service to open it"
             )
         else:
+            if int(row[0]) < 2:
+                self._add_history()
             self._update_name_keys()
+
+    def _add_history(self) -> None:
+        """Schema 1 -> 2, once, in one transaction: the history tables, and ``rec_from`` on
+        the open rows (null: recorded before history was kept, held since always)."""
+        db = self._writer.db
+        with self._transaction():
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if int(row[0]) >= 2:
+                return
+            db.execute("ALTER TABLE nodes ADD COLUMN rec_from TEXT")
+            db.execute("ALTER TABLE edges ADD COLUMN rec_from TEXT")
+            for statement in _HISTORY_SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
 
     def _update_name_keys(self) -> None:
         """Make the search keys (``name_key``) again when an older ``normalise_name`` made
@@ -535,13 +594,20 @@ class EmbeddedStore:
                 {"version": current},
             )
 
-    def _set_version(self, result: WriteResult) -> None:
-        """Inside a transaction: one more version when ``result`` changed anything."""
+    def _set_version(self, result: WriteResult, day: str | None = None) -> None:
+        """Inside a transaction: one more version when ``result`` changed anything, and
+        ``day`` kept as the newest day recorded."""
         result.version = self.version()
         if result.changed:
             result.version += 1
             self._exec("UPDATE meta SET value = ? WHERE key = 'version'", (str(result.version),))
             self._drop_arrays()
+            if day is not None:
+                self._exec(
+                    "INSERT INTO meta VALUES ('rec_last', ?) ON CONFLICT(key) DO UPDATE "
+                    "SET value = max(value, excluded.value)",
+                    (day,),
+                )
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -753,6 +819,51 @@ class EmbeddedStore:
         ]
         return Subgraph(nodes, edges)
 
+    # -- history (store.history) ---------------------------------------------------------
+
+    def rows_as_of(self, day: str) -> tuple[list[Node], list[Edge]]:
+        """The versions recorded by ``day`` and not closed by then (one read snapshot)."""
+        held = "(rec_from IS NULL OR rec_from <= ?)"
+        with self._snapshot():
+            node_rows = self._query(
+                f"SELECT id, kind, props FROM nodes WHERE {held} UNION ALL "
+                f"SELECT id, kind, props FROM node_history WHERE {held} AND rec_to > ?",
+                (day, day, day),
+            )
+            edge_rows = self._query(
+                f"SELECT {_EDGE_COLUMNS} FROM edges WHERE {held} UNION ALL "
+                f"SELECT {_EDGE_COLUMNS} FROM edge_history WHERE {held} AND rec_to > ?",
+                (day, day, day),
+            )
+        return [Node(i, k, json.loads(p)) for i, k, p in node_rows], [_edge(r) for r in edge_rows]
+
+    def versions_of(self, id: str) -> tuple[list[NodeVersion], list[EdgeVersion]]:
+        """Every version of ``id`` and of the relationships that touch it, oldest first."""
+        with self._snapshot():
+            node_rows = self._query(
+                "SELECT id, kind, props, rec_from, NULL FROM nodes WHERE id = ?1 UNION ALL "
+                "SELECT id, kind, props, rec_from, rec_to FROM node_history WHERE id = ?1",
+                (id,),
+            )
+            edge_rows = self._query(
+                f"SELECT {_EDGE_COLUMNS}, rec_from, NULL FROM edges "
+                "WHERE source = ?1 OR target = ?1 UNION ALL "
+                f"SELECT {_EDGE_COLUMNS}, rec_from, rec_to FROM edge_history "
+                "WHERE source = ?1 OR target = ?1",
+                (id,),
+            )
+        nodes = [NodeVersion(Node(i, k, json.loads(p)), f, t) for i, k, p, f, t in node_rows]
+        edges = [EdgeVersion(_edge(r[:5]), r[5], r[6]) for r in edge_rows]
+        return nodes, edges
+
+    def change_days(self) -> list[str]:
+        rows = self._query(
+            "SELECT rec_from FROM nodes UNION SELECT rec_from FROM edges "
+            "UNION SELECT rec_from FROM node_history UNION SELECT rec_to FROM node_history "
+            "UNION SELECT rec_from FROM edge_history UNION SELECT rec_to FROM edge_history"
+        )
+        return sorted(r[0] for r in rows if r[0] is not None)
+
     def graph_arrays(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
     ) -> GraphArrays:
@@ -880,10 +991,18 @@ class EmbeddedStore:
         *,
         replace: bool = False,
         expected_version: int | None = None,
+        at: str | None = None,
+        snapshot: bool = False,
     ) -> WriteResult:
         """Write in one transaction: entities, then relationships, each merged into what the
         store holds (``replace``: written as given) and counted as created, updated or
         unchanged.
+
+        History (``store.history``): a changed entity or relationship keeps its old version
+        in ``node_history`` / ``edge_history``, closed at ``at`` (an ISO day; default
+        today), and its new one is recorded from ``at``. ``snapshot``: the write is the
+        whole graph on ``at`` (written as given, as with ``replace``): whatever the store
+        holds and the write lacks is closed at ``at`` too (:meth:`delete`'s way).
 
         For speed on a large import: what is already stored is looked up in batches of
         ids (not at all when the table was empty), the rows go to SQLite through one
@@ -896,20 +1015,54 @@ class EmbeddedStore:
         result = WriteResult()
         bulk = len(edges) > _BATCH
         large = len(nodes) + len(edges) > _BATCH
+        replace = replace or snapshot
         with self._transaction(bulk=bulk, large=large):
             self._check_version(expected_version)
-            node_rows = self._node_rows(nodes, result, replace, progress)
+            day = self._write_day(at)
+            kept: list[tuple[Any, ...]] = []
+            node_rows = self._node_rows(nodes, result, replace, progress, day, kept)
             with self._clock() as db:
+                db.executemany(_KEEP_NODE, kept)
                 db.executemany(_UPSERT_NODE, node_rows)
-            edge_rows = self._edge_rows(edges, result, replace, progress)
+            kept = []
+            edge_rows = self._edge_rows(edges, result, replace, progress, day, kept)
             with self._clock() as db:
+                db.executemany(_KEEP_EDGE, kept)
                 db.executemany(_UPSERT_EDGE, edge_rows)
             if bulk:
                 self._check_ends(edge_rows)
-            self._set_version(result)
+            if snapshot:
+                ids = {n.id for n in nodes}
+                keys = {e.key for e in edges}
+                gone_ids = [
+                    r[0]
+                    for r in self._fetch("SELECT id FROM nodes WHERE kind <> 'Area'")
+                    if r[0] not in ids
+                ]
+                gone_keys = [r[0] for r in self._fetch(_SNAPSHOT_ENDABLE_EDGES) if r[0] not in keys]
+                self._close(gone_ids, gone_keys, day, result)
+            self._set_version(result, day)
         return result
 
-    def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str]]) -> None:
+    def _write_day(self, at: str | None) -> str:
+        """Inside a write: the day it is recorded on. Given (a snapshot's), it may not be
+        before the newest day already recorded (that would rewrite later history); by
+        default today, or that newest day if it is later (a snapshot dated ahead)."""
+        row = self._fetch("SELECT value FROM meta WHERE key = 'rec_last'")
+        last = row[0][0] if row else None
+        if at is None:
+            day = day_text(today())
+            return max(day, last) if last else day
+        if last is not None and at < last:
+            raise InvalidInput(
+                f"ภาพรวม ณ {at} เก่ากว่าภาพรวมล่าสุดที่บันทึกไว้ ({last}): นำเข้าได้เฉพาะวันที่ "
+                f"{last} หรือหลังจากนั้น / the snapshot date {at} is before the newest one "
+                f"already recorded ({last}); import snapshots in date order",
+                {"snapshot": at, "newest": last},
+            )
+        return at
+
+    def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str, str]]) -> None:
         """Inside a transaction: what the foreign keys check, for the rows just written:
         both ends of each relationship are entities."""
         ends = list({end for row in edge_rows for end in (row[1], row[3])})
@@ -929,12 +1082,16 @@ class EmbeddedStore:
         result: WriteResult,
         replace: bool,
         progress: Progress | None,
-    ) -> list[tuple[str, str, str, str]]:
-        """The rows to upsert, one per id (the last write of an id given twice), sorted."""
+        day: str,
+        kept: list[tuple[Any, ...]],
+    ) -> list[tuple[str, str, str, str, str]]:
+        """The rows to upsert, one per id (the last write of an id given twice), sorted;
+        the stored versions they close are added to ``kept`` (``node_history`` rows)."""
         empty = self._is_empty("nodes")
         # id -> (kind, props) as the store holds it now, or will once these rows are written
         state: dict[str, tuple[str, dict[str, Any]]] = {}
-        rows: dict[str, tuple[str, str, str, str]] = {}
+        stored: dict[str, tuple[str, str, str | None]] = {}  # id -> kind, props, rec_from
+        rows: dict[str, tuple[str, str, str, str, str]] = {}
         name_keys: dict[str, str] = {}  # many people share a name
         done = 0
         for part in chunks(nodes, _BATCH):
@@ -942,10 +1099,12 @@ class EmbeddedStore:
                 wanted = [i for i in dict.fromkeys(n.id for n in part) if i not in state]
                 if wanted:
                     marks = ",".join("?" * len(wanted))
-                    for i, k, p in self._fetch(
-                        f"SELECT id, kind, props FROM nodes WHERE id IN ({marks})", wanted
+                    for i, k, p, r in self._fetch(
+                        f"SELECT id, kind, props, rec_from FROM nodes WHERE id IN ({marks})",
+                        wanted,
                     ):
                         state[i] = (k, json.loads(p))
+                        stored[i] = (k, p, r)
             for node in part:
                 old = state.get(node.id)
                 if old is None:
@@ -955,6 +1114,9 @@ class EmbeddedStore:
                     props = node.props if replace else {**old[1], **node.props}
                     if old[0] != node.kind or old[1] != props:
                         result.nodes_updated += 1
+                        closed = stored.pop(node.id, None)
+                        if closed is not None:
+                            kept.append((node.id, *closed, day))
                     else:
                         result.nodes_unchanged += 1
                         continue
@@ -963,7 +1125,7 @@ class EmbeddedStore:
                 name_key = name_keys.get(name)
                 if name_key is None:
                     name_key = name_keys[name] = normalise_name(name)
-                rows[node.id] = (node.id, node.kind, name_key, _dumps(props))
+                rows[node.id] = (node.id, node.kind, name_key, _dumps(props), day)
             done += len(part)
             if progress:
                 progress("entities", done, len(nodes))
@@ -975,11 +1137,15 @@ class EmbeddedStore:
         result: WriteResult,
         replace: bool,
         progress: Progress | None,
-    ) -> list[tuple[str, str, str, str, str]]:
-        """The rows to upsert, in the order given (a key given twice: each write in turn)."""
+        day: str,
+        kept: list[tuple[Any, ...]],
+    ) -> list[tuple[str, str, str, str, str, str]]:
+        """The rows to upsert, in the order given (a key given twice: each write in turn);
+        the stored versions they close are added to ``kept`` (``edge_history`` rows)."""
         empty = self._is_empty("edges")
         # key -> (source, type, target, props) as stored now or once these rows are written
         state: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+        stored: dict[str, tuple[Any, ...]] = {}  # key -> the stored row, rec_from last
         rows = []
         done = 0
         for part in chunks(edges, _BATCH):
@@ -988,9 +1154,11 @@ class EmbeddedStore:
                 if wanted:
                     marks = ",".join("?" * len(wanted))
                     for row in self._fetch(
-                        f"SELECT {_EDGE_COLUMNS} FROM edges WHERE key IN ({marks})", wanted
+                        f"SELECT {_EDGE_COLUMNS}, rec_from FROM edges WHERE key IN ({marks})",
+                        wanted,
                     ):
                         state[row[0]] = (row[1], row[2], row[3], json.loads(row[4]))
+                        stored[row[0]] = row
             for edge in part:
                 old = state.get(edge.key)
                 if old is None:
@@ -1002,11 +1170,14 @@ class EmbeddedStore:
                     props = {**old[3], **edge.props} if merge else edge.props
                     if not same_ends or old[3] != props:
                         result.edges_updated += 1
+                        closed = stored.pop(edge.key, None)
+                        if closed is not None:
+                            kept.append((*closed, day))
                     else:
                         result.edges_unchanged += 1
                         continue
                 state[edge.key] = (edge.source, edge.type, edge.target, props)
-                rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props)))
+                rows.append((edge.key, edge.source, edge.type, edge.target, _dumps(props), day))
             done += len(part)
             if progress:
                 progress("relationships", done, len(edges))
@@ -1018,30 +1189,59 @@ class EmbeddedStore:
         edge_keys: Sequence[str] = (),
         *,
         expected_version: int | None = None,
+        at: str | None = None,
     ) -> WriteResult:
+        """As the protocol says; what goes is kept in the history, closed at ``at``
+        (default today)."""
         result = WriteResult()
         with self._transaction():
             self._check_version(expected_version)
-            for part in chunks(list(dict.fromkeys(edge_keys)), _BATCH):
-                marks = ",".join("?" * len(part))
-                cursor = self._exec(f"DELETE FROM edges WHERE key IN ({marks})", part)
-                result.edges_deleted += cursor.rowcount
-            for part in chunks(list(dict.fromkeys(node_ids)), _BATCH // 2):
-                marks = ",".join("?" * len(part))
-                cursor = self._exec(
-                    f"DELETE FROM edges WHERE source IN ({marks}) OR target IN ({marks})",
-                    [*part, *part],
-                )
-                result.edges_deleted += cursor.rowcount
-                cursor = self._exec(f"DELETE FROM nodes WHERE id IN ({marks})", part)
-                result.nodes_deleted += cursor.rowcount
-            self._set_version(result)
+            day = self._write_day(at)
+            self._close(node_ids, edge_keys, day, result)
+            self._set_version(result, day)
         return result
 
+    def _close(
+        self, node_ids: Iterable[str], edge_keys: Iterable[str], day: str, result: WriteResult
+    ) -> None:
+        """Inside a write: delete the relationships ``edge_keys`` and the entities
+        ``node_ids`` with all their relationships, each kept in the history, closed at
+        ``day``."""
+        for part in chunks(list(dict.fromkeys(edge_keys)), _BATCH):
+            marks = ",".join("?" * len(part))
+            self._exec(
+                "INSERT INTO edge_history (key, source, type, target, props, rec_from, rec_to) "
+                f"SELECT {_EDGE_COLUMNS}, rec_from, ? FROM edges WHERE key IN ({marks})",
+                [day, *part],
+            )
+            cursor = self._exec(f"DELETE FROM edges WHERE key IN ({marks})", part)
+            result.edges_deleted += cursor.rowcount
+        for part in chunks(list(dict.fromkeys(node_ids)), _BATCH // 2):
+            marks = ",".join("?" * len(part))
+            touching = f"source IN ({marks}) OR target IN ({marks})"
+            self._exec(
+                "INSERT INTO edge_history (key, source, type, target, props, rec_from, rec_to) "
+                f"SELECT {_EDGE_COLUMNS}, rec_from, ? FROM edges WHERE {touching}",
+                [day, *part, *part],
+            )
+            cursor = self._exec(f"DELETE FROM edges WHERE {touching}", [*part, *part])
+            result.edges_deleted += cursor.rowcount
+            self._exec(
+                "INSERT INTO node_history (id, kind, props, rec_from, rec_to) "
+                f"SELECT id, kind, props, rec_from, ? FROM nodes WHERE id IN ({marks})",
+                [day, *part],
+            )
+            cursor = self._exec(f"DELETE FROM nodes WHERE id IN ({marks})", part)
+            result.nodes_deleted += cursor.rowcount
+
     def clear(self) -> None:
+        """Forget everything, history too (``DELETE /api/graph``)."""
         with self._transaction():
             self._exec("DELETE FROM edges")
             self._exec("DELETE FROM nodes")
+            self._exec("DELETE FROM edge_history")
+            self._exec("DELETE FROM node_history")
+            self._exec("DELETE FROM meta WHERE key = 'rec_last'")
             self._exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
             self._drop_arrays()
 

@@ -55,6 +55,7 @@ from graph_service.store.base import (
     split_props,
 )
 from graph_service.store.catalog import Catalog
+from graph_service.store.history import REC_FROM, EdgeVersion, NodeVersion, day_text, today
 
 _BATCH = 5000
 #: rows per write statement: larger batches, fewer statements (an import of 100,000 rows
@@ -438,33 +439,51 @@ class Neo4jStore:
         *,
         replace: bool = False,
         expected_version: int | None = None,
+        at: str | None = None,
+        snapshot: bool = False,
     ) -> WriteResult:
+        """As the embedded store's: the stored values of what the write would change are
+        read first and compared here (as the embedded store compares them), so only a
+        changed entity or relationship is written, its old version kept as a closed
+        ``:NodeVersion`` / ``:EdgeVersion`` (``history/keep_*``) on ``at``; ``snapshot``
+        closes what the store holds and the write lacks."""
         # one row per id and per key (the last wins), as the embedded store does
         node_rows = list({n.id: _node_row(n) for n in nodes}.values())
         edge_rows = list({e.key: _edge_row(e) for e in edges}.values())
+        replace = replace or snapshot
 
         def work(tx: _Tx) -> WriteResult:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             self._check_version(tx, expected_version)
+            day = self._write_day(tx, at)
             # entities: those that do not exist yet are created outright (no MERGE, no
-            # look-up per row), the others upserted; under the graph lock nobody else
-            # creates one meanwhile
+            # look-up per row), the changed ones kept and written as given; under the
+            # graph lock nobody else creates one meanwhile
             created: set[str] = set()
             done = 0
             for part in chunks(node_rows, _WRITE_BATCH):
                 ids = [r["id"] for r in part]
-                existing = set(self._run(tx, "write/existing_ids", ids=ids)[0]["ids"])
-                new = [r for r in part if r["id"] not in existing]
+                stored = {
+                    x["id"]: x for x in self._run(tx, "history/existing_nodes", ids=ids)[0]["nodes"]
+                }
+                new = [_dated(r, day) for r in part if r["id"] not in stored]
                 if new:
                     self._run(tx, "write/create_nodes", rows=new)
                     result.nodes_created += len(new)
                     created.update(r["id"] for r in new)
-                old = [r for r in part if r["id"] in existing]
-                if old:
-                    row = self._run(tx, "write/upsert_nodes", rows=old, replace=replace)[0]
-                    result.nodes_created += row["created"] or 0
-                    result.nodes_updated += row["updated"] or 0
+                changed = []
+                for r in part:
+                    old = stored.get(r["id"])
+                    if old is None:
+                        continue
+                    row = _changed_node(r, old, replace)
+                    if row is not None:
+                        changed.append(_dated(row, day))
+                if changed:
+                    self._run(tx, "history/keep_nodes", ids=[r["id"] for r in changed], at=day)
+                    self._run(tx, "write/upsert_nodes", rows=changed, replace=True)
+                    result.nodes_updated += len(changed)
                 done += len(part)
                 if progress:
                     progress("entities", done, len(node_rows))
@@ -475,22 +494,33 @@ class Neo4jStore:
             }
             moved = 0
             if ends:
-                moved = self._run(tx, "write/delete_moved_edges", ends=ends)[0]["moved"]
+                moved = self._run(tx, "write/delete_moved_edges", ends=ends, at=day)[0]["moved"]
             # relationships: one from an entity created by this write cannot exist yet
             # (one that moved from elsewhere was just deleted): created outright
             done = 0
             for part in chunks(edge_rows, _WRITE_BATCH):
-                new = [r for r in part if r["source"] in created]
-                old = [r for r in part if r["source"] not in created]
-                matched = 0
+                maybe = [_edge_ends(r) for r in part if r["source"] not in created]
+                stored_edges = {}
+                if maybe:
+                    found = self._run(tx, "history/existing_edges", rows=maybe)[0]["edges"]
+                    stored_edges = {x["key"]: x["props"] for x in found}
+                new = [_dated(r, day) for r in part if r["key"] not in stored_edges]
+                changed = []
+                for r in part:
+                    if r["key"] in stored_edges:
+                        row = _changed_edge(r, stored_edges[r["key"]], replace)
+                        if row is not None:
+                            changed.append(_dated(row, day))
+                matched = len(part) - len(new)
                 if new:
                     matched += self._run(tx, "write/create_edges", rows=new)[0]["matched"]
                     result.edges_created += len(new)
-                if old:
-                    row = self._run(tx, "write/upsert_edges", rows=old, replace=replace)[0]
-                    matched += row["matched"]
-                    result.edges_created += row["created"] or 0
-                    result.edges_updated += row["updated"] or 0
+                if changed:
+                    self._run(
+                        tx, "history/keep_edges", rows=[_edge_ends(r) for r in changed], at=day
+                    )
+                    self._run(tx, "write/upsert_edges", rows=changed, replace=True)
+                    result.edges_updated += len(changed)
                 if matched != len(part):
                     # raised inside the transaction function: Neo4j rolls it all back
                     raise ValueError(
@@ -505,21 +535,69 @@ class Neo4jStore:
             result.edges_updated += moved
             result.nodes_unchanged = len(node_rows) - result.nodes_created - result.nodes_updated
             result.edges_unchanged = len(edge_rows) - result.edges_created - result.edges_updated
-            self._set_version(tx, result)
+            if snapshot:
+                (held,) = self._run(tx, "history/open_ids_and_keys")
+                written_ids = {r["id"] for r in node_rows}
+                written_keys = {r["key"] for r in edge_rows}
+                self._close(
+                    tx,
+                    [i for i in held["ids"] if i not in written_ids],
+                    [k for k in held["keys"] if k not in written_keys],
+                    day,
+                    result,
+                )
+            self._set_version(tx, result, day)
             return result
 
         return self._transaction(
             work,
             "meta/lock_graph",
             "meta/get_version",
-            "write/existing_ids",
+            "history/get_last_day",
+            "history/existing_nodes",
             "write/create_nodes",
+            "history/keep_nodes",
             "write/upsert_nodes",
             "write/delete_moved_edges",
+            "history/existing_edges",
             "write/create_edges",
+            "history/keep_edges",
             "write/upsert_edges",
+            "history/open_ids_and_keys",
+            "write/delete_edges",
+            "write/delete_nodes",
             "meta/bump_version",
+            "history/set_last_day",
         )
+
+    def _write_day(self, tx: _Tx, at: str | None) -> str:
+        """Inside a write: the day it is recorded on (``EmbeddedStore._write_day``)."""
+        last = self._run(tx, "history/get_last_day")[0]["last"]
+        if at is None:
+            day = day_text(today())
+            return max(day, last) if last else day
+        if last is not None and at < last:
+            raise InvalidInput(
+                f"ภาพรวม ณ {at} เก่ากว่าภาพรวมล่าสุดที่บันทึกไว้ ({last}): นำเข้าได้เฉพาะวันที่ "
+                f"{last} หรือหลังจากนั้น / the snapshot date {at} is before the newest one "
+                f"already recorded ({last}); import snapshots in date order",
+                {"snapshot": at, "newest": last},
+            )
+        return at
+
+    def _close(
+        self, tx: _Tx, ids: Sequence[str], keys: Sequence[str], day: str, result: WriteResult
+    ) -> None:
+        """Inside a write: delete the relationships ``keys`` and the entities ``ids`` with
+        their relationships, each kept as a closed version on ``day``."""
+        if keys:
+            result.edges_deleted += self._run(tx, "write/delete_edges", keys=list(keys), at=day)[0][
+                "deleted"
+            ]
+        for part in chunks(list(ids), _BATCH):
+            row = self._run(tx, "write/delete_nodes", ids=list(part), at=day)[0]
+            result.nodes_deleted += row["nodes"]
+            result.edges_deleted += row["relationships"]
 
     def delete(
         self,
@@ -527,6 +605,7 @@ class Neo4jStore:
         edge_keys: Sequence[str] = (),
         *,
         expected_version: int | None = None,
+        at: str | None = None,
     ) -> WriteResult:
         ids = list(dict.fromkeys(node_ids))
         keys = list(dict.fromkeys(edge_keys))
@@ -535,22 +614,20 @@ class Neo4jStore:
             result = WriteResult()
             self._run(tx, "meta/lock_graph")
             self._check_version(tx, expected_version)
-            if keys:
-                result.edges_deleted = self._run(tx, "write/delete_edges", keys=keys)[0]["deleted"]
-            for part in chunks(ids, _BATCH):
-                row = self._run(tx, "write/delete_nodes", ids=list(part))[0]
-                result.nodes_deleted += row["nodes"]
-                result.edges_deleted += row["relationships"]
-            self._set_version(tx, result)
+            day = self._write_day(tx, at)
+            self._close(tx, ids, keys, day, result)
+            self._set_version(tx, result, day)
             return result
 
         return self._transaction(
             work,
             "meta/lock_graph",
             "meta/get_version",
+            "history/get_last_day",
             "write/delete_edges",
             "write/delete_nodes",
             "meta/bump_version",
+            "history/set_last_day",
         )
 
     def _check_version(self, tx: _Tx, expected: int | None) -> None:
@@ -566,21 +643,90 @@ class Neo4jStore:
                 {"version": current},
             )
 
-    def _set_version(self, tx: _Tx, result: WriteResult) -> None:
-        """Inside a write: one more version when ``result`` changed anything."""
+    def _set_version(self, tx: _Tx, result: WriteResult, day: str | None = None) -> None:
+        """Inside a write: one more version when ``result`` changed anything, and ``day``
+        kept as the newest day recorded."""
         delta = 1 if result.changed else 0
         result.version = self._run(tx, "meta/bump_version", delta=delta)[0]["version"]
+        if result.changed and day is not None:
+            self._run(tx, "history/set_last_day", day=day)
 
     def clear(self) -> None:
         def work(tx: _Tx) -> None:
             self._run(tx, "meta/lock_graph")
             self._run(tx, "write/clear_graph")
+            self._run(tx, "history/clear_history")
             self._run(tx, "meta/bump_version", delta=1)
 
-        self._transaction(work, "meta/lock_graph", "write/clear_graph", "meta/bump_version")
+        self._transaction(
+            work,
+            "meta/lock_graph",
+            "write/clear_graph",
+            "history/clear_history",
+            "meta/bump_version",
+        )
 
     def close(self) -> None:
         self._driver.close()
+
+    # -- history (store.history) ---------------------------------------------------------
+
+    def rows_as_of(self, day: str) -> tuple[list[Node], list[Edge]]:
+        """The versions recorded by ``day`` and not closed by then, in one transaction."""
+
+        def work(tx: _Tx) -> tuple[list[Node], list[Edge]]:
+            (got,) = self._run(tx, "history/nodes_as_of", day=day)
+            nodes = [
+                Node(i, k, split_props(p))
+                for i, k, p in zip(got["ids"], got["kinds"], got["props"], strict=True)
+            ]
+            nodes += [
+                Node(i, k, split_props(p))
+                for i, k, p in zip(got["old_ids"], got["old_kinds"], got["old_props"], strict=True)
+            ]
+            (ties,) = self._run(tx, "history/edges_as_of", day=day)
+            edges = [
+                _edge({"source": a, "type": t, "target": b, "props": p})
+                for a, t, b, p in zip(
+                    ties["sources"], ties["types"], ties["targets"], ties["props"], strict=True
+                )
+            ]
+            edges += [
+                _edge({"source": a, "type": t, "target": b, "props": p})
+                for a, t, b, p in zip(
+                    ties["old_sources"],
+                    ties["old_types"],
+                    ties["old_targets"],
+                    ties["old_props"],
+                    strict=True,
+                )
+            ]
+            return nodes, edges
+
+        return self._transaction(work, "history/nodes_as_of", "history/edges_as_of")
+
+    def versions_of(self, id: str) -> tuple[list[NodeVersion], list[EdgeVersion]]:
+        def work(tx: _Tx) -> tuple[list[NodeVersion], list[EdgeVersion]]:
+            (got,) = self._run(tx, "history/node_versions", id=id)
+            nodes = [
+                NodeVersion(
+                    Node(id, v["kind"], split_props(v["props"])),
+                    v["props"].get(REC_FROM),
+                    v["rec_to"],
+                )
+                for v in got["versions"]
+            ]
+            (ties,) = self._run(tx, "history/edge_versions", id=id)
+            edges = [
+                EdgeVersion(_edge(v), v["props"].get(REC_FROM), v["rec_to"])
+                for v in ties["versions"]
+            ]
+            return nodes, edges
+
+        return self._transaction(work, "history/node_versions", "history/edge_versions")
+
+    def change_days(self) -> list[str]:
+        return sorted(self._execute("history/change_days")[0]["days"])
 
     def graph_arrays(
         self, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
@@ -698,3 +844,40 @@ def _edge_row(edge: Edge) -> dict[str, Any]:
         "key": edge.key,
         "props": dict(edge.props),
     }
+
+
+def _dated(row: dict[str, Any], day: str) -> dict[str, Any]:
+    """A write row whose properties carry the day its version is recorded from."""
+    return {**row, "props": {**row["props"], REC_FROM: day}}
+
+
+def _edge_ends(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("source", "type", "target", "key")}
+
+
+def _changed_node(
+    row: dict[str, Any], stored: dict[str, Any], replace: bool
+) -> dict[str, Any] | None:
+    """The row to write for an entity the store holds as ``stored`` (its ``kind`` and raw
+    ``props``), or None when the write changes nothing: the values merged (``replace``:
+    as given) and compared as the embedded store compares them."""
+    old = split_props(stored["props"])
+    given = {k: v for k, v in row["props"].items() if k != "name_key"}
+    props = given if replace else {**old, **given}
+    if stored["kind"] == row["kind"] and props == old:
+        return None
+    out = dict(props)
+    if "name" in out:
+        out["name_key"] = normalise_name(str(out["name"]))
+    return {"id": row["id"], "kind": row["kind"], "props": out}
+
+
+def _changed_edge(
+    row: dict[str, Any], stored: dict[str, Any], replace: bool
+) -> dict[str, Any] | None:
+    """As :func:`_changed_node`, for a relationship found with the same ends, type and key."""
+    old = split_props(stored, EDGE_INTERNAL_KEYS)
+    props = row["props"] if replace else {**old, **row["props"]}
+    if props == old:
+        return None
+    return {**row, "props": props}

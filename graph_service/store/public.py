@@ -524,6 +524,8 @@ class PublicView:
         *,
         replace: bool = False,
         expected_version: int | None = None,
+        at: str | None = None,
+        snapshot: bool = False,
     ) -> WriteResult:
         raise UsageError("the public view is read-only")
 
@@ -533,6 +535,7 @@ class PublicView:
         edge_keys: Sequence[str] = (),
         *,
         expected_version: int | None = None,
+        at: str | None = None,
     ) -> WriteResult:
         raise UsageError("the public view is read-only")
 

@@ -284,7 +284,8 @@ def test_an_old_store_file_keeps_its_edge_keys(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "g.db")
     with db:
         db.execute(
-            "INSERT INTO edges VALUES (?, 'n0', 'SUPPORTS', 'n1', '{}')",
+            "INSERT INTO edges (key, source, type, target, props) "
+            "VALUES (?, 'n0', 'SUPPORTS', 'n1', '{}')",
             (json.dumps(["n0", "SUPPORTS", "n1"], ensure_ascii=False),),
         )
     db.close()
