@@ -12,8 +12,12 @@ Two times, kept apart:
   ``:NodeVersion`` / ``:EdgeVersion`` nodes). ``rec_from`` null: recorded before the store
   kept history (held since always).
 - **Valid time from the data**: ``start`` / ``end`` (a year or a date; also ``start_year``
-  / ``end_year``) or, with neither, ``year`` (that whole year) narrow when a thing holds
-  (:func:`holds_at`). A member who joined in 2563 is no member as of 2562.
+  / ``end_year``) narrow when a thing holds (:func:`holds_at`): a member who joined in
+  2563 is no member as of 2562. A relationship's ``year`` alone (with neither) is that
+  whole year: a grant of 2565, one of the "FUNDS of different years between the same
+  ends" of CONTRACT.md section 1. An entity's ``year`` does not narrow it: on a fund it is
+  the fund's year of record (``กองทุน … 2551``) and the fund goes on, listed in every
+  later snapshot; an entity that ends says so with ``end``.
 
 A thing holds *as of* a day when one of its versions holds then in recorded time and the
 day lies in its valid interval. :func:`as_of` reads those versions from a store
@@ -39,6 +43,8 @@ from graph_service.store.base import GraphStore, Progress, WriteResult, breadth_
 
 #: the property that holds an open version's ``rec_from`` on Neo4j (never shown)
 REC_FROM = "_rec_from"
+#: the properties that may narrow when a thing holds
+_VALID_KEYS = ("start", "end", "year", "start_year", "end_year")
 #: as-of views kept per process (the API asks the same day again and again)
 _CACHE_SIZE = 4
 
@@ -105,11 +111,13 @@ def _bound(value: Any, first: bool) -> dt.date | None:
     return None
 
 
-def valid_interval(props: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+def valid_interval(
+    props: dict[str, Any], use_year: bool = True
+) -> tuple[dt.date | None, dt.date | None]:
     """The days a thing holds by its own data, both ends included (None: open).
 
     ``start``/``start_year`` and ``end``/``end_year``; with neither, ``year`` is that whole
-    year.
+    year (``use_year``: a relationship's, not an entity's; see the module's docstring).
 
     >>> valid_interval({"start": 2020})
     (datetime.date(2020, 1, 1), None)
@@ -121,27 +129,22 @@ def valid_interval(props: dict[str, Any]) -> tuple[dt.date | None, dt.date | Non
     start = props.get("start", props.get("start_year"))
     end = props.get("end", props.get("end_year"))
     if start is None and end is None:
-        year = props.get("year")
+        year = props.get("year") if use_year else None
         return _bound(year, True), _bound(year, False)
     return _bound(start, True), _bound(end, False)
 
 
-def holds_at(props: dict[str, Any], day: dt.date) -> bool:
-    """True when ``day`` lies in the thing's own valid interval (:func:`valid_interval`).
+def holds_at(props: dict[str, Any], day: dt.date, use_year: bool = True) -> bool:
+    """True when ``day`` lies in the thing's own valid interval (:func:`valid_interval`;
+    ``use_year`` False for an entity).
 
     >>> joined = {"start": 2020}
     >>> holds_at(joined, dt.date(2019, 12, 31)), holds_at(joined, dt.date(2020, 1, 1))
     (False, True)
     """
-    if not (
-        "start" in props
-        or "end" in props
-        or "year" in props
-        or "start_year" in props
-        or "end_year" in props
-    ):
+    if not any(k in props for k in _VALID_KEYS):
         return True
-    low, high = valid_interval(props)
+    low, high = valid_interval(props, use_year)
     return (low is None or low <= day) and (high is None or day <= high)
 
 
@@ -407,7 +410,7 @@ def as_of(store: GraphStore, day: dt.date) -> AsOfView:
             _cache.move_to_end(key)
             return view
     nodes, edges = history_of(store).rows_as_of(day_text(day))
-    kept = [n for n in nodes if holds_at(n.props, day)]
+    kept = [n for n in nodes if holds_at(n.props, day, use_year=False)]
     view = AsOfView(store, day, kept, (e for e in edges if holds_at(e.props, day)), version)
     with _cache_lock:
         _cache[key] = view
