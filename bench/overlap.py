@@ -130,7 +130,7 @@ def load(folders: list[Path], db: Path) -> EmbeddedStore:
 def datasets(work: Path) -> list[tuple[str, list[Path]]]:
     from bench.planner_workbook import generate
 
-    samples = sorted(p for p in SAMPLES.iterdir() if p.is_dir())
+    samples = sorted(p for p in SAMPLES.iterdir() if p.is_dir() and any(p.glob("*.csv")))
     out = [(p.name, [p]) for p in samples]
     out.append(("all four samples", samples))
     for n in WORKBOOKS:

@@ -1896,12 +1896,20 @@ def serve(ctx: click.Context, host: str | None, port: int | None, store_url: str
         run_server(store, settings, host or settings.host, port or settings.port)
 
 
+def _yearly_folders(folder: Path) -> list[Path]:
+    """The year folders (``2565``, ``2566`` …) of a sample of yearly snapshots, in order;
+    none for an ordinary sample."""
+    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+
+
 @main.command()
 @click.option(
     "--sample",
     default=DEFAULT_SAMPLE,
     show_default=True,
-    help="which bundled sample: community-occupation, district-qol, informal-workers-km, or all",
+    help="which bundled sample: community-occupation, district-qol, informal-workers-km, "
+    "phatthalung-welfare, all (those four), or phatthalung-welfare-years (three yearly "
+    "snapshots, for the time slider and diff)",
 )
 @click.option("--host", default=None, help="address to listen on (default 127.0.0.1)")
 @click.option("--port", default=None, type=int, help="port (default 8000)")
@@ -1921,7 +1929,8 @@ def demo(
     from importers.load import import_dataset
 
     names = sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir())
-    chosen = names if sample == "all" else [sample]
+    yearly = {n for n in names if _yearly_folders(SAMPLES_DIR / n)}
+    chosen = [n for n in names if n not in yearly] if sample == "all" else [sample]
     for name in chosen:
         if name not in names:
             raise UsageError(f"no sample {name!r}; the samples are: {', '.join(names)}, all")
@@ -1930,8 +1939,15 @@ def demo(
     settings = Settings()
     with opened_store(ctx, store_url, DEMO_STORE_FILE, create=True) as store:
         for name in chosen:
-            report = import_dataset(store, SAMPLES_DIR / name)
-            print_import(report, False)
+            folders = _yearly_folders(SAMPLES_DIR / name)
+            if not folders:
+                print_import(import_dataset(store, SAMPLES_DIR / name), False)
+                continue
+            from graph_service.dataset import parse_when
+
+            for folder in folders:  # one snapshot a year, in order
+                day = parse_when(folder.name, first=True).isoformat()
+                print_import(import_dataset(store, folder, snapshot=day), False)
         if not no_serve:
             run_server(store, settings, host or settings.host, port or settings.port)
 
