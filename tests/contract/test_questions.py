@@ -365,29 +365,35 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         == [("org-child-centre-na-thom", "org-welfare-fund-committee-na-thom")]
         or _fail(d)
     ),
+    # 2565 -> 2567: the Ko Mak TAO's vertical membership ended (2566) and Thaksin
+    # University's joined; the welfare network's support of the PAO is horizontal (2567)
+    # (10 horizontal and 17 vertical ties among actors with a level in 2565, as gaps'
+    # blocks count them; the changes by hand: vertical -1 +1, horizontal +1)
     "S17": lambda d: (
-        # 2565 -> 2567: the Ko Mak TAO's vertical membership ended (2566) and Thaksin
-        # University's joined; the welfare network's support of the PAO is horizontal (2567)
-        # (10 horizontal and 17 vertical ties among actors with a level in 2565, as gaps'
-        # blocks count them; the changes by hand: vertical -1 +1, horizontal +1)
-        d["measures"]["vertical_ties"] == [17, 17]
-        and d["measures"]["horizontal_ties"] == [10, 11]
-        and d["measures"]["horizontal_vertical_ratio"] == [0.5882, 0.6471]
-    )
-    or _fail(d),
+        (
+            d["measures"]["vertical_ties"] == [17, 17]
+            and d["measures"]["horizontal_ties"] == [10, 11]
+            and d["measures"]["horizontal_vertical_ratio"] == [0.5882, 0.6471]
+        )
+        or _fail(d)
+    ),
     "S18": lambda d: (
-        d["entities"]["added"] == ["person-change-agent-trang"]
-        and d["entities"]["removed"] == ["person-villager-6"]
-    )
-    or _fail(d),
+        (
+            d["entities"]["added"] == ["person-change-agent-trang"]
+            and d["entities"]["removed"] == ["person-villager-6"]
+        )
+        or _fail(d)
+    ),
     "K17": lambda d: (
-        d["properties"]["occupation"]
-        == [
-            {"value": "ประมง", "from": "2022-01-01", "to": "2023-01-01"},
-            {"value": "กรีดยาง", "from": "2023-01-01", "to": None},
-        ]
-    )
-    or _fail(d),
+        (
+            d["properties"]["occupation"]
+            == [
+                {"value": "ประมง", "from": "2022-01-01", "to": "2023-01-01"},
+                {"value": "กรีดยาง", "from": "2023-01-01", "to": None},
+            ]
+        )
+        or _fail(d)
+    ),
     "S28": lambda d: (
         # ผู้สูงอายุติดเตียง: villagers 3, 4, 5, no tie; หนี้นอกระบบ: 1, 2 (tied), 3
         d["total"] == 5
