@@ -29,6 +29,7 @@ graph has too few actors for it):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -44,13 +45,19 @@ REACH_DEPTH = 2
 
 
 def _rel(edge: Edge) -> dict[str, Any]:
-    own = edge.key.startswith('["id"')
-    return {
-        "source": edge.source,
-        "type": edge.type,
-        "target": edge.target,
-        "id": edge.key[7:-2] if own and edge.key.endswith('"]') else None,
-    }
+    """``{"source", "type", "target", "id"}``: ``id`` the relationship's own id when the
+    data gave one (its key is ``["id", X]``), else null.
+
+    >>> _rel(Edge("a", "FUNDS", "b", {}, '["id", "grant-2566"]'))["id"]
+    'grant-2566'
+    >>> _rel(Edge("a", "FUNDS", "b"))["id"] is None
+    True
+    """
+    own = None
+    if edge.key.startswith('["id"'):
+        parts = json.loads(edge.key)
+        own = str(parts[1]) if len(parts) == 2 else None
+    return {"source": edge.source, "type": edge.type, "target": edge.target, "id": own}
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
