@@ -45,7 +45,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from graph_service import i18n
-from graph_service.dataset import CONTRACT_COLUMNS, escape_formula
+from graph_service.dataset import CONTRACT_COLUMNS, escape_formula, parse_when
 from graph_service.domain import FILE_KINDS
 from graph_service.errors import InvalidInput, PayloadTooLarge
 from graph_service.routes.deps import Lang
@@ -271,6 +271,10 @@ def _form(request: Request, lang: str) -> str:
  accept=".xlsx,.csv,.zip,application/zip,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
 <span class="note" style="display:block">{_t(lang, "accepted", mb=_mb(request))}</span></label>
 <p id="chosen" aria-live="polite"></p>
+<p class="snapshot"><label for="snapshot">{_t(lang, "snapshot_label")}</label>
+<input id="snapshot" name="snapshot" type="text" inputmode="numeric" autocomplete="off"
+ placeholder="{_t(lang, "snapshot_placeholder")}"></p>
+<p class="note">{_t(lang, "snapshot_help")}</p>
 <p><button id="send" type="submit" data-busy="{_t(lang, "checking")}">
 {_t(lang, "check_button")}</button></p>
 <p class="note">{_t(lang, "nothing_written")}</p>
@@ -299,13 +303,21 @@ def upload(
     lang: Lang,
     files: Annotated[list[UploadFile], File()],
     csrf: Annotated[str, Form()] = "",
+    snapshot: Annotated[str, Form()] = "",
 ) -> Response:
     """Stage and check the files: clean, import them and go to the map; else list the
-    problems (nothing is written)."""
+    problems (nothing is written). ``snapshot`` (a year or a date, optional): the files are
+    the whole network on that day (``import --snapshot``)."""
     if not may_write(request):
         return _message(lang, "needs_key", 403)
     if not _form_ok(request, csrf):
         return _message(lang, "wrong_form", 403)
+    day = None
+    if snapshot.strip():
+        try:
+            day = parse_when(snapshot.strip(), first=True).isoformat()
+        except ValueError:
+            return _message(lang, "snapshot_bad", 422)
     root = staging_root(request)
     _purge(root, MAX_STAGED - 1)
     token = secrets.token_urlsafe(24)
@@ -321,12 +333,16 @@ def upload(
         "label": label,
         "path": str(path.relative_to(folder)),
         "created": time.time(),
+        "snapshot": day,
     }
     _save_record(folder, record)
     check = _check(request, folder, record)
     if check.problems:
         return RedirectResponse(f"/upload/{token}?lang={lang}", status_code=303)
-    _import(request, folder, record, check)
+    try:
+        _import(request, folder, record, check)
+    except InvalidInput as exc:  # a snapshot older than the newest one recorded
+        return _refused_upload(request, lang, exc)
     return RedirectResponse(f"/upload/{token}/done?lang={lang}", status_code=303)
 
 
@@ -365,10 +381,12 @@ def _import(request: Request, folder: Path, record: dict[str, Any], check: Check
     rejects file and what was imported in the upload's record."""
     if check.problems:
         _write_rejects(check, folder / "rejects.csv")
+    snapshot = record.get("snapshot")
     report = import_dataset(
         _store(request),
         folder / record["path"],
-        skip_invalid=True,
+        skip_invalid=snapshot is None,
+        snapshot=snapshot,
         rejects_path=folder / "importer-rejects.csv",
         limits=_limits(request),
     )
@@ -402,7 +420,9 @@ def problems_page(request: Request, token: str, lang: Lang) -> Response:
     body = _problems_section(lang, check)
     valid_entities = sum(check.kinds.values())
     valid_links = sum(check.types.values())
-    if may_write(request) and (valid_entities or valid_links):
+    if record.get("snapshot"):  # a snapshot is the whole network: every row or none
+        import_valid = f'<p id="snapshot-needs-all">{_t(lang, "snapshot_needs_all")}</p>'
+    elif may_write(request) and (valid_entities or valid_links):
         import_valid = f"""<form method="post" action="/upload/{token}/import?lang={lang}">
 <input type="hidden" name="csrf" value="{escape(form_token(request))}">
 <p>{
@@ -524,6 +544,8 @@ def import_valid_rows(
         if staged is None:
             return _message(lang, "expired", 404)
         folder, record = staged
+        if record.get("snapshot"):
+            return _message(lang, "snapshot_needs_all", 422)
         if "imported" not in record:
             _import(request, folder, record, _check(request, folder, record))
     return RedirectResponse(f"/upload/{token}/done?lang={lang}", status_code=303)
@@ -578,6 +600,12 @@ def done(request: Request, token: str, lang: Lang) -> Response:
     if staged is None or "imported" not in staged[1]:
         return _message(lang, "expired", 404)
     imported = staged[1]["imported"]
+    day = staged[1].get("snapshot")
+    snapshot = (
+        f'<p id="done-snapshot">{_t(lang, "snapshot_done", date=i18n.date(day, lang))}</p>'
+        if day
+        else ""
+    )
     rejected = ""
     if imported["rejected"]:
         count = i18n.number(imported["rejected"])
@@ -585,7 +613,7 @@ def done(request: Request, token: str, lang: Lang) -> Response:
 <a href="/upload/{token}/rejects.csv" download>{_t(lang, "rejects_download")}</a></p>"""
     body = f"""<div class="card good">
 <h1 id="done-title" style="margin-top:0">{_t(lang, "done_title")}</h1>
-<p id="done-line">{escape(success_line(lang, imported))}</p>{rejected}
+<p id="done-line">{escape(success_line(lang, imported))}</p>{rejected}{snapshot}
 <p><a class="button" href="/map?lang={lang}">{_t(lang, "open_map")}</a>
 <a class="button plain" href="/upload?lang={lang}">{_t(lang, "upload_more")}</a></p></div>"""
     frame = f'<iframe id="map" src="/map?lang={lang}" title="{_t(lang, "map_title")}"></iframe>'

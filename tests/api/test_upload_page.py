@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
+from graph_service.domain import Node
 from graph_service.routes.upload import KEEP_MINUTES, form_token
 from graph_service.settings import Settings
 from graph_service.store.embedded import EmbeddedStore
@@ -291,3 +292,45 @@ def test_the_form_token_is_the_sessions() -> None:
     a = form_token(Fake({"graph_session": "a"}))  # type: ignore[arg-type]
     b = form_token(Fake({"graph_session": "b"}))  # type: ignore[arg-type]
     assert len(a) == 64 and a != b and form_token(Fake({})) == ""  # type: ignore[arg-type]
+
+
+def test_an_upload_can_be_a_yearly_snapshot(store) -> None:
+    """A snapshot year on the form: the file is the whole network on 1 January of that year;
+    what the store held and the file lacks ends then; a file with problems cannot be a
+    snapshot in part; an older snapshot than the newest is refused with the reason."""
+    import datetime as dt
+
+    from graph_service.store.history import as_of
+
+    store.write(
+        [Node("old", "Person", {"name": "ก"})],
+        [],
+        at="2022-01-01",
+    )
+    with client_for(store) as client:
+        sent = upload(
+            client, [("ตัวอย่าง.xlsx", template_bytes(example=True))], data={"snapshot": "2567"}
+        )
+        assert sent.status_code == 303, sent.text
+        page = client.get(sent.headers["location"])
+        assert 'id="done-snapshot">บันทึกเป็นภาพรวมของเครือข่าย ณ 1 ม.ค. 2567<' in page.text
+        assert store.get_nodes(["old"]) == {}  # ended on 1 January 2024, kept in history
+        assert as_of(store, dt.date(2023, 12, 31)).ids_of() == ["old"]
+        assert len(as_of(store, dt.date(2024, 1, 1)).ids_of()) == 12
+        bad = upload(client, [("x.xlsx", example_with_errors())], data={"snapshot": "2568"})
+        problems = client.get(bad.headers["location"])
+        assert (
+            'id="snapshot-needs-all"' in problems.text and 'id="import-valid"' not in problems.text
+        )
+        token = bad.headers["location"].split("/")[2].split("?")[0]
+        refused = client.post(f"/upload/{token}/import", data={"csrf": ""}, follow_redirects=False)
+        assert refused.status_code == 422
+        older = upload(
+            client, [("ตัวอย่าง.xlsx", template_bytes(example=True))], data={"snapshot": "2566"}
+        )
+        assert older.status_code == 422 and "2024-01-01" in unescape(older.text)
+        unreadable = upload(
+            client, [("ตัวอย่าง.xlsx", template_bytes(example=True))], data={"snapshot": "ปีหน้า"}
+        )
+        assert unreadable.status_code == 422
+    assert len(store.ids_of()) == 12
