@@ -5,6 +5,7 @@
 UNWIND $rows AS row
 MATCH (x:Entity {id: row.source})-[old]->(y:Entity {id: row.target})
   USING INDEX x:Entity(id)
+  USING INDEX y:Entity(id)
   WHERE type(old) = row.type AND old.key = row.key
 CREATE (v:EdgeVersion)
 SET v = properties(old), v._source = row.source, v._type = row.type,
