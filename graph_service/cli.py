@@ -741,6 +741,12 @@ def _chain_map_cmd(
 )
 @click.option("--no-measures", is_flag=True, help="gexf/graphml: leave out the measures")
 @click.option(
+    "--dynamic",
+    is_flag=True,
+    help="gexf: the whole history for Gephi's timeline (every entity and relationship with "
+    "the days it held, and each value's days); not with --as-of or --where",
+)
+@click.option(
     "--public",
     is_flag=True,
     help="a file to share: people without consent under pseudonyms, with only the fields "
@@ -763,6 +769,7 @@ def export_cmd(
     fmt: str,
     output: Path,
     no_measures: bool,
+    dynamic: bool,
     public: bool,
     where: tuple[str, ...],
     layout_name: str,
@@ -777,7 +784,13 @@ def export_cmd(
         if public:
             store = public_view(store, public_fields(settings.public_person_fields))
         result = export(
-            store, fmt, output, measures=not no_measures, where=where, layout=layout_name
+            store,
+            fmt,
+            output,
+            measures=not no_measures,
+            where=where,
+            layout=layout_name,
+            dynamic=dynamic,
         )
     click.echo(
         f"Wrote {result.path} ({fmt}): {result.nodes} entities, {result.edges} relationships."

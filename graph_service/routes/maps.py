@@ -211,6 +211,14 @@ def get_export(
             "within=AREA, any property) and the relationships among them; repeat for more terms"
         ),
     ] = None,
+    dynamic: Annotated[
+        bool,
+        Query(
+            description="gexf only: the whole history for Gephi's timeline (GEXF 1.3 "
+            "mode=dynamic: every entity and relationship with the days it held, and each "
+            "value's days); not with where, nor on the public view"
+        ),
+    ] = False,
 ) -> FileResponse:
     """A download: GEXF or GraphML (Gephi, Cytoscape), Cytoscape.js JSON, a Kumu blueprint,
     the dataset as a zip of CSV files that imports back to the same graph, or an ``.xlsx``
@@ -226,14 +234,14 @@ def get_export(
     try:
         if format == "csv":
             folder = work / "dataset"
-            export(store, format, folder, measures=measures, where=where or ())
+            export(store, format, folder, measures=measures, where=where or (), dynamic=dynamic)
             target = work / "graph-service-dataset.zip"
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in sorted(folder.iterdir()):
                     zf.write(f, f.name)
         else:
             target = work / f"graph-service{SUFFIX.get(format, '.' + format)}"
-            export(store, format, target, measures=measures, where=where or ())
+            export(store, format, target, measures=measures, where=where or (), dynamic=dynamic)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -426,12 +426,77 @@ def recorded_since(store: GraphStore) -> str | None:
     return days[0] if days else None
 
 
+#: the day :func:`all_versions` reads the versions recorded before history was kept on
+#: (before any recorded day)
+_BEFORE_ALL = "0001-01-01"
+
+
+def all_versions(store: GraphStore) -> tuple[list[NodeVersion], list[EdgeVersion]]:
+    """Every version of every entity and relationship the store ever held, with its
+    recorded interval (``rec_from`` None: held before history was kept; ``rec_to`` None:
+    still open), oldest first per thing. No valid-time filter (that is the caller's).
+
+    Built from the store's own reads, so it is the same on both stores: versions change
+    only on the store's ``change_days``, so the rows of ``rows_as_of(day)`` hold from each
+    such day to the next, and one read before the first day gives what was recorded before
+    history. A thing whose values are the same on two consecutive days is one version;
+    one that is absent in between (left, then came back) has two.
+    """
+    from graph_service import budget
+
+    history = history_of(store)
+    days = [_BEFORE_ALL, *(d for d in history.change_days() if d > _BEFORE_ALL)]
+    nodes: list[NodeVersion] = []
+    edges: list[EdgeVersion] = []
+    open_nodes: dict[str, tuple[Node, str | None]] = {}
+    open_edges: dict[str, tuple[Edge, str | None]] = {}
+    for index, day in enumerate(days):
+        budget.check()
+        since = None if index == 0 else day
+        node_rows, edge_rows = history.rows_as_of(day)
+        seen_nodes: dict[str, tuple[Node, str | None]] = {}
+        for n in node_rows:
+            held = open_nodes.pop(n.id, None)
+            if held is not None and (held[0].kind, held[0].props) == (n.kind, n.props):
+                seen_nodes[n.id] = held
+            else:
+                if held is not None:
+                    nodes.append(NodeVersion(held[0], held[1], day))
+                seen_nodes[n.id] = (n, since)
+        for node, start in open_nodes.values():
+            nodes.append(NodeVersion(node, start, day))
+        open_nodes = seen_nodes
+        seen_edges: dict[str, tuple[Edge, str | None]] = {}
+        for e in edge_rows:
+            was = open_edges.pop(e.key, None)
+            if was is not None and (was[0].source, was[0].type, was[0].target, was[0].props) == (
+                e.source,
+                e.type,
+                e.target,
+                e.props,
+            ):
+                seen_edges[e.key] = was
+            else:
+                if was is not None:
+                    edges.append(EdgeVersion(was[0], was[1], day))
+                seen_edges[e.key] = (e, since)
+        for edge, start in open_edges.values():
+            edges.append(EdgeVersion(edge, start, day))
+        open_edges = seen_edges
+    nodes.extend(NodeVersion(node, start, None) for node, start in open_nodes.values())
+    edges.extend(EdgeVersion(edge, start, None) for edge, start in open_edges.values())
+    nodes.sort(key=lambda v: (v.node.id, v.rec_from or ""))
+    edges.sort(key=lambda v: (v.edge.key, v.rec_from or ""))
+    return nodes, edges
+
+
 __all__ = [
     "REC_FROM",
     "AsOfView",
     "EdgeVersion",
     "HistoryStore",
     "NodeVersion",
+    "all_versions",
     "as_of",
     "day_text",
     "history_of",
