@@ -183,9 +183,7 @@ class AsOfView:
         self._edges: dict[str, Edge] = {
             e.key: e for e in edges if e.source in self._nodes and e.target in self._nodes
         }
-        self._name_keys = {
-            i: normalise_name(n.name) if "name" in n.props else "" for i, n in self._nodes.items()
-        }
+        self._names: dict[str, str] | None = None  # made on first use (_name_keys)
         self._out: dict[str, list[Edge]] = defaultdict(list)
         self._in: dict[str, list[Edge]] = defaultdict(list)
         for e in self._edges.values():
@@ -193,6 +191,20 @@ class AsOfView:
             self._in[e.target].append(e)
         self._arrays: GraphArrays | None = None
         self._lock = threading.Lock()
+
+    @property
+    def _name_keys(self) -> dict[str, str]:
+        """Each entity's name as ``find_by_name`` and ``search_names`` compare it, made
+        on first use: most questions never look a name up, and normalising every name
+        was a third of building the view (bench/history.py)."""
+        names = self._names
+        if names is None:
+            names = {
+                i: normalise_name(n.name) if "name" in n.props else ""
+                for i, n in self._nodes.items()
+            }
+            self._names = names
+        return names
 
     # -- what the view says about itself --------------------------------------------------
 

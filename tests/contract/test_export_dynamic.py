@@ -342,3 +342,20 @@ def test_the_command_line_and_the_download_write_the_same_history(tmp_path: Path
 def read_static_nodes(path: Path) -> set[str]:
     g = nx.read_gexf(path)
     return set(g.nodes)
+
+
+def test_names_are_found_in_the_graph_as_of_a_day(store: GraphStore) -> None:
+    """The as-of view makes its name keys on first use (bench/history.py): looking a name
+    up still finds exactly the entities of that day."""
+    import datetime as dt
+
+    from graph_service.domain import normalise_name
+
+    three_snapshots(store)
+    view = as_of(store, dt.date(2023, 6, 1))
+    assert [n.id for n in view.find_by_name(normalise_name("นางสาว จันทร์"))] == ["j"]
+    assert view.find_by_name(normalise_name("นาง ลา")) == []  # l had left in 2023
+    assert sorted(i for i, _ in view.search_names(normalise_name("นาย ริน"))) == ["r"]
+    earlier = as_of(store, dt.date(2022, 3, 1))
+    assert [n.id for n in earlier.find_by_name(normalise_name("นาง ลา"))] == ["l"]
+    assert earlier.search_names(normalise_name("นาย ริน")) == []  # r starts on 2022-07-01
