@@ -261,7 +261,7 @@ def main() -> None:
     report["write_seconds"] = writes
 
     # (c) size
-    size = {
+    size: dict[str, Any] = {
         "ten_snapshots": file_size(many),
         "one_snapshot": file_size(one),
         "ten_snapshots_vacuumed": vacuumed(many),
@@ -289,7 +289,7 @@ def main() -> None:
     for name, question in questions(ref).items():
         now = [ask(many, question, None) for _ in range(args.repeat)]
         then = [ask(many, question, past) for _ in range(args.repeat)]
-        row = {
+        row: dict[str, Any] = {
             "question": name,
             "now_first": min(t[0] for t in now),
             "now_cached": min(t[1] for t in now),
