@@ -164,7 +164,7 @@ def as_of_parts(path: Path, day: dt.date) -> dict[str, float]:
         nodes, edges = store.rows_as_of(day.isoformat())
         read = time.perf_counter() - start
         start = time.perf_counter()
-        kept = [n for n in nodes if history.holds_at(n.props, day)]
+        kept = [n for n in nodes if history.holds_at(n.props, day, use_year=False)]
         view = history.AsOfView(
             store, day, kept, (e for e in edges if history.holds_at(e.props, day)), 0
         )

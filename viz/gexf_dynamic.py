@@ -12,7 +12,8 @@ When a thing holds (the rule of ``--as-of``, :func:`graph_service.store.history.
 
 - each version of it holds over its recorded interval ``[rec_from, rec_to)``, that is the
   days ``rec_from`` … ``rec_to - 1``, cut to its own valid interval when its data gives
-  one (``start`` / ``end`` / ``year``: :func:`graph_service.store.history.valid_interval`);
+  one (``start`` / ``end``, and a relationship's ``year``; an entity's ``year`` does not
+  narrow it: :func:`graph_service.store.history.valid_interval`);
 - a relationship holds only while both its ends hold (as-of views drop the others).
 
 An entity or relationship is written once with ``<spells>`` (one ``<spell start end>``
@@ -85,13 +86,17 @@ def _cut(spell: Spell, other: Spell) -> Spell | None:
     return Spell(start, end) if start <= end else None
 
 
-def _held(props: Mapping[str, Any], rec_from: str | None, rec_to: str | None) -> Spell | None:
-    """The days a version holds: its recorded interval cut to its own valid one."""
+def _held(
+    props: Mapping[str, Any], rec_from: str | None, rec_to: str | None, use_year: bool
+) -> Spell | None:
+    """The days a version holds: its recorded interval cut to its own valid one
+    (``use_year``: a relationship's ``year`` narrows it, an entity's does not, as in
+    :func:`graph_service.store.history.as_of`)."""
     recorded = Spell(
         _FIRST if rec_from is None else dt.date.fromisoformat(rec_from),
         _LAST if rec_to is None else dt.date.fromisoformat(rec_to) - _DAY,
     )
-    low, high = valid_interval(dict(props))
+    low, high = valid_interval(dict(props), use_year)
     return _cut(recorded, Spell(low or _FIRST, high or _LAST))
 
 
@@ -219,7 +224,7 @@ def timeline(store: GraphStore) -> Timeline:
     node_versions, edge_versions = all_versions(store)
     nodes: dict[str, list[tuple[Node, Spell]]] = defaultdict(list)
     for nv in node_versions:
-        spell = _held(nv.node.props, nv.rec_from, nv.rec_to)
+        spell = _held(nv.node.props, nv.rec_from, nv.rec_to, use_year=False)
         if spell is not None:
             nodes[nv.node.id].append((nv.node, spell))
     for pieces in nodes.values():
@@ -229,7 +234,7 @@ def timeline(store: GraphStore) -> Timeline:
         if count % 10_000 == 0:
             budget.check()
         e = ev.edge
-        spell = _held(e.props, ev.rec_from, ev.rec_to)
+        spell = _held(e.props, ev.rec_from, ev.rec_to, use_year=True)
         if spell is None:
             continue
         for source, s_spell in nodes.get(e.source, ()):

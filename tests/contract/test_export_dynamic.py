@@ -4,7 +4,7 @@ point 6): the whole history as GEXF 1.3 ``mode="dynamic"``, on both stores.
 Three snapshots (``store.write(..., at=DAY, snapshot=True)``), the spells worked out by
 hand (days included at both ends; a version recorded on D and closed on D' holds D … D'-1):
 
-    2022-01-01: o1 {income 100}, o2, l, r {start 2022-07-01};
+    2022-01-01: o1 {income 100}, o2 {year 2010}, l, r {start 2022-07-01};
                 o1 -PARTNERS_WITH-> o2, o1 -COORDINATES-> o2 {year 2023},
                 l -MEMBER_OF-> o1, r -MEMBER_OF-> o2
     2023-01-01: o1 {income 150}, o2, j {role member}, r {start 2022-07-01};
@@ -15,7 +15,8 @@ hand (days included at both ends; a version recorded on D and closed on D' holds
                 j -MEMBER_OF-> o1 {capacity personal}, l -MEMBER_OF-> o2
 
 - o1 holds from 2022-01-01 on; its income is 100 from 2022-01-01 to 2022-12-31 and 150
-  from 2023-01-01 on; o2 holds from 2022-01-01 on and never changes;
+  from 2023-01-01 on; o2 holds from 2022-01-01 on and never changes (its ``year`` 2010 is
+  its year of record: an entity's year does not narrow it);
 - l holds 2022-01-01 … 2022-12-31 (left in 2023) and from 2024-01-01 on (came back);
 - j joined on 2023-01-01: its role is member 2023-01-01 … 2023-12-31, chair from
   2024-01-01 on;
@@ -76,7 +77,7 @@ def three_snapshots(store: GraphStore) -> None:
     store.write(
         [
             organisation("o1", "สำนักงานสาธารณสุขจังหวัด", income=100),
-            organisation("o2", "โรงพยาบาลอำเภอ"),
+            organisation("o2", "โรงพยาบาลอำเภอ", year=2010),
             person("l", "นาง ลา"),
             person("r", "นาย ริน", start="2022-07-01"),
         ],
@@ -92,7 +93,7 @@ def three_snapshots(store: GraphStore) -> None:
     store.write(
         [
             organisation("o1", "สำนักงานสาธารณสุขจังหวัด", income=150),
-            organisation("o2", "โรงพยาบาลอำเภอ"),
+            organisation("o2", "โรงพยาบาลอำเภอ", year=2010),
             person("j", "นางสาว จันทร์", role="member"),
             person("r", "นาย ริน", start="2022-07-01"),
         ],
@@ -108,7 +109,7 @@ def three_snapshots(store: GraphStore) -> None:
     store.write(
         [
             organisation("o1", "สำนักงานสาธารณสุขจังหวัด", income=150),
-            organisation("o2", "โรงพยาบาลอำเภอ"),
+            organisation("o2", "โรงพยาบาลอำเภอ", year=2010),
             person("j", "นางสาว จันทร์", role="chair"),
             person("l", "นาง ลา"),
         ],
@@ -186,6 +187,7 @@ def check_three_snapshots(path: Path) -> None:
     assert nodes["o1"]["values"]["name"] == [("สำนักงานสาธารณสุขจังหวัด", None, None)]
     assert nodes["l"]["values"]["kind"] == [("Person", None, None)]
     assert nodes["r"]["values"]["prop_start"] == [("2022-07-01", None, None)]
+    assert nodes["o2"]["values"]["year"] == [("2010", None, None)]
     assert nodes["j"]["label"] == "นางสาว จันทร์"
     assert doc["declared"][("node", "dynamic")] == {"income", "role"}
     assert {"kind", "level", "name", "name_en", "prop_start"} <= doc["declared"][("node", "static")]
@@ -359,3 +361,56 @@ def test_names_are_found_in_the_graph_as_of_a_day(store: GraphStore) -> None:
     earlier = as_of(store, dt.date(2022, 3, 1))
     assert [n.id for n in earlier.find_by_name(normalise_name("นาง ลา"))] == ["l"]
     assert earlier.search_names(normalise_name("นาย ริน")) == []  # r starts on 2022-07-01
+
+
+def test_the_yearly_sample_plays_day_by_day_as_its_as_of_graphs(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The bundled three-year sample (phatthalung-welfare-years, imported as snapshots
+    2565, 2566 and 2567): on every day where anything could change (each recorded day,
+    each valid-time bound in the data, and the day before each), and in the middle of each
+    year, the entities and relationships whose spells hold that day are exactly those of
+    the graph as of that day."""
+    import datetime as dt
+
+    from graph_service.store.history import valid_interval
+    from importers.load import import_dataset
+    from tests.conftest import SAMPLES
+
+    years = SAMPLES / "phatthalung-welfare-years"
+    for year in ("2565", "2566", "2567"):
+        import_dataset(store, years / year, snapshot=f"{int(year) - 543}-01-01")
+    export(store, "gexf", tmp_path / "y.gexf", dynamic=True)
+    doc = read(tmp_path / "y.gexf")
+    days = {dt.date.fromisoformat(d) for d in store.change_days()}  # type: ignore[attr-defined]
+    for thing in [*store.subgraph().nodes.values(), *store.subgraph().edges]:
+        for bound in valid_interval(thing.props):
+            if bound is not None:
+                days |= {bound, bound + dt.timedelta(days=1)}
+    days |= {d - dt.timedelta(days=1) for d in days}
+    days |= {dt.date(y, 7, 1) for y in range(2020, 2027)}
+
+    def holds(spells: list[tuple[str | None, str | None]], day: str) -> bool:
+        return not spells or any(
+            (a is None or a <= day) and (b is None or day <= b) for a, b in spells
+        )
+
+    assert len(days) > 10
+    for day in sorted(days):
+        view = as_of(store, day)
+        text = day.isoformat()
+        assert {i for i, n in doc["nodes"].items() if holds(n["spells"], text)} == set(
+            view.ids_of()
+        ), text
+        assert {k for k, e in doc["edges"].items() if holds(e["spells"], text)} == {
+            e.key for e in view.find_edges()
+        }, text
+    # the Na Thom villager's occupation changed in 2566 (the sample's README): its values
+    # carry their own days, one after the other
+    changing = [
+        values
+        for n in doc["nodes"].values()
+        for title, values in n["values"].items()
+        if title == "occupation" and len(values) > 1
+    ]
+    assert changing and all(v[0][2] is not None and v[-1][2] is None for v in changing)
