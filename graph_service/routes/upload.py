@@ -87,7 +87,8 @@ text-align:center;background:#f3f7fc;cursor:pointer}
 .drop strong{display:block;font-size:1.2em}
 .drop input{position:absolute;width:1px;height:1px;opacity:0}
 .snapshot label{font-weight:600;margin-right:.5em}
-.snapshot input{font:inherit;padding:.35em .6em;border:1px solid #7a9cc6;border-radius:6px;width:13em;max-width:100%}
+.snapshot input{font:inherit;padding:.35em .6em;border:1px solid #7a9cc6;border-radius:6px;
+width:13em;max-width:100%}
 .drop .pick{display:inline-block;margin:.8em 0 .4em;padding:.4em 1.2em;border-radius:6px;
 border:1px solid #1a4f8b;background:#fff;color:#1a4f8b}
 .drop:focus-within .pick{outline:3px solid #7a9cc6}
