@@ -79,6 +79,13 @@ def _safe(compute: Callable[[], Any]) -> Any:
 def measures(store: GraphStore, brokers: list[str] | None = None) -> dict[str, Any]:
     """The measures of the module's docstring on one graph; ``brokers``: whose brokerage
     and reach to report (default: this graph's top brokers)."""
+    found = _measure_pass(store)
+    return _with_brokers(store, found, found["top_brokers"] if brokers is None else brokers)
+
+
+def _measure_pass(store: GraphStore) -> dict[str, Any]:
+    """Every analysis once on one graph: the measures without the brokers' own, and each
+    actor's brokerage total under ``"_totals"``."""
     from graph_service.analysis.brokerage import brokerage
     from graph_service.analysis.gaps import gaps
     from graph_service.analysis.overlap import overlap
@@ -111,10 +118,6 @@ def measures(store: GraphStore, brokers: list[str] | None = None) -> dict[str, A
     out["brokerage_total"] = b["totals"]["total"]["observed"] if b else 0
     ranked = sorted(totals, key=lambda i: (-totals[i], i))
     out["top_brokers"] = [i for i in ranked[:TOP_BROKERS] if totals[i] > 0]
-    for i in brokers if brokers is not None else out["top_brokers"]:
-        out[f"brokerage/{i}"] = totals.get(i)
-        reached = store.distances(i, REACH_DEPTH)
-        out[f"reach/{i}"] = len(reached) - 1 if reached else None
     o = _safe(lambda: overlap(store))
     out["funded_areas"] = len(o["coverage"]) if o else 0
     out["unfunded_areas"] = len(o["unfunded"]) if o else 0
@@ -122,16 +125,27 @@ def measures(store: GraphStore, brokers: list[str] | None = None) -> dict[str, A
     out["duplication_pairs"] = sum(p["kind"] == "duplication" for p in o["pairs"]) if o else 0
     s = _safe(lambda: structure(store))
     out["degree_centralisation"] = s["degree_centralisation"] if s else None
+    out["_totals"] = totals
+    return out
+
+
+def _with_brokers(store: GraphStore, found: dict[str, Any], brokers: list[str]) -> dict[str, Any]:
+    """``found`` (one :func:`_measure_pass`) with ``brokerage/ID`` and ``reach/ID`` of each
+    of ``brokers``."""
+    out = {k: v for k, v in found.items() if k != "_totals"}
+    for i in brokers:
+        out[f"brokerage/{i}"] = found["_totals"].get(i)
+        reached = store.distances(i, REACH_DEPTH)
+        out[f"reach/{i}"] = len(reached) - 1 if reached else None
     return out
 
 
 def compare_measures(old: GraphStore, new: GraphStore) -> dict[str, list[Any]]:
-    """``{name: [old, new]}`` for every measure either graph has."""
-    first = measures(old, [])
-    second = measures(new, [])
+    """``{name: [old, new]}`` for every measure either graph has (each analysis run once
+    per graph; the brokers followed are the top brokers of either)."""
+    first, second = _measure_pass(old), _measure_pass(new)
     brokers = sorted(set(first["top_brokers"]) | set(second["top_brokers"]))
-    first = measures(old, brokers)
-    second = measures(new, brokers)
+    first, second = _with_brokers(old, first, brokers), _with_brokers(new, second, brokers)
     return {k: [first.get(k), second.get(k)] for k in sorted(first.keys() | second.keys())}
 
 
