@@ -837,6 +837,40 @@ class EmbeddedStore:
             )
         return [Node(i, k, json.loads(p)) for i, k, p in node_rows], [_edge(r) for r in edge_rows]
 
+    def nodes_as_of(self, ids: Sequence[str], day: str) -> list[Node]:
+        """The versions of the entities ``ids`` that held on ``day`` in recorded time."""
+        held = "(rec_from IS NULL OR rec_from <= ?)"
+        out: list[Node] = []
+        with self._snapshot():
+            for part in chunks(list(ids), _BATCH // 2 - 2):
+                marks = ",".join("?" * len(part))
+                rows = self._query(
+                    f"SELECT id, kind, props FROM nodes WHERE id IN ({marks}) AND {held} "
+                    f"UNION ALL SELECT id, kind, props FROM node_history WHERE id IN ({marks}) "
+                    f"AND {held} AND rec_to > ?",
+                    [*part, day, *part, day, day],
+                )
+                out.extend(Node(i, k, json.loads(p)) for i, k, p in rows)
+        return out
+
+    def edges_as_of(self, ids: Sequence[str], day: str) -> list[Edge]:
+        """The versions of the relationships touching any of ``ids`` that held on ``day``
+        in recorded time."""
+        held = "(rec_from IS NULL OR rec_from <= ?)"
+        out: list[Edge] = []
+        with self._snapshot():
+            for part in chunks(list(ids), _BATCH // 4 - 2):
+                marks = ",".join("?" * len(part))
+                touching = f"(source IN ({marks}) OR target IN ({marks}))"
+                rows = self._query(
+                    f"SELECT {_EDGE_COLUMNS} FROM edges WHERE {touching} AND {held} "
+                    f"UNION ALL SELECT {_EDGE_COLUMNS} FROM edge_history WHERE {touching} "
+                    f"AND {held} AND rec_to > ?",
+                    [*part, *part, day, *part, *part, day, day],
+                )
+                out.extend(_edge(r) for r in rows)
+        return out
+
     def versions_of(self, id: str) -> tuple[list[NodeVersion], list[EdgeVersion]]:
         """Every version of ``id`` and of the relationships that touch it, oldest first."""
         with self._snapshot():

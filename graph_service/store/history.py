@@ -43,6 +43,8 @@ from graph_service.store.base import GraphStore, Progress, WriteResult, breadth_
 
 #: the property that holds an open version's ``rec_from`` on Neo4j (never shown)
 REC_FROM = "_rec_from"
+#: id sets up to this size read their relationships from the store (``edges_among``)
+_LOCAL_SET = 2000
 #: the properties that may narrow when a thing holds
 _VALID_KEYS = ("start", "end", "year", "start_year", "end_year")
 #: as-of views kept per process (the API asks the same day again and again)
@@ -170,27 +172,93 @@ class AsOfView:
         self,
         store: GraphStore,
         day: dt.date,
-        nodes: Iterable[Node],
-        edges: Iterable[Edge],
+        nodes: Iterable[Node] | None,
+        edges: Iterable[Edge] | None,
         version: int,
     ) -> None:
+        """``nodes`` and ``edges``: what holds on ``day`` (valid time applied); None: read
+        from the store when first needed (:func:`as_of`), and until then the local reads
+        (an entity, its relationships, a breadth-first step) ask the store for just those
+        rows as of the day (``nodes_as_of`` / ``edges_as_of``), so ``reach`` or ``show`` as
+        of a day costs what it costs now."""
         self.store = store
         self.day = day
         self.engine = store.engine
         self.location = store.location
         self._base_version = version
-        self._nodes: dict[str, Node] = {n.id: n for n in nodes}
-        self._edges: dict[str, Edge] = {
-            e.key: e for e in edges if e.source in self._nodes and e.target in self._nodes
-        }
+        self._lock = threading.RLock()  # graph_arrays reads the graph while holding it
+        self._graph: (
+            tuple[dict[str, Node], dict[str, Edge], dict[str, list[Edge]], dict[str, list[Edge]]]
+            | None
+        ) = None
         self._names: dict[str, str] | None = None  # made on first use (_name_keys)
-        self._out: dict[str, list[Edge]] = defaultdict(list)
-        self._in: dict[str, list[Edge]] = defaultdict(list)
-        for e in self._edges.values():
-            self._out[e.source].append(e)
-            self._in[e.target].append(e)
         self._arrays: GraphArrays | None = None
-        self._lock = threading.Lock()
+        self._point = hasattr(store, "nodes_as_of") and hasattr(store, "edges_as_of")
+        if nodes is not None:
+            self._load(nodes, edges or ())
+
+    def _load(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
+        by_id: dict[str, Node] = {n.id: n for n in nodes}
+        by_key: dict[str, Edge] = {
+            e.key: e for e in edges if e.source in by_id and e.target in by_id
+        }
+        out: dict[str, list[Edge]] = defaultdict(list)
+        into: dict[str, list[Edge]] = defaultdict(list)
+        for e in by_key.values():
+            out[e.source].append(e)
+            into[e.target].append(e)
+        self._graph = (by_id, by_key, out, into)
+
+    def _whole(
+        self,
+    ) -> tuple[dict[str, Node], dict[str, Edge], dict[str, list[Edge]], dict[str, list[Edge]]]:
+        """The whole graph of the day, read once (every version that held, one read)."""
+        with self._lock:
+            if self._graph is None:
+                nodes, edges = history_of(self.store).rows_as_of(day_text(self.day))
+                self._load(
+                    (n for n in nodes if holds_at(n.props, self.day, use_year=False)),
+                    (e for e in edges if holds_at(e.props, self.day)),
+                )
+            assert self._graph is not None
+            return self._graph
+
+    @property
+    def _nodes(self) -> dict[str, Node]:
+        return self._whole()[0]
+
+    @property
+    def _edges(self) -> dict[str, Edge]:
+        return self._whole()[1]
+
+    @property
+    def _out(self) -> dict[str, list[Edge]]:
+        return self._whole()[2]
+
+    @property
+    def _in(self) -> dict[str, list[Edge]]:
+        return self._whole()[3]
+
+    def _local(self) -> bool:
+        """True while the whole graph is not in memory and the store reads rows as of a
+        day: the local reads then ask the store."""
+        return self._graph is None and self._point
+
+    def _held_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        rows = self.store.nodes_as_of(wanted, day_text(self.day))  # type: ignore[attr-defined]
+        return {n.id: n for n in rows if holds_at(n.props, self.day, use_year=False)}
+
+    def _held_edges(self, ids: Sequence[str]) -> list[Edge]:
+        """The relationships touching ``ids`` that hold on the day, both ends held."""
+        if not ids:
+            return []
+        rows = self.store.edges_as_of(list(ids), day_text(self.day))  # type: ignore[attr-defined]
+        edges = {e.key: e for e in rows if holds_at(e.props, self.day)}
+        ends = self._held_nodes({x for e in edges.values() for x in (e.source, e.target)})
+        return [e for e in edges.values() if e.source in ends and e.target in ends]
 
     @property
     def _name_keys(self) -> dict[str, str]:
@@ -232,12 +300,17 @@ class AsOfView:
     # -- reads ----------------------------------------------------------------------------
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        if self._local():
+            held = self._held_nodes(ids)
+            return {i: held[i] for i in dict.fromkeys(ids) if i in held}
         return {i: self._nodes[i] for i in dict.fromkeys(ids) if i in self._nodes}
 
     def find_by_name(self, name_key: str) -> list[Node]:
         return [self._nodes[i] for i in sorted(self._nodes) if self._name_keys[i] == name_key]
 
     def _touching(self, id: str) -> list[Edge]:
+        if self._local():
+            return self._held_edges([id]) if self._held_nodes([id]) else []
         seen = {e.key: e for e in self._out.get(id, ())}
         seen.update((e.key, e) for e in self._in.get(id, ()))
         return list(seen.values())
@@ -288,6 +361,16 @@ class AsOfView:
     def expand(self, ids: Sequence[str], types: Sequence[str] | None = None) -> set[str]:
         wanted = set(types) if types is not None else None
         found: set[str] = set()
+        if self._local():
+            members = set(ids)
+            for e in self._held_edges(list(members)):
+                if wanted is not None and e.type not in wanted:
+                    continue
+                if e.source in members:
+                    found.add(e.target)
+                if e.target in members:
+                    found.add(e.source)
+            return found
         for i in ids:
             for e in self._out.get(i, ()):
                 if wanted is None or e.type in wanted:
@@ -300,6 +383,17 @@ class AsOfView:
     def edges_among(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
         members = set(ids)
         wanted = set(types) if types is not None else None
+        if self._local() and len(members) <= _LOCAL_SET:
+            return sorted(
+                (
+                    e
+                    for e in self._held_edges(sorted(members))
+                    if e.source in members
+                    and e.target in members
+                    and (wanted is None or e.type in wanted)
+                ),
+                key=lambda e: e.key,
+            )
         return sorted(
             (
                 e
@@ -318,14 +412,15 @@ class AsOfView:
         kinds: Sequence[str] | None = None,
         limit: int | None = None,
     ) -> dict[str, int]:
-        if start not in self._nodes:
+        if not self.get_nodes([start]):
             return {}
         allowed = set(kinds) if kinds else None
 
         def step(frontier: Sequence[str]) -> set[str]:
             reached = self.expand(frontier, types)
             if allowed is not None:
-                reached = {i for i in reached if self._nodes[i].kind in allowed}
+                held = self.get_nodes(reached)
+                reached = {i for i in reached if i in held and held[i].kind in allowed}
             return reached
 
         return breadth_first(start, depth, step, limit)
@@ -421,9 +516,8 @@ def as_of(store: GraphStore, day: dt.date) -> AsOfView:
         if view is not None and view.store is store:
             _cache.move_to_end(key)
             return view
-    nodes, edges = history_of(store).rows_as_of(day_text(day))
-    kept = [n for n in nodes if holds_at(n.props, day, use_year=False)]
-    view = AsOfView(store, day, kept, (e for e in edges if holds_at(e.props, day)), version)
+    history_of(store)  # a store without history: said now, not at the first read
+    view = AsOfView(store, day, None, None, version)
     with _cache_lock:
         _cache[key] = view
         while len(_cache) > _CACHE_SIZE:

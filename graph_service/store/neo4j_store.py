@@ -705,6 +705,35 @@ class Neo4jStore:
 
         return self._transaction(work, "history/nodes_as_of", "history/edges_as_of")
 
+    def nodes_as_of(self, ids: Sequence[str], day: str) -> list[Node]:
+        """The versions of the entities ``ids`` that held on ``day`` in recorded time."""
+
+        def work(tx: _Tx) -> list[Node]:
+            out: list[Node] = []
+            for name in ("history/open_nodes_by_id", "history/closed_nodes_by_id"):
+                for part in chunks(list(ids), _BATCH):
+                    (got,) = self._run(tx, name, ids=list(part), day=day)
+                    out.extend(_node(x) for x in got["nodes"])
+            return out
+
+        return self._transaction(work, "history/open_nodes_by_id", "history/closed_nodes_by_id")
+
+    def edges_as_of(self, ids: Sequence[str], day: str) -> list[Edge]:
+        """The versions of the relationships touching any of ``ids`` that held on ``day``
+        in recorded time."""
+
+        def work(tx: _Tx) -> list[Edge]:
+            out: list[Edge] = []
+            for name in ("history/open_edges_touching", "history/closed_edges_touching"):
+                for part in chunks(list(ids), _BATCH):
+                    (got,) = self._run(tx, name, ids=list(part), day=day)
+                    out.extend(_edge(x) for x in got["edges"])
+            return out
+
+        return self._transaction(
+            work, "history/open_edges_touching", "history/closed_edges_touching"
+        )
+
     def versions_of(self, id: str) -> tuple[list[NodeVersion], list[EdgeVersion]]:
         def work(tx: _Tx) -> tuple[list[NodeVersion], list[EdgeVersion]]:
             (got,) = self._run(tx, "history/node_versions", id=id)
