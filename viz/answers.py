@@ -428,6 +428,65 @@ def answer_chains(lang: str) -> Answer:
     )
 
 
+def answer_change(
+    store: GraphStore, lang: str, ask: Ask = ask_directly, until: str | None = None
+) -> Answer | None:
+    """How the network changed between the last two days the store recorded (those up to
+    ``until``, an ISO day, when the page shows the network as of it): the diff's sentence
+    (``viz.timeline.diff_sentence``), the ties added and ended as the figure, and the
+    measures that moved. None when fewer than two days are recorded (no history)."""
+    from viz.timeline import SHOWN_MEASURES, diff_sentence
+    from viz.views import diff_document, recorded_days
+
+    days = [d for d in ask(store, recorded_days) if until is None or d <= until]
+    if len(days) < 2:
+        return None
+    first, last = days[-2], days[-1]
+    doc = ask(store, diff_document, day_from=first, day_to=last)
+    rels = doc["relationships"]
+    added, ended = len(rels["added"]), len(rels["removed"])
+    rows = []
+    for key in SHOWN_MEASURES:
+        old, new = doc["measures"].get(key, [None, None])
+        if old == new or isinstance(old, list) or isinstance(new, list):
+            continue
+        rows.append(
+            Row(
+                (
+                    i18n.text(lang, f"time.measure.{key}"),
+                    "-" if old is None else i18n.number(old),
+                    "-" if new is None else i18n.number(new),
+                )
+            )
+        )
+    query = {"from": first, "to": last}
+    return Answer(
+        key="change",
+        title=i18n.text(lang, "time.card_question"),
+        sentence=diff_sentence(doc, lang),
+        figure=f"+{i18n.number(added)} / −{i18n.number(ended)}",
+        explain=i18n.text(lang, "time.card_explain")
+        + " "
+        + i18n.text(lang, "time.web.card_figure"),
+        map_href=_href("/map/diff", lang, **query),
+        table_href=_href("/api/diff", lang, **query),
+        headers=(
+            i18n.text(lang, "time.web.col_measure"),
+            i18n.text(lang, "time.web.col_before"),
+            i18n.text(lang, "time.web.col_after"),
+        ),
+        rows=tuple(rows[:TOP]),
+        facts={
+            "from": first,
+            "to": last,
+            "added": added,
+            "ended": ended,
+            "joined": len(doc["entities"]["added"]),
+            "left": len(doc["entities"]["removed"]),
+        },
+    )
+
+
 #: the cards in the order the home page shows them
 QUESTIONS: tuple[tuple[str, Callable[[GraphStore, str, Ask], Answer]], ...] = (
     ("brokers", answer_brokers),
