@@ -464,7 +464,9 @@ def answer_change(
         key="change",
         title=i18n.text(lang, "time.card_question"),
         sentence=diff_sentence(doc, lang),
-        figure=f"+{i18n.number(added)} / −{i18n.number(ended)}",
+        figure=i18n.text(
+            lang, "time.web.card_figure_text", added=i18n.number(added), ended=i18n.number(ended)
+        ),
         explain=i18n.text(lang, "time.card_explain")
         + " "
         + i18n.text(lang, "time.web.card_figure"),

@@ -1143,6 +1143,8 @@ def _page(
 
 #: where a served page gets its time bar (:func:`with_time`); an HTML comment otherwise
 TIME_SLOT = "<!--time-->"
+#: at most this many stops of the slider are named under it (else the first and the last)
+TIME_LABELS = 5
 
 
 def time_bar(days: Sequence[str], as_of: str | None, lang: str, now_href: str) -> str:
@@ -1169,13 +1171,29 @@ def time_bar(days: Sequence[str], as_of: str | None, lang: str, now_href: str) -
         items.append({"value": "", "label": t("now")})
         at = stops.index(as_of) if as_of else len(stops)
         label = items[at]["label"]
+        sep = "&" if "?" in now_href else "?"
+        # each stop named under the track (first and last only when there are many): a
+        # link to that day's page, which map.js turns into a move of the slider
+        named = range(len(items)) if len(items) <= TIME_LABELS else (0, len(items) - 1)
+        marks = "".join(
+            f'<a class="stop{" at" if k == at else ""}" data-index="{k}" href="'
+            + esc(
+                now_href if not items[k]["value"] else f"{now_href}{sep}as_of={items[k]['value']}"
+            )
+            + f'">{esc(items[k]["label"])}</a>'
+            for k in named
+        )
+        ticks = "".join(f'<option value="{k}"></option>' for k in range(len(items)))
         parts.append(
             '<div class="time" id="time">'
             f'<label for="time-slider">{esc(t("slider"))}</label> '
             f'<output id="time-label" for="time-slider">{esc(label)}</output>'
+            '<div class="track">'
             f'<input type="range" id="time-slider" min="0" max="{len(items) - 1}" step="1" '
             f'value="{at}" aria-valuetext="{esc(label)}" title="{esc(t("slider_help"))}" '
-            f'data-stops="{esc(embed_json(items))}"></div>'
+            f'list="time-ticks" data-stops="{esc(embed_json(items))}">'
+            f'<datalist id="time-ticks">{ticks}</datalist>'
+            f'<div class="stops">{marks}</div></div></div>'
         )
     return "".join(parts)
 

@@ -811,21 +811,29 @@ def diff_days(
 def counts_over_time(store: GraphStore) -> dict[str, Any]:
     """The whole graph's size on each day the store recorded (entities and relationships
     as of that day) and now: ``{"days": [{"day", "entities", "relationships"}], "now":
-    {"entities", "relationships"}}``. Counts only, so a public view counts its store."""
+    {"entities", "relationships"}}``; from the second day on, each day also counts what
+    changed since the day before (``joined``, ``left`` entities, ``added``, ``ended``
+    relationships: equal counts can hide a change). Counts only, so a public view counts
+    its store."""
     from graph_service.store.history import as_of
 
     base = history_store(store)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    before: tuple[set[str], set[str]] | None = None
     if base is not None:
         for day in recorded_days(base):
-            stats = as_of(base, dt.date.fromisoformat(day)).stats()
-            rows.append(
-                {
-                    "day": day,
-                    "entities": sum(stats.nodes.values()),
-                    "relationships": sum(stats.relationships.values()),
-                }
-            )
+            graph = as_of(base, dt.date.fromisoformat(day))
+            ids, keys = set(graph.ids_of()), {e.key for e in graph.find_edges()}
+            row: dict[str, Any] = {"day": day, "entities": len(ids), "relationships": len(keys)}
+            if before is not None:
+                row.update(
+                    joined=len(ids - before[0]),
+                    left=len(before[0] - ids),
+                    added=len(keys - before[1]),
+                    ended=len(before[1] - keys),
+                )
+            rows.append(row)
+            before = ids, keys
     now = (base or store).stats()
     return {
         "days": rows,
@@ -870,15 +878,34 @@ def _union(old: Subgraph, new: Subgraph, lang: str) -> tuple[Subgraph, dict[str,
     return Subgraph(nodes, edges), extra
 
 
-def _day_choice(lang: str, param: str, value: dt.date, days: Sequence[str]) -> dict[str, Any]:
-    """A control of the before/after map: one of the recorded days (and the day shown)."""
-    listed = sorted(set(days) | {value.isoformat()})
-    return {
-        "param": param,
-        "label": i18n.text(lang, f"time.{param}"),
-        "value": value.isoformat(),
-        "choices": [[d, i18n.date(d, lang)] for d in listed],
-    }
+def _compare_form(lang: str, first: dt.date, last: dt.date, days: Sequence[str]) -> str:
+    """The two dates of a served before/after map, each one of the recorded days (and the
+    day shown), as a form that opens the map of the dates chosen (no script needed)."""
+    esc = html.escape
+
+    def select(name: str, value: dt.date) -> str:
+        listed = sorted(set(days) | {value.isoformat()})
+        options = "".join(
+            f'<option value="{esc(d)}"{" selected" if d == value.isoformat() else ""}>'
+            f"{esc(i18n.date(d, lang))}</option>"
+            for d in listed
+        )
+        return (
+            f"<label>{esc(i18n.text(lang, f'time.{name}'))} "
+            f'<select name="{name}" id="compare-{name}">{options}</select></label>'
+        )
+
+    keep = (
+        ""
+        if lang == i18n.DEFAULT_LANGUAGE
+        else f'<input type="hidden" name="{i18n.LANGUAGE_PARAM}" value="{esc(lang)}">'
+    )
+    return (
+        f'<form class="compare" method="get" action="/map/diff">'
+        f'<span class="compare-title">{esc(i18n.text(lang, "time.compare"))}:</span> '
+        f"{select('from', first)} {select('to', last)}{keep} "
+        f'<button type="submit">{esc(i18n.text(lang, "time.show"))}</button></form>'
+    )
 
 
 def diff_map(
@@ -950,6 +977,7 @@ def diff_map(
             f'<ul class="measures">{items}</ul>'
         )
     if not standalone:
+        measures = _compare_form(lang, first, last, days) + measures
         measures += (
             f'<p class="time-links"><a href="/timeline">'
             f"{html.escape(i18n.text(lang, 'time.timeline_title'))}</a></p>"
@@ -984,8 +1012,4 @@ def diff_map(
         details=details,
         lang=lang,
         page_class="diff",
-        controls=[
-            _day_choice(lang, "from", first, days),
-            _day_choice(lang, "to", last, days),
-        ],
     )

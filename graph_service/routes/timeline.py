@@ -81,13 +81,24 @@ class TimelineDocument(Open):
         {
             "days": [
                 {"day": "2023-01-01", "entities": 4, "relationships": 3},
-                {"day": "2024-01-01", "entities": 5, "relationships": 5},
+                {
+                    "day": "2024-01-01",
+                    "entities": 5,
+                    "relationships": 5,
+                    "joined": 2,
+                    "left": 1,
+                    "added": 3,
+                    "ended": 1,
+                },
             ],
             "now": {"entities": 5, "relationships": 5},
         }
     )
 
-    days: list[dict[str, Any]] = Field(description="{day, entities, relationships} per day")
+    days: list[dict[str, Any]] = Field(
+        description="{day, entities, relationships} per day; from the second day on also "
+        "joined, left (entities) and added, ended (relationships) since the day before"
+    )
     now: dict[str, int] = Field(description="{entities, relationships} now")
 
 
@@ -183,7 +194,8 @@ figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.9em;color:#555;margin-top:.3em}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde;border-radius:10px}
 table{border-collapse:collapse;width:100%;font-size:.95em}
-td,th{border-bottom:1px solid #eee;padding:.35em .6em;text-align:left;white-space:nowrap}
+td,th{border-bottom:1px solid #eee;padding:.35em .6em;text-align:left;vertical-align:top}
+td.n,th{white-space:nowrap}
 th{color:#555;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:#2e7d32}.down{color:#c62828}.empty{background:#fff;border:1px solid #dde;
 border-radius:10px;padding:1em}
@@ -290,13 +302,18 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
                 f"{escape(_t(lang, 'web.timeline_see'))}</a>"
             ]
             if previous is not None:
-                parts = []
-                for key in ("entities", "relationships"):
-                    moved = r[key] - previous[key]
-                    cls = "up" if moved > 0 else "down" if moved < 0 else ""
-                    sign = "+" if moved > 0 else ""
-                    parts.append(f'<span class="{cls}">{sign}{escape(i18n.number(moved))}</span>')
-                change = " / ".join(parts)
+                parts = [
+                    f'<span class="{cls}">{escape(_t(lang, key, count=i18n.number(r[field])))}'
+                    "</span>"
+                    for field, key, cls in (
+                        ("joined", "joined", "up"),
+                        ("left", "left", "down"),
+                        ("added", "web.ties_added", "up"),
+                        ("ended", "ended", "down"),
+                    )
+                    if r.get(field)
+                ]
+                change = ", ".join(parts) or escape(_t(lang, "no_change"))
                 query = urlencode({"from": previous["day"], "to": r["day"]})
                 links.append(
                     f'<a href="{escape(_with_lang("/map/diff?" + query, lang))}">'

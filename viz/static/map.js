@@ -699,6 +699,13 @@
       slider.setAttribute("aria-valuetext", stop.label);
     };
     slider.addEventListener("input", showStop);
+    document.querySelectorAll("#time .stops a").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        slider.value = a.dataset.index;
+        slider.dispatchEvent(new Event("change"));
+      });
+    });
     slider.addEventListener("change", function () {
       var stop = stops[Number(slider.value)];
       if (!stop) return;
