@@ -429,16 +429,15 @@ def answer_chains(lang: str) -> Answer:
 
 
 def answer_change(
-    store: GraphStore, lang: str, ask: Ask = ask_directly, until: str | None = None
+    store: GraphStore, lang: str, days: Sequence[str], ask: Ask = ask_directly
 ) -> Answer | None:
-    """How the network changed between the last two days the store recorded (those up to
-    ``until``, an ISO day, when the page shows the network as of it): the diff's sentence
-    (``viz.timeline.diff_sentence``), the ties added and ended as the figure, and the
-    measures that moved. None when fewer than two days are recorded (no history)."""
+    """How the network changed between the last two of ``days`` (the days the store
+    recorded, ``viz.views.recorded_days``, up to the one the page shows): the diff's
+    sentence (``viz.timeline.diff_sentence``), the ties added and ended as the figure, and
+    the measures that moved. None for fewer than two days (no history)."""
     from viz.timeline import SHOWN_MEASURES, diff_sentence
-    from viz.views import diff_document, recorded_days
+    from viz.views import diff_document
 
-    days = [d for d in ask(store, recorded_days) if until is None or d <= until]
     if len(days) < 2:
         return None
     first, last = days[-2], days[-1]

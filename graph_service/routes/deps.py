@@ -123,6 +123,26 @@ def get_store(request: Request, as_of: AsOfParam = None) -> GraphStore:
 Store = Annotated[GraphStore, Depends(get_store)]
 
 
+def recorded_days_of(request: Request, store: GraphStore) -> list[str]:
+    """The days the app's store recorded something (``viz.views.recorded_days``: the time
+    slider's stops, the home card's last two days), read once per graph version and kept
+    beside the app's answers (not among them: a map page stays one cached answer)."""
+    from graph_service.versioning import GRAPH_VERSION
+    from viz.views import history_store, recorded_days
+
+    base = history_store(store) or store
+    version = request.scope.get("state", {}).get(GRAPH_VERSION)
+    if not isinstance(version, int):
+        version = base.version()
+    key = (id(base), version)
+    kept = getattr(request.app.state, "recorded_days", None)
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
+    days = recorded_days(base)
+    request.app.state.recorded_days = (key, tuple(days))
+    return days
+
+
 def language_of(request: Request) -> str:
     """The reader's language, chosen by graph_service.i18n.LanguageMiddleware."""
     from graph_service.i18n import DEFAULT_LANGUAGE

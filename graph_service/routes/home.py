@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_service import i18n
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import AS_OF, Lang, Store, as_of_of
+from graph_service.routes.deps import AS_OF, Lang, Store, as_of_of, recorded_days_of
 from graph_service.store.base import GraphStore
 from viz.answers import Answer, Loaded
 
@@ -86,7 +86,10 @@ def _answers(request: Request, store: GraphStore, lang: str, what: Loaded) -> li
     ask = cache_of(request).answer
     day = as_of_of(request)
     answers = home_answers(store, lang, ask=ask)
-    change = answer_change(store, lang, ask=ask, until=day.isoformat() if day else None)
+    days = recorded_days_of(request, store)
+    if day is not None:
+        days = [d for d in days if d <= day.isoformat()]
+    change = answer_change(store, lang, days, ask=ask)
     return [change, *answers] if change is not None else answers
 
 
@@ -94,12 +97,11 @@ def _answers(request: Request, store: GraphStore, lang: str, what: Loaded) -> li
 def get_home(request: Request, store: Store, lang: Lang) -> HTMLResponse:
     """The first screen: what is loaded, then one card per question with its answer."""
     from viz.answers import loaded
-    from viz.views import recorded_days
 
     what = loaded(store, lang)
     answers = _answers(request, store, lang, what)
     day = as_of_of(request)
-    days = cache_of(request).answer(store, recorded_days)
+    days = recorded_days_of(request, store)
     return HTMLResponse(
         render_home(
             lang,

@@ -19,7 +19,14 @@ from starlette.background import BackgroundTask
 
 from graph_service.errors import InvalidInput
 from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import AS_OF, Lang, Store, as_of_of, public_store_of
+from graph_service.routes.deps import (
+    AS_OF,
+    Lang,
+    Store,
+    as_of_of,
+    public_store_of,
+    recorded_days_of,
+)
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
@@ -157,10 +164,9 @@ def time_bar_of(request: Request, store: GraphStore, lang: str) -> str:
     from urllib.parse import urlencode
 
     from viz.maps import time_bar
-    from viz.views import recorded_days
 
     day = as_of_of(request)
-    days = cache_of(request).answer(store, recorded_days)
+    days = recorded_days_of(request, store)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != AS_OF]
     now = request.url.path + ("?" + urlencode(query) if query else "")
     return str(time_bar(days, day.isoformat() if day else None, lang, now))
@@ -170,12 +176,11 @@ def _explained(request: Request, store: GraphStore, lang: str, exc: InvalidInput
     """``exc``, or when the page was asked as of a day before anything was recorded, an
     ``InvalidInput`` that says so (and when the first record was)."""
     from graph_service import i18n
-    from viz.views import recorded_days
 
     day = as_of_of(request)
     if day is None or store.ids_of():
         return exc
-    days = recorded_days(store)
+    days = recorded_days_of(request, store)
     if not days:
         return exc
     return InvalidInput(
