@@ -788,8 +788,8 @@ def diff_days(
     def parse(text: str | None, name: str, first: bool) -> dt.date | None:
         if text is None or not text.strip():
             return None
-        try:
-            return parse_when(text.strip(), first=first)
+        try:  # spaces, tabs and line breaks read as one space (a pasted date)
+            return parse_when(" ".join(text.split()), first=first)
         except ValueError as exc:
             raise InvalidInput(
                 f"{name}: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a "
@@ -983,6 +983,27 @@ def diff_map(
             f"{html.escape(i18n.text(lang, 'time.timeline_title'))}</a></p>"
         )
     counts = {k: sum(1 for x in extra.values() if x["line"] == k) for k in CHANGE_LINES}
+    joined = Counter(str(n.props[CHANGE]) for n in sub.nodes.values())
+    # the colours in words above the map: on a phone the legend is folded away
+    key = [
+        (CHANGE_LINES[k]["color"], "┅" if CHANGE_LINES[k]["dashes"] else "━", f"legend_{k}", n)
+        for k, n in counts.items()
+        if n
+    ] + [
+        (CHANGE_COLOURS[k], "●", word, joined[k])
+        for k, word in (("joined", "legend_joined"), ("left", "legend_left"))
+        if joined[k]
+    ]
+    measures = (
+        '<p class="change-key">'
+        + " · ".join(
+            f'<span style="color:{colour}">{mark}</span> '
+            f"{html.escape(i18n.text(lang, f'time.{word}'))} {html.escape(i18n.number(n))}"
+            for colour, mark, word, n in key
+        )
+        + "</p>"
+        + measures
+    )
     return render_map(
         sub,
         title=i18n.text(

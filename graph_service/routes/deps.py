@@ -48,8 +48,8 @@ def parse_as_of(text: str | None) -> dt.date | None:
         return None
     from graph_service.dataset import parse_when
 
-    try:
-        return parse_when(text.strip())
+    try:  # spaces, tabs and line breaks read as one space (a pasted date)
+        return parse_when(" ".join(text.split()))
     except ValueError as exc:
         raise InvalidInput(
             f"as_of: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a year (2567)",

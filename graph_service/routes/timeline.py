@@ -190,12 +190,12 @@ header h1{font-size:1.3em;margin:0}nav a{margin-left:1em}
 a{color:#1f5fa8}main{max-width:60em;margin:0 auto;padding:1em 1.2em 2em}
 .answer{font-size:1.05em;margin:.4em 0 1em}
 figure{margin:0 0 1em;background:#fff;border:1px solid #dde;border-radius:10px;padding:.6em}
-figure svg{width:100%;height:auto;display:block}
+figure svg{width:100%;max-width:600px;height:auto;display:block;margin:0 auto}
 figcaption{font-size:.9em;color:#555;margin-top:.3em}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde;border-radius:10px}
 table{border-collapse:collapse;width:100%;font-size:.95em}
 td,th{border-bottom:1px solid #eee;padding:.35em .6em;text-align:left;vertical-align:top}
-td.n,th{white-space:nowrap}
+td.n,th,.day{white-space:nowrap}.links{font-size:.85em}
 th{color:#555;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:#2e7d32}.down{color:#c62828}.empty{background:#fff;border:1px solid #dde;
 border-radius:10px;padding:1em}
@@ -215,7 +215,7 @@ def _with_lang(href: str, lang: str) -> str:
 def _chart(rows: list[dict[str, Any]], lang: str) -> str:
     """Two lines over the recorded days: entities (solid) and relationships (dashed), each
     point labelled with its count; the days along the bottom."""
-    width, height, left, right, top, bottom = 640, 220, 16, 16, 24, 44
+    width, height, left, right, top, bottom = 480, 200, 14, 14, 24, 40
     top_value = max([1] + [max(r["entities"], r["relationships"]) for r in rows])
     span = max(len(rows) - 1, 1)
 
@@ -292,7 +292,7 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
             f"<th>{escape(_t(lang, k))}</th>"
             for k in ("timeline_day", "timeline_entities", "timeline_relationships")
         )
-        head += f"<th>{escape(_t(lang, 'web.timeline_change'))}</th><th></th>"
+        head += f"<th>{escape(_t(lang, 'web.timeline_change'))}</th>"
         lines = []
         previous: dict[str, Any] | None = None
         for r in rows:
@@ -320,19 +320,20 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
                     f"{escape(_t(lang, 'web.timeline_compare'))}</a>"
                 )
             lines.append(
-                f"<tr><td>{escape(i18n.date(r['day'], lang))}</td>"
+                f'<tr><td><span class="day">{escape(i18n.date(r["day"], lang))}</span><br>'
+                f'<span class="links">{" · ".join(links)}</span></td>'
                 f'<td class="n">{escape(i18n.number(r["entities"]))}</td>'
                 f'<td class="n">{escape(i18n.number(r["relationships"]))}</td>'
-                f"<td>{change}</td><td>{' · '.join(links)}</td></tr>"
+                f"<td>{change}</td></tr>"
             )
             previous = r
         now = doc["now"]
         lines.append(
-            f"<tr><td>{escape(_t(lang, 'now'))}</td>"
+            f'<tr><td><span class="day">{escape(_t(lang, "now"))}</span><br>'
+            f'<span class="links"><a href="{escape(_with_lang("/map", lang))}">'
+            f"{escape(_t(lang, 'web.timeline_see'))}</a></span></td>"
             f'<td class="n">{escape(i18n.number(now["entities"]))}</td>'
-            f'<td class="n">{escape(i18n.number(now["relationships"]))}</td><td></td>'
-            f'<td><a href="{escape(_with_lang("/map", lang))}">'
-            f"{escape(_t(lang, 'web.timeline_see'))}</a></td></tr>"
+            f'<td class="n">{escape(i18n.number(now["relationships"]))}</td><td></td></tr>'
         )
         body.append(
             f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
