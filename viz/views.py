@@ -985,7 +985,7 @@ def diff_map(
     counts = {k: sum(1 for x in extra.values() if x["line"] == k) for k in CHANGE_LINES}
     joined = Counter(str(n.props[CHANGE]) for n in sub.nodes.values())
     # the colours in words above the map: on a phone the legend is folded away
-    key = [
+    in_words = [
         (CHANGE_LINES[k]["color"], "┅" if CHANGE_LINES[k]["dashes"] else "━", f"legend_{k}", n)
         for k, n in counts.items()
         if n
@@ -999,7 +999,7 @@ def diff_map(
         + " · ".join(
             f'<span style="color:{colour}">{mark}</span> '
             f"{html.escape(i18n.text(lang, f'time.{word}'))} {html.escape(i18n.number(n))}"
-            for colour, mark, word, n in key
+            for colour, mark, word, n in in_words
         )
         + "</p>"
         + measures
