@@ -195,7 +195,7 @@ figcaption{font-size:.9em;color:#555;margin-top:.3em}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde;border-radius:10px}
 table{border-collapse:collapse;width:100%;font-size:.95em}
 td,th{border-bottom:1px solid #eee;padding:.35em .6em;text-align:left;vertical-align:top}
-td.n,th,.day{white-space:nowrap}.links{font-size:.85em}
+td.n,.day{white-space:nowrap}th{font-size:.9em}.links{font-size:.85em}
 th{color:#555;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:#2e7d32}.down{color:#c62828}.empty{background:#fff;border:1px solid #dde;
 border-radius:10px;padding:1em}
@@ -313,7 +313,7 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
                     )
                     if r.get(field)
                 ]
-                change = ", ".join(parts) or escape(_t(lang, "no_change"))
+                change = "<br>".join(parts) or escape(_t(lang, "no_change"))
                 query = urlencode({"from": previous["day"], "to": r["day"]})
                 links.append(
                     f'<a href="{escape(_with_lang("/map/diff?" + query, lang))}">'
