@@ -1198,6 +1198,21 @@ def time_bar(days: Sequence[str], as_of: str | None, lang: str, now_href: str) -
     return "".join(parts)
 
 
+def as_of_day(store: GraphStore) -> str | None:
+    """The day (ISO) of the graph ``store`` reads when it is the graph as of a day (an
+    as-of view, or a public view of one); None for a store of now."""
+    from graph_service.store.history import AsOfView
+
+    current: Any = store
+    for _ in range(4):
+        if isinstance(current, AsOfView):
+            return current.day.isoformat()
+        current = getattr(current, "store", None)
+        if current is None:
+            break
+    return None
+
+
 def with_time(page: str, bar: str) -> str:
     """``page`` (a served map page) with ``bar`` (:func:`time_bar`) in its time slot."""
     return page.replace(TIME_SLOT, bar, 1) if bar else page
@@ -1475,6 +1490,10 @@ def build_map(
             {"size_by": size_by},
         )
     notes: list[str] = []
+    day = as_of_day(store)
+    if standalone and day:  # a file of the network as it was says so (a served page's
+        # time bar does, with a link to now)
+        notes.append(i18n.text(lang, "time.as_of_banner", date=i18n.date(day, lang)))
     limited: list[str] = []
     sub, focus_id, _ = select_subgraph(store, focus, depth, limited)
     if limited:

@@ -18,15 +18,19 @@ p2 and p3 do not, so the public view shows them under pseudonyms.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from graph_service.app import create_app
+from graph_service.cli import main
 from graph_service.domain import Edge, Node
 from graph_service.settings import Settings
 from graph_service.store.base import GraphStore
+from graph_service.store.embedded import EmbeddedStore
 from tests.factories import page_data
 
 FIRST, SECOND = "2023-01-01", "2024-01-01"
@@ -278,3 +282,32 @@ def test_public_reads_as_of_a_day_keep_people_under_pseudonyms(store: GraphStore
         assert client.get("/api/history/p1").status_code == 401
         keyed = client.get("/api/history/p2", headers={"Authorization": "Bearer reader-key-1"})
         assert keyed.status_code == 200
+
+
+def test_the_map_verb_writes_the_before_after_map_and_the_map_as_of_a_day(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "g.db"
+    store = EmbeddedStore(db)
+    two_years(store)
+    store.close()
+    runner = CliRunner()
+
+    def page(*args: str) -> str:
+        out = tmp_path / "map.html"
+        done = runner.invoke(main, ["--store", str(db), "map", *args, "-o", str(out)])
+        assert done.exit_code == 0, done.output
+        return out.read_text(encoding="utf-8")
+
+    change = page("--from", "2566", "--to", "2567")
+    assert Counter(e["line"] for e in page_data(change)["edges"]) == {
+        "added": 3,
+        "removed": 1,
+        "same": 2,
+    }
+    assert "<title>เครือข่ายเปลี่ยนไปอย่างไร: ปี 2566–2567</title>" in change
+    assert "<form" not in change  # a file cannot reload itself: no date form
+    then = page("--as-of", THEN)
+    assert sorted(n["id"] for n in page_data(then)["nodes"]) == ["o1", "o2", "p1", "p2"]
+    assert "นี่คือเครือข่าย ณ 30 มิ.ย. 2566 (ไม่ใช่ปัจจุบัน)" in then
+    assert "นี่คือเครือข่าย" not in page()
