@@ -1491,8 +1491,8 @@ def build_map(
         )
     notes: list[str] = []
     day = as_of_day(store)
-    if standalone and day:  # a file of the network as it was says so (a served page's
-        # time bar does, with a link to now)
+    if standalone and day and not as_json:  # a file of the network as it was says so (a
+        # served page's time bar does, with a link to now; the laid-out JSON is the map's)
         notes.append(i18n.text(lang, "time.as_of_banner", date=i18n.date(day, lang)))
     limited: list[str] = []
     sub, focus_id, _ = select_subgraph(store, focus, depth, limited)
