@@ -31,6 +31,7 @@ from graph_service.routes import (
     login,
     maps,
     report,
+    timeline,
     upload,
 )
 from graph_service.routes.errorpage import error_page, wants_page
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(home.router)
     app.include_router(upload.router)
     app.include_router(report.router)
+    app.include_router(timeline.router)
     # the bearer scheme, the access responses and the error shape (graph_service.openapi)
     install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app

@@ -554,6 +554,21 @@ def layout_option(func: F) -> F:
     "more terms",
 )
 @click.option("--all", "all_paths", is_flag=True, help="with --path: every shortest chain")
+@click.option(
+    "--from",
+    "day_from",
+    default=None,
+    metavar="DATE",
+    help="a before/after map from DATE (a year: its first day) to --to: ties added green, "
+    "ended red dashed, kept grey",
+)
+@click.option(
+    "--to",
+    "day_to",
+    default=None,
+    metavar="DATE",
+    help="with --from: the later date (a year: its last day; default the last recorded)",
+)
 @click.option("--actors-only", is_flag=True, help="with --path: only through actors")
 @click.option(
     "--types", default=None, metavar="T1,T2", help="with --path: only relationships of these types"
@@ -582,6 +597,8 @@ def map_cmd(
     chain: bool,
     to_where: tuple[str, ...],
     all_paths: bool,
+    day_from: str | None,
+    day_to: str | None,
     actors_only: bool,
     types: str | None,
     upward: bool,
@@ -591,9 +608,25 @@ def map_cmd(
     store_url: str | None,
 ) -> None:
     """An interactive map (vis-network) as one standalone HTML file; with --path FROM TO,
-    the shortest chains between two entities drawn as chains."""
+    the shortest chains between two entities drawn as chains; with --from DATE --to DATE,
+    the network at the two dates drawn together (what changed)."""
     from graph_service.store.public import public_fields, public_view
     from viz.maps import build_map
+
+    if day_from or day_to:
+        from viz.views import diff_map
+
+        if output is None:
+            raise click.UsageError("Missing option '--output' / '-o': the HTML file to write", ctx)
+        with opened_store(ctx, store_url) as store:
+            if public:
+                fields = public_fields(ctx.obj["settings"].public_person_fields)
+                store = public_view(store, fields)
+            page = diff_map(store, day_from=day_from, day_to=day_to, standalone=True, lang=lang)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(page, encoding="utf-8")
+        click.echo(f"Wrote {output}; open it in a browser.")
+        return
 
     if chain or ends or to_where or all_paths or actors_only or types or upward:
         _chain_map_cmd(

@@ -62,6 +62,13 @@ def finish(schema: dict[str, Any], keys_enabled: bool, public_reads: bool) -> di
                 continue
             responses = operation.setdefault("responses", {})
             _plain_refs(responses)
+            if method.upper() not in READ_METHODS and "parameters" in operation:
+                # ?as_of= is a read's (routes.deps.get_store); a write refuses it
+                operation["parameters"] = [
+                    p for p in operation["parameters"] if p.get("name") != "as_of"
+                ]
+                if not operation["parameters"]:
+                    del operation["parameters"]
             if "422" in responses and _is_fastapi_422(responses["422"]):
                 responses["422"] = _error_response(422, error_ref)
             if "requestBody" in operation:

@@ -428,6 +428,66 @@ def answer_chains(lang: str) -> Answer:
     )
 
 
+def answer_change(
+    store: GraphStore, lang: str, days: Sequence[str], ask: Ask = ask_directly
+) -> Answer | None:
+    """How the network changed between the last two of ``days`` (the days the store
+    recorded, ``viz.views.recorded_days``, up to the one the page shows): the diff's
+    sentence (``viz.timeline.diff_sentence``), the ties added and ended as the figure, and
+    the measures that moved. None for fewer than two days (no history)."""
+    from viz.timeline import SHOWN_MEASURES, diff_sentence
+    from viz.views import diff_document
+
+    if len(days) < 2:
+        return None
+    first, last = days[-2], days[-1]
+    doc = ask(store, diff_document, day_from=first, day_to=last)
+    rels = doc["relationships"]
+    added, ended = len(rels["added"]), len(rels["removed"])
+    rows = []
+    for key in SHOWN_MEASURES:
+        old, new = doc["measures"].get(key, [None, None])
+        if old == new or isinstance(old, list) or isinstance(new, list):
+            continue
+        rows.append(
+            Row(
+                (
+                    i18n.text(lang, f"time.measure.{key}"),
+                    "-" if old is None else i18n.number(old),
+                    "-" if new is None else i18n.number(new),
+                )
+            )
+        )
+    query = {"from": first, "to": last}
+    return Answer(
+        key="change",
+        title=i18n.text(lang, "time.card_question"),
+        sentence=diff_sentence(doc, lang),
+        figure=i18n.text(
+            lang, "time.web.card_figure_text", added=i18n.number(added), ended=i18n.number(ended)
+        ),
+        explain=i18n.text(lang, "time.card_explain")
+        + " "
+        + i18n.text(lang, "time.web.card_figure"),
+        map_href=_href("/map/diff", lang, **query),
+        table_href=_href("/api/diff", lang, **query),
+        headers=(
+            i18n.text(lang, "time.web.col_measure"),
+            i18n.text(lang, "time.web.col_before"),
+            i18n.text(lang, "time.web.col_after"),
+        ),
+        rows=tuple(rows[:TOP]),
+        facts={
+            "from": first,
+            "to": last,
+            "added": added,
+            "ended": ended,
+            "joined": len(doc["entities"]["added"]),
+            "left": len(doc["entities"]["removed"]),
+        },
+    )
+
+
 #: the cards in the order the home page shows them
 QUESTIONS: tuple[tuple[str, Callable[[GraphStore, str, Ask], Answer]], ...] = (
     ("brokers", answer_brokers),

@@ -279,8 +279,18 @@ def order_values(values: Iterable[str], attribute: str) -> list[str]:
     return sorted(set(values), key=lambda v: (rank.get(v, len(rank)), v))
 
 
-def _palette(attribute: str, values: Sequence[str]) -> dict[str, str]:
-    fixed = KIND_COLOURS if attribute == "kind" else LEVEL_COLOURS if attribute == "level" else {}
+def _palette(
+    attribute: str, values: Sequence[str], given: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    fixed: Mapping[str, str] = (
+        given
+        if given is not None
+        else KIND_COLOURS
+        if attribute == "kind"
+        else LEVEL_COLOURS
+        if attribute == "level"
+        else {}
+    )
     out, i = {}, 0
     for v in values:
         if v in fixed:
@@ -445,6 +455,10 @@ def render_map(
     controls: Sequence[Mapping[str, Any]] = (),
     none_label: str | None = None,
     legend_lines: Sequence[Mapping[str, Any]] = (),
+    palette: Mapping[str, str] | None = None,
+    colour_label: str | None = None,
+    colour_words: Mapping[str, str] | None = None,
+    lines: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> str:
     """One complete HTML page drawing ``sub`` with vis-network.
 
@@ -478,6 +492,12 @@ def render_map(
       given" by default).
     - ``controls``: the page's own choices (``{"param", "label", "value", "choices":
       [[value, label], ...]}``); changing one reloads the page with that query parameter.
+    - ``palette``: value -> colour for the ``colour_by`` values (instead of the page's own
+      palette); ``colour_label`` and ``colour_words``: what the legend calls the attribute
+      and its values, for an attribute the page made up (the before/after map's change).
+    - ``lines``: the edges' own classes instead of their directions in the legend and the
+      filters (``{line: {"color", "dashes", "label"}}``, in legend order); each edge names
+      its class in ``edge_extra[key]["line"]``.
     """
     data, n_nodes, n_edges = _map_data(
         sub,
@@ -497,12 +517,27 @@ def render_map(
         layout_name=layout_name,
         lang=lang,
         controls=controls,
+        palette=palette,
     )
     meta = data["meta"]
     if none_label:
         meta["none_label"] = none_label
     if legend_lines:
         meta["legend_lines"] = [dict(row) for row in legend_lines]
+    if colour_label:
+        meta["colour_label"] = colour_label
+        meta["words"]["attr"][colour_by] = colour_label
+    if colour_words:
+        meta["words"]["colour"].update(colour_words)
+        meta["words"]["values"][colour_by] = dict(colour_words)
+    if lines:
+        drawn = Counter(e["line"] for e in data["edges"] if not e.get("ghost"))
+        meta["directions"] = {k: drawn[k] for k in lines}
+        meta["edge_styles"].update(
+            {k: {"color": v["color"], "dashes": bool(v["dashes"])} for k, v in lines.items()}
+        )
+        meta["line_order"] = [*lines, "ghost"]
+        meta["line_words"] = {k: str(v["label"]) for k, v in lines.items()}
     return _page(
         title,
         embed_json(data),
@@ -539,6 +574,7 @@ def _map_data(
     layout_name: str = DEFAULT_LAYOUT,
     lang: str = i18n.DEFAULT_LANGUAGE,
     controls: Sequence[Mapping[str, Any]] = (),
+    palette: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], int, int]:
     """What :func:`render_map` embeds in its page: ``{"meta", "nodes", "edges"}`` (the
     vis-network arrays), and the numbers of drawn nodes and edges (ghosts included)."""
@@ -548,7 +584,7 @@ def _map_data(
         size_by = "degree"
     else:
         measure = sizes
-    colours = _colour_nodes(sub, ids, colour_by)
+    colours = _colour_nodes(sub, ids, colour_by, palette)
     bands: list[dict[str, Any]] = []
     if positions is None:
         check_layout(layout_name)
@@ -819,10 +855,15 @@ class _Colouring:
         return self.palette.get(value, MISSING_COLOUR) if value is not None else MISSING_COLOUR
 
 
-def _colour_nodes(sub: Subgraph, ids: Sequence[str], colour_by: str) -> _Colouring:
+def _colour_nodes(
+    sub: Subgraph, ids: Sequence[str], colour_by: str, palette: Mapping[str, str] | None = None
+) -> _Colouring:
     of = {i: _colour_value(sub.nodes[i], colour_by) for i in ids}
     values = order_values((v for v in of.values() if v is not None), colour_by)
-    return _Colouring(of, values, _palette(colour_by, values))
+    if palette is not None:  # the caller's order (the legend's)
+        rank = {v: k for k, v in enumerate(palette)}
+        values.sort(key=lambda v: (rank.get(v, len(rank)), v))
+    return _Colouring(of, values, _palette(colour_by, values, palette))
 
 
 def _kind_legend(sub: Subgraph, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -1068,7 +1109,7 @@ def _page(
 </div>
 {share}
 <div id="banner">
-<div id="notes">{banner}</div>{header_html}
+{TIME_SLOT}<div id="notes">{banner}</div>{header_html}
 </div>
 </header>
 <div id="app">
@@ -1096,6 +1137,85 @@ def _page(
 </body>
 </html>
 """
+
+
+# -- time: the as-of banner and the slider of a served page (issue 14) ------------------------
+
+#: where a served page gets its time bar (:func:`with_time`); an HTML comment otherwise
+TIME_SLOT = "<!--time-->"
+#: at most this many stops of the slider are named under it (else the first and the last)
+TIME_LABELS = 5
+
+
+def time_bar(days: Sequence[str], as_of: str | None, lang: str, now_href: str) -> str:
+    """The top of a served map page over time: when the page is the network as of a day,
+    a banner that says so with a link to now; when the store recorded two days or more, a
+    slider over them and "now" (``map.js`` reloads the page with ``?as_of=`` when it
+    moves, the rest of the view kept). A day asked that the store did not record is a stop
+    of its own. Nothing at all for a page of now without history."""
+    esc = html.escape
+
+    def t(key: str, **values: Any) -> str:
+        return i18n.text(lang, f"time.{key}", **values)
+
+    parts = []
+    if as_of:
+        said = t("as_of_banner", date=i18n.date(as_of, lang))
+        parts.append(
+            f'<p class="as-of" id="as-of-banner">{esc(said)}'
+            f' <a href="{esc(now_href)}">{esc(t("web.back_to_now"))}</a></p>'
+        )
+    if len(set(days)) >= 2:
+        stops = sorted(set(days) | ({as_of} if as_of else set()))
+        items = [{"value": d, "label": i18n.date(d, lang)} for d in stops]
+        items.append({"value": "", "label": t("now")})
+        at = stops.index(as_of) if as_of else len(stops)
+        label = items[at]["label"]
+        sep = "&" if "?" in now_href else "?"
+        # each stop named under the track (first and last only when there are many): a
+        # link to that day's page, which map.js turns into a move of the slider
+        named = range(len(items)) if len(items) <= TIME_LABELS else (0, len(items) - 1)
+        marks = "".join(
+            f'<a class="stop{" at" if k == at else ""}" data-index="{k}" href="'
+            + esc(
+                now_href if not items[k]["value"] else f"{now_href}{sep}as_of={items[k]['value']}"
+            )
+            + f'">{esc(items[k]["label"])}</a>'
+            for k in named
+        )
+        ticks = "".join(f'<option value="{k}"></option>' for k in range(len(items)))
+        parts.append(
+            '<div class="time" id="time">'
+            f'<label for="time-slider">{esc(t("slider"))}</label> '
+            f'<output id="time-label" for="time-slider">{esc(label)}</output>'
+            '<div class="track">'
+            f'<input type="range" id="time-slider" min="0" max="{len(items) - 1}" step="1" '
+            f'value="{at}" aria-valuetext="{esc(label)}" title="{esc(t("slider_help"))}" '
+            f'list="time-ticks" data-stops="{esc(embed_json(items))}">'
+            f'<datalist id="time-ticks">{ticks}</datalist>'
+            f'<div class="stops">{marks}</div></div></div>'
+        )
+    return "".join(parts)
+
+
+def as_of_day(store: GraphStore) -> str | None:
+    """The day (ISO) of the graph ``store`` reads when it is the graph as of a day (an
+    as-of view, or a public view of one); None for a store of now."""
+    from graph_service.store.history import AsOfView
+
+    current: Any = store
+    for _ in range(4):
+        if isinstance(current, AsOfView):
+            return current.day.isoformat()
+        current = getattr(current, "store", None)
+        if current is None:
+            break
+    return None
+
+
+def with_time(page: str, bar: str) -> str:
+    """``page`` (a served map page) with ``bar`` (:func:`time_bar`) in its time slot."""
+    return page.replace(TIME_SLOT, bar, 1) if bar else page
 
 
 # -- INN levels ------------------------------------------------------------------------------
@@ -1370,6 +1490,10 @@ def build_map(
             {"size_by": size_by},
         )
     notes: list[str] = []
+    day = as_of_day(store)
+    if standalone and day and not as_json:  # a file of the network as it was says so (a
+        # served page's time bar does, with a link to now; the laid-out JSON is the map's)
+        notes.append(i18n.text(lang, "time.as_of_banner", date=i18n.date(day, lang)))
     limited: list[str] = []
     sub, focus_id, _ = select_subgraph(store, focus, depth, limited)
     if limited:

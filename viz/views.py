@@ -20,6 +20,8 @@ measure, and the rest of what the analysis found folded under "all the details".
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -586,7 +588,16 @@ def reach_map(
     )
 
 
-__all__ = ["brokerage_map", "gaps_map", "overlap_map", "reach_map"]
+__all__ = [
+    "brokerage_map",
+    "counts_over_time",
+    "diff_document",
+    "diff_map",
+    "fragility_map",
+    "gaps_map",
+    "overlap_map",
+    "reach_map",
+]
 
 
 # -- fragility -------------------------------------------------------------------------------
@@ -659,4 +670,367 @@ def fragility_map(
         none_label=_t(lang, "fragility.not_cut"),
         details=details,
         lang=lang,
+    )
+
+
+# -- change over time (issue 14): the before/after map -----------------------------------------
+
+#: the property the before/after map colours its entities by
+CHANGE = "change"
+#: ties added (green), ended (red, dashed) and kept (grey); their order is the legend's
+CHANGE_LINES: dict[str, dict[str, Any]] = {
+    "added": {"color": "#2e7d32", "dashes": False},
+    "removed": {"color": "#c62828", "dashes": True},
+    "same": {"color": "#9e9e9e", "dashes": False},
+}
+#: entities that joined (green), left (red) and stayed (blue-grey), in legend order
+CHANGE_COLOURS: dict[str, str] = {"joined": "#2e7d32", "left": "#c62828", "stayed": "#7f97b2"}
+#: measures listed in the before/after map's banner (viz.timeline.measure_lines gives the rest)
+BANNER_MEASURES = 8
+
+
+def history_store(store: GraphStore) -> GraphStore | None:
+    """The store under ``store`` that keeps the history (``store`` itself, or the store an
+    as-of view or a public view reads); None when there is none."""
+    current: Any = store
+    for _ in range(4):
+        if current is None:
+            break
+        if hasattr(current, "change_days") and hasattr(current, "rows_as_of"):
+            return current  # type: ignore[no-any-return]
+        current = getattr(current, "store", None)
+    return None
+
+
+def recorded_days(store: GraphStore) -> list[str]:
+    """The days the store recorded something (``change_days``, ISO, sorted); none for a
+    store that keeps no history."""
+    base = history_store(store)
+    return list(base.change_days()) if base is not None else []  # type: ignore[attr-defined]
+
+
+def _public_of(store: GraphStore) -> Any:
+    """The public view ``store`` is or wraps, or None (a full read)."""
+    from graph_service.store.public import PublicView
+
+    current: Any = store
+    for _ in range(4):
+        if current is None:
+            break
+        if isinstance(current, PublicView):
+            return current
+        current = getattr(current, "store", None)
+    return None
+
+
+def view_as_of(store: GraphStore, day: dt.date) -> GraphStore:
+    """The graph ``store`` reads as it was on ``day`` (``store.history.as_of``); for a
+    public view, the public view of that graph (the same pseudonyms on every day)."""
+    from graph_service.store.history import as_of
+    from graph_service.store.public import PublicView
+
+    base = history_store(store)
+    if base is None:
+        raise InvalidInput(f"this store ({store.engine}) keeps no history", {})
+    public = _public_of(store)
+    graph = as_of(base, day)
+    return graph if public is None else PublicView(graph, public.fields)
+
+
+def compare_days(
+    store: GraphStore, first: dt.date, last: dt.date
+) -> tuple[GraphStore, GraphStore, dict[str, Any]]:
+    """The graph as of ``first``, as of ``last``, and the ``diff`` document between them
+    (``analysis.change.diff``; for a public view the same document over the public views,
+    so that people without consent keep their pseudonyms)."""
+    from graph_service.analysis.change import _directions, diff, diff_graphs
+
+    if last < first:
+        diff(store, first, last)  # its refusal, worded once
+    public = _public_of(store)
+    old, new = view_as_of(store, first), view_as_of(store, last)
+    if public is None:
+        base = history_store(store)
+        assert base is not None
+        return old, new, diff(base, first, last)
+    doc = diff_graphs(old, new)
+    ids = set(doc["entities"]["added"]) | set(doc["entities"]["removed"])
+    nodes = {**old.get_nodes(ids), **new.get_nodes(ids)}
+    return (
+        old,
+        new,
+        {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            **doc,
+            "names": {i: nodes[i].name for i in sorted(ids) if i in nodes and nodes[i].name},
+            "directions": _directions(doc, old, new),
+        },
+    )
+
+
+def diff_document(store: GraphStore, day_from: str, day_to: str) -> dict[str, Any]:
+    """The ``diff`` document (CONTRACT.md 2c) between two ISO days (see
+    :func:`compare_days`): what ``GET /api/diff`` answers and the home page sums up."""
+    first, last = dt.date.fromisoformat(day_from), dt.date.fromisoformat(day_to)
+    return compare_days(store, first, last)[2]
+
+
+def diff_days(
+    store: GraphStore, day_from: str | None, day_to: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The two days a before/after map or a diff compares: ``from`` (a year is its first
+    day) and ``to`` (a year is its last day) as given, else ``to`` the last day the store
+    recorded and ``from`` the one before it; ``(None, …)`` when there is no earlier day
+    (no history). A value that is no date is ``InvalidInput`` naming the parameter."""
+    from graph_service.dataset import parse_when
+
+    def parse(text: str | None, name: str, first: bool) -> dt.date | None:
+        if text is None or not text.strip():
+            return None
+        try:  # spaces, tabs and line breaks read as one space (a pasted date)
+            return parse_when(" ".join(text.split()), first=first)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{name}: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a "
+                "year (2567)",
+                {"parameter": name, "value": text},
+            ) from None
+
+    first, last = parse(day_from, "from", True), parse(day_to, "to", False)
+    days = [dt.date.fromisoformat(d) for d in recorded_days(store)]
+    if last is None:
+        later = [d for d in days if first is None or d > first]
+        last = later[-1] if later else (days[-1] if days else None)
+    if first is None and last is not None:
+        earlier = [d for d in days if d < last]
+        first = earlier[-1] if earlier else None
+    return first, last
+
+
+def counts_over_time(store: GraphStore) -> dict[str, Any]:
+    """The whole graph's size on each day the store recorded (entities and relationships
+    as of that day) and now: ``{"days": [{"day", "entities", "relationships"}], "now":
+    {"entities", "relationships"}}``; from the second day on, each day also counts what
+    changed since the day before (``joined``, ``left`` entities, ``added``, ``ended``
+    relationships: equal counts can hide a change). Counts only, so a public view counts
+    its store."""
+    from graph_service.store.history import as_of
+
+    base = history_store(store)
+    rows: list[dict[str, Any]] = []
+    before: tuple[set[str], set[str]] | None = None
+    if base is not None:
+        for day in recorded_days(base):
+            graph = as_of(base, dt.date.fromisoformat(day))
+            ids, keys = set(graph.ids_of()), {e.key for e in graph.find_edges()}
+            row: dict[str, Any] = {"day": day, "entities": len(ids), "relationships": len(keys)}
+            if before is not None:
+                row.update(
+                    joined=len(ids - before[0]),
+                    left=len(before[0] - ids),
+                    added=len(keys - before[1]),
+                    ended=len(before[1] - keys),
+                )
+            rows.append(row)
+            before = ids, keys
+    now = (base or store).stats()
+    return {
+        "days": rows,
+        "now": {
+            "entities": sum(now.nodes.values()),
+            "relationships": sum(now.relationships.values()),
+        },
+    }
+
+
+def _union(old: Subgraph, new: Subgraph, lang: str) -> tuple[Subgraph, dict[str, dict[str, Any]]]:
+    """Both graphs in one: each entity with its ``change`` (joined, left, stayed: its
+    newer values where it is in both), each relationship once, and for each relationship
+    its line (added, removed, same) and tooltip."""
+    nodes: dict[str, Node] = {}
+    for i, n in old.nodes.items():
+        if i not in new.nodes:
+            nodes[i] = Node(i, n.kind, {**n.props, CHANGE: "left"})
+    for i, n in new.nodes.items():
+        nodes[i] = Node(i, n.kind, {**n.props, CHANGE: "stayed" if i in old.nodes else "joined"})
+    before = {e.key: e for e in old.edges}
+    after = {e.key: e for e in new.edges}
+    edges = list(after.values()) + [e for k, e in before.items() if k not in after]
+    extra: dict[str, dict[str, Any]] = {}
+    for e in edges:
+        line = "same" if e.key in before and e.key in after else "added"
+        if e.key not in after:
+            line = "removed"
+        style = CHANGE_LINES[line]
+        extra[e.key] = {
+            "line": line,
+            "color": style["color"],
+            "dashes": style["dashes"],
+            "width": 1 if line == "same" else 2,
+            "title": i18n.text(
+                lang,
+                "time.web.edge_title",
+                type=i18n.word(lang, "type", e.type),
+                change=i18n.text(lang, f"time.legend_{line}"),
+            ),
+        }
+    return Subgraph(nodes, edges), extra
+
+
+def _compare_form(lang: str, first: dt.date, last: dt.date, days: Sequence[str]) -> str:
+    """The two dates of a served before/after map, each one of the recorded days (and the
+    day shown), as a form that opens the map of the dates chosen (no script needed)."""
+    esc = html.escape
+
+    def select(name: str, value: dt.date) -> str:
+        listed = sorted(set(days) | {value.isoformat()})
+        options = "".join(
+            f'<option value="{esc(d)}"{" selected" if d == value.isoformat() else ""}>'
+            f"{esc(i18n.date(d, lang))}</option>"
+            for d in listed
+        )
+        return (
+            f"<label>{esc(i18n.text(lang, f'time.{name}'))} "
+            f'<select name="{name}" id="compare-{name}">{options}</select></label>'
+        )
+
+    keep = (
+        ""
+        if lang == i18n.DEFAULT_LANGUAGE
+        else f'<input type="hidden" name="{i18n.LANGUAGE_PARAM}" value="{esc(lang)}">'
+    )
+    return (
+        f'<form class="compare" method="get" action="/map/diff">'
+        f'<span class="compare-title">{esc(i18n.text(lang, "time.compare"))}:</span> '
+        f"{select('from', first)} {select('to', last)}{keep} "
+        f'<button type="submit">{esc(i18n.text(lang, "time.show"))}</button></form>'
+    )
+
+
+def diff_map(
+    store: GraphStore,
+    *,
+    day_from: str | None = None,
+    day_to: str | None = None,
+    links: dict[str, str] | None = None,
+    standalone: bool = True,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+) -> str:
+    """The before/after map: the network as of ``day_from`` and as of ``day_to`` drawn
+    together (defaults: :func:`diff_days`). Ties added between the two days are green,
+    ties that ended red and dashed, ties in both grey; entities that joined green, that
+    left red, that stayed blue-grey. The banner gives the diff in one sentence
+    (``viz.timeline.diff_sentence``) and the measures that moved
+    (``viz.timeline.measure_lines``); the details name who joined and who left."""
+    from viz.maps import render_map
+    from viz.timeline import diff_sentence, measure_lines, period
+
+    first, last = diff_days(store, day_from, day_to)
+    days = recorded_days(store)
+    if first is None or last is None:
+        return render_map(
+            Subgraph(),
+            title=i18n.text(lang, "time.compare"),
+            links=links,
+            standalone=standalone,
+            notes=[i18n.text(lang, "time.web.no_history")],
+            lang=lang,
+        )
+    old, new, doc = compare_days(store, first, last)
+    sub, extra = _union(old.subgraph(), new.subgraph(), lang)
+    names = doc["names"]
+    lines = measure_lines(doc, lang)
+    details = []
+    for what, key in (("added", "joined_names"), ("removed", "left_names")):
+        ids = doc["entities"][what]
+        if ids:
+            shown = [names.get(i, i) for i in ids[:20]]
+            details.append(
+                i18n.text(
+                    lang,
+                    f"time.web.{key}",
+                    count=i18n.number(len(ids)),
+                    names=i18n.listing(lang, shown, total=len(ids)),
+                )
+            )
+    changed = doc["entities"]["changed"]
+    if changed:
+        details.append(
+            i18n.text(
+                lang,
+                "time.web.changed_names",
+                count=i18n.number(len(changed)),
+                names=i18n.listing(
+                    lang,
+                    [_name(sub.nodes.get(c["id"]), c["id"]) for c in changed[:20]],
+                    total=len(changed),
+                ),
+            )
+        )
+    details += lines[BANNER_MEASURES:]
+    measures = ""
+    if lines:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[:BANNER_MEASURES])
+        measures = (
+            f'<p class="measures-title">{html.escape(i18n.text(lang, "time.web.measures"))}</p>'
+            f'<ul class="measures">{items}</ul>'
+        )
+    if not standalone:
+        measures = _compare_form(lang, first, last, days) + measures
+        measures += (
+            f'<p class="time-links"><a href="/timeline">'
+            f"{html.escape(i18n.text(lang, 'time.timeline_title'))}</a></p>"
+        )
+    counts = {k: sum(1 for x in extra.values() if x["line"] == k) for k in CHANGE_LINES}
+    joined = Counter(str(n.props[CHANGE]) for n in sub.nodes.values())
+    # the colours in words above the map: on a phone the legend is folded away
+    in_words = [
+        (CHANGE_LINES[k]["color"], "┅" if CHANGE_LINES[k]["dashes"] else "━", f"legend_{k}", n)
+        for k, n in counts.items()
+        if n
+    ] + [
+        (CHANGE_COLOURS[k], "●", word, joined[k])
+        for k, word in (("joined", "legend_joined"), ("left", "legend_left"))
+        if joined[k]
+    ]
+    measures = (
+        '<p class="change-key">'
+        + " · ".join(
+            f'<span style="color:{colour}">{mark}</span> '
+            f"{html.escape(i18n.text(lang, f'time.{word}'))} {html.escape(i18n.number(n))}"
+            for colour, mark, word, n in in_words
+        )
+        + "</p>"
+        + measures
+    )
+    return render_map(
+        sub,
+        title=i18n.text(
+            lang,
+            "time.compare_title",
+            period=period(first.isoformat(), last.isoformat(), lang),
+        ),
+        colour_by=CHANGE,
+        palette=CHANGE_COLOURS,
+        colour_label=i18n.text(lang, "time.web.change"),
+        colour_words={
+            "joined": i18n.text(lang, "time.legend_joined"),
+            "left": i18n.text(lang, "time.legend_left"),
+            "stayed": i18n.text(lang, "time.web.stayed"),
+        },
+        lines={
+            k: {**style, "label": i18n.text(lang, f"time.legend_{k}")}
+            for k, style in CHANGE_LINES.items()
+            if counts[k]
+        },
+        edge_extra=extra,
+        links=links,
+        standalone=standalone,
+        notes=[diff_sentence(doc, lang)],
+        header_html=measures,
+        explain=i18n.text(lang, "time.web.diff_explain"),
+        details=details,
+        lang=lang,
+        page_class="diff",
     )

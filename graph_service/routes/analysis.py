@@ -238,8 +238,8 @@ def estimate_bytes(value: Any) -> int:
 
 class AnswerCache:
     """A view of the app's :class:`AnswerShelf` for one kind of answer (``answers``, the JSON
-    of the questions, or ``pages``), keyed by (kind, graph version, privacy mode, question,
-    options).
+    of the questions, or ``pages``), keyed by (kind, graph version, privacy mode, as-of day,
+    question, options).
 
     ``at(version)`` is the same cache for a request whose version is already known (the
     version middleware read it for the ETag): its answers are filed under that version
@@ -273,9 +273,27 @@ class AnswerCache:
         # the version is read before the answer is computed (as the ETag is), so a write
         # that lands meanwhile can only file a newer answer under an older version; the
         # public view answers with pseudonyms: never share its answers with full reads
+        # the version is the store's, not the day's: an answer as of a day is filed under
+        # that day too (``?as_of=``), so two days never share an answer
         version = self._version if self._version is not None else store.version()
-        full = (self.name, version, getattr(store, "privacy_mode", "full"), *key)
+        mode = getattr(store, "privacy_mode", "full")
+        full = (self.name, version, mode, as_of_key(store), *key)
         return self.shelf.get(full, compute)
+
+
+def as_of_key(store: GraphStore) -> str | None:
+    """The day of the graph ``store`` reads (an as-of view, or a public view of one) as an
+    ISO day; None for the store itself (now)."""
+    from graph_service.store.history import AsOfView
+
+    seen = 0
+    current: object = store
+    while current is not None and seen < 4:
+        if isinstance(current, AsOfView):
+            return current.day.isoformat()
+        current = getattr(current, "store", None)
+        seen += 1
+    return None
 
 
 def _frozen(value: Any) -> Any:

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_service import i18n
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, Store
+from graph_service.routes.deps import AS_OF, Lang, Store, as_of_of, recorded_days_of
+from graph_service.store.base import GraphStore
 from viz.answers import Answer, Loaded
 
 router = APIRouter()
@@ -58,6 +59,9 @@ vertical-align:top;overflow-wrap:break-word}
 nav.views{margin-top:1.5em}nav.views h2{font-size:1.05em}nav.views a{margin-right:1.2em;
 display:inline-block}
 .empty{background:#fff;border:1px solid #dde;border-radius:10px;padding:1em}
+.as-of{margin:0 0 .8em;padding:.5em .8em;background:#fff4d6;border-left:4px solid #e0a800;
+font-weight:600;color:#5a4300}.as-of a{font-weight:normal;margin-left:.5em}
+#q-change{border-color:#9cc7a0}
 @media print{header .actions{display:none}.card{break-inside:avoid}}
 """
 
@@ -72,15 +76,44 @@ VIEWS = (
 )
 
 
+def _answers(request: Request, store: GraphStore, lang: str, what: Loaded) -> list[Answer]:
+    """The cards: how the network changed first when the store recorded two days or more
+    (up to the day the page shows), then one per question."""
+    from viz.answers import answer_change, home_answers
+
+    if not what.total:
+        return []
+    ask = cache_of(request).answer
+    day = as_of_of(request)
+    answers = home_answers(store, lang, ask=ask)
+    days = recorded_days_of(request, store)
+    if day is not None:
+        days = [d for d in days if d <= day.isoformat()]
+    change = answer_change(store, lang, days, ask=ask)
+    return [change, *answers] if change is not None else answers
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def get_home(request: Request, store: Store, lang: Lang) -> HTMLResponse:
     """The first screen: what is loaded, then one card per question with its answer."""
-    from viz.answers import home_answers, loaded
+    from viz.answers import loaded
 
-    cache = cache_of(request)
     what = loaded(store, lang)
-    answers = home_answers(store, lang, ask=cache.answer) if what.total else []
-    return HTMLResponse(render_home(lang, what, answers, _switch_href(request, lang)))
+    answers = _answers(request, store, lang, what)
+    day = as_of_of(request)
+    days = recorded_days_of(request, store)
+    return HTMLResponse(
+        render_home(
+            lang,
+            what,
+            answers,
+            _switch_href(request, lang),
+            as_of=day.isoformat() if day else None,
+            now_href=_now_href(request),
+            history=len(days) >= 2,
+            first_record=days[0] if days else None,
+        )
+    )
 
 
 @router.get(
@@ -93,10 +126,10 @@ def get_home_answers(request: Request, store: Store, lang: Lang) -> dict[str, An
     word for each), and for each question its title, figure, one-sentence answer, what the
     measure means, its top rows (cells and the ids they name) and the links to its map and
     its whole table. ``?lang=en`` for English."""
-    from viz.answers import home_answers, loaded
+    from viz.answers import loaded
 
     what = loaded(store, lang)
-    answers = home_answers(store, lang, ask=cache_of(request).answer) if what.total else []
+    answers = _answers(request, store, lang, what)
     return {
         "lang": lang,
         "loaded": {
@@ -134,14 +167,26 @@ def _switch_href(request: Request, lang: str) -> str:
     return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
 
 
-def _with_lang(href: str, lang: str) -> str:
-    """A link that keeps the reader's language even where cookies are off."""
-    if href.startswith("/api/") or lang == i18n.DEFAULT_LANGUAGE:
+def _now_href(request: Request) -> str:
+    """This page without ``as_of``: the network now."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != AS_OF]
+    return request.url.path + ("?" + urlencode(query) if query else "")
+
+
+def _with_lang(href: str, lang: str, as_of: str | None = None) -> str:
+    """A link that keeps the reader's language even where cookies are off, and the day the
+    page shows the network as of (a map of a card shows the same day as the card)."""
+    extra = []
+    if as_of and not href.startswith(("/map/diff", "/api/diff", "/timeline")):
+        extra.append((AS_OF, as_of))
+    if not href.startswith("/api/") and lang != i18n.DEFAULT_LANGUAGE:
+        extra.append((i18n.LANGUAGE_PARAM, lang))
+    if not extra:
         return href
-    return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
+    return href + ("&" if "?" in href else "?") + urlencode(extra)
 
 
-def _card(answer: Answer, lang: str) -> str:
+def _card(answer: Answer, lang: str, as_of: str | None = None) -> str:
     esc = escape
     figure = f'<div class="figure">{esc(answer.figure)}</div>' if answer.figure else ""
     explain = (
@@ -168,11 +213,14 @@ def _card(answer: Answer, lang: str) -> str:
     links = []
     if answer.map_href:
         links.append(
-            f'<a class="button" href="{esc(_with_lang(answer.map_href, lang))}">'
+            f'<a class="button" href="{esc(_with_lang(answer.map_href, lang, as_of))}">'
             f"{esc(_t(lang, 'see_map'))}</a>"
         )
     if answer.table_href:
-        links.append(f'<a href="{esc(answer.table_href)}">{esc(_t(lang, "see_table"))}</a>')
+        links.append(
+            f'<a href="{esc(_with_lang(answer.table_href, lang, as_of))}">'
+            f"{esc(_t(lang, 'see_table'))}</a>"
+        )
     return (
         f'<section class="card" id="q-{esc(answer.key)}"><h2>{esc(answer.title)}</h2>'
         f'{figure}<p class="answer">{esc(answer.sentence)}</p>{explain}{table}'
@@ -180,10 +228,30 @@ def _card(answer: Answer, lang: str) -> str:
     )
 
 
-def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href: str) -> str:
-    """The home page's HTML: header, what is loaded, the cards, the other views."""
+def render_home(
+    lang: str,
+    what: Loaded,
+    answers: Sequence[Answer],
+    switch_href: str,
+    *,
+    as_of: str | None = None,
+    now_href: str = "/",
+    history: bool = False,
+    first_record: str | None = None,
+) -> str:
+    """The home page's HTML: header, what is loaded, the cards, the other views. With
+    ``as_of`` (an ISO day) a banner says the page is the network as of that day, and the
+    links keep the day; with ``history`` (two recorded days or more) the other views
+    include the before/after map and the timeline."""
     esc = escape
     other = next(x for x in i18n.LANGUAGES if x != lang)
+    banner = ""
+    if as_of:
+        banner = (
+            f'<p class="as-of">'
+            f"{esc(i18n.text(lang, 'time.as_of_banner', date=i18n.date(as_of, lang)))}"
+            f' <a href="{esc(now_href)}">{esc(i18n.text(lang, "time.web.back_to_now"))}</a></p>'
+        )
     if what.total:
         chips = "".join(
             f'<li><span class="n">{esc(i18n.number(count))}</span> {esc(word)}</li>'
@@ -205,17 +273,33 @@ def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href:
             f'<p>{esc(counts)} <span class="note">{esc(where)}</span></p>'
             f'<ul class="chips">{chips}</ul>'
         )
-        cards = "".join(_card(a, lang) for a in answers)
+        cards = "".join(_card(a, lang, as_of) for a in answers)
         views = " ".join(
-            f'<a href="{esc(_with_lang(href, lang))}">{esc(_t(lang, key))}</a>'
+            f'<a href="{esc(_with_lang(href, lang, as_of))}">{esc(_t(lang, key))}</a>'
             for key, href in VIEWS
         )
+        if history:
+            views += "".join(
+                f' <a href="{esc(_with_lang(href, lang))}">{esc(i18n.text(lang, key))}</a>'
+                for key, href in (
+                    ("time.compare", "/map/diff"),
+                    ("time.timeline_title", "/timeline"),
+                )
+            )
         main = (
             f'<section class="loaded">{summary}</section>'
             f'<h2 class="section">{esc(_t(lang, "questions"))}</h2>'
             f'<div class="cards">{cards}</div>'
             f'<nav class="views"><h2>{esc(_t(lang, "other_views"))}</h2>{views}</nav>'
         )
+    elif as_of and first_record:
+        nothing = i18n.text(
+            lang,
+            "time.web.nothing_as_of",
+            date=i18n.date(as_of, lang),
+            first=i18n.date(first_record, lang),
+        )
+        main = f'<section class="loaded empty"><p>{esc(nothing)}</p></section>'
     else:
         main = (
             f'<section class="loaded empty"><p>{esc(_t(lang, "empty"))}</p>'
@@ -235,7 +319,7 @@ def render_home(lang: str, what: Loaded, answers: Sequence[Answer], switch_href:
 <a class="button" href="/template.xlsx">{esc(_t(lang, "template"))}</a>
 <a class="lang" hreflang="{other}" lang="{other}" href="{esc(switch_href)}"
  title="{switch_title}">{esc(i18n.text(lang, "common.language_switch"))}</a></div>
-</header><main>{main}</main></body></html>"""
+</header><main>{banner}{main}</main></body></html>"""
 
 
 @router.get("/favicon.ico", include_in_schema=False)

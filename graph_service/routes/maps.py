@@ -17,8 +17,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
+from graph_service.errors import InvalidInput
 from graph_service.routes.analysis import AnswerCache, cache_of
-from graph_service.routes.deps import Lang, Store, public_store_of
+from graph_service.routes.deps import (
+    AS_OF,
+    Lang,
+    Store,
+    as_of_of,
+    public_store_of,
+    recorded_days_of,
+)
 from graph_service.routes.models import file_responses, page_responses
 from graph_service.store.base import GraphStore
 
@@ -130,6 +138,62 @@ def _pages(request: Request) -> AnswerCache:
     return cache_of(request, "pages")
 
 
+def served_page(
+    request: Request, store: GraphStore, lang: str, build: Any, /, **options: Any
+) -> HTMLResponse:
+    """A map page: ``build(store, **options)`` from the page cache, with the time bar of
+    its request (:func:`time_bar_of`). Asked as of a day on which nothing was recorded
+    yet, the page says so rather than that the graph is empty."""
+    try:
+        page = _pages(request).answer(store, build, **options)
+    except InvalidInput as exc:
+        raise _explained(request, store, lang, exc) from None
+    return HTMLResponse(_with_time_bar(page, request, store, lang))
+
+
+def _with_time_bar(page: str, request: Request, store: GraphStore, lang: str) -> str:
+    from viz.maps import with_time
+
+    return with_time(page, time_bar_of(request, store, lang))
+
+
+def time_bar_of(request: Request, store: GraphStore, lang: str) -> str:
+    """The as-of banner and the time slider of this request's map page
+    (``viz.maps.time_bar``): the days the store recorded, the day asked, and this page's
+    address without ``as_of`` (now)."""
+    from urllib.parse import urlencode
+
+    from viz.maps import time_bar
+
+    day = as_of_of(request)
+    days = recorded_days_of(request, store)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != AS_OF]
+    now = request.url.path + ("?" + urlencode(query) if query else "")
+    return str(time_bar(days, day.isoformat() if day else None, lang, now))
+
+
+def _explained(request: Request, store: GraphStore, lang: str, exc: InvalidInput) -> Exception:
+    """``exc``, or when the page was asked as of a day before anything was recorded, an
+    ``InvalidInput`` that says so (and when the first record was)."""
+    from graph_service import i18n
+
+    day = as_of_of(request)
+    if day is None or store.ids_of():
+        return exc
+    days = recorded_days_of(request, store)
+    if not days:
+        return exc
+    return InvalidInput(
+        i18n.text(
+            lang,
+            "time.web.nothing_as_of",
+            date=i18n.date(day.isoformat(), lang),
+            first=i18n.date(days[0], lang),
+        ),
+        {"parameter": AS_OF, "value": day.isoformat(), "first_record": days[0]},
+    )
+
+
 def _map_page(
     request: Request,
     store: GraphStore,
@@ -144,8 +208,10 @@ def _map_page(
 ) -> HTMLResponse:
     from viz.maps import build_map
 
-    page = _pages(request).answer(
+    return served_page(
+        request,
         store,
+        lang,
         build_map,
         focus=focus,
         depth=depth,
@@ -158,7 +224,6 @@ def _map_page(
         layout=layout,
         lang=lang,
     )
-    return HTMLResponse(page)
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -270,16 +335,16 @@ def brokerage_view(
 ) -> HTMLResponse:
     from viz.views import brokerage_map
 
-    return HTMLResponse(
-        _pages(request).answer(
-            store,
-            brokerage_map,
-            group_by=group_by,
-            undirected=undirected,
-            links=PANEL_LINKS,
-            standalone=False,
-            lang=lang,
-        )
+    return served_page(
+        request,
+        store,
+        lang,
+        brokerage_map,
+        group_by=group_by,
+        undirected=undirected,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
     )
 
 
@@ -297,10 +362,9 @@ def overlap_view(
 ) -> HTMLResponse:
     from viz.views import overlap_map
 
-    page = _pages(request).answer(
-        store, overlap_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    return served_page(
+        request, store, lang, overlap_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
     )
-    return HTMLResponse(page)
 
 
 @router.get(
@@ -317,10 +381,9 @@ def gaps_view(
 ) -> HTMLResponse:
     from viz.views import gaps_map
 
-    page = _pages(request).answer(
-        store, gaps_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
+    return served_page(
+        request, store, lang, gaps_map, by=by, links=PANEL_LINKS, standalone=False, lang=lang
     )
-    return HTMLResponse(page)
 
 
 @router.get(
@@ -339,15 +402,16 @@ def fragility_view(
 ) -> HTMLResponse:
     from viz.views import fragility_map
 
-    page = _pages(request).answer(
+    return served_page(
+        request,
         store,
+        lang,
         fragility_map,
         group_by=group_by,
         links=PANEL_LINKS,
         standalone=False,
         lang=lang,
     )
-    return HTMLResponse(page)
 
 
 @router.get(
@@ -365,8 +429,10 @@ def reach_view(
 ) -> HTMLResponse:
     from viz.views import reach_map
 
-    page = _pages(request).answer(
+    return served_page(
+        request,
         store,
+        lang,
         reach_map,
         ref=ref,
         depth=depth,
@@ -374,7 +440,6 @@ def reach_view(
         standalone=False,
         lang=lang,
     )
-    return HTMLResponse(page)
 
 
 # -- a chain drawn as a chain (issue 12) -------------------------------------------------------
@@ -421,8 +486,10 @@ def chain_view_page(
         values = {"from": from_, "types": types, "actors_only": actors_only, "upward": upward}
         error = i18n.text(lang, "maps.chain.missing_to")
         return HTMLResponse(chain_form({**values, "all": all_}, error, lang=lang))
-    page = _pages(request).answer(
+    return served_page(
+        request,
         store,
+        lang,
         build_chain_map,
         source=from_,
         target=to or None,
@@ -431,6 +498,52 @@ def chain_view_page(
         types=parse_list(types),
         upward=upward,
         all_paths=all_,
+        links=PANEL_LINKS,
+        standalone=False,
+        lang=lang,
+    )
+
+
+# -- the network over time (issue 14) ----------------------------------------------------------
+
+DayFrom = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        description="the earlier date: 2023-01-01, 1/1/2566 or a year (its first day); "
+        "default the day before the last one the store recorded",
+    ),
+]
+DayTo = Annotated[
+    str | None,
+    Query(
+        description="the later date: 2024-12-31, 31/12/2567 or a year (its last day); "
+        "default the last day the store recorded",
+    ),
+]
+
+
+@router.get(
+    "/map/diff",
+    response_class=HTMLResponse,
+    summary="The before/after map: the network at two dates drawn together",
+    responses=page_responses(400, 422),
+)
+def diff_view(
+    request: Request, store: Store, lang: Lang, from_: DayFrom = None, to: DayTo = None
+) -> HTMLResponse:
+    """The network as of ``from`` and as of ``to`` in one map: ties added green, ended red
+    and dashed, kept grey; entities that joined green, that left red. The banner sums up
+    the change in a sentence with the measures that moved (``GET /api/diff`` gives the
+    whole document). A store with fewer than two recorded days gives a page that says so."""
+    from viz.views import diff_days, diff_map
+
+    first, last = cache_of(request).answer(store, diff_days, day_from=from_, day_to=to)
+    page = _pages(request).answer(
+        store,
+        diff_map,
+        day_from=first.isoformat() if first else None,
+        day_to=last.isoformat() if last else None,
         links=PANEL_LINKS,
         standalone=False,
         lang=lang,

@@ -221,11 +221,16 @@
     return String(template).split("{id}").join(encodeURIComponent(id));
   }
 
-  // a link that keeps the page's language (a reader with cookies off keeps it too)
+  // a link that keeps the page's language (a reader with cookies off keeps it too) and the
+  // day the page shows the network as of (?as_of=)
+  var asOf = initial.get("as_of") || "";
   function withLang(href) {
     if (!served || href.indexOf("/api/") === 0) return href;
-    return href + (href.indexOf("?") === -1 ? "?" : "&") + "lang=" + lang;
+    var sep = href.indexOf("?") === -1 ? "?" : "&";
+    return href + sep + "lang=" + lang + (asOf ? "&as_of=" + encodeURIComponent(asOf) : "");
   }
+  var homeLink = document.querySelector("#top a.home");
+  if (homeLink && asOf) homeLink.href = "/?as_of=" + encodeURIComponent(asOf);
 
   var SKIP = { name: true, folded: true, distance: true };
 
@@ -294,7 +299,9 @@
             what +
             " " +
             (other ? other.name : out ? e.to : e.from) +
-            (e.line && !e.ghost ? " (" + M("line_short." + e.line) + ")" : "")
+            (e.line && !e.ghost
+              ? " (" + (LINE_WORDS[e.line] !== undefined ? LINE_WORDS[e.line] : M("line_short." + e.line)) + ")"
+              : "")
         );
         li.title = e.title || "";
         if (other) {
@@ -469,11 +476,15 @@
   // the INN level (individual, node, network) is no filter of its own: the kinds say it in a
   // planner's words; hide_level in the URL still applies (links made before keep working)
 
-  var LINES = ["horizontal", "vertical", "unknown", "placement", "ghost"];
+  // the lines by direction; a page with its own classes (the before/after map: added,
+  // ended, kept) names them in meta.line_order and meta.line_words
+  var LINES = meta.line_order || ["horizontal", "vertical", "unknown", "placement", "ghost"];
+  var LINE_WORDS = meta.line_words || {};
   function lineCount(key) {
     return key === "ghost" ? meta.ghosts : meta.directions[key] || 0;
   }
   function lineText(key) {
+    if (LINE_WORDS[key] !== undefined) return LINE_WORDS[key];
     return key === "ghost" ? meta.ghost_label || M("line.missing") : M("line." + key);
   }
   var fd = fieldset(M("direction"));
@@ -675,6 +686,37 @@
   saving = false;
   document.body.dataset.visible = String(view.length);
   saveState();
+
+  // -- the time slider (viz.maps.time_bar): the page again as of another recorded day ----------
+  var slider = document.getElementById("time-slider");
+  if (slider && served) {
+    var stops = JSON.parse(slider.dataset.stops || "[]");
+    var timeLabel = document.getElementById("time-label");
+    var showStop = function () {
+      var stop = stops[Number(slider.value)];
+      if (!stop) return;
+      timeLabel.textContent = stop.label;
+      slider.setAttribute("aria-valuetext", stop.label);
+    };
+    slider.addEventListener("input", showStop);
+    document.querySelectorAll("#time .stops a").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        slider.value = a.dataset.index;
+        slider.dispatchEvent(new Event("change"));
+      });
+    });
+    slider.addEventListener("change", function () {
+      var stop = stops[Number(slider.value)];
+      if (!stop) return;
+      showStop();
+      var url = new URL(stateUrl());
+      if (stop.value) url.searchParams.set("as_of", stop.value);
+      else url.searchParams.delete("as_of");
+      document.body.dataset.moving = "true";
+      window.location.assign(url.toString());
+    });
+  }
 
   // -- share and print ----------------------------------------------------------------------------
   var share = document.getElementById("share");
