@@ -194,6 +194,26 @@ def check_A3(doc: dict[str, Any]) -> None:
     assert tiers == sorted(tiers) and len(set(tiers)) == 5, tiers
 
 
+def check_S29(doc: dict[str, Any]) -> None:
+    """The before/after map of 2565 -> 2566 (the yearly sample's README): three ties added
+    (Thaksin University to the committee, the Ko Mak villager's two), six ended (the Ko Mak
+    TAO's membership, the livelihood project's five), the rest unchanged."""
+    text = Path("s29.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="graph-data">(.*?)</script>', text, re.S).group(1))
+    lines: dict[str, set[tuple[str, str, str]]] = {}
+    for e in data["edges"]:
+        lines.setdefault(e["line"], set()).add((e["from"], e["type"], e["to"]))
+    assert lines["added"] == {
+        ("org-tsu", "MEMBER_OF", "net-pcho-khuan-khanun"),
+        ("person-villager-5", "LOCATED_IN", "area-ko-mak"),
+        ("person-villager-5", "MEMBER_OF", "net-fisherfolk"),
+    }
+    assert len(lines["removed"]) == 6
+    assert ("org-tao-ko-mak", "MEMBER_OF", "net-welfare-network") in lines["removed"]
+    assert len(lines["same"]) == 148
+    assert "ปี 2565–2566" in text
+
+
 EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "S1": lambda d: d["unlinked"] == ["net-prov-iw-network"] and d["sources"] == 1 or _fail(d),
     "S2": check_S2,
@@ -478,6 +498,7 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
     "A1": html_has("a1.html", "area-narathiwat", "area-rueso"),
     "A2": html_has("a2.html", "org-mol", "net-partner-network"),
     "A3": check_A3,
+    "S29": check_S29,
     "A6": html_has("a6.html", "org-mol", "local_government"),
     "A8": lambda d: sorted(reached(d)) == ["org-provider", "person-villager"] or _fail(d),
     "A9": lambda d: sorted(reached(d)) == ["person-expert", "person-sage"] or _fail(d),
