@@ -494,7 +494,7 @@ _NUMBER_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_YEAR_ERA_RE = re.compile(r"(?P<era>พ\.\s*ศ\.|ค\.\s*ศ\.)?\s*(?P<year>.+)")
+_YEAR_ERA_RE = re.compile(r"(?P<era>พ\.\s*ศ\.|ค\.\s*ศ\.)?\s*(?P<year>.+)", re.DOTALL)
 _ISO_DATE_RE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 _THAI_DATE_RE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
 

@@ -292,3 +292,16 @@ def test_an_old_store_file_keeps_its_edge_keys(tmp_path: Path) -> None:
     result = store.write([], [Edge("n0", "SUPPORTS", "n1", {"year": 2008})])
     assert (result.edges_created, result.edges_updated) == (0, 1)
     assert len(store.find_edges(source="n0")) == 1
+
+
+def test_a_year_or_date_with_a_line_break_is_refused_with_a_message() -> None:
+    """A cell typed with Alt+Enter, or an as_of pasted with a line break, is no year: a
+    ValueError naming it (the OpenAPI fuzz found an assertion instead)."""
+    from graph_service.dataset import parse_when, parse_year
+
+    for text in ("0\n0", "25\n51"):
+        with pytest.raises(ValueError, match="not a year"):
+            parse_year(text)
+        with pytest.raises(ValueError, match="not a year"):
+            parse_when(text)
+    assert parse_when(" 2567\n") == parse_when("2567")
