@@ -370,11 +370,19 @@ def _cover(store: GraphStore, lang: str, answers: Sequence[Answer], today: dt.da
         relationships=i18n.number(what.relationships),
     )
     contents = "".join(f"<li>{escape(a.title)}</li>" for a in answers)
+    # the graph as of a day (store.history.AsOfView), perhaps under the public view
+    day = getattr(store, "day", None) or getattr(getattr(store, "store", None), "day", None)
+    as_of = (
+        f'<dt>{escape(_t(lang, "as_of"))}</dt><dd id="as-of">'
+        f"{escape(i18n.date(day.isoformat(), lang))}</dd>"
+        if isinstance(day, dt.date)
+        else ""
+    )
     return (
         f'<header class="cover"><h1>{escape(_t(lang, "title"))}</h1>'
         f'<p class="subtitle">{escape(_t(lang, "subtitle"))}</p>'
         f'<dl class="meta"><dt>{escape(_t(lang, "made_on"))}</dt>'
-        f"<dd>{escape(i18n.date(today.isoformat(), lang))}</dd>"
+        f"<dd>{escape(i18n.date(today.isoformat(), lang))}</dd>{as_of}"
         f"<dt>{escape(_t(lang, 'store'))}</dt><dd>{escape(_store_words(store, lang))}</dd>"
         f"<dt>{escape(_t(lang, 'version'))}</dt><dd>{i18n.number(what.version)}</dd></dl>"
         f"<h2>{escape(_t(lang, 'loaded'))}</h2><p>{escape(total)}</p>"

@@ -58,3 +58,18 @@ def test_both_stores_print_the_same_report(
     first, second = (Counter(page.replace("><", ">\n<").splitlines()) for page in pages)
     assert first == second
     assert re.sub(r"<path [^>]*>", "", pages[0]) == re.sub(r"<path [^>]*>", "", pages[1])
+
+
+def test_the_report_as_of_a_day_says_the_day_and_counts_that_day(store: GraphStore) -> None:
+    """``report --as-of 2565`` on the yearly sample: the cover names the day and counts the
+    graph of 2565 (71 entities, 154 relationships), not today's."""
+    from graph_service.store.history import as_of
+
+    for year in ("2565", "2566", "2567"):
+        import_dataset(
+            store, SAMPLES / "phatthalung-welfare-years" / year, snapshot=f"{int(year) - 543}-01-01"
+        )
+    page = report_html(as_of(store, dt.date(2022, 12, 31)), "th", today=DAY)
+    cover = page.split("</header>")[0]
+    assert '<dd id="as-of">31 ธ.ค. 2565</dd>' in cover
+    assert "ทั้งหมด 71 หน่วย และ 154 ความสัมพันธ์" in cover
