@@ -78,7 +78,6 @@ from graph_service import budget
 from graph_service.domain import NAME_KEY_VERSION, Edge, Node, Stats, Subgraph, normalise_name
 from graph_service.errors import (
     GraphServiceError,
-    InvalidInput,
     QueryTimeout,
     StoreUnavailable,
     VersionChanged,
@@ -91,7 +90,7 @@ from graph_service.store.base import (
     breadth_first,
     chunks,
 )
-from graph_service.store.history import EdgeVersion, NodeVersion, day_text, today
+from graph_service.store.history import EdgeVersion, NodeVersion, write_day
 
 SCHEMA_VERSION = 2
 _BATCH = 900  # under SQLite's default limit of host parameters per statement
@@ -1084,17 +1083,7 @@ class EmbeddedStore:
         default today, or that newest day if it is later (a snapshot dated ahead)."""
         row = self._fetch("SELECT value FROM meta WHERE key = 'rec_last'")
         last = row[0][0] if row else None
-        if at is None:
-            day = day_text(today())
-            return max(day, last) if last else day
-        if last is not None and at < last:
-            raise InvalidInput(
-                f"ภาพรวม ณ {at} เก่ากว่าภาพรวมล่าสุดที่บันทึกไว้ ({last}): นำเข้าได้เฉพาะวันที่ "
-                f"{last} หรือหลังจากนั้น / the snapshot date {at} is before the newest one "
-                f"already recorded ({last}); import snapshots in date order",
-                {"snapshot": at, "newest": last},
-            )
-        return at
+        return write_day(at, last)
 
     def _check_ends(self, edge_rows: list[tuple[str, str, str, str, str, str]]) -> None:
         """Inside a transaction: what the foreign keys check, for the rows just written:

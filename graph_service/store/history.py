@@ -59,6 +59,28 @@ def day_text(day: dt.date) -> str:
     return day.isoformat()
 
 
+def write_day(at: str | None, last: str | None) -> str:
+    """The day a write is recorded on, both stores' rule: ``at`` (a snapshot's day), which
+    may not be before ``last``, the newest day already recorded (that would rewrite later
+    history: ``InvalidInput``, in Thai and English); by default today, or ``last`` if it
+    is later (a snapshot dated ahead).
+
+    >>> write_day("2024-01-01", "2023-01-01"), write_day(None, "2999-01-01")
+    ('2024-01-01', '2999-01-01')
+    """
+    if at is None:
+        day = day_text(today())
+        return max(day, last) if last else day
+    if last is not None and at < last:
+        raise InvalidInput(
+            f"ภาพรวม ณ {at} เก่ากว่าภาพรวมล่าสุดที่บันทึกไว้ ({last}): นำเข้าได้เฉพาะวันที่ "
+            f"{last} หรือหลังจากนั้น / the snapshot date {at} is before the newest one "
+            f"already recorded ({last}); import snapshots in date order",
+            {"snapshot": at, "newest": last},
+        )
+    return at
+
+
 @dataclass(frozen=True)
 class NodeVersion:
     """One version of an entity: its values and when they held in recorded time
@@ -610,4 +632,5 @@ __all__ = [
     "recorded_since",
     "today",
     "valid_interval",
+    "write_day",
 ]

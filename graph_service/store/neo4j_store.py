@@ -55,7 +55,7 @@ from graph_service.store.base import (
     split_props,
 )
 from graph_service.store.catalog import Catalog
-from graph_service.store.history import REC_FROM, EdgeVersion, NodeVersion, day_text, today
+from graph_service.store.history import REC_FROM, EdgeVersion, NodeVersion, write_day
 
 _BATCH = 5000
 #: rows per write statement: larger batches, fewer statements (an import of 100,000 rows
@@ -573,17 +573,7 @@ class Neo4jStore:
     def _write_day(self, tx: _Tx, at: str | None) -> str:
         """Inside a write: the day it is recorded on (``EmbeddedStore._write_day``)."""
         last = self._run(tx, "history/get_last_day")[0]["last"]
-        if at is None:
-            day = day_text(today())
-            return max(day, last) if last else day
-        if last is not None and at < last:
-            raise InvalidInput(
-                f"ภาพรวม ณ {at} เก่ากว่าภาพรวมล่าสุดที่บันทึกไว้ ({last}): นำเข้าได้เฉพาะวันที่ "
-                f"{last} หรือหลังจากนั้น / the snapshot date {at} is before the newest one "
-                f"already recorded ({last}); import snapshots in date order",
-                {"snapshot": at, "newest": last},
-            )
-        return at
+        return write_day(at, last)
 
     def _close(
         self, tx: _Tx, ids: Sequence[str], keys: Sequence[str], day: str, result: WriteResult
