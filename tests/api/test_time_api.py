@@ -311,3 +311,25 @@ def test_the_map_verb_writes_the_before_after_map_and_the_map_as_of_a_day(
     assert sorted(n["id"] for n in page_data(then)["nodes"]) == ["o1", "o2", "p1", "p2"]
     assert "นี่คือเครือข่าย ณ 30 มิ.ย. 2566 (ไม่ใช่ปัจจุบัน)" in then
     assert "นี่คือเครือข่าย" not in page()
+
+
+def test_edits_through_the_api_keep_what_was_there(store: GraphStore) -> None:
+    """Issue 14 point 1: a PATCH and a DELETE through the API keep the versions they
+    replace; /api/history gives them back, and as of the day before the edit the old value
+    holds (the edits are recorded today, after the snapshots of 2023 and 2024)."""
+    with TestClient(create_app(store=two_years(store))) as api:
+        patched = api.patch("/api/entities/o3", json={"properties": {"admin_level": "provincial"}})
+        assert patched.status_code == 200, patched.text
+        assert api.delete("/api/entities/p3").status_code == 200
+        history = api.get("/api/history/o3").json()
+        assert [s["value"] for s in history["properties"]["admin_level"]] == [
+            "district",
+            "provincial",
+        ]
+        assert history["properties"]["admin_level"][0]["from"] == SECOND
+        gone = api.get("/api/history/p3").json()
+        assert [v["to"] is not None for v in gone["versions"]] == [True]
+        before = api.get("/api/find", params={"where": "kind=Person", "as_of": "2024-06-30"})
+        assert [e["id"] for e in before.json()["entities"]] == ["p1", "p3"]
+        now = api.get("/api/find", params={"where": "kind=Person"}).json()
+        assert [e["id"] for e in now["entities"]] == ["p1"]
