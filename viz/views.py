@@ -743,30 +743,11 @@ def compare_days(
     """The graph as of ``first``, as of ``last``, and the ``diff`` document between them
     (``analysis.change.diff``; for a public view the same document over the public views,
     so that people without consent keep their pseudonyms)."""
-    from graph_service.analysis.change import _directions, diff, diff_graphs
+    from graph_service.analysis.change import check_order, diff_between
 
-    if last < first:
-        diff(store, first, last)  # its refusal, worded once
-    public = _public_of(store)
+    check_order(first, last)
     old, new = view_as_of(store, first), view_as_of(store, last)
-    if public is None:
-        base = history_store(store)
-        assert base is not None
-        return old, new, diff(base, first, last)
-    doc = diff_graphs(old, new)
-    ids = set(doc["entities"]["added"]) | set(doc["entities"]["removed"])
-    nodes = {**old.get_nodes(ids), **new.get_nodes(ids)}
-    return (
-        old,
-        new,
-        {
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            **doc,
-            "names": {i: nodes[i].name for i in sorted(ids) if i in nodes and nodes[i].name},
-            "directions": _directions(doc, old, new),
-        },
-    )
+    return old, new, diff_between(old, new, first, last)
 
 
 def diff_document(store: GraphStore, day_from: str, day_to: str) -> dict[str, Any]:
@@ -783,21 +764,9 @@ def diff_days(
     day) and ``to`` (a year is its last day) as given, else ``to`` the last day the store
     recorded and ``from`` the one before it; ``(None, …)`` when there is no earlier day
     (no history). A value that is no date is ``InvalidInput`` naming the parameter."""
-    from graph_service.dataset import parse_when
+    from graph_service.store.history import parse_day
 
-    def parse(text: str | None, name: str, first: bool) -> dt.date | None:
-        if text is None or not text.strip():
-            return None
-        try:  # spaces, tabs and line breaks read as one space (a pasted date)
-            return parse_when(" ".join(text.split()), first=first)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"{name}: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a "
-                "year (2567)",
-                {"parameter": name, "value": text},
-            ) from None
-
-    first, last = parse(day_from, "from", True), parse(day_to, "to", False)
+    first, last = parse_day(day_from, "from", first=True), parse_day(day_to, "to")
     days = [dt.date.fromisoformat(d) for d in recorded_days(store)]
     if last is None:
         later = [d for d in days if first is None or d > first]

@@ -190,12 +190,27 @@ def diff_graphs(old: GraphStore, new: GraphStore) -> dict[str, Any]:
 
 def diff(store: GraphStore, day_from: dt.date, day_to: dt.date) -> dict[str, Any]:
     """The ``diff`` document (CONTRACT.md 2c) of ``store`` between two days."""
+    check_order(day_from, day_to)
+    return diff_between(as_of(store, day_from), as_of(store, day_to), day_from, day_to)
+
+
+def check_order(day_from: dt.date, day_to: dt.date) -> None:
+    """``UsageError`` when ``day_to`` comes before ``day_from``."""
     if day_to < day_from:
         raise UsageError(
             f"--to ({day_to.isoformat()}) มาก่อน --from ({day_from.isoformat()}) / --to "
             "comes before --from; give the earlier day first"
         )
-    old, new = as_of(store, day_from), as_of(store, day_to)
+
+
+def diff_between(
+    old: GraphStore, new: GraphStore, day_from: dt.date, day_to: dt.date
+) -> dict[str, Any]:
+    """The ``diff`` document of two graphs of ``day_from`` and ``day_to`` (as-of views, or
+    the public views of them: the document then names people by their pseudonyms), with
+    ``names`` of those that joined or left and the ``directions`` of the ties added and
+    ended."""
+    check_order(day_from, day_to)
     doc = diff_graphs(old, new)
     ids = set(doc["entities"]["added"]) | set(doc["entities"]["removed"])
     names = {**old.get_nodes(ids), **new.get_nodes(ids)}
@@ -203,7 +218,7 @@ def diff(store: GraphStore, day_from: dt.date, day_to: dt.date) -> dict[str, Any
         "from": day_from.isoformat(),
         "to": day_to.isoformat(),
         **doc,
-        "names": {i: names[i].name for i in sorted(ids) if names[i].name},
+        "names": {i: names[i].name for i in sorted(ids) if i in names and names[i].name},
         "directions": _directions(doc, old, new),
     }
 
@@ -233,4 +248,4 @@ def _directions(doc: dict[str, Any], old: GraphStore, new: GraphStore) -> dict[s
     return out
 
 
-__all__ = ["compare_measures", "diff", "diff_graphs", "measures"]
+__all__ = ["check_order", "compare_measures", "diff", "diff_between", "diff_graphs", "measures"]

@@ -44,17 +44,9 @@ def parse_as_of(text: str | None) -> dt.date | None:
     >>> parse_as_of("2567"), parse_as_of(""), parse_as_of(None)
     (datetime.date(2024, 12, 31), None, None)
     """
-    if text is None or not text.strip():
-        return None
-    from graph_service.dataset import parse_when
+    from graph_service.store.history import parse_day
 
-    try:  # spaces, tabs and line breaks read as one space (a pasted date)
-        return parse_when(" ".join(text.split()))
-    except ValueError as exc:
-        raise InvalidInput(
-            f"as_of: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a year (2567)",
-            {"parameter": AS_OF, "value": text},
-        ) from None
+    return parse_day(text, AS_OF)
 
 
 def as_of_of(request: Request) -> dt.date | None:

@@ -59,6 +59,28 @@ def day_text(day: dt.date) -> str:
     return day.isoformat()
 
 
+def parse_day(text: str | None, name: str, first: bool = False) -> dt.date | None:
+    """The day a date parameter of the API names (``as_of``, ``from``, ``to``; CONTRACT.md
+    2c dates; a year is its last day, with ``first`` its first), None when absent or
+    empty; a value that is no date is ``InvalidInput`` (422) naming the parameter. Spaces,
+    tabs and line breaks read as one space (a pasted date).
+
+    >>> parse_day("2567", "as_of"), parse_day("2566", "from", first=True), parse_day(" ", "to")
+    (datetime.date(2024, 12, 31), datetime.date(2023, 1, 1), None)
+    """
+    if text is None or not text.strip():
+        return None
+    from graph_service.dataset import parse_when
+
+    try:
+        return parse_when(" ".join(text.split()), first=first)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{name}: {text!r} is not a date ({exc}); give 2024-06-30, 30/6/2567 or a year (2567)",
+            {"parameter": name, "value": text},
+        ) from None
+
+
 def write_day(at: str | None, last: str | None) -> str:
     """The day a write is recorded on, both stores' rule: ``at`` (a snapshot's day), which
     may not be before ``last``, the newest day already recorded (that would rewrite later
@@ -629,6 +651,7 @@ __all__ = [
     "day_text",
     "history_of",
     "holds_at",
+    "parse_day",
     "recorded_since",
     "today",
     "valid_interval",
