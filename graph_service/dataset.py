@@ -31,17 +31,23 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from graph_service.domain import (
     ADMIN_LEVELS,
+    ATTENDANCE_STATUSES,
     CAPACITIES,
+    EVENT_KINDS,
     FILE_KINDS,
     NO_WORDS,
+    RATINGS,
     RELATIONSHIPS_FILE,
     SECTORS,
+    STAGES,
+    STRATEGY_CELLS,
     YES_WORDS,
     clean_text,
     to_ascii_digits,
@@ -55,6 +61,7 @@ DATASET_SUFFIXES = (".csv", ".xlsx")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     **{file: ("id", "name") for file in FILE_KINDS},
     RELATIONSHIPS_FILE: ("source", "target", "type"),
+    # section 1b: SHEETS_1B below (filled in there)
 }
 #: names the stores keep for themselves, refused as a column: entity files, relationships
 RESERVED_ENTITY_COLUMNS = ("name_key",)
@@ -107,6 +114,25 @@ SHEET_NAMES: dict[str, str] = {
     "แผนงาน โครงการ": "programmes",
     "ความสัมพันธ์": "relationships",
     "ความเชื่อมโยง": "relationships",
+    # section 1b
+    "กิจกรรม": "events",
+    "การประชุม": "events",
+    "ประชุม": "events",
+    "การเข้าร่วม": "attendance",
+    "ผู้เข้าร่วม": "attendance",
+    "การเข้าประชุม": "attendance",
+    "ความท้าทายผลลัพธ์": "outcome_challenges",
+    "ความท้าทายด้านผลลัพธ์": "outcome_challenges",
+    "เครื่องหมายความก้าวหน้า": "progress_markers",
+    "ตัวชี้วัดความก้าวหน้า": "progress_markers",
+    "กลยุทธ์": "strategies",
+    "แผนที่กลยุทธ์": "strategies",
+    "แนวปฏิบัติองค์กร": "practices",
+    "การปฏิบัติขององค์กร": "practices",
+    "บันทึกผลลัพธ์": "outcome_journal",
+    "บันทึกกลยุทธ์": "strategy_journal",
+    "บันทึกการดำเนินงาน": "performance_journal",
+    "บันทึกผลการปฏิบัติงาน": "performance_journal",
 }
 #: sheets a workbook may hold for its reader, not data: the template's instructions
 #: (``importers.template``); the importer skips them
@@ -166,6 +192,52 @@ COLUMN_NAMES: dict[str, str] = {
     "หมายเหตุ": "note",
     "ยินยอม": "consent",
     "เปิดเผย": "public",
+    # section 1b
+    "วันที่": "date",
+    "วันสิ้นสุด": "end_date",
+    "ประเภทกิจกรรม": "kind",
+    "ผู้จัด": "organiser_id",
+    "รหัสผู้จัด": "organiser_id",
+    "คณะที่ประชุม": "body_id",
+    "รหัสคณะ": "body_id",
+    "คณะ": "body_id",
+    "รหัสกิจกรรม": "event_id",
+    "กิจกรรม": "event_id",
+    "ผู้เข้าร่วม": "actor_id",
+    "รหัสผู้เข้าร่วม": "actor_id",
+    "สถานะ": "status",
+    "ภาคีหุ้นส่วน": "partner_id",
+    "หุ้นส่วนขอบเขต": "partner_id",
+    "รหัสภาคี": "partner_id",
+    "ข้อความ": "text",
+    "แผนงานโครงการ": "programme_id",
+    "รหัสแผนงาน": "programme_id",
+    "ขั้น": "stage",
+    "ระดับการเปลี่ยนแปลง": "stage",
+    "ลำดับ": "order",
+    "ความท้าทาย": "challenge_id",
+    "รหัสความท้าทาย": "challenge_id",
+    "ช่อง": "cell",
+    "ช่องกลยุทธ์": "cell",
+    "ข้อ": "number",
+    "เครื่องหมาย": "marker_id",
+    "รหัสเครื่องหมาย": "marker_id",
+    "ระดับการเปลี่ยน": "rating",
+    "ผลการประเมิน": "rating",
+    "คะแนน": "rating",
+    "ผู้มีส่วน": "contributors",
+    "ผู้มีส่วนร่วมในการเปลี่ยนแปลง": "contributors",
+    "แหล่งข้อมูล": "sources",
+    "หลักฐาน": "sources",
+    "สิ่งที่ไม่คาดคิด": "unanticipated",
+    "รหัสกลยุทธ์": "strategy_id",
+    "กิจกรรมที่ทำ": "activities",
+    "ประสิทธิผล": "effectiveness",
+    "ติดตามครั้งต่อไป": "follow_up",
+    "วันติดตาม": "follow_up",
+    "รหัสแนวปฏิบัติ": "practice_id",
+    "แนวปฏิบัติ": "practice_id",
+    "บันทึก": "note",
 }
 #: the contract's column names a header may carry in brackets: ``ชื่อ (name)`` is ``name``
 CONTRACT_COLUMNS = frozenset(COLUMN_NAMES.values())
@@ -654,3 +726,247 @@ def split_tags(text: str) -> list[str]:
     ``" health | | ชุมชน "`` -> ``["health", "ชุมชน"]``. Order and repeats are kept as typed.
     """
     return [tag for tag in (clean_text(part) for part in text.split("|")) if tag]
+
+
+# -- the meetings and Outcome Mapping sheets (CONTRACT.md section 1b, issue 15) ---------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column of a section 1b sheet that names other entities (``|`` separates several):
+    each id makes one relationship of ``type`` between the row's entity and that id."""
+
+    type: str
+    #: True: (row's entity) -[type]-> (named id); False: (named id) -[type]-> (row's entity)
+    row_is_source: bool
+
+
+@dataclass(frozen=True)
+class Sheet1b:
+    """How a section 1b sheet's rows become entities and relationships."""
+
+    kind: str | None
+    required: tuple[str, ...]
+    references: dict[str, Reference]
+    #: a journal: the value of the entity's ``journal`` property and the prefix of the ids
+    #: made for its rows (``oj-<marker>-<date>``) from the column named by ``subject``
+    journal: str = ""
+    prefix: str = ""
+    subject: str = ""
+
+
+SHEETS_1B: dict[str, Sheet1b] = {
+    "events": Sheet1b(
+        "Event",
+        ("id", "name", "date"),
+        {
+            "area_id": Reference("LOCATED_IN", True),
+            "organiser_id": Reference("ORGANISES", False),
+            "body_id": Reference("MEETING_OF", True),
+        },
+    ),
+    # the row is the relationship (actor) -[ATTENDED]-> (event): see ATTENDANCE_ENDS
+    "attendance": Sheet1b(None, ("event_id", "actor_id", "status"), {}),
+    "outcome_challenges": Sheet1b(
+        "OutcomeChallenge",
+        ("id", "partner_id", "text"),
+        {
+            "partner_id": Reference("CHALLENGE_OF", True),
+            "programme_id": Reference("PART_OF", True),
+        },
+    ),
+    "progress_markers": Sheet1b(
+        "ProgressMarker",
+        ("id", "partner_id", "stage", "text"),
+        {
+            "partner_id": Reference("MARKER_OF", True),
+            "challenge_id": Reference("PART_OF", True),
+        },
+    ),
+    "strategies": Sheet1b(
+        "Strategy",
+        ("id", "cell", "text"),
+        {
+            "partner_id": Reference("AIMED_AT", True),
+            "programme_id": Reference("PART_OF", True),
+        },
+    ),
+    "practices": Sheet1b(
+        "Practice",
+        ("id", "text"),
+        {"programme_id": Reference("PART_OF", True)},
+    ),
+    "outcome_journal": Sheet1b(
+        "JournalEntry",
+        ("date", "marker_id", "rating"),
+        {
+            "marker_id": Reference("RATES", True),
+            "contributors": Reference("CONTRIBUTED", False),
+        },
+        journal="outcome",
+        prefix="oj",
+        subject="marker_id",
+    ),
+    "strategy_journal": Sheet1b(
+        "JournalEntry",
+        ("date", "strategy_id"),
+        {"strategy_id": Reference("RATES", True)},
+        journal="strategy",
+        prefix="sj",
+        subject="strategy_id",
+    ),
+    "performance_journal": Sheet1b(
+        "JournalEntry",
+        ("date", "practice_id"),
+        {"practice_id": Reference("RATES", True)},
+        journal="performance",
+        prefix="pj",
+        subject="practice_id",
+    ),
+}
+#: the attendance sheet's row: (actor_id) -[ATTENDED]-> (event_id)
+ATTENDANCE_ENDS = ("actor_id", "event_id")
+#: the columns of section 1b holding a date (a year alone is not enough)
+DATE_ONLY_COLUMNS = ("date", "end_date", "follow_up")
+#: the column ``kind`` of events is stored as ``event_kind`` (``kind`` is the entity's own)
+EVENT_KIND_PROPERTY = "event_kind"
+#: an entity made from a ``text`` column is named by its first characters
+NAME_FROM_TEXT_CHARS = 120
+
+_STAGE_WORDS = {
+    "คาดหวังว่าจะเห็น": "expect",
+    "คาดว่าจะเห็น": "expect",
+    "คาดหวัง": "expect",
+    "อยากเห็น": "like",
+    "อยากจะเห็น": "like",
+    "ปรารถนาจะเห็น": "love",
+    "ปรารถนา": "love",
+    "หวังว่าจะเห็น": "love",
+    "expect to see": "expect",
+    "like to see": "like",
+    "love to see": "love",
+}
+_RATING_WORDS = {
+    "l": "low",
+    "m": "medium",
+    "h": "high",
+    "น้อย": "low",
+    "ต่ำ": "low",
+    "ปานกลาง": "medium",
+    "กลาง": "medium",
+    "มาก": "high",
+    "สูง": "high",
+}
+_STATUS_WORDS = {
+    "เชิญ": "invited",
+    "ได้รับเชิญ": "invited",
+    "เข้าร่วม": "attended",
+    "มา": "attended",
+    "มาประชุม": "attended",
+    "ขาด": "absent",
+    "ไม่มา": "absent",
+    "ขาดประชุม": "absent",
+    "present": "attended",
+}
+_EVENT_KIND_WORDS = {
+    "ประชุม": "meeting",
+    "การประชุม": "meeting",
+    "ลงพื้นที่": "visit",
+    "เยี่ยม": "visit",
+    "เยี่ยมพื้นที่": "visit",
+    "อบรม": "training",
+    "การอบรม": "training",
+    "เวที": "forum",
+    "เวทีแลกเปลี่ยน": "forum",
+}
+
+
+def _controlled(raw: str, vocabulary: tuple[str, ...], words: dict[str, str], what: str) -> str:
+    """A word that must be one of ``vocabulary`` (or a Thai or short form of one)."""
+    folded = clean_text(raw).casefold()
+    value = folded.replace(" ", "_") if folded.replace(" ", "_") in vocabulary else None
+    value = value or words.get(folded)
+    if value is None:
+        raise ValueError(f"{what} must be one of {', '.join(vocabulary)}, got {raw!r}")
+    return value
+
+
+def parse_date_only(raw: str) -> str:
+    """A day (ISO ``YYYY-MM-DD``), as :func:`parse_year_or_date` reads it; a year alone is
+    refused, since a meeting or a journal entry happens on a day.
+
+    >>> parse_date_only("15/1/2567")
+    '2024-01-15'
+    """
+    value = parse_year_or_date(raw)
+    if isinstance(value, int):
+        raise ValueError(
+            f"a day is needed, not only a year: {raw!r} (write 15/1/2567 or 2024-01-15)"
+        )
+    return value
+
+
+def parse_1b_value(file: str, column: str, raw: str) -> Any:
+    """A property cell of a section 1b sheet as stored: its controlled words (``stage``,
+    ``rating``, ``status``, ``cell``, ``kind``, ``capacity``), its days, ``order`` and
+    ``number``, else as any entity cell (:func:`parse_entity_value`).
+
+    >>> [parse_1b_value("outcome_journal", "rating", t) for t in ("ปานกลาง", "H")]
+    ['medium', 'high']
+    >>> parse_1b_value("progress_markers", "stage", "Love to see")
+    'love'
+    >>> parse_1b_value("strategies", "cell", "e2")
+    'E-2'
+
+    """
+    if column in DATE_ONLY_COLUMNS:
+        return parse_date_only(raw)
+    if column == "stage":
+        return _controlled(raw, STAGES, _STAGE_WORDS, "stage")
+    if column == "rating":
+        return _controlled(raw, RATINGS, _RATING_WORDS, "rating")
+    if column == "status":
+        return _controlled(raw, ATTENDANCE_STATUSES, _STATUS_WORDS, "status")
+    if column == "capacity":
+        return parse_edge_value("capacity", raw)
+    if column == "kind" and file == "events":
+        return normalise_word(raw, EVENT_KINDS, _EVENT_KIND_WORDS)
+    if column == "cell":
+        text = to_ascii_digits(clean_text(raw)).upper().replace(" ", "").replace("_", "-")
+        if len(text) == 2 and text[0] in "IE":
+            text = f"{text[0]}-{text[1]}"
+        if text not in STRATEGY_CELLS:
+            raise ValueError(
+                f"cell must be one of {', '.join(STRATEGY_CELLS)} (I: aimed at the partner, "
+                f"E: at its environment; 1 causal, 2 persuasive, 3 supportive), got {raw!r}"
+            )
+        return text
+    if column == "order":
+        value = parse_int(raw)
+        if value < 1:
+            raise ValueError(f"order must be 1 or more, got {raw!r}")
+        return value
+    if column == "number":
+        value = parse_int(raw)
+        if not 1 <= value <= 8:
+            raise ValueError(
+                f"number must be 1 to 8 (the eight organisational practices), got {raw!r}"
+            )
+        return value
+    return parse_entity_value(column, raw)
+
+
+def name_from_text(text: str) -> str:
+    """The name an entity made from a ``text`` column is shown by: its first
+    :data:`NAME_FROM_TEXT_CHARS` characters, with ``…`` when cut.
+
+    >>> name_from_text("ก" * 130)[-3:], len(name_from_text("ก" * 130))
+    ('กก…', 121)
+    """
+    text = clean_text(text)
+    if len(text) <= NAME_FROM_TEXT_CHARS:
+        return text
+    return text[:NAME_FROM_TEXT_CHARS].rstrip() + "…"
+
+
+REQUIRED_COLUMNS.update({file: sheet.required for file, sheet in SHEETS_1B.items()})

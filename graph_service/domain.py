@@ -30,6 +30,13 @@ KINDS: dict[str, str | None] = {
     "KnowledgeAsset": None,
     "Area": None,
     "Programme": None,
+    # meetings and Outcome Mapping (CONTRACT.md section 1b): not actors, no INN level
+    "Event": None,
+    "OutcomeChallenge": None,
+    "ProgressMarker": None,
+    "Strategy": None,
+    "Practice": None,
+    "JournalEntry": None,
 }
 ACTOR_KINDS = ("Person", "Organisation", "Network")
 LEVELS = ("individual", "node", "network")
@@ -45,7 +52,20 @@ FILE_KINDS: dict[str, str] = {
     "programmes": "Programme",
 }
 RELATIONSHIPS_FILE = "relationships"
-DATASET_FILES = (*FILE_KINDS, RELATIONSHIPS_FILE)
+#: the meetings and Outcome Mapping sheets (CONTRACT.md section 1b) -> the kind each row
+#: makes (None: the row is a relationship); their columns are ``dataset.SHEETS_1B``
+SHEET_KINDS_1B: dict[str, str | None] = {
+    "events": "Event",
+    "attendance": None,
+    "outcome_challenges": "OutcomeChallenge",
+    "progress_markers": "ProgressMarker",
+    "strategies": "Strategy",
+    "practices": "Practice",
+    "outcome_journal": "JournalEntry",
+    "strategy_journal": "JournalEntry",
+    "performance_journal": "JournalEntry",
+}
+DATASET_FILES = (*FILE_KINDS, RELATIONSHIPS_FILE, *SHEET_KINDS_1B)
 
 #: administrative levels from the top down (CONTRACT.md section 1)
 ADMIN_LEVELS = (
@@ -85,6 +105,15 @@ KNOWN_TYPES = (
     "SHARES_KNOWLEDGE_WITH",
     "LOCATED_IN",
     "OPERATES_IN",
+    # meetings and Outcome Mapping (CONTRACT.md section 1b, docs/meetings-om.md)
+    "ORGANISES",
+    "MEETING_OF",
+    "ATTENDED",
+    "CHALLENGE_OF",
+    "MARKER_OF",
+    "AIMED_AT",
+    "RATES",
+    "CONTRIBUTED",
 )
 SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH"})
 #: relationships that say where something is (DOMAIN.md section 3): placement is not
@@ -95,6 +124,13 @@ DIRECTIONS = ("horizontal", "vertical")
 YES_WORDS = frozenset({"true", "yes", "y", "1", "ใช่", "จริง", "ยินยอม"})
 NO_WORDS = frozenset({"false", "no", "n", "0", "ไม่ใช่", "เท็จ", "ไม่ยินยอม"})
 CAPACITIES = ("personal", "institutional")
+#: meetings and Outcome Mapping words as stored (CONTRACT.md section 1b)
+EVENT_KINDS = ("meeting", "visit", "training", "forum")
+ATTENDANCE_STATUSES = ("invited", "attended", "absent")
+STAGES = ("expect", "like", "love")
+RATINGS = ("low", "medium", "high")
+STRATEGY_CELLS = ("I-1", "I-2", "I-3", "E-1", "E-2", "E-3")
+JOURNALS = ("outcome", "strategy", "performance")
 
 _TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")

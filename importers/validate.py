@@ -37,6 +37,7 @@ from graph_service.dataset import (
 from graph_service.domain import (
     FILE_KINDS,
     RELATIONSHIPS_FILE,
+    SHEET_KINDS_1B,
     Edge,
     Node,
     Props,
@@ -46,6 +47,7 @@ from graph_service.domain import (
     length_problem,
     normalise_id,
 )
+from importers import meetings_om
 from importers.read import Problem, Row, Table
 
 __all__ = [
@@ -139,7 +141,8 @@ class RowValidator:
         self.entity_origin: dict[str, Origin] = {}
         self.rejected_ids: dict[str, Origin] = {}
         # edges with the rows they came from, validated once all entities are known:
-        # (edge, origin, the end a shorthand names ("" for a row of relationships), its column)
+        # (edge, origin, the end a shorthand names ("" for a row of relationships), its
+        # column); "both" for an attendance row, whose column is "SOURCE_COLUMN|TARGET_COLUMN"
         self.pending: list[tuple[Edge, Origin, str, str]] = []
         #: ids a relationship may point at: the dataset's entities and the store's
         self._usable: set[str] = set()
@@ -168,6 +171,10 @@ class RowValidator:
             self.out.rows_read += len(table.rows)
         for table in entity_tables:
             self.read_entities(table)
+        for name in SHEET_KINDS_1B:  # section 1b, in the contract's order
+            for table in self.tables:
+                if table.name == name:
+                    meetings_om.read_sheet(self, table)
         self.check_store_kinds()
         for table in edge_tables:
             self.read_relationships(table)
@@ -462,10 +469,13 @@ class RowValidator:
         edges = self.out.edges
         seen: dict[str, tuple[int, Origin, bool]] = {}
         for edge, origin, shorthand_end, shorthand_column in self.pending:
-            is_shorthand = bool(shorthand_end)
+            is_shorthand = shorthand_end in ("source", "target")
             if not is_shorthand:
+                columns = ("source", "target")
+                if shorthand_end == "both":
+                    columns = tuple(shorthand_column.split("|"))  # type: ignore[assignment]
                 if not (edge.source in usable and edge.target in usable) and self._bad_ends(
-                    edge, origin, (("source", "source"), ("target", "target"))
+                    edge, origin, (("source", columns[0]), ("target", columns[1]))
                 ):
                     continue
             elif shorthand_end == "target":
@@ -497,6 +507,14 @@ class RowValidator:
                     merged = {**old.props, **edge.props}
                 edges[index] = Edge(edge.source, edge.type, edge.target, merged, key)
                 seen[key] = (index, first, first_shorthand and is_shorthand)
+                continue
+            if shorthand_end == "both":
+                self.problem(
+                    origin,
+                    "actor_id",
+                    f"'{edge.source}' is listed twice for the event '{edge.target}' "
+                    f"(first at {first}); keep one row per person or organisation and event",
+                )
                 continue
             self.problem(
                 origin,
