@@ -82,6 +82,18 @@ def as_of_option(func: F) -> F:
                 f"{exc} (วันที่เช่น 2024-06-30, 30/6/2567 หรือปี 2567)", ctx, param
             ) from None
 
+    def co_attendance(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.ensure_object(dict)["co_attendance"] = True
+
+    func = click.option(
+        "--co-attendance",
+        is_flag=True,
+        expose_value=False,
+        callback=co_attendance,
+        help="add a CO_ATTENDED tie between every two actors who attended the same events "
+        "(weight: how many), computed from the attendance rows (issue 15)",
+    )(func)
     return click.option(
         "--as-of",
         default=None,
@@ -125,10 +137,12 @@ def opened_store(
     store = open_store(url, settings, create=create)
     try:
         day = ctx.obj.get("as_of")
-        if day is None:
-            yield store
-        else:
-            yield as_of_store(store, day)
+        graph = store if day is None else as_of_store(store, day)
+        if ctx.obj.get("co_attendance"):
+            from graph_service.analysis.meetings import with_co_attendance
+
+            graph = with_co_attendance(graph)
+        yield graph
     finally:
         store.close()
 
@@ -2121,6 +2135,142 @@ def ties(
     )
     if doc["truncated"]:
         click.echo(f"... {doc['count'] - len(doc['ties'])} more (--limit N, or --json)")
+
+
+def _day_option(value: str | None, first: bool) -> Any:
+    """A ``--since``/``--until`` day (CONTRACT.md 2c dates), None when not given."""
+    if value is None:
+        return None
+    from graph_service.dataset import parse_when
+
+    try:
+        return parse_when(value, first=first)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (2024-06-30, 30/6/2567 or a year)") from None
+
+
+@main.command()
+@click.option("--body", required=True, metavar="ID", help="the network or committee that meets")
+@click.option(
+    "--last", default=3, show_default=True, metavar="M", help="the last M events of the body"
+)
+@click.option(
+    "--min-missed",
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="keeps missing: missed at least N of the last M",
+)
+@click.option(
+    "--every",
+    default=None,
+    metavar="INTERVAL",
+    help="the rhythm the body should keep (3m, 6m, 1y, 90d): the intervals between its "
+    "events, the late ones, and whether the next is overdue",
+)
+@click.option("--since", default=None, metavar="DATE", help="only events from this day")
+@click.option("--until", default=None, metavar="DATE", help="only events up to this day")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def attendance(
+    ctx: click.Context,
+    body: str,
+    last: int,
+    min_missed: int,
+    every: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Who came to the body's meetings, who keeps missing them, which agencies were present
+    only through individuals, and (--every) whether the body kept its rhythm
+    (CONTRACT.md 2d; questions W17, K16)."""
+    from graph_service.analysis.meetings import attendance as run
+    from viz.meetings import attendance_lines
+
+    first, end = _day_option(since, True), _day_option(until, False)
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, body, last, min_missed, every, first, end)
+    if as_json:
+        emit_json(doc)
+        return
+    for line in attendance_lines(doc):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--team", required=True, metavar="ID", help="the visiting team")
+@where_option(
+    "the places or bodies the team should reach (default kind=Network), e.g. "
+    "kind=Network --where within=AREA_ID",
+    "--where",
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def visits(ctx: click.Context, team: str, where: Any, as_json: bool, store_url: str | None) -> None:
+    """The bodies (or anything a filter names) that a visiting team's events never
+    reached."""
+    from graph_service.analysis.meetings import visits as run
+    from viz.meetings import visits_lines
+
+    with opened_store(ctx, store_url) as store:
+        doc = run(store, team, where or None)
+        names = {i: n.name for i, n in store.get_nodes([team, *doc["not_reached"]]).items()}
+    if as_json:
+        emit_json(doc)
+        return
+    for line in visits_lines(doc, names):
+        click.echo(line)
+
+
+@main.command("co-attendance")
+@click.option("--body", default=None, metavar="ID", help="only the events of this body")
+@click.option(
+    "--min", "min_events", default=1, show_default=True, help="only pairs with this many events"
+)
+@click.option("--top", default=20, show_default=True, help="pairs shown (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def co_attendance_cmd(
+    ctx: click.Context,
+    body: str | None,
+    min_events: int,
+    top: int,
+    as_json: bool,
+    store_url: str | None,
+) -> None:
+    """Who attends the same meetings as whom, and how often (the two-mode projection of
+    attendance). Every question takes --co-attendance to count these as ties."""
+    from graph_service.analysis.meetings import co_attendance
+
+    with opened_store(ctx, store_url) as store:
+        doc = co_attendance(store, body, min_events)
+        names = {
+            i: n.name
+            for i, n in store.get_nodes(
+                [p["a"] for p in doc["pairs"][:top]] + [p["b"] for p in doc["pairs"][:top]]
+            ).items()
+        }
+    if as_json:
+        emit_json(doc)
+        return
+    count = len(doc["pairs"])
+    click.echo(f"เข้าประชุมร่วมกัน {count} คู่ / {count} pair(s) who attended the same events")
+    for p in doc["pairs"][:top]:
+        click.echo(
+            f"  {names.get(p['a'], p['a'])} [{p['a']}] – {names.get(p['b'], p['b'])} [{p['b']}]: "
+            f"{p['weight']} ครั้ง / times"
+        )
 
 
 @main.command("new-key")

@@ -338,6 +338,8 @@ def parse_cell(file: str, column: str, text: str) -> Any:
     """
     if file == RELATIONSHIPS_FILE:
         return parse_edge_value(column, text)
+    if file in SHEETS_1B:
+        return parse_1b_value(file, column, text)
     return parse_entity_value(column, text)
 
 

@@ -114,8 +114,11 @@ KNOWN_TYPES = (
     "AIMED_AT",
     "RATES",
     "CONTRIBUTED",
+    # two actors who attended the same events: computed when asked, never imported
+    # (analysis.meetings.co_attendance)
+    "CO_ATTENDED",
 )
-SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH"})
+SYMMETRIC_TYPES = frozenset({"PARTNERS_WITH", "SHARES_KNOWLEDGE_WITH", "CO_ATTENDED"})
 #: relationships that say where something is (DOMAIN.md section 3): placement is not
 #: cooperation, so they are neither horizontal nor vertical
 PLACEMENT_TYPES = frozenset({"LOCATED_IN", "OPERATES_IN", "PART_OF"})

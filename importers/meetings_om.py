@@ -14,7 +14,7 @@ a journal sheet with an ``id`` column uses it instead. How the data becomes a gr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from graph_service.dataset import (
     ATTENDANCE_ENDS,
@@ -25,10 +25,24 @@ from graph_service.dataset import (
     reserved_columns,
 )
 from graph_service.domain import Edge, Node, Props, clean_text, length_problem, normalise_id
-from importers.read import Row, Table
+from importers.read import Origin, Row, Table
 
-if TYPE_CHECKING:
-    from importers.validate import Origin, RowValidator
+
+class RowValidator(Protocol):
+    """What this module uses of ``importers.validate.RowValidator``."""
+
+    out: Any
+    first_seen: dict[str, Origin]
+    entity_origin: dict[str, Origin]
+    rejected_ids: dict[str, Origin]
+    pending: list[tuple[Edge, Origin, str, str]]
+
+    def require(self, table: Table) -> bool: ...
+
+    def problem(
+        self, origin: Origin | tuple[str, int | None], column: str | None, reason: str
+    ) -> None: ...
+
 
 #: columns that are the row's identity or its references, not properties
 _NOT_PROPERTIES = frozenset({"id", "name", "text", *ATTENDANCE_ENDS})
@@ -72,8 +86,6 @@ def _props(v: RowValidator, table: Table, row: Row, origin: Origin) -> Props:
 
 
 def _entity_row(v: RowValidator, table: Table, row: Row) -> None:
-    from importers.validate import Origin
-
     sheet = SHEETS_1B[table.name]
     assert sheet.kind is not None
     origin = Origin(table.file, row.number)
@@ -93,7 +105,7 @@ def _entity_row(v: RowValidator, table: Table, row: Row) -> None:
         subject = normalise_id(values.get(sheet.subject, ""))
         day = props.get("date", "")
         id_ = normalise_id(values.get("id", "")) or f"{sheet.prefix}-{subject}-{day}"
-        name = f"{subject} {day}"
+        name = clean_text(values.get("name", "")) or f"{subject} {day}"
         what = "journal entry"
     else:
         id_ = normalise_id(values.get("id", ""))
@@ -143,8 +155,6 @@ def _entity_row(v: RowValidator, table: Table, row: Row) -> None:
 
 
 def _attendance_row(v: RowValidator, table: Table, row: Row) -> None:
-    from importers.validate import Origin
-
     origin = Origin(table.file, row.number)
     before = len(v.out.problems)
     actor = normalise_id(row.values.get("actor_id", ""))

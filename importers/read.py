@@ -45,8 +45,10 @@ from graph_service.dataset import (
     contract_name,
     unescape_formula,
 )
-from graph_service.domain import DATASET_FILES
+from graph_service.domain import DATASET_FILES, SHEET_KINDS_1B
 
+#: how many of DATASET_FILES are the network's (section 1); the rest are section 1b's
+_NETWORK = len(DATASET_FILES) - len(SHEET_KINDS_1B)
 _BOM = "\ufeff"
 _BOM_RE = re.compile(_BOM)
 #: Anything the row screen (``_screen``) looks at: refused controls and stripped invisibles.
@@ -104,6 +106,18 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where a validated row came from (its file and row, and the column that made it)."""
+
+    file: str
+    row: int
+    column: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}"
 
 
 @dataclass
@@ -251,7 +265,10 @@ def _check_name(
 ) -> bool:
     """True if ``name`` is a dataset table not already taken by another file or sheet."""
     if name not in DATASET_FILES:
-        reason = f"unknown {what}: {name!r} is not one of {', '.join(DATASET_FILES)}"
+        reason = (
+            f"unknown {what}: {name!r} is not one of {', '.join(DATASET_FILES[:_NETWORK])}, "
+            f"or the meetings and Outcome Mapping {what}s {', '.join(DATASET_FILES[_NETWORK:])}"
+        )
         close = difflib.get_close_matches(name, DATASET_FILES, n=1, cutoff=0.6)
         if close:
             reason += f"; did you mean {close[0]!r}?"

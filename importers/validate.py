@@ -48,7 +48,7 @@ from graph_service.domain import (
     normalise_id,
 )
 from importers import meetings_om
-from importers.read import Problem, Row, Table
+from importers.read import Origin, Problem, Row, Table
 
 __all__ = [
     "FUNDER_TYPES",
@@ -68,16 +68,6 @@ KnownLookup = Callable[[list[str]], dict[str, str]]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-
-@dataclass(slots=True)
-class Origin:
-    file: str
-    row: int
-    column: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}"
 
 
 @dataclass

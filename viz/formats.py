@@ -91,7 +91,9 @@ import networkx as nx
 
 from graph_service.dataset import (
     CONTROL_CHARACTERS,
+    EVENT_KIND_PROPERTY,
     FORMULA_STARTS,
+    SHEETS_1B,
     escape_formula,
     parse_cell,
     reserved_columns,
@@ -103,6 +105,7 @@ from graph_service.domain import (
     DATASET_FILES,
     FILE_KINDS,
     RELATIONSHIPS_FILE,
+    SHEET_KINDS_1B,
     SYMMETRIC_TYPES,
     Edge,
     Node,
@@ -598,8 +601,11 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
     notes = notes if notes is not None else []
     lossy = _Lossy()
     by_file: dict[str, list[Node]] = {file: [] for file in FILE_KINDS}
+    tables_1b, folded = _tables_1b(sub, lossy)
     for id_ in sorted(sub.nodes):
         node = sub.nodes[id_]
+        if node.kind in KINDS_1B:
+            continue  # written by _tables_1b
         file = _KIND_FILES.get(node.kind)
         if file is None:
             lossy.add(f"kind {node.kind!r} has no dataset file (not written)", id_)
@@ -635,7 +641,11 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
             )
         tables[file] = rows
 
-    edges = [e for e in sub.edges if e.source in sub.nodes and e.target in sub.nodes]
+    edges = [
+        e
+        for e in sub.edges
+        if e.source in sub.nodes and e.target in sub.nodes and e.key not in folded
+    ]
     own_ids = {e.key: _own_id(e) for e in edges}
     ecols = _ordered(key for e in edges for key in e.props)
     for e in edges:
@@ -657,8 +667,100 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
         row += [_csv_text(own or "")] if with_id else []
         rows.append(row + [_csv_cell(e.props.get(k)) for k in ecols])
     tables[RELATIONSHIPS_FILE] = rows
+    tables.update(tables_1b)
     notes.extend(lossy.notes())
     return tables
+
+
+#: the kinds the section 1b sheets hold
+KINDS_1B = frozenset(k for k in SHEET_KINDS_1B.values() if k)
+
+
+def _sheet_of(node: Node) -> str | None:
+    """The section 1b sheet an entity is written to (a journal entry by its ``journal``)."""
+    if node.kind == "JournalEntry":
+        sheet = f"{node.props.get('journal')}_journal"
+        return sheet if sheet in SHEETS_1B else None
+    for sheet, kind in SHEET_KINDS_1B.items():
+        if kind == node.kind:
+            return sheet
+    return None
+
+
+def _tables_1b(sub: Subgraph, lossy: _Lossy) -> tuple[dict[str, list[list[str]]], set[str]]:
+    """The section 1b sheets (CONTRACT.md), so that a csv export imports back to the same
+    graph: each entity of a 1b kind in its sheet, the relationships its reference columns
+    make folded back into those columns (``|`` between several ids), and ATTENDED
+    relationships as attendance rows. A relationship that carries properties, or its own
+    id, stays in ``relationships.csv``. Returns the tables and the keys of the
+    relationships they hold."""
+    folded: set[str] = set()
+    refs: dict[tuple[str, str], list[str]] = {}  # (entity, column) -> ids
+    rows_by_sheet: dict[str, list[Node]] = {sheet: [] for sheet in SHEETS_1B}
+    for id_ in sorted(sub.nodes):
+        node = sub.nodes[id_]
+        if node.kind not in KINDS_1B:
+            continue
+        sheet = _sheet_of(node)
+        if sheet is None:
+            lossy.add(f"a {node.kind} without a known journal (not written)", id_)
+            continue
+        rows_by_sheet[sheet].append(node)
+    sheet_of = {n.id: s for s, nodes in rows_by_sheet.items() for n in nodes}
+    attendance: list[Edge] = []
+    for e in sub.edges:
+        if e.source not in sub.nodes or e.target not in sub.nodes or _own_id(e) is not None:
+            continue
+        if e.type == "ATTENDED" and sub.nodes[e.target].kind == "Event" and "status" in e.props:
+            attendance.append(e)
+            folded.add(e.key)
+            continue
+        if e.props:
+            continue
+        for end, other in ((e.source, e.target), (e.target, e.source)):
+            sheet = sheet_of.get(end)
+            if sheet is None:
+                continue
+            for column, ref in SHEETS_1B[sheet].references.items():
+                if ref.type == e.type and ref.row_is_source == (end == e.source):
+                    refs.setdefault((end, column), []).append(other)
+                    folded.add(e.key)
+                    break
+            else:
+                continue
+            break
+    tables: dict[str, list[list[str]]] = {}
+    for sheet, nodes in rows_by_sheet.items():
+        if sheet == "attendance":
+            continue
+        spec = SHEETS_1B[sheet]
+        props = _ordered(k for n in nodes for k in n.props)
+        props = [k for k in props if k not in ("journal", "text", *spec.references)]
+        head = ["id", "name", *(["text"] if "text" in spec.required else [])]
+        columns = [*dict.fromkeys([*head, *spec.required, *spec.references, *props])]
+        rows = [[("kind" if c == EVENT_KIND_PROPERTY else _csv_text(c)) for c in columns]]
+        for node in nodes:
+            where = f"{sheet}.csv:{node.id}"
+            row = []
+            for column in columns:
+                if column in spec.references:
+                    row.append(_csv_text(" | ".join(sorted(refs.get((node.id, column), [])))))
+                    continue
+                value = node.id if column == "id" else node.props.get(column)
+                if value is not None and column not in ("id", "journal"):
+                    lossy.check(
+                        sheet, "kind" if column == EVENT_KIND_PROPERTY else column, value, where
+                    )
+                row.append(_csv_cell(value))
+            rows.append(row)
+        tables[sheet] = rows
+    eprops = _ordered(k for e in attendance for k in e.props)
+    rows = [["event_id", "actor_id", "status", *(c for c in eprops if c != "status")]]
+    for e in sorted(attendance, key=lambda e: (e.target, e.source)):
+        rest = [_csv_cell(e.props.get(c)) for c in eprops if c != "status"]
+        rows.append([_csv_text(e.target), _csv_text(e.source), _csv_cell(e.props["status"]), *rest])
+    tables["attendance"] = rows
+    return tables, folded
 
 
 def _own_id(e: Edge) -> str | None:
@@ -688,6 +790,11 @@ def write_csv(sub: Subgraph, folder: Path, notes: list[str] | None = None) -> li
     files = []
     for name in DATASET_FILES:
         target = folder / f"{name}.csv"
+        if name in SHEETS_1B and len(tables[name]) == 1:
+            # a section 1b sheet with no rows is not written (most networks have no
+            # meetings or journals); one left by an earlier export would import again
+            target.unlink(missing_ok=True)
+            continue
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(tables[name])
         files.append(target)

@@ -219,6 +219,14 @@ def test_header_without_rows(tmp_path: Path) -> None:
     assert tables == [Table("funds.csv", "funds", ["id", "name", "amount_thb"], [])]
 
 
+#: the section 1b names an unknown file or sheet is told about after the network's
+MEETING_SHEETS = (
+    ", or the meetings and Outcome Mapping {w}s events, attendance, outcome_challenges, "
+    "progress_markers, strategies, practices, outcome_journal, strategy_journal, "
+    "performance_journal"
+)
+
+
 def test_unknown_file_with_suggestion(tmp_path: Path) -> None:
     write(tmp_path, "peple.csv", THAI_PEOPLE)
     write(tmp_path, "organisations.csv", "id,name\no1,x\n")
@@ -226,7 +234,9 @@ def test_unknown_file_with_suggestion(tmp_path: Path) -> None:
     assert [t.name for t in tables] == ["organisations"]
     assert texts(problems) == [
         "peple.csv:-:-: unknown file: 'peple' is not one of people, organisations, networks, "
-        "funds, knowledge_assets, areas, programmes, relationships; did you mean 'people'?"
+        "funds, knowledge_assets, areas, programmes, relationships"
+        + MEETING_SHEETS.format(w="file")
+        + "; did you mean 'people'?"
     ]
 
 
@@ -236,6 +246,8 @@ def test_unknown_file_without_suggestion(tmp_path: Path) -> None:
     assert texts(problems) == [
         "budget.csv:-:-: unknown file: 'budget' is not one of people, organisations, networks, "
         "funds, knowledge_assets, areas, programmes, relationships"
+        + MEETING_SHEETS.format(w="file")
+        + ""
     ]
 
 
@@ -505,10 +517,14 @@ def test_workbook_sheet_problems(tmp_path: Path) -> None:
     assert [t.name for t in tables] == ["people", "areas", "programmes"]
     assert texts(problems) == [
         "book.xlsx[organisation]:-:-: unknown sheet: 'organisation' is not one of people, "
-        "organisations, networks, funds, knowledge_assets, areas, programmes, relationships; "
+        "organisations, networks, funds, knowledge_assets, areas, programmes, relationships"
+        + MEETING_SHEETS.format(w="sheet")
+        + "; "
         "did you mean 'organisations'?",
         "book.xlsx[Sheet1]:-:-: unknown sheet: 'sheet1' is not one of people, organisations, "
-        "networks, funds, knowledge_assets, areas, programmes, relationships",
+        "networks, funds, knowledge_assets, areas, programmes, relationships"
+        + MEETING_SHEETS.format(w="sheet")
+        + "",
         "book.xlsx[networks]:-:-: empty sheet: it needs a header row naming the columns "
         "(e.g. id, name) in row 1, then one row per entry; fill it or delete the sheet",
         "book.xlsx[funds]:1:-: row 1 must be the header: the column names as text "
