@@ -136,7 +136,7 @@ def _switch(request: Request, lang: str) -> str:
     "/attendance",
     response_class=HTMLResponse,
     summary="The attendance matrix of a body (members × meetings), or the bodies to choose",
-    responses=page_responses(),
+    responses=page_responses(404, 422),
 )
 def attendance_page(
     request: Request,
