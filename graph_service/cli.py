@@ -2203,6 +2203,38 @@ def attendance(
 
 
 @main.command()
+@click.option(
+    "--every",
+    required=True,
+    metavar="INTERVAL",
+    help="the rhythm the bodies should keep: 3m, 6m, 1y, 90d (also 3 เดือน)",
+)
+@click.option(
+    "--body", "bodies", multiple=True, metavar="ID", help="only these bodies (repeat); default all"
+)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def rhythm(
+    ctx: click.Context, every: str, bodies: tuple[str, ...], as_json: bool, store_url: str | None
+) -> None:
+    """Did each body that meets keep its rhythm: the intervals between its events that ran
+    longer than INTERVAL, and whether its next meeting is overdue (question K16)."""
+    from graph_service.analysis.meetings import rhythms
+    from viz.meetings import rhythms_lines
+
+    with opened_store(ctx, store_url) as store:
+        doc = rhythms(store, every, list(bodies) or None)
+    if as_json:
+        emit_json(doc)
+        return
+    for line in rhythms_lines(doc):
+        click.echo(line)
+
+
+@main.command()
 @click.option("--team", required=True, metavar="ID", help="the visiting team")
 @where_option(
     "the places or bodies the team should reach (default kind=Network), e.g. "

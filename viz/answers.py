@@ -24,6 +24,7 @@ from graph_service.analysis import brokerage as brokerage_mod
 from graph_service.analysis import fragility as fragility_mod
 from graph_service.analysis import gaps as gaps_mod
 from graph_service.analysis import knowledge as knowledge_mod
+from graph_service.analysis import meetings as meetings_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import reach as reach_mod
 from graph_service.domain import KINDS
@@ -415,6 +416,63 @@ def answer_knowledge(store: GraphStore, lang: str, ask: Ask = ask_directly) -> A
     )
 
 
+def answer_meetings(store: GraphStore, lang: str, ask: Ask = ask_directly) -> Answer | None:
+    """Who keeps missing the meetings of the body that meets most (question W17); None when
+    no body has a recorded meeting."""
+    bodies = ask(store, meetings_mod.bodies)
+    if not bodies:
+        return None
+    body = bodies[0]
+    doc = ask(
+        store,
+        meetings_mod.attendance,
+        body=body["id"],
+        last=meetings_mod.DEFAULT_LAST,
+        min_missed=meetings_mod.DEFAULT_MIN_MISSED,
+        every=None,
+        since=None,
+        until=None,
+    )
+    members = {m["id"]: m for m in doc["members"]}
+    missing = doc["keeps_missing"]
+    shown = min(len(doc["events"]), doc["last"])
+    if missing:
+        names = i18n.listing(lang, [members[i]["name"] for i in missing[:2]], len(missing))
+        sentence = _t(
+            lang,
+            "meetings.sentence",
+            body=body["name"],
+            last=shown,
+            count=len(missing),
+            min_missed=doc["min_missed"],
+            names=names,
+        )
+    else:
+        sentence = _t(
+            lang, "meetings.none", body=body["name"], last=shown, min_missed=doc["min_missed"]
+        )
+    rows = tuple(
+        Row(
+            (members[i]["name"], f"{i18n.number(members[i]['missed_last'])}/{i18n.number(shown)}"),
+            (i,),
+        )
+        for i in missing[:TOP]
+    )
+    query = {"body": body["id"]}
+    return Answer(
+        key="meetings",
+        title=_t(lang, "meetings.title"),
+        sentence=sentence,
+        figure=i18n.number(len(missing)),
+        explain=_t(lang, "meetings.explain"),
+        map_href=_href("/attendance", lang, **query),
+        table_href="/api/attendance?" + urlencode(query),
+        headers=(_t(lang, "col.name"), _t(lang, "col.missed_last")),
+        rows=rows,
+        facts={"body": body["id"], "keeps_missing": missing},
+    )
+
+
 def answer_chains(lang: str) -> Answer:
     """Not an answer but a question to put: the chain map's form."""
     return Answer(
@@ -520,6 +578,9 @@ def home_answers(store: GraphStore, lang: str, ask: Ask = ask_directly) -> list[
                     table_href=None,
                 )
             )
+    meetings = answer_meetings(store, lang, ask)
+    if meetings is not None:  # only where meetings are recorded
+        out.append(meetings)
     out.append(answer_chains(lang))
     return out
 

@@ -127,6 +127,31 @@ def attendance_lines(doc: dict[str, Any], lang: str = "th") -> list[str]:
     return lines + rhythm_lines(doc, lang)
 
 
+def rhythms_lines(doc: dict[str, Any], lang: str = "th") -> list[str]:
+    """``rhythm`` as the command line prints it: one paragraph per body."""
+    lines = [
+        _t(
+            lang,
+            "rhythms_summary",
+            every=every_words(doc["every"], lang),
+            bodies=i18n.number(len(doc["bodies"])),
+            not_kept=i18n.number(len(doc["not_kept"])),
+        )
+    ]
+    for body in doc["bodies"]:
+        lines.append(
+            _t(
+                lang,
+                "rhythm_body",
+                name=body["name"],
+                id=body["body"],
+                events=i18n.number(body["events"]),
+            )
+        )
+        lines.extend("  " + line for line in rhythm_lines({"rhythm": body}, lang))
+    return lines
+
+
 def visits_lines(doc: dict[str, Any], names: dict[str, str], lang: str = "th") -> list[str]:
     """``visits`` as the command line prints it."""
     lines = [

@@ -48,13 +48,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from graph_service.domain import ACTOR_KINDS, Edge, Node, Props, Scalar
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
+from graph_service.store.history import AsOfView
 
 EVENT = "Event"
 ATTENDED = "ATTENDED"
@@ -321,6 +323,46 @@ def bodies(store: GraphStore) -> list[dict[str, Any]]:
     ]
 
 
+def rhythms(store: GraphStore, every: str, bodies_: Sequence[str] | None = None) -> dict[str, Any]:
+    """Whether each body with events (or each of ``bodies_``) met every ``every``: per body
+    its events and :func:`rhythm`; ``not_kept`` the bodies with a late interval or an
+    overdue next meeting (question K16: "did the steering committee meet every 3 months;
+    did partner meetings keep their rhythm?")."""
+    parse_every(every)
+    nodes, edges = _meeting_graph(store)
+    today = today_of(store)
+    wanted = set(bodies_) if bodies_ else None
+    for id_ in sorted(wanted or ()):
+        if id_ not in nodes:
+            _entity(store, id_, "body")
+    days: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    for e in edges:
+        if e.type != "MEETING_OF" or e.source not in nodes or e.target not in nodes:
+            continue
+        if wanted is not None and e.target not in wanted:
+            continue
+        day = _date(nodes[e.source])
+        if day is not None and day <= today:
+            days[e.target].append((e.source, day))
+    out = []
+    for body in sorted(days if wanted is None else wanted):
+        dated = sorted(days.get(body, []), key=lambda pair: (pair[1], pair[0]))
+        out.append(
+            {
+                "body": body,
+                "name": nodes[body].name if body in nodes else body,
+                "events": len(dated),
+                **rhythm(dated, every, today),
+            }
+        )
+    return {
+        "every": every,
+        "as_of": today.isoformat(),
+        "bodies": out,
+        "not_kept": [b["body"] for b in out if not b["kept"] or b["overdue"]],
+    }
+
+
 # -- visits ----------------------------------------------------------------------------------
 
 
@@ -450,14 +492,37 @@ def co_attendance(
     return {"body": body, "min_events": min_events, "pairs": pairs}
 
 
+class CoAttendanceView(AsOfView):
+    """The graph with the CO_ATTENDED ties added: read-only, in memory; its cached answers
+    are filed apart from the graph's own (``cache_suffix``)."""
+
+    cache_suffix = "+co-attendance"
+
+
+_views: OrderedDict[tuple[str, str, int, str], CoAttendanceView] = OrderedDict()
+_views_lock = threading.Lock()
+_VIEWS = 4
+
+
 def with_co_attendance(store: GraphStore, min_events: int = 1) -> GraphStore:
     """The graph of ``store`` with the CO_ATTENDED ties added (read-only, in memory): every
-    question asked of it counts two people who attend the same meetings as tied."""
-    from graph_service.store.history import AsOfView
-
+    question asked of it counts two people who attend the same meetings as tied. The last
+    few are kept per process, by store, version and day."""
+    if isinstance(store, CoAttendanceView):
+        return store
+    day = today_of(store)
+    version = store.version()
+    key = (store.engine, store.location, version, f"{day.isoformat()}:{min_events}")
+    with _views_lock:
+        found = _views.get(key)
+        if found is not None and found.store is store:
+            _views.move_to_end(key)
+            return found  # type: ignore[return-value]
     sub = store.subgraph()
     extra = co_attendance_edges(store, None, min_events)
-    view = AsOfView(
-        store, today_of(store), sub.nodes.values(), [*sub.edges, *extra], store.version()
-    )
+    view = CoAttendanceView(store, day, sub.nodes.values(), [*sub.edges, *extra], version)
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > _VIEWS:
+            _views.popitem(last=False)
     return view  # type: ignore[return-value]

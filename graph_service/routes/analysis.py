@@ -290,7 +290,8 @@ def as_of_key(store: GraphStore) -> str | None:
     current: object = store
     while current is not None and seen < 4:
         if isinstance(current, AsOfView):
-            return current.day.isoformat()
+            # a view with more than the day's graph (the co-attendance ties) says so
+            return current.day.isoformat() + getattr(current, "cache_suffix", "")
         current = getattr(current, "store", None)
         seen += 1
     return None

@@ -90,10 +90,37 @@ def public_store_of(request: Request) -> GraphStore:
     return view
 
 
-def get_store(request: Request, as_of: AsOfParam = None) -> GraphStore:
+CoAttendanceParam = Annotated[
+    bool,
+    Query(
+        description="add a CO_ATTENDED tie between every two actors who attended the same "
+        "events (weight: how many), computed from the attendance rows"
+    ),
+]
+
+
+def get_store(
+    request: Request, as_of: AsOfParam = None, co_attendance: CoAttendanceParam = False
+) -> GraphStore:
     """The store, or in public mode (a read without a key, ``GRAPH_PUBLIC_READS``) its
     public view; with ``?as_of=DATE`` the graph as it was on that day (a write asked as of
-    a day is refused: 422)."""
+    a day is refused: 422); with ``?co_attendance=true`` the graph with the ties attending
+    the same meetings makes (``analysis.meetings.with_co_attendance``)."""
+    graph = _store_as_of(request, as_of)
+    if not co_attendance:
+        return graph
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        raise InvalidInput(
+            "co_attendance: the co-attendance ties are computed for reading, not written; "
+            "send the write without co_attendance",
+            {"parameter": "co_attendance"},
+        )
+    from graph_service.analysis.meetings import with_co_attendance
+
+    return with_co_attendance(graph)
+
+
+def _store_as_of(request: Request, as_of: str | None) -> GraphStore:
     day = parse_as_of(as_of)
     if day is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
         raise InvalidInput(

@@ -92,6 +92,23 @@ def get_attendance(
 
 
 @router.get(
+    "/api/rhythm",
+    summary="Did each body that meets keep its rhythm (the late intervals, the overdue ones)",
+    tags=["meetings"],
+    responses=responses(Open, "the rhythm document", 404, 422),
+)
+def get_rhythm(
+    request: Request,
+    store: Store,
+    every: Annotated[str, Query(description="the rhythm: 3m, 6m, 1y, 90d (also 3 เดือน)")],
+    body: Annotated[list[str] | None, Query(description="only these bodies")] = None,
+) -> dict[str, Any]:
+    """``{"every", "as_of", "bodies": [{"body", "name", "events", "intervals", "late",
+    "kept", "last", "next_due", "overdue"}], "not_kept": [ids]}``."""
+    return cache_of(request).answer(store, meetings.rhythms, every=every, bodies_=body or None)
+
+
+@router.get(
     "/api/visits",
     summary="The bodies (or anything a filter names) a visiting team never reached",
     tags=["meetings"],

@@ -255,6 +255,31 @@ def test_attendance_refuses_what_it_cannot_answer(loaded: GraphStore) -> None:
     assert (empty["events"], empty["members"], empty["keeps_missing"]) == ([], [], [])
 
 
+def test_rhythm_of_every_body(loaded: GraphStore, cli: Callable[..., Result]) -> None:
+    """Every 3 months: com is late once (e2 → e3) and overdue; other, c2 (one event each)
+    have no interval but are overdue since 2024; every 5 years: every body kept it, and
+    only com's next (15 Oct 2029) is not yet due."""
+    doc = meetings.rhythms(loaded, "3m")
+    assert [(b["body"], b["events"], b["late"]) for b in doc["bodies"]] == [
+        ("c2", 1, []),
+        ("com", 4, ["e3"]),
+        ("other", 1, []),
+    ]
+    assert doc["not_kept"] == ["c2", "com", "other"]
+    five = meetings.rhythms(loaded, "5y", ["com", "c3"])
+    assert [(b["body"], b["events"], b["kept"], b["overdue"]) for b in five["bodies"]] == [
+        ("c3", 0, True, False),
+        ("com", 4, True, False),
+    ]
+    assert five["bodies"][1]["next_due"] == "2029-10-15"
+    assert five["not_kept"] == []
+    out = cli("rhythm", "--every", "3m", "--body", "com", "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["bodies"][0]["late"] == ["e3"]
+    with pytest.raises(NotFound):
+        meetings.rhythms(loaded, "3m", ["nobody"])
+
+
 def test_visits_counted_by_hand(loaded: GraphStore) -> None:
     doc = meetings.visits(loaded, "t1", ["kind=Network", "within=prov"])
     assert doc["events"] == ["v1", "v2"]
@@ -331,6 +356,13 @@ def _same_over_http(client: TestClient, cli: Callable[..., Result], cli_doc: dic
     assert api_visits.json()["not_reached"] == ["c3"]
     co = client.get("/api/co-attendance", params={"min": 3}).json()
     assert [(p["a"], p["b"]) for p in co["pairs"]] == [("o-pm", "p1"), ("p1", "p5")]
+    # every question over HTTP takes co_attendance too; its answer is cached apart
+    assert "p6" in client.get("/api/fragility").json()["isolates"]
+    tied = client.get("/api/fragility", params={"co_attendance": "true"}).json()
+    assert "p6" not in tied["isolates"]
+    assert "p6" in client.get("/api/fragility").json()["isolates"]
+    write = client.post("/api/entities?co_attendance=true", json={"id": "x", "kind": "Person"})
+    assert write.status_code == 422 and "co_attendance" in write.json()["error"]["message"]
     missing = client.get("/api/attendance", params={"body": "nobody"})
     assert missing.status_code == 404
     bad = client.get("/api/attendance", params={"body": "com", "every": "often"})
@@ -357,6 +389,13 @@ def _pages(client: TestClient) -> None:
     assert "Attendance" not in html
     english = client.get("/attendance", params={"body": "com", "lang": "en"}).text
     assert "Attendance matrix" in english and "keeps missing" in english
+    home = client.get("/", params={"lang": "th"}).text
+    assert "ใครขาดประชุมบ่อย?" in home
+    assert (
+        "ในการประชุม คณะกรรมการสนับสนุนจังหวัด 3 ครั้งล่าสุด มี 2 รายขาดอย่างน้อย 2 ครั้ง: "
+        "คนที่ 2 และ คนที่ 3" in home
+    )
+    assert 'href="/attendance?body=com"' in home
     chooser = client.get("/attendance", params={"lang": "th"}).text
     assert '<a href="/attendance?body=com">คณะกรรมการสนับสนุนจังหวัด</a> (4)' in chooser
 
