@@ -30,6 +30,7 @@ from graph_service.routes import (
     imports,
     login,
     maps,
+    om,
     report,
     timeline,
     upload,
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(upload.router)
     app.include_router(report.router)
     app.include_router(timeline.router)
+    app.include_router(om.router)
     # the bearer scheme, the access responses and the error shape (graph_service.openapi)
     install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app
