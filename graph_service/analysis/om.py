@@ -29,9 +29,10 @@ Definitions:
 
 A worked example (two quarters of one marker, rated low then twice in Q4)::
 
+    >>> import os, tempfile
     >>> from graph_service.domain import Edge, Node
     >>> from graph_service.store.embedded import EmbeddedStore
-    >>> s = EmbeddedStore(":memory:")
+    >>> s = EmbeddedStore(os.path.join(tempfile.mkdtemp(), "g.db"))
     >>> _ = s.write(
     ...     [Node("net", "Network", {"name": "เครือข่าย"}),
     ...      Node("m1", "ProgressMarker", {"name": "m1", "stage": "expect"}),
