@@ -513,7 +513,7 @@ def layout_option(func: F) -> F:
 )
 @click.option(
     "--size-by",
-    type=click.Choice(["degree", "betweenness", "brokerage", "reach"]),
+    type=click.Choice(["degree", "betweenness", "brokerage", "reach", "mentions"]),
     default="degree",
     show_default=True,
 )

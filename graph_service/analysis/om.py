@@ -122,7 +122,14 @@ def period_bounds(index: int, period: str) -> tuple[dt.date, dt.date]:
 
     >>> period_bounds(period_index(dt.date(2024, 11, 5), "quarter"), "quarter")
     (datetime.date(2024, 10, 1), datetime.date(2024, 12, 31))
+    >>> period_bounds(period_index(dt.date(2024, 2, 5), "month"), "month")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> period_bounds(-5, "year")  # before year 1: no day at all
+    (datetime.date(9999, 12, 31), datetime.date(1, 1, 1))
     """
+    first_index = period_index(dt.date.min, period)
+    if index < first_index:  # before the calendar's first day: an empty interval
+        return dt.date.max, dt.date.min
     if period == "year":
         return dt.date(index, 1, 1), dt.date(index, 12, 31)
     months = 1 if period == "month" else 3
@@ -131,8 +138,7 @@ def period_bounds(index: int, period: str) -> tuple[dt.date, dt.date]:
     )
     start = dt.date(year, first_month, 1)
     after = first_month + months
-    following = dt.date(year + 1, 1, 1) if after > 12 else dt.date(year, after, 1)
-    end = following - dt.timedelta(days=1)
+    end = dt.date(year, 12, 31) if after > 12 else dt.date(year, after, 1) - dt.timedelta(days=1)
     return start, end
 
 
@@ -313,8 +319,8 @@ def ladder(
     columns = list(range(current - LADDER_COLUMNS + 1, current + 1))
     bounds = {k: period_bounds(k, period) for k in columns}
     partners = sorted(om.markers_of)
+    partner = (partner or "").strip() or None
     if partner is not None:
-        partner = partner.strip()
         if partner not in om.markers_of:
             if not store.get_nodes([partner]):
                 raise NotFound(
@@ -432,7 +438,8 @@ def silent(
     day = today_of(store, today)
     om = read_om(store, day)
     current = period_index(day, period)
-    since = period_bounds(current - n + 1, period)[0]
+    oldest = max(current - n + 1, period_index(dt.date.min, period))
+    since = period_bounds(oldest, period)[0]
 
     def quiet(ids: Iterable[str]) -> list[str]:
         return sorted(i for i in ids if not any(e.day >= since for e in om.entries_of[i]))

@@ -108,6 +108,8 @@ def test_bad_input_is_refused_the_same_way(store: GraphStore, client: TestClient
     assert week.status_code == 422 and "period" in week.json()["error"]["message"]
     assert client.get("/api/om/silent?periods=0").status_code == 422
     assert client.get("/api/om/silent?as_of=soon").status_code == 422
+    # found by fuzzing: more periods than the calendar holds (was a server error)
+    assert client.get("/api/om/silent?periods=8097&as_of=2567").json()["since"] == "0001-01-01"
     done = run_cli(store, "om", "ladder", "--partner", "nobody")
     assert done.exit_code == 1 and "no entity has the id 'nobody'" in done.output
     assert run_cli(store, "om", "ladder", "--period", "week").exit_code == 2
@@ -167,3 +169,18 @@ def test_the_pages_in_thai_and_english(client: TestClient) -> None:
     ranked = client.get(f"/om/contributors?as_of={AS_OF}&lang=th")
     order = re.findall(r'data-contributor="([^"]+)"', ranked.text)
     assert order == ["p-somchai", "org-b", "org-u"]
+
+
+def test_the_map_sized_by_mentions(client: TestClient) -> None:
+    """Sizes scale 0..3 mentions to radius 10..50 (``size`` is the diameter): p-somchai 3
+    → 100; org-b and org-u 2 → 10 + 40·2/3 ≈ 36.667 → 73.333; never named → 20."""
+    doc = client.get(f"/api/map?size_by=mentions&as_of={AS_OF}&lang=en").json()
+    size = {n["id"]: n["size"] for n in doc["nodes"]}
+    assert size["p-somchai"] == 100
+    assert size["org-b"] == size["org-u"] == pytest.approx(73.333, abs=0.01)
+    assert size["p-future"] == size["net-hw"] == size["pm-e1"] == 20
+    assert any("3 named" in note for note in doc["notes"])
+    page = client.get(f"/map?size_by=mentions&as_of={AS_OF}&lang=th")
+    assert page.status_code == 200
+    assert "จำนวนครั้งที่บันทึกผลลัพธ์กล่าวถึง" in page.text
+    assert "ผู้ถูกกล่าวถึง 3 ราย" in page.text

@@ -248,6 +248,11 @@ def test_wrong_input_is_refused_with_a_clear_message(store: GraphStore) -> None:
         ladder(store, period="week", today=TODAY)
     with pytest.raises(InvalidInput, match="periods must be a whole number"):
         silent(store, periods=0, today=TODAY)
+    # a blank partner is no filter; more periods than the calendar holds go back to its start
+    assert [p["id"] for p in ladder(store, "  ", today=TODAY)["partners"]] == ["net-hw", "org-u"]
+    ever = silent(store, periods=100_000, today=TODAY)
+    assert ever["since"] == "0001-01-01"
+    assert ever["markers"] == ["pm-orphan", "pm-v2"] and ever["strategies"] == ["st-6"]
 
 
 def test_silent_markers_and_strategies_and_overdue_follow_ups(store: GraphStore) -> None:
