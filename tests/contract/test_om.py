@@ -49,6 +49,7 @@ counted. Ties by id: org-b before org-u.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -324,3 +325,54 @@ def test_the_strategy_map(store: GraphStore) -> None:
     assert [(s["id"], s["entries"]) for s in u["E-1"]] == [("st-4", 2)]
     assert [s["id"] for s in doc["unaimed"]["E-3"]] == ["st-6"]
     assert [o["strategy"] for o in doc["overdue"]] == ["st-3", "st-1"]
+
+
+def write_sheets(folder: Path) -> None:
+    """A tiny dataset as people fill in the templates (CONTRACT.md 1b): ratings as words,
+    letters and Thai, dates in พ.ศ. and ISO.
+
+    net-a has three markers: pm-1 (expect) rated L on 10/8/2567 (Q3) and มาก on 1/11/2567
+    (Q4); pm-2 (like) rated medium on 2024-12-20 (Q4); pm-3 (love) never. st-1 (I-2,
+    aimed at net-a) has one entry on 2024-09-01 with its follow-up on 1/10/2567 (past,
+    nothing since: overdue as of 31 December 2024). p-1 contributed to both entries of
+    pm-1, o-1 to pm-2's."""
+    sheets = {
+        "networks.csv": "id,name\nnet-a,เครือข่ายผู้ทำงานที่บ้านภาคเหนือ\n",
+        "organisations.csv": "id,name\no-1,มหาวิทยาลัย\n",
+        "people.csv": "id,name\np-1,นางสาว สมศรี\n",
+        "progress_markers.csv": "id,partner_id,stage,text,order\n"
+        "pm-1,net-a,expect,เข้าร่วมประชุมสม่ำเสมอ,1\n"
+        "pm-2,net-a,like to see,จัดเวทีเอง,1\n"
+        "pm-3,net-a,love,ผลักดันนโยบาย,1\n",
+        "outcome_journal.csv": "date,marker_id,rating,contributors\n"
+        "10/8/2567,pm-1,L,p-1\n"
+        "1/11/2567,pm-1,มาก,p-1\n"
+        "2024-12-20,pm-2,medium,o-1\n",
+        "strategies.csv": "id,cell,text,partner_id\nst-1,I-2,ชวนคุยกับผู้บริหาร,net-a\n",
+        "strategy_journal.csv": "date,strategy_id,activities,follow_up\n"
+        "2024-09-01,st-1,ประชุม,1/10/2567\n",
+    }
+    for name, text in sheets.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_the_reports_read_an_imported_dataset(store: GraphStore, tmp_path: Path) -> None:
+    from importers.load import import_dataset
+
+    write_sheets(tmp_path)
+    report = import_dataset(store, tmp_path)
+    assert not report.problems, report.problems
+    doc = ladder(store, today=TODAY)
+    (row,) = doc["partners"]
+    assert row["id"] == "net-a"
+    assert row["current"] == table(expect={"high": 1}, like={"medium": 1})
+    assert row["previous"] == table(expect={"low": 1})
+    assert row["unrated"] == {"current": 1, "previous": 2}
+    quiet = silent(store, today=TODAY)
+    assert quiet["markers"] == ["pm-3"] and quiet["strategies"] == []
+    assert [(o["strategy"], o["follow_up"]) for o in quiet["overdue"]] == [("st-1", "2024-10-01")]
+    named = contributors(store, today=TODAY)["contributors"]
+    assert [(c["id"], c["mentions"], c["markers"]) for c in named] == [
+        ("p-1", 2, ["pm-1"]),
+        ("o-1", 1, ["pm-2"]),
+    ]
