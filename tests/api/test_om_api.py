@@ -184,3 +184,18 @@ def test_the_map_sized_by_mentions(client: TestClient) -> None:
     assert page.status_code == 200
     assert "จำนวนครั้งที่บันทึกผลลัพธ์กล่าวถึง" in page.text
     assert "ผู้ถูกกล่าวถึง 3 ราย" in page.text
+
+
+def test_public_reads_name_people_without_consent_by_pseudonym(store: GraphStore) -> None:
+    """p-somchai gave no consent: in public mode the contributors list shows a pseudonym,
+    the organisations by name, the same counts."""
+    from graph_service.settings import Settings
+
+    app = create_app(Settings(api_keys="read:reader-key-1", public_reads=True), write_om(store))
+    with TestClient(app) as client:
+        public = client.get(f"/api/om/contributors?as_of={AS_OF}").json()["contributors"]
+        assert [c["mentions"] for c in public] == [3, 2, 2]
+        assert public[0]["id"] != "p-somchai" and "สมชาย" not in public[0]["name"]
+        assert [c["id"] for c in public[1:]] == ["org-b", "org-u"]
+        page = client.get(f"/om/contributors?as_of={AS_OF}&lang=th")
+        assert page.status_code == 200 and "สมชาย" not in page.text
