@@ -31,6 +31,7 @@ from graph_service.routes import (
     login,
     maps,
     meetings,
+    om,
     report,
     timeline,
     upload,
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(report.router)
     app.include_router(timeline.router)
     app.include_router(meetings.router)
+    app.include_router(om.router)
     # the bearer scheme, the access responses and the error shape (graph_service.openapi)
     install_openapi(app, keys_enabled=keys.enabled, public_reads=settings.public_reads)
     return app

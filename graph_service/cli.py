@@ -527,7 +527,7 @@ def layout_option(func: F) -> F:
 )
 @click.option(
     "--size-by",
-    type=click.Choice(["degree", "betweenness", "brokerage", "reach"]),
+    type=click.Choice(["degree", "betweenness", "brokerage", "reach", "mentions"]),
     default="degree",
     show_default=True,
 )
@@ -2512,6 +2512,151 @@ def report_cmd(ctx: click.Context, output: Path, lang: str, store_url: str | Non
     with opened_store(ctx, store_url) as store:
         written = write_report(store, output, lang, progress=stderr_progress)
     click.echo(f"Wrote {written}")
+
+
+# -- Outcome Mapping (CONTRACT.md 2d; issue 15) --------------------------------------------------
+
+
+@main.group("om")
+def om() -> None:
+    """Outcome Mapping: the progress ladder per boundary partner, markers and strategies
+    gone silent with follow-ups past due, and the contributors journals name."""
+
+
+def period_option(func: F) -> F:
+    return click.option(
+        "--period",
+        default="quarter",
+        show_default=True,
+        type=click.Choice(["month", "quarter", "year"]),
+        help="the length of a period (calendar months, quarters or years)",
+    )(func)
+
+
+def _as_of_day(ctx: click.Context) -> Any:
+    """The ``--as-of`` day (None: today), the reports' "today"."""
+    return (ctx.obj or {}).get("as_of")
+
+
+@om.command("ladder")
+@click.option("--partner", default=None, metavar="ID", help="only this boundary partner")
+@period_option
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def om_ladder(
+    ctx: click.Context, partner: str | None, period: str, as_json: bool, store_url: str | None
+) -> None:
+    """Per boundary partner, its progress markers by stage (expect, like, love) and rating
+    (low, medium, high) in the current period and the previous one; a marker counts once
+    per period, with its latest rating there."""
+    from graph_service.analysis.om import ladder
+    from viz.om_pages import ladder_line, ladder_stage_lines, period_label
+
+    with opened_store(ctx, store_url) as store:
+        doc = ladder(store, partner, period, _as_of_day(ctx))
+    if as_json:
+        emit_json(doc)
+        return
+    if not doc["partners"]:
+        for lang in ("th", "en"):
+            click.echo(i18n_text(lang, "om.ladder_none"))
+        return
+    for row in doc["partners"]:
+        for lang in ("th", "en"):
+            click.echo(ladder_line(doc, row, lang))
+        for line in ladder_stage_lines(doc, row, "th"):
+            click.echo(f"  {line}")
+        columns = doc["periods"]
+        _table(
+            ["id", "stage", *(period_label(c, "th") for c in columns)],
+            [
+                [m["id"], m["stage"] or "", *(m["ratings"].get(c) or "" for c in columns)]
+                for m in row["markers"]
+            ],
+        )
+        click.echo("")
+
+
+@om.command("silent")
+@click.option(
+    "--periods",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="how many periods back (the current one included)",
+)
+@period_option
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def om_silent(
+    ctx: click.Context, periods: int, period: str, as_json: bool, store_url: str | None
+) -> None:
+    """Progress markers and strategies with no journal entry in the last N periods, and
+    strategy follow-ups past due."""
+    from graph_service.analysis.om import silent
+    from viz.om_pages import overdue_item, silent_item, silent_line
+
+    with opened_store(ctx, store_url) as store:
+        doc = silent(store, periods, period, _as_of_day(ctx))
+    if as_json:
+        emit_json(doc)
+        return
+    for lang in ("th", "en"):
+        click.echo(silent_line(doc, lang))
+    for key, ids in (("silent_markers", doc["markers"]), ("silent_strategies", doc["strategies"])):
+        if ids:
+            click.echo(f"{i18n_text('th', f'om.{key}')} / {i18n_text('en', f'om.{key}')}:")
+            for i in ids:
+                click.echo(f"  {silent_item(doc, i, 'th')}")
+    if doc["overdue"]:
+        click.echo(
+            f"{i18n_text('th', 'om.silent_overdue')} / {i18n_text('en', 'om.silent_overdue')}:"
+        )
+        for item in doc["overdue"]:
+            click.echo(f"  {overdue_item(item, 'th')}")
+
+
+@om.command("contributors")
+@click.option("--top", default=20, show_default=True, help="rows in the table (not in --json)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@as_of_option
+@store_option
+@click.pass_context
+@handles_errors
+def om_contributors(ctx: click.Context, top: int, as_json: bool, store_url: str | None) -> None:
+    """The actors outcome journals name as contributors to change, most named first, with
+    the progress markers their entries rated."""
+    from graph_service.analysis.om import contributors
+    from viz.om_pages import contributors_lines
+
+    with opened_store(ctx, store_url) as store:
+        doc = contributors(store, _as_of_day(ctx))
+    if as_json:
+        emit_json(doc)
+        return
+    for lang in ("th", "en"):
+        for line in contributors_lines(doc, lang):
+            click.echo(line)
+    rows = doc["contributors"]
+    if rows:
+        _table(
+            ["id", "name", "mentions", "markers"],
+            [[r["id"], r["name"], r["mentions"], ", ".join(r["markers"])] for r in rows[:top]],
+        )
+        if len(rows) > top:
+            click.echo(f"... {len(rows) - top} more (--top N, or --json for all)")
+
+
+def i18n_text(lang: str, key: str) -> str:
+    from graph_service.i18n import text
+
+    return text(lang, key)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -91,7 +91,7 @@ FOCUS_LIMIT = 5000
 SPRING_LIMIT = 2000
 LABEL_MAX = 30
 SIZE_MIN, SIZE_MAX = 10.0, 50.0
-SIZE_BY = ("degree", "betweenness", "brokerage", "reach")
+SIZE_BY = ("degree", "betweenness", "brokerage", "reach", "mentions")
 FONT_STACK = '"Noto Sans Thai", "Sarabun", "Tahoma", sans-serif'
 
 #: kind -> vis-network shape. Only shapes whose size follows ``size`` (a ``box`` or
@@ -754,6 +754,8 @@ def attribute_word(lang: str, attribute: str) -> str:
 def measure_word(lang: str, measure: str) -> str:
     """What a size measure means in words (``degree`` -> ``จำนวนความสัมพันธ์``)."""
     key = f"maps.measure.{measure.replace(' ', '_')}"
+    if not i18n.has(lang, key):  # a measure another catalogue names (om.toml: mentions)
+        key = f"om.measure.{measure.replace(' ', '_')}"
     return i18n.text(lang, key) if i18n.has(lang, key) else measure
 
 
@@ -1328,6 +1330,19 @@ def _reach_sizes(sub: Subgraph, depth: int = 2) -> dict[str, float]:
     return dict(zip(ids, sizes.astype(float).tolist(), strict=True))
 
 
+def _mention_sizes(
+    store: GraphStore, sub: Subgraph, notes: list[str], lang: str = i18n.DEFAULT_LANGUAGE
+) -> dict[str, float]:
+    """How many outcome-journal entries name each drawn entity as a contributor (``om
+    contributors``; 0 for the others, so the least named contributor is still bigger than
+    an entity never named). What was used is said in ``notes``."""
+    from graph_service.analysis.om import contributors
+
+    named = {c["id"]: c["mentions"] for c in contributors(store)["contributors"]}
+    notes.append(i18n.text(lang, "om.map_note", count=i18n.number(len(named))))
+    return {i: float(named.get(i, 0)) for i in sub.nodes}
+
+
 def _brokerage_sizes(
     store: GraphStore, size_by: str, notes: list[str], lang: str = i18n.DEFAULT_LANGUAGE
 ) -> tuple[str, dict[str, float] | None]:
@@ -1531,6 +1546,8 @@ def build_map(
     sizes: dict[str, float] | None = None
     if size_by in ("betweenness", "brokerage"):
         size_by, sizes = _brokerage_sizes(store, size_by, notes, lang)
+    if size_by == "mentions":
+        sizes = _mention_sizes(store, sub, notes, lang)
     view, _, into = _fold(sub, level)
     if level != "individual":
         notes.append(i18n.text(lang, f"maps.note.level_{level}"))

@@ -43,7 +43,10 @@ PANEL_LINKS = {
 
 Level = Annotated[str, Query(description="individual, node or network (INN)")]
 ColourBy = Annotated[str, Query(description="kind, level, sector, admin_level or any property")]
-SizeBy = Annotated[str, Query(description="degree, betweenness, brokerage or reach")]
+SizeBy = Annotated[
+    str,
+    Query(description="degree, betweenness, brokerage, reach or mentions (outcome journals)"),
+]
 Layout = Annotated[str, Query(description="force (default), levels, inn or geographic")]
 Where = Annotated[
     list[str] | None,
