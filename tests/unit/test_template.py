@@ -145,7 +145,7 @@ def test_the_example_imports_to_a_known_graph(tmp_path: Path) -> None:
     path = save(tmp_path, "example.xlsx", template_bytes(example=True))
     store = EmbeddedStore(tmp_path / "g.db", query_timeout=0)
     report = import_dataset(store, path)
-    assert (report.entities, report.relationships, report.problems) == (12, 15, [])
+    assert (report.entities, report.relationships, report.problems) == (27, 45, [])
     stats = store.stats()
     assert stats.nodes == {
         "Area": 3,
@@ -155,16 +155,31 @@ def test_the_example_imports_to_a_known_graph(tmp_path: Path) -> None:
         "Organisation": 3,
         "Person": 2,
         "Programme": 1,
+        # the meetings and Outcome Mapping sheets (tests/contract/test_om_sample.py)
+        "Event": 2,
+        "JournalEntry": 5,
+        "OutcomeChallenge": 1,
+        "Practice": 2,
+        "ProgressMarker": 3,
+        "Strategy": 2,
     }
     assert stats.relationships == {
         "COORDINATES": 1,
         "FUNDS": 2,
-        "LOCATED_IN": 5,
+        "LOCATED_IN": 7,
         "MEMBER_OF": 2,
-        "PART_OF": 2,
+        "PART_OF": 8,
         "PRODUCES": 1,
         "PROVIDES": 1,
         "SUPPORTS": 1,
+        "AIMED_AT": 2,
+        "ATTENDED": 4,
+        "CHALLENGE_OF": 1,
+        "CONTRIBUTED": 4,
+        "MARKER_OF": 3,
+        "MEETING_OF": 1,
+        "ORGANISES": 2,
+        "RATES": 5,
     }
     nodes = store.get_nodes(["org-sao", "fund-local", "prog-ltc", "ar-pua"])
     assert nodes["org-sao"].props["sector"] == "local_government"
