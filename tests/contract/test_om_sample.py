@@ -286,6 +286,37 @@ def test_the_outcome_journal_silent_markers_and_the_top_contributor(store: Graph
         if rates[n.id] == "mk-hw-e2" and n.props["date"] >= "2024-10-01"
     )
     assert q4 == [("2024-10-24", "medium"), ("2024-12-19", "high")]
+
+    # the ladder: per partner and stage, each marker's latest rating in the quarter
+    def ladder(start: str, end: str) -> dict[tuple[str, str], Counter[str]]:
+        latest: dict[str, tuple[str, str]] = {}
+        for n in entries:
+            day, marker = n.props["date"], rates[n.id]
+            if start <= day <= end and (marker not in latest or latest[marker][0] < day):
+                latest[marker] = (day, n.props["rating"])
+        out: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for marker, (_, rating) in latest.items():
+            out[(partner[marker], graph.nodes[marker].props["stage"])][rating] += 1
+        return out
+
+    partner = {e.source: e.target for e in edges(graph, "MARKER_OF")}
+    assert ladder("2024-10-01", "2024-12-31") == {
+        ("net-homeworkers-north", "expect"): {"high": 2, "medium": 1},
+        ("net-homeworkers-north", "like"): {"medium": 1, "low": 1},
+        ("org-nursing-cmu", "expect"): {"high": 2},
+        ("org-nursing-cmu", "like"): {"medium": 2},
+        ("org-bod", "expect"): {"high": 1, "medium": 1},
+        ("org-bod", "like"): {"low": 1},
+        ("org-bod", "love"): {"low": 1},
+    }
+    assert ladder("2024-07-01", "2024-09-30") == {
+        ("net-homeworkers-north", "expect"): {"high": 1, "medium": 2},
+        ("net-homeworkers-north", "like"): {"low": 2},
+        ("org-nursing-cmu", "expect"): {"high": 2},
+        ("org-nursing-cmu", "like"): {"medium": 1, "low": 1},
+        ("org-bod", "expect"): {"medium": 1, "low": 1},
+        ("org-bod", "like"): {"low": 1},
+    }
     # contributors: the network's coordinator is named most often
     named = Counter(e.source for e in edges(graph, "CONTRIBUTED"))
     assert named.most_common(4) == [
