@@ -10,10 +10,18 @@ relationship type, capacity, direction, readiness) have drop-down lists of the a
 words (``messages/th/common.toml``), which the importer reads back as the contract's values;
 a user's own word is still allowed (a warning, not a refusal). The header row is frozen.
 
+The meetings and Outcome Mapping sheets (CONTRACT.md section 1b, issue 15) follow, with
+their Thai titles from ``graph_service.dataset.SHEET_NAMES`` (``กิจกรรม (events)``; a title
+that would pass Excel's 31 characters with its bracket, such as ``เครื่องหมายความก้าวหน้า``, is
+the Thai name alone, which the importer reads as well) and drop-downs for stage, rating,
+attendance status, capacity, strategy-map cell and event kind; the instructions sheet says
+how to fill them in.
+
 As downloaded the template imports to nothing, without a problem; with ``example=True`` its
-sheets hold a small example (:data:`EXAMPLE`) that imports to a known graph: 12 entities
-(3 areas, 3 organisations, 1 network, 2 people, 1 fund, 1 knowledge asset, 1 programme)
-and 15 relationships.
+sheets hold a small example (:data:`EXAMPLE`) that imports to a known graph: 27 entities
+(3 areas, 3 organisations, 1 network, 2 people, 1 fund, 1 knowledge asset, 1 programme;
+2 events, 1 outcome challenge, 3 progress markers, 2 strategies, 2 practices, 5 journal
+entries) and 45 relationships.
 """
 
 from __future__ import annotations
@@ -23,8 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from graph_service import i18n
-from graph_service.dataset import COLUMN_NAMES
-from graph_service.domain import ADMIN_LEVELS, CAPACITIES, DIRECTIONS, KNOWN_TYPES, SECTORS
+from graph_service.dataset import COLUMN_NAMES, REQUIRED_COLUMNS
+from graph_service.domain import (
+    ADMIN_LEVELS,
+    CAPACITIES,
+    DIRECTIONS,
+    EVENT_KINDS,
+    KNOWN_TYPES,
+    RATINGS,
+    SECTORS,
+    SHEET_KINDS_1B,
+    STAGES,
+    STRATEGY_CELLS,
+)
 
 INSTRUCTIONS = "วิธีใช้"
 
@@ -38,7 +57,19 @@ SHEET_TITLES = {
     "knowledge_assets": "องค์ความรู้",
     "programmes": "แผนงาน",
     "relationships": "ความสัมพันธ์",
+    # section 1b: names graph_service.dataset.SHEET_NAMES reads as these sheets
+    "events": "กิจกรรม",
+    "attendance": "การเข้าร่วม",
+    "outcome_challenges": "ความท้าทายผลลัพธ์",
+    "progress_markers": "เครื่องหมายความก้าวหน้า",
+    "strategies": "กลยุทธ์",
+    "practices": "แนวปฏิบัติองค์กร",
+    "outcome_journal": "บันทึกผลลัพธ์",
+    "strategy_journal": "บันทึกกลยุทธ์",
+    "performance_journal": "บันทึกผลการปฏิบัติงาน",
 }
+#: Excel's longest sheet title
+MAX_SHEET_TITLE = 31
 #: sheet -> its columns (the contract's names), the required ones first
 COLUMNS: dict[str, tuple[str, ...]] = {
     "areas": ("id", "name", "admin_level", "parent_id", "code"),
@@ -59,17 +90,45 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "role",
         "note",
     ),
+    # section 1b (CONTRACT.md): the required columns first, as there
+    "events": ("id", "name", "date", "kind", "end_date", "area_id", "organiser_id", "body_id"),
+    "attendance": ("event_id", "actor_id", "status", "capacity", "role"),
+    "outcome_challenges": ("id", "partner_id", "text", "programme_id"),
+    "progress_markers": ("id", "partner_id", "stage", "text", "order", "challenge_id"),
+    "strategies": ("id", "cell", "text", "partner_id", "programme_id"),
+    "practices": ("id", "text", "number", "programme_id"),
+    "outcome_journal": (
+        "date",
+        "marker_id",
+        "rating",
+        "description",
+        "contributors",
+        "sources",
+        "unanticipated",
+    ),
+    "strategy_journal": ("date", "strategy_id", "activities", "effectiveness", "follow_up"),
+    "performance_journal": ("date", "practice_id", "note"),
 }
-REQUIRED = {"id", "name", "source", "target", "type"}
-#: column -> the group of common.toml words its drop-down offers
+#: sheet -> its required columns (what the importer refuses a row without)
+REQUIRED = {sheet: REQUIRED_COLUMNS[sheet] for sheet in COLUMNS}
+#: column -> the group of common.toml words its drop-down offers, and the values in order
 CHOICES = {
     "sector": ("sector", SECTORS),
     "admin_level": ("admin_level", ADMIN_LEVELS),
     "type": ("type", KNOWN_TYPES),
     "capacity": ("capacity", CAPACITIES),
     "direction": ("direction", DIRECTIONS),
+    # section 1b
+    "stage": ("stage", STAGES),
+    "rating": ("rating", RATINGS),
+    "status": ("attendance_status", ("attended", "absent", "invited")),
+    "kind": ("event_kind", EVENT_KINDS),
 }
 READINESS = ("1", "2", "3", "4")
+#: drop-downs of fixed codes, not words: column -> the codes
+CODES = {"readiness": READINESS, "cell": STRATEGY_CELLS}
+#: the columns whose cells hold long text (a wide column)
+WIDE = ("name", "description", "purpose", "note", "text", "activities", "effectiveness")
 
 #: the example (Thai names, the drop-down words in Thai): sheet -> rows by column
 EXAMPLE: dict[str, list[dict[str, Any]]] = {
@@ -164,6 +223,135 @@ EXAMPLE: dict[str, list[dict[str, Any]]] = {
         },
         {"source": "org-ppho", "target": "org-hph", "type": "สนับสนุน", "direction": "แนวดิ่ง"},
     ],
+    # section 1b: a meeting and a visit, and an Outcome Mapping plan for the elders' network
+    "events": [
+        {
+            "id": "ev-elder-1",
+            "name": "ประชุมเครือข่ายผู้สูงอายุ ครั้งที่ 1/2567",
+            "date": "15/1/2567",
+            "kind": "ประชุม",
+            "area_id": "ar-sila",
+            "organiser_id": "org-hph",
+            "body_id": "net-elder",
+        },
+        {
+            "id": "ev-visit-1",
+            "name": "ลงพื้นที่เยี่ยมบ้านผู้สูงอายุ",
+            "date": "10/2/2567",
+            "kind": "ลงพื้นที่",
+            "area_id": "ar-sila",
+            "organiser_id": "net-elder",
+        },
+    ],
+    "attendance": [
+        {
+            "event_id": "ev-elder-1",
+            "actor_id": "p-somchai",
+            "status": "เข้าร่วม",
+            "capacity": "ในนามตนเอง",
+            "role": "เลขานุการ",
+        },
+        {
+            "event_id": "ev-elder-1",
+            "actor_id": "org-sao",
+            "status": "ขาด",
+            "capacity": "ในนามหน่วยงาน",
+        },
+        {"event_id": "ev-elder-1", "actor_id": "org-ppho", "status": "ได้รับเชิญ"},
+        {"event_id": "ev-visit-1", "actor_id": "p-somchai", "status": "เข้าร่วม"},
+    ],
+    "outcome_challenges": [
+        {
+            "id": "oc-elder",
+            "partner_id": "net-elder",
+            "text": "เครือข่ายผู้สูงอายุดูแลผู้สูงอายุติดบ้านติดเตียงในตำบลได้ด้วยตนเอง",
+            "programme_id": "prog-ltc",
+        },
+    ],
+    "progress_markers": [
+        {
+            "id": "mk-elder-1",
+            "partner_id": "net-elder",
+            "stage": "คาดหวังว่าจะเห็น",
+            "text": "ภาคีเครือข่ายผู้สูงอายุเข้าร่วมประชุมวางแผนการดูแลผู้สูงอายุทุกเดือน",
+            "order": 1,
+            "challenge_id": "oc-elder",
+        },
+        {
+            "id": "mk-elder-2",
+            "partner_id": "net-elder",
+            "stage": "อยากเห็น",
+            "text": "เครือข่ายจัดอาสาสมัครเยี่ยมบ้านผู้สูงอายุติดเตียงเอง",
+            "order": 2,
+            "challenge_id": "oc-elder",
+        },
+        {
+            "id": "mk-elder-3",
+            "partner_id": "net-elder",
+            "stage": "ปรารถนาจะเห็น",
+            "text": "เครือข่ายเสนอแผนการดูแลผู้สูงอายุต่อกองทุนตำบลและได้รับงบประมาณ",
+            "order": 3,
+            "challenge_id": "oc-elder",
+        },
+    ],
+    "strategies": [
+        {
+            "id": "st-elder-1",
+            "cell": "I-2",
+            "text": "อบรมอาสาสมัครดูแลผู้สูงอายุ",
+            "partner_id": "net-elder",
+            "programme_id": "prog-ltc",
+        },
+        {
+            "id": "st-elder-2",
+            "cell": "E-3",
+            "text": "เชื่อมเครือข่ายกับกองทุนหลักประกันสุขภาพตำบล",
+            "partner_id": "net-elder",
+            "programme_id": "prog-ltc",
+        },
+    ],
+    "practices": [
+        {"id": "pr-ltc-2", "text": "ขอข้อมูลป้อนกลับจากผู้ให้ข้อมูลสำคัญ", "number": 2},
+        {"id": "pr-ltc-8", "text": "สะท้อนการเรียนรู้ภายในองค์กร", "number": 8},
+    ],
+    "outcome_journal": [
+        {
+            "date": "31/3/2567",
+            "marker_id": "mk-elder-1",
+            "rating": "น้อย",
+            "description": "แกนนำเข้าร่วมประชุม 2 ใน 3 ครั้ง",
+            "contributors": "p-somchai|org-hph",
+            "sources": "รายงานการประชุม",
+        },
+        {
+            "date": "30/6/2567",
+            "marker_id": "mk-elder-1",
+            "rating": "ปานกลาง",
+            "description": "แกนนำเข้าร่วมประชุมทุกครั้ง",
+            "contributors": "org-hph",
+            "sources": "รายงานการประชุม",
+        },
+        {
+            "date": "30/6/2567",
+            "marker_id": "mk-elder-2",
+            "rating": "น้อย",
+            "description": "อาสาสมัคร 2 คนเริ่มเยี่ยมบ้าน",
+            "contributors": "p-somchai",
+            "unanticipated": "ลูกหลานผู้สูงอายุขอเข้าร่วมเป็นอาสาสมัคร",
+        },
+    ],
+    "strategy_journal": [
+        {
+            "date": "20/1/2567",
+            "strategy_id": "st-elder-1",
+            "activities": "อบรมอาสาสมัคร 10 คน",
+            "effectiveness": "อาสาสมัครมั่นใจมากขึ้น",
+            "follow_up": "20/4/2567",
+        },
+    ],
+    "performance_journal": [
+        {"date": "30/6/2567", "practice_id": "pr-ltc-8", "note": "ทีมทบทวนบทเรียนครึ่งปี"},
+    ],
 }
 
 
@@ -181,10 +369,29 @@ def header(column: str) -> str:
     return f"{thai_name(column)} ({column})"
 
 
-def sheet_name(sheet: str) -> str:
-    """A sheet's name in the template: ``บุคคล (people)`` (at most 31 characters, as Excel
-    requires)."""
+def sheet_label(sheet: str) -> str:
+    """A sheet as the instructions name it: ``บุคคล (people)``."""
     return f"{SHEET_TITLES[sheet]} ({sheet})"
+
+
+def sheet_name(sheet: str) -> str:
+    """A sheet's name in the template: ``บุคคล (people)``, or the Thai title alone when that
+    would pass the 31 characters Excel allows (the importer reads both,
+    ``graph_service.dataset.SHEET_NAMES``).
+
+    >>> sheet_name("events"), sheet_name("progress_markers")
+    ('กิจกรรม (events)', 'เครื่องหมายความก้าวหน้า')
+    """
+    label = sheet_label(sheet)
+    return label if len(label) <= MAX_SHEET_TITLE else SHEET_TITLES[sheet]
+
+
+def what_key(sheet: str) -> str:
+    """The catalogue key of the words saying what goes in ``sheet``: the section 1b sheets'
+    are in ``template_om.toml``, the others in ``upload.toml``."""
+    if sheet in SHEET_KINDS_1B:
+        return f"template_om.what_{sheet}"
+    return f"upload.template.what_{sheet}"
 
 
 def build_template(example: bool = False) -> Any:
@@ -204,7 +411,9 @@ def build_template(example: bool = False) -> Any:
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def both(key: str) -> tuple[str, str]:
-        return i18n.text("th", f"upload.template.{key}"), i18n.text("en", f"upload.template.{key}")
+        if "." not in key:
+            key = f"upload.template.{key}"
+        return i18n.text("th", key), i18n.text("en", key)
 
     row = 1
     th, en = both("sheet_title")
@@ -226,10 +435,20 @@ def build_template(example: bool = False) -> Any:
         cell.font, cell.fill = bold, fill
     for sheet in COLUMNS:
         row += 1
-        th, en = both(f"what_{sheet}")
-        how.cell(row, 1, sheet_name(sheet))
+        th, en = both(what_key(sheet))
+        how.cell(row, 1, sheet_label(sheet))
         how.cell(row, 2, f"{th} / {en}").alignment = wrap
-        how.cell(row, 3, ", ".join(header(c) for c in COLUMNS[sheet] if c in REQUIRED))
+        how.cell(row, 3, ", ".join(header(c) for c in REQUIRED[sheet]))
+    # the meetings and Outcome Mapping sheets (section 1b): how to fill them in
+    row += 2
+    th, en = both("template_om.heading")
+    how.cell(row, 1, f"{th} / {en}").font = bold
+    row += 1
+    for key in ("events", "plan", "journals", "lists"):
+        th, en = both(f"template_om.{key}")
+        how.cell(row, 1, th).alignment = wrap
+        how.cell(row + 1, 1, en).font = Font(italic=True, color="555555")
+        row += 2
     how.column_dimensions["A"].width = 70
     how.column_dimensions["B"].width = 60
     how.column_dimensions["C"].width = 40
@@ -259,13 +478,13 @@ def build_template(example: bool = False) -> Any:
             cell.comment = Comment(column, "graph-service")
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = max(16, len(header(column)) + 6)
-            if column in ("name", "description", "purpose", "note"):
+            if column in WIDE:
                 ws.column_dimensions[letter].width = 36
             formula = None
             if column in lists and not (sheet == "relationships" and column == "admin_level"):
                 formula = lists[column]
-            elif column == "readiness":
-                formula = '"' + ",".join(READINESS) + '"'
+            elif column in CODES:
+                formula = '"' + ",".join(CODES[column]) + '"'
             if formula is not None:
                 dv = DataValidation(type="list", formula1=formula, allow_blank=True)
                 dv.errorStyle = "warning"  # the user's own word is allowed

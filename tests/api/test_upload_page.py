@@ -135,7 +135,7 @@ def test_a_workbook_with_problems_writes_nothing_and_lists_each_problem(store) -
     ]
     # the person's row is rejected, and with it the relationship that names her
     assert "นำเข้าเฉพาะแถวที่ถูกต้อง" in page.text
-    assert "จะนำเข้า 11 รายการและความสัมพันธ์ 12 เส้น" in page.text
+    assert "จะนำเข้า 26 รายการและความสัมพันธ์ 42 เส้น" in page.text
 
 
 def test_the_valid_rows_import_and_the_rejects_download(store) -> None:
@@ -177,24 +177,31 @@ def test_the_valid_rows_import_and_the_rejects_download(store) -> None:
         "แนวดิ่ง",
     )
     stats = store.stats()
-    # 12 entities but the rejected person; 15 relationships but p-malee's LOCATED_IN, the
-    # two bad rows, and nothing else
+    # 27 entities but the rejected person; 45 relationships but p-malee's LOCATED_IN, the
+    # two bad rows, and nothing else (the meetings and Outcome Mapping rows name no p-malee)
     assert stats.nodes == {
         "Area": 3,
+        "Event": 2,
         "Fund": 1,
+        "JournalEntry": 5,
         "KnowledgeAsset": 1,
         "Network": 1,
         "Organisation": 3,
+        "OutcomeChallenge": 1,
         "Person": 1,
+        "Practice": 2,
         "Programme": 1,
+        "ProgressMarker": 3,
+        "Strategy": 2,
     }
-    assert sum(stats.relationships.values()) == 12
+    assert sum(stats.relationships.values()) == 42
     assert page.status_code == 200
     line = re.search(r'id="done-line">(.*?)<', page.text)
     assert line is not None
     assert unescape(line[1]) == (
         "นำเข้าแล้ว: บุคคล 1, องค์กร 3, เครือข่าย 1, กองทุน 1, องค์ความรู้ 1, พื้นที่ 3, "
-        "แผนงาน/โครงการ 1, ความสัมพันธ์ 12 เส้น"
+        "แผนงาน/โครงการ 1, กิจกรรม/การประชุม 2, บันทึกติดตามผล 5, ความท้าทายด้านผลลัพธ์ 1, "
+        "แนวปฏิบัติขององค์กร 2, เครื่องหมายความก้าวหน้า 3, กลยุทธ์ 2, ความสัมพันธ์ 42 เส้น"
     )
     assert "ไม่ได้นำเข้า 4 แถวที่มีปัญหา" in page.text
     assert '<iframe id="map" src="/map?lang=th"' in page.text
@@ -212,10 +219,11 @@ def test_a_clean_workbook_imports_at_once_and_goes_to_the_map(store) -> None:
     assert line is not None
     assert unescape(line[1]) == (
         "Imported: 2 people, 3 organisations, 1 networks, 1 funds, 1 knowledge assets, "
-        "3 areas, 1 programmes, 15 relationships"
+        "3 areas, 1 programmes, 2 events, 5 journal entries, 1 outcome challenges, "
+        "2 organisational practices, 3 progress markers, 2 strategies, 45 relationships"
     )
-    assert sum(store.stats().nodes.values()) == 12
-    assert sum(store.stats().relationships.values()) == 15
+    assert sum(store.stats().nodes.values()) == 27
+    assert sum(store.stats().relationships.values()) == 45
 
 
 def test_csv_files_with_thai_names_and_a_zip(store) -> None:
@@ -275,7 +283,7 @@ def test_writes_need_a_write_key_when_keys_are_configured(store) -> None:
         assert sum(store.stats().nodes.values()) == 0
         sent = upload(client, book, data={"csrf": token[1]}, headers={"Origin": HERE})
         assert sent.status_code == 303 and sent.headers["location"].endswith("/done?lang=th")
-        assert sum(store.stats().nodes.values()) == 12
+        assert sum(store.stats().nodes.values()) == 27
     with client_for(store, api_keys=KEYS) as program:
         # a program sends its key in the header, and needs no form token
         header = upload(program, book, headers={"Authorization": "Bearer writer-key-1"})
@@ -316,7 +324,7 @@ def test_an_upload_can_be_a_yearly_snapshot(store) -> None:
         assert 'id="done-snapshot">บันทึกเป็นภาพรวมของเครือข่าย ณ 1 ม.ค. 2567<' in page.text
         assert store.get_nodes(["old"]) == {}  # ended on 1 January 2024, kept in history
         assert as_of(store, dt.date(2023, 12, 31)).ids_of() == ["old"]
-        assert len(as_of(store, dt.date(2024, 1, 1)).ids_of()) == 12
+        assert len(as_of(store, dt.date(2024, 1, 1)).ids_of()) == 27
         bad = upload(client, [("x.xlsx", example_with_errors())], data={"snapshot": "2568"})
         problems = client.get(bad.headers["location"])
         assert (
@@ -333,4 +341,4 @@ def test_an_upload_can_be_a_yearly_snapshot(store) -> None:
             client, [("ตัวอย่าง.xlsx", template_bytes(example=True))], data={"snapshot": "ปีหน้า"}
         )
         assert unreadable.status_code == 422
-    assert len(store.ids_of()) == 12
+    assert len(store.ids_of()) == 27

@@ -29,7 +29,7 @@ def empty_store(tmp_path: Path) -> Path:
 
 
 def workbook(mistake: bool) -> bytes:
-    """The template's example (12 entities, 15 relationships); with ``mistake``, relationship
+    """The template's example (27 entities, 45 relationships); with ``mistake``, relationship
     row 3 points at ``net-nope``, which no sheet holds."""
     wb = openpyxl.load_workbook(io.BytesIO(template_bytes(example=True)))
     if mistake:
@@ -113,7 +113,8 @@ def test_first_page_to_a_map_of_my_own_data(page: Any, empty_store: Path, tmp_pa
         page.wait_for_url("**/done**")
         assert page.locator("#done-line").inner_text() == (
             "นำเข้าแล้ว: บุคคล 2, องค์กร 3, เครือข่าย 1, กองทุน 1, องค์ความรู้ 1, พื้นที่ 3, "
-            "แผนงาน/โครงการ 1, ความสัมพันธ์ 15 เส้น"
+            "แผนงาน/โครงการ 1, กิจกรรม/การประชุม 2, บันทึกติดตามผล 5, ความท้าทายด้านผลลัพธ์ 1, "
+            "แนวปฏิบัติขององค์กร 2, เครื่องหมายความก้าวหน้า 3, กลยุทธ์ 2, ความสัมพันธ์ 45 เส้น"
         )
 
         # 3. the map of the planner's own data, below the line
@@ -125,21 +126,37 @@ def test_first_page_to_a_map_of_my_own_data(page: Any, empty_store: Path, tmp_pa
             "() => ({nodes: window.graphService.view.length,"
             " ids: window.graphService.nodes.get().map(n => n.id).sort()})"
         )
+        # every entity, the example's meetings and Outcome Mapping rows included
         assert drawn == {
-            "nodes": 12,
+            "nodes": 27,
             "ids": [
                 "ar-nan",
                 "ar-pua",
                 "ar-sila",
+                "ev-elder-1",
+                "ev-visit-1",
                 "fund-local",
                 "ka-care",
+                "mk-elder-1",
+                "mk-elder-2",
+                "mk-elder-3",
                 "net-elder",
+                "oc-elder",
+                "oj-mk-elder-1-2024-03-31",
+                "oj-mk-elder-1-2024-06-30",
+                "oj-mk-elder-2-2024-06-30",
                 "org-hph",
                 "org-ppho",
                 "org-sao",
                 "p-malee",
                 "p-somchai",
+                "pj-pr-ltc-8-2024-06-30",
+                "pr-ltc-2",
+                "pr-ltc-8",
                 "prog-ltc",
+                "sj-st-elder-1-2024-01-20",
+                "st-elder-1",
+                "st-elder-2",
             ],
         }
         page.click("text=เปิดแผนที่เต็มหน้าจอ")

@@ -12,11 +12,20 @@ from click.testing import CliRunner
 
 from graph_service import i18n
 from graph_service.cli import main
-from graph_service.domain import ADMIN_LEVELS, CAPACITIES, DIRECTIONS, KNOWN_TYPES, SECTORS
+from graph_service.dataset import parse_1b_value
+from graph_service.domain import (
+    ADMIN_LEVELS,
+    CAPACITIES,
+    DIRECTIONS,
+    KNOWN_TYPES,
+    SECTORS,
+    SHEET_KINDS_1B,
+    STRATEGY_CELLS,
+)
 from graph_service.store.embedded import EmbeddedStore
 from importers.check import REASONS, check_dataset, classify
 from importers.load import import_dataset
-from importers.read import read_dataset
+from importers.read import read_dataset, table_name
 from importers.template import COLUMNS, INSTRUCTIONS, header, sheet_name, template_bytes
 
 
@@ -145,7 +154,7 @@ def test_the_example_imports_to_a_known_graph(tmp_path: Path) -> None:
     path = save(tmp_path, "example.xlsx", template_bytes(example=True))
     store = EmbeddedStore(tmp_path / "g.db", query_timeout=0)
     report = import_dataset(store, path)
-    assert (report.entities, report.relationships, report.problems) == (12, 15, [])
+    assert (report.entities, report.relationships, report.problems) == (27, 45, [])
     stats = store.stats()
     assert stats.nodes == {
         "Area": 3,
@@ -155,16 +164,31 @@ def test_the_example_imports_to_a_known_graph(tmp_path: Path) -> None:
         "Organisation": 3,
         "Person": 2,
         "Programme": 1,
+        # the meetings and Outcome Mapping sheets (tests/contract/test_om_sample.py)
+        "Event": 2,
+        "JournalEntry": 5,
+        "OutcomeChallenge": 1,
+        "Practice": 2,
+        "ProgressMarker": 3,
+        "Strategy": 2,
     }
     assert stats.relationships == {
         "COORDINATES": 1,
         "FUNDS": 2,
-        "LOCATED_IN": 5,
+        "LOCATED_IN": 7,
         "MEMBER_OF": 2,
-        "PART_OF": 2,
+        "PART_OF": 8,
         "PRODUCES": 1,
         "PROVIDES": 1,
         "SUPPORTS": 1,
+        "AIMED_AT": 2,
+        "ATTENDED": 4,
+        "CHALLENGE_OF": 1,
+        "CONTRIBUTED": 4,
+        "MARKER_OF": 3,
+        "MEETING_OF": 1,
+        "ORGANISES": 2,
+        "RATES": 5,
     }
     nodes = store.get_nodes(["org-sao", "fund-local", "prog-ltc", "ar-pua"])
     assert nodes["org-sao"].props["sector"] == "local_government"
@@ -245,4 +269,116 @@ def test_reason_codes_cover_the_importers_reasons(tmp_path: Path) -> None:
     # every code has words in both languages
     for code, _ in [*REASONS, ("other", None)]:
         assert i18n.has("th", f"upload.reason.{code}") and i18n.has("en", f"upload.reason.{code}")
+    store.close()
+
+
+# -- the meetings and Outcome Mapping sheets (CONTRACT.md section 1b, issue 15) -------------
+
+
+def test_the_meetings_and_om_sheets_and_their_headers() -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    assert wb.sheetnames[-9:] == [
+        "กิจกรรม (events)",
+        "การเข้าร่วม (attendance)",
+        "ความท้าทายผลลัพธ์",
+        "เครื่องหมายความก้าวหน้า",
+        "กลยุทธ์ (strategies)",
+        "แนวปฏิบัติองค์กร (practices)",
+        "บันทึกผลลัพธ์ (outcome_journal)",
+        "บันทึกกลยุทธ์",
+        "บันทึกผลการปฏิบัติงาน",
+    ]
+    # each reads as its sheet, bracketed or not
+    assert [table_name(n) for n in wb.sheetnames[-9:]] == list(SHEET_KINDS_1B)
+    assert max(len(n) for n in wb.sheetnames) <= 31
+    assert [c.value for c in wb["เครื่องหมายความก้าวหน้า"][1]] == [
+        "รหัส (id)",
+        "ภาคีหุ้นส่วน (partner_id)",
+        "ขั้น (stage)",
+        "ข้อความ (text)",
+        "ลำดับ (order)",
+        "ความท้าทาย (challenge_id)",
+    ]
+    assert [c.value for c in wb["การเข้าร่วม (attendance)"][1]] == [
+        "รหัสกิจกรรม (event_id)",
+        "ผู้เข้าร่วม (actor_id)",
+        "สถานะ (status)",
+        "ในนาม (capacity)",
+        "บทบาท (role)",
+    ]
+    # the instructions name every sheet with its contract name, its required columns, and
+    # say how to fill the new ones in
+    how = wb[INSTRUCTIONS]
+    cells = {c.value: c for row in how.iter_rows() for c in row if c.value}
+    label = cells["เครื่องหมายความก้าวหน้า (progress_markers)"]
+    assert how.cell(label.row, 3).value == (
+        "รหัส (id), ภาคีหุ้นส่วน (partner_id), ขั้น (stage), ข้อความ (text)"
+    )
+    heading = "ชีตการประชุมและการวางแผนแบบมุ่งผลลัพธ์ / The meetings and Outcome Mapping sheets"
+    assert heading in cells
+    assert how.cell(cells[heading].row + 1, 1).value.startswith("ชีต กิจกรรม และ การเข้าร่วม")
+
+
+def test_the_om_drop_downs_offer_thai_words_the_importer_reads(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    offered = {sheet: _lists(wb, sheet_name(sheet)) for sheet in SHEET_KINDS_1B}
+    assert offered["events"] == {header("kind"): ["ประชุม", "ลงพื้นที่", "อบรม", "เวที"]}
+    assert offered["attendance"] == {
+        header("status"): ["เข้าร่วม", "ขาด", "ได้รับเชิญ"],
+        header("capacity"): ["ในนามตนเอง", "ในนามหน่วยงาน"],
+    }
+    assert offered["progress_markers"] == {
+        header("stage"): ["คาดหวังว่าจะเห็น", "อยากเห็น", "ปรารถนาจะเห็น"]
+    }
+    assert offered["strategies"] == {header("cell"): ["I-1", "I-2", "I-3", "E-1", "E-2", "E-3"]}
+    assert offered["outcome_journal"] == {header("rating"): ["น้อย", "ปานกลาง", "มาก"]}
+    assert not any(offered[s] for s in ("outcome_challenges", "practices"))
+    assert not any(offered[s] for s in ("strategy_journal", "performance_journal"))
+    # every word offered reads back as the contract's value, in the order offered
+    expected = {
+        ("events", "kind"): ["meeting", "visit", "training", "forum"],
+        ("attendance", "status"): ["attended", "absent", "invited"],
+        ("attendance", "capacity"): ["personal", "institutional"],
+        ("progress_markers", "stage"): ["expect", "like", "love"],
+        ("strategies", "cell"): list(STRATEGY_CELLS),
+        ("outcome_journal", "rating"): ["low", "medium", "high"],
+    }
+    for (sheet, column), values in expected.items():
+        words = offered[sheet][header(column)]
+        assert [parse_1b_value(sheet, column, w) for w in words] == values
+    # and through the importer, from a workbook filled in with every word
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    book[sheet_name("networks")].append(["net-a", "คณะกรรมการ"])
+    for i, kind in enumerate(offered["events"][header("kind")]):
+        book[sheet_name("events")].append([f"ev{i}", f"ครั้งที่ {i}", f"{i + 1}/1/2567", kind])
+    for i, status in enumerate(offered["attendance"][header("status")]):
+        capacity = offered["attendance"][header("capacity")][i % 2]
+        book[sheet_name("attendance")].append([f"ev{i}", "net-a", status, capacity])
+    for i, stage in enumerate(offered["progress_markers"][header("stage")]):
+        book[sheet_name("progress_markers")].append([f"mk{i}", "net-a", stage, f"ข้อ {i}", i + 1])
+    for i, cell in enumerate(offered["strategies"][header("cell")]):
+        book[sheet_name("strategies")].append([f"st{i}", cell, f"กลยุทธ์ {i}", "net-a"])
+    for i, rating in enumerate(offered["outcome_journal"][header("rating")]):
+        book[sheet_name("outcome_journal")].append([f"{i + 1}/3/2567", "mk0", rating])
+    path = tmp_path / "words.xlsx"
+    book.save(path)
+    store = EmbeddedStore(tmp_path / "g.db", query_timeout=0)
+    check = check_dataset(store, path)
+    assert check.problems == []
+    assert check.dataset is not None
+    nodes = {n.id: n.props for n in check.dataset.nodes}
+    assert [nodes[f"ev{i}"]["event_kind"] for i in range(4)] == expected[("events", "kind")]
+    assert [nodes[f"mk{i}"]["stage"] for i in range(3)] == expected[("progress_markers", "stage")]
+    assert [nodes[f"st{i}"]["cell"] for i in range(6)] == list(STRATEGY_CELLS)
+    assert [nodes[f"oj-mk0-2024-03-0{i}"]["rating"] for i in (1, 2, 3)] == [
+        "low",
+        "medium",
+        "high",
+    ]
+    attended = [e.props for e in check.dataset.edges if e.type == "ATTENDED"]
+    assert [(p["status"], p["capacity"]) for p in attended] == [
+        ("attended", "personal"),
+        ("absent", "institutional"),
+        ("invited", "personal"),
+    ]
     store.close()
