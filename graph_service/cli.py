@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
-DEFAULT_SAMPLE = "community-occupation"
+#: what `make demo` loads: the delivery network, and the meetings and Outcome Mapping journals
+DEFAULT_SAMPLE = "community-occupation,informal-workers-om"
 DEMO_STORE_FILE = "graph-service-demo.db"
 
 
@@ -103,6 +104,42 @@ def as_of_option(func: F) -> F:
         help="the network as it was on DATE: 2024-06-30, 30/6/2567 or a year (2567: its "
         "last day); default now",
     )(func)
+
+
+def on_option(func: F) -> F:
+    """``--on DATE``: the day a meetings or Outcome Mapping question is asked on (its
+    current period holds DATE, later events and journal entries are ignored, overdue counts
+    from DATE), reading the graph as it is now; default the ``--as-of`` day, else today.
+    Unlike ``--as-of`` it does not read history: data imported today about 2024 is asked
+    about 2024 with ``--on 31/12/2567``."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is None:
+            return
+        from graph_service.dataset import parse_when
+
+        try:
+            ctx.ensure_object(dict)["on"] = parse_when(value)
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{exc} (วันที่เช่น 2024-12-31, 31/12/2567 หรือปี 2567)", ctx, param
+            ) from None
+
+    return click.option(
+        "--on",
+        default=None,
+        metavar="DATE",
+        expose_value=False,
+        callback=remember,
+        help="ask as on DATE (2024-12-31, 31/12/2567 or a year: its last day): the current "
+        "period holds it, later events and entries are ignored; default --as-of, else today",
+    )(func)
+
+
+def question_day(ctx: click.Context) -> Any:
+    """The ``--on`` day, else the ``--as-of`` day, else None (today)."""
+    obj = ctx.obj or {}
+    return obj.get("on") or obj.get("as_of")
 
 
 def handles_errors(func: F) -> F:
@@ -1967,8 +2004,9 @@ def _yearly_folders(folder: Path) -> list[Path]:
     "--sample",
     default=DEFAULT_SAMPLE,
     show_default=True,
-    help="which bundled sample: community-occupation, district-qol, informal-workers-km, "
-    "phatthalung-welfare, all (those four), or phatthalung-welfare-years (three yearly "
+    help="which bundled samples, comma-separated: community-occupation, district-qol, "
+    "informal-workers-km, informal-workers-om (meetings and Outcome Mapping journals), "
+    "phatthalung-welfare, all (those five), or phatthalung-welfare-years (three yearly "
     "snapshots, for the time slider and diff)",
 )
 @click.option("--host", default=None, help="address to listen on (default 127.0.0.1)")
@@ -1990,7 +2028,8 @@ def demo(
 
     names = sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir())
     yearly = {n for n in names if _yearly_folders(SAMPLES_DIR / n)}
-    chosen = [n for n in names if n not in yearly] if sample == "all" else [sample]
+    wanted = [part.strip() for part in sample.split(",") if part.strip()]
+    chosen = [n for n in names if n not in yearly] if wanted == ["all"] else wanted
     for name in chosen:
         if name not in names:
             raise UsageError(f"no sample {name!r}; the samples are: {', '.join(names)}, all")
@@ -2171,6 +2210,7 @@ def _day_option(value: str | None, first: bool) -> Any:
 @click.option("--since", default=None, metavar="DATE", help="only events from this day")
 @click.option("--until", default=None, metavar="DATE", help="only events up to this day")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2194,7 +2234,7 @@ def attendance(
 
     first, end = _day_option(since, True), _day_option(until, False)
     with opened_store(ctx, store_url) as store:
-        doc = run(store, body, last, min_missed, every, first, end)
+        doc = run(store, body, last, min_missed, every, first, end, question_day(ctx))
     if as_json:
         emit_json(doc)
         return
@@ -2213,6 +2253,7 @@ def attendance(
     "--body", "bodies", multiple=True, metavar="ID", help="only these bodies (repeat); default all"
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2226,7 +2267,7 @@ def rhythm(
     from viz.meetings import rhythms_lines
 
     with opened_store(ctx, store_url) as store:
-        doc = rhythms(store, every, list(bodies) or None)
+        doc = rhythms(store, every, list(bodies) or None, question_day(ctx))
     if as_json:
         emit_json(doc)
         return
@@ -2242,6 +2283,7 @@ def rhythm(
     "--where",
 )
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2253,7 +2295,7 @@ def visits(ctx: click.Context, team: str, where: Any, as_json: bool, store_url: 
     from viz.meetings import visits_lines
 
     with opened_store(ctx, store_url) as store:
-        doc = run(store, team, where or None)
+        doc = run(store, team, where or None, question_day(ctx))
         names = {i: n.name for i, n in store.get_nodes([team, *doc["not_reached"]]).items()}
     if as_json:
         emit_json(doc)
@@ -2269,6 +2311,7 @@ def visits(ctx: click.Context, team: str, where: Any, as_json: bool, store_url: 
 )
 @click.option("--top", default=20, show_default=True, help="pairs shown (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2286,7 +2329,7 @@ def co_attendance_cmd(
     from graph_service.analysis.meetings import co_attendance
 
     with opened_store(ctx, store_url) as store:
-        doc = co_attendance(store, body, min_events)
+        doc = co_attendance(store, body, min_events, question_day(ctx))
         names = {
             i: n.name
             for i, n in store.get_nodes(
@@ -2534,14 +2577,15 @@ def period_option(func: F) -> F:
 
 
 def _as_of_day(ctx: click.Context) -> Any:
-    """The ``--as-of`` day (None: today), the reports' "today"."""
-    return (ctx.obj or {}).get("as_of")
+    """The reports' "today": ``--on``, else ``--as-of``, else None (today)."""
+    return question_day(ctx)
 
 
 @om.command("ladder")
 @click.option("--partner", default=None, metavar="ID", help="only this boundary partner")
 @period_option
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2590,6 +2634,7 @@ def om_ladder(
 )
 @period_option
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context
@@ -2625,6 +2670,7 @@ def om_silent(
 @om.command("contributors")
 @click.option("--top", default=20, show_default=True, help="rows in the table (not in --json)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@on_option
 @as_of_option
 @store_option
 @click.pass_context

@@ -256,12 +256,32 @@ def contract_name(text: str, names: dict[str, str], known: Iterable[str]) -> str
     >>> contract_name("budget (thb)", COLUMN_NAMES, CONTRACT_COLUMNS)
     'budget (thb)'
     """
-    if text in names:
-        return names[text]
+    folded = _nfkc_keys(id(names), names)
+    if text in folded:
+        return folded[text]
     m = _BRACKETED.match(text)
     if m and m["key"] in known:
         return m["key"]
     return text
+
+
+_NFKC_KEYS: dict[int, dict[str, str]] = {}
+
+
+def _nfkc_keys(key: int, names: dict[str, str]) -> dict[str, str]:
+    """``names`` with its keys as a header or sheet title is folded before the lookup
+    (NFKC, case folded): NFKC writes SARA AM (ำ) as two characters, so ``จำนวนเงิน`` as
+    typed would not match its own key otherwise.
+
+    >>> column_name(unicodedata.normalize("NFKC", "จำนวนเงิน"))
+    'amount_thb'
+    """
+    found = _NFKC_KEYS.get(key)
+    if found is None or len(found) != len(names):
+        found = {unicodedata.normalize("NFKC", k).casefold(): v for k, v in names.items()}
+        found.update(names)
+        _NFKC_KEYS[key] = found
+    return found
 
 
 def column_name(header: str) -> str:

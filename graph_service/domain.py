@@ -66,6 +66,9 @@ SHEET_KINDS_1B: dict[str, str | None] = {
     "performance_journal": "JournalEntry",
 }
 DATASET_FILES = (*FILE_KINDS, RELATIONSHIPS_FILE, *SHEET_KINDS_1B)
+#: the kinds the 1b sheets make: records of what happened (meetings, Outcome Mapping), not
+#: who is in the network; maps leave them out unless asked (``viz.maps.without_records``)
+RECORD_KINDS = frozenset(k for k in SHEET_KINDS_1B.values() if k)
 
 #: administrative levels from the top down (CONTRACT.md section 1)
 ADMIN_LEVELS = (

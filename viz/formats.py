@@ -104,6 +104,7 @@ from graph_service.domain import (
     ACTOR_KINDS,
     DATASET_FILES,
     FILE_KINDS,
+    RECORD_KINDS,
     RELATIONSHIPS_FILE,
     SHEET_KINDS_1B,
     SYMMETRIC_TYPES,
@@ -673,7 +674,7 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
 
 
 #: the kinds the section 1b sheets hold
-KINDS_1B = frozenset(k for k in SHEET_KINDS_1B.values() if k)
+KINDS_1B = RECORD_KINDS
 
 
 def _sheet_of(node: Node) -> str | None:

@@ -51,6 +51,7 @@ from graph_service.domain import (
     KINDS,
     LEVELS,
     PLACEMENT_TYPES,
+    RECORD_KINDS,
     SECTORS,
     Edge,
     Node,
@@ -1403,6 +1404,19 @@ def select_subgraph(
     return whole, None, "แผนที่เครือข่าย / network map"
 
 
+def without_records(sub: Subgraph, focus_id: str | None = None) -> Subgraph:
+    """``sub`` without the entities of ``domain.RECORD_KINDS`` (meetings, Outcome Mapping:
+    records of what happened, not who is in the network; but the focus) and their
+    relationships: a map leaves them out unless its filter names a kind (``kind=Event``);
+    their own pages draw them (``/attendance``, ``/om/...``)."""
+    drop = {i for i, n in sub.nodes.items() if n.kind in RECORD_KINDS and i != focus_id}
+    if not drop:
+        return sub
+    nodes = {i: n for i, n in sub.nodes.items() if i not in drop}
+    edges = [e for e in sub.edges if e.source in nodes and e.target in nodes]
+    return Subgraph(nodes, edges, {i: d for i, d in sub.distance.items() if i in nodes})
+
+
 def _filtered(
     store: GraphStore,
     sub: Subgraph,
@@ -1523,6 +1537,8 @@ def build_map(
             name=(start.name if start is not None else "") or focus_id,
             depth=depth,
         )
+    if not any(str(w).strip().startswith("kind=") for w in where):
+        sub = without_records(sub, focus_id)
     if where:
         sub = _filtered(store, sub, where, focus_id, notes, lang)
     highlight: set[str] = {focus_id} if focus_id else set()

@@ -53,6 +53,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from graph_service.analysis.om import today_of
 from graph_service.domain import ACTOR_KINDS, Edge, Node, Props, Scalar
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
@@ -65,13 +66,6 @@ STAFF_TYPES = ("WORKS_FOR", "MEMBER_OF")
 DEFAULT_LAST = 3
 DEFAULT_MIN_MISSED = 2
 _TYPES = (ATTENDED, "MEETING_OF", "MEMBER_OF", "WORKS_FOR", "ORGANISES", "LOCATED_IN")
-
-
-def today_of(store: GraphStore) -> dt.date:
-    """The day a question is asked for: the as-of day of a view of the past
-    (``store.history.AsOfView``), else today."""
-    day = getattr(store, "day", None)
-    return day if isinstance(day, dt.date) else dt.date.today()
 
 
 def _date(node: Node) -> dt.date | None:
@@ -175,8 +169,10 @@ def attendance(
     every: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Each member's attendance at the body's events (see the module's definitions)."""
+    """Each member's attendance at the body's events (see the module's definitions), as on
+    ``today`` (default: the as-of day, else today)."""
     if last < 1 or min_missed < 1:
         raise InvalidInput(
             "last and min_missed must be 1 or more / --last and --min-missed must be 1 or more",
@@ -185,7 +181,7 @@ def attendance(
     if every is not None:
         parse_every(every)  # a bad rhythm is said before the graph is read
     body_node = _entity(store, body, "body")
-    today = today_of(store)
+    today = today_of(store, today)
     nodes, edges = _meeting_graph(store)
     dated: list[tuple[str, dt.date]] = []
     for e in edges:
@@ -307,10 +303,10 @@ def _individual_only(
     return {org: people for org, people in through.items() if org not in institutional}
 
 
-def bodies(store: GraphStore) -> list[dict[str, Any]]:
+def bodies(store: GraphStore, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The bodies with events (MEETING_OF), most events first: ``{"id", "name", "events"}``."""
     nodes, edges = _meeting_graph(store)
-    today = today_of(store)
+    today = today_of(store, today)
     count: dict[str, int] = defaultdict(int)
     for e in edges:
         if e.type == "MEETING_OF" and e.source in nodes and e.target in nodes:
@@ -323,14 +319,19 @@ def bodies(store: GraphStore) -> list[dict[str, Any]]:
     ]
 
 
-def rhythms(store: GraphStore, every: str, bodies_: Sequence[str] | None = None) -> dict[str, Any]:
+def rhythms(
+    store: GraphStore,
+    every: str,
+    bodies_: Sequence[str] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """Whether each body with events (or each of ``bodies_``) met every ``every``: per body
     its events and :func:`rhythm`; ``not_kept`` the bodies with a late interval or an
     overdue next meeting (question K16: "did the steering committee meet every 3 months;
     did partner meetings keep their rhythm?")."""
     parse_every(every)
     nodes, edges = _meeting_graph(store)
-    today = today_of(store)
+    today = today_of(store, today)
     wanted = set(bodies_) if bodies_ else None
     for id_ in sorted(wanted or ()):
         if id_ not in nodes:
@@ -367,14 +368,17 @@ def rhythms(store: GraphStore, every: str, bodies_: Sequence[str] | None = None)
 
 
 def visits(
-    store: GraphStore, team: str, where: str | Sequence[str] | None = None
+    store: GraphStore,
+    team: str,
+    where: str | Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """The entities matching ``where`` (default ``kind=Network``) that no event of the
     ``team`` reached (see the module's definitions)."""
     from graph_service.analysis.filters import parse_filter, select
 
     _entity(store, team, "team")
-    today = today_of(store)
+    today = today_of(store, today)
     sub = store.subgraph()
     nodes = sub.nodes
     flt = parse_filter(where or "kind=Network")
@@ -421,7 +425,7 @@ def visits(
 
 
 def co_attendance_edges(
-    store: GraphStore, body: str | None = None, min_events: int = 1
+    store: GraphStore, body: str | None = None, min_events: int = 1, today: dt.date | None = None
 ) -> list[Edge]:
     """CO_ATTENDED ties between actors who attended the same events (of ``body`` when
     given), ``weight`` the number of those events, ``events`` their ids; one edge per pair,
@@ -429,7 +433,7 @@ def co_attendance_edges(
     from scipy import sparse
 
     nodes, edges = _meeting_graph(store)
-    today = today_of(store)
+    today = today_of(store, today)
     events = {
         i
         for i, n in nodes.items()
@@ -477,13 +481,13 @@ def co_attendance_edges(
 
 
 def co_attendance(
-    store: GraphStore, body: str | None = None, min_events: int = 1
+    store: GraphStore, body: str | None = None, min_events: int = 1, today: dt.date | None = None
 ) -> dict[str, Any]:
     """The projection as a document: ``{"body", "min_events", "pairs": [{"a", "b",
     "weight", "events"}]}``, heaviest first."""
     if min_events < 1:
         raise InvalidInput("min_events must be 1 or more / --min must be 1 or more", {})
-    edges = co_attendance_edges(store, body, min_events)
+    edges = co_attendance_edges(store, body, min_events, today)
     pairs: list[dict[str, Any]] = [
         {"a": e.source, "b": e.target, "weight": e.props["weight"], "events": e.props["events"]}
         for e in edges
@@ -510,7 +514,7 @@ def with_co_attendance(store: GraphStore, min_events: int = 1) -> GraphStore:
     few are kept per process, by store, version and day."""
     if isinstance(store, CoAttendanceView):
         return store
-    day = today_of(store)
+    day = today_of(store, None)
     version = store.version()
     key = (store.engine, store.location, version, f"{day.isoformat()}:{min_events}")
     with _views_lock:

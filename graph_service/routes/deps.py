@@ -90,6 +90,26 @@ def public_store_of(request: Request) -> GraphStore:
     return view
 
 
+OnParam = Annotated[
+    str | None,
+    Query(
+        description="meetings and Outcome Mapping: ask as on this date (the current period "
+        "holds it, later events and journal entries are ignored, overdue counts from it), "
+        "reading the graph as it is now: 2024-12-31, 31/12/2567 or a year; default as_of, "
+        "else today",
+        examples=["31/12/2567"],
+    ),
+]
+
+
+def question_day(request: Request, on: str | None) -> dt.date:
+    """The day a meetings or Outcome Mapping question is asked on: ``on``, else the
+    ``as_of`` day, else today; a value that is no date is ``InvalidInput`` (422)."""
+    from graph_service.store.history import parse_day
+
+    return parse_day(on, "on") or as_of_of(request) or dt.date.today()
+
+
 CoAttendanceParam = Annotated[
     bool,
     Query(

@@ -17,7 +17,7 @@ from pydantic import Field
 from graph_service import i18n
 from graph_service.analysis import meetings
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, Store
+from graph_service.routes.deps import Lang, OnParam, Store, question_day
 from graph_service.routes.models import Open, _example, page_responses, responses
 from graph_service.store.history import parse_day
 
@@ -77,6 +77,7 @@ def get_attendance(
     every: Every = None,
     since: Since = None,
     until: Until = None,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """The ``attendance`` document (CONTRACT.md 2d); ``every`` adds ``rhythm``."""
     return cache_of(request).answer(
@@ -88,6 +89,7 @@ def get_attendance(
         every=every or None,
         since=parse_day(since, "since", first=True),
         until=parse_day(until, "until"),
+        today=question_day(request, on),
     )
 
 
@@ -102,10 +104,13 @@ def get_rhythm(
     store: Store,
     every: Annotated[str, Query(description="the rhythm: 3m, 6m, 1y, 90d (also 3 เดือน)")],
     body: Annotated[list[str] | None, Query(description="only these bodies")] = None,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """``{"every", "as_of", "bodies": [{"body", "name", "events", "intervals", "late",
     "kept", "last", "next_due", "overdue"}], "not_kept": [ids]}``."""
-    return cache_of(request).answer(store, meetings.rhythms, every=every, bodies_=body or None)
+    return cache_of(request).answer(
+        store, meetings.rhythms, every=every, bodies_=body or None, today=question_day(request, on)
+    )
 
 
 @router.get(
@@ -122,9 +127,12 @@ def get_visits(
         list[str] | None,
         Query(description="what the team should reach (default kind=Network); ATTR=V1,V2"),
     ] = None,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """``{"team", "where", "events", "reached": [{"id", "name", "events"}], "not_reached"}``."""
-    return cache_of(request).answer(store, meetings.visits, team=team, where=where or None)
+    return cache_of(request).answer(
+        store, meetings.visits, team=team, where=where or None, today=question_day(request, on)
+    )
 
 
 @router.get(
@@ -138,9 +146,12 @@ def get_co_attendance(
     store: Store,
     body: Annotated[str | None, Query(description="only the events of this body")] = None,
     min: Annotated[int, Query(ge=1, description="only pairs with this many events")] = 1,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """``{"body", "min_events", "pairs": [{"a", "b", "weight", "events"}]}``, heaviest first."""
-    return cache_of(request).answer(store, meetings.co_attendance, body=body, min_events=min)
+    return cache_of(request).answer(
+        store, meetings.co_attendance, body=body, min_events=min, today=question_day(request, on)
+    )
 
 
 def _switch(request: Request, lang: str) -> str:
@@ -163,10 +174,12 @@ def attendance_page(
     last: Last = meetings.DEFAULT_LAST,
     min_missed: MinMissed = meetings.DEFAULT_MIN_MISSED,
     every: Every = None,
+    on: OnParam = None,
 ) -> HTMLResponse:
     from viz.meetings import render_attendance, render_choose
 
-    bodies = cache_of(request).answer(store, meetings.bodies)
+    day = question_day(request, on)
+    bodies = cache_of(request).answer(store, meetings.bodies, today=day)
     if not body:
         return HTMLResponse(render_choose(bodies, lang, _switch(request, lang)))
     doc = cache_of(request).answer(
@@ -178,6 +191,7 @@ def attendance_page(
         every=every or None,
         since=None,
         until=None,
+        today=day,
     )
     known = (
         bodies

@@ -19,7 +19,7 @@ from pydantic import Field
 from graph_service import i18n
 from graph_service.analysis import om as om_mod
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, Store, as_of_of
+from graph_service.routes.deps import Lang, OnParam, Store, as_of_of, question_day
 from graph_service.routes.models import Open, _example, page_responses, responses
 
 router = APIRouter()
@@ -119,9 +119,9 @@ class ContributorsDocument(Open):
     contributors: list[dict[str, Any]] = Field(description='[{"id", "mentions", "markers"}]')
 
 
-def _today(request: Request) -> dt.date:
-    """The reports' "today": the ``as_of`` day, else the calendar's."""
-    return as_of_of(request) or dt.date.today()
+def _today(request: Request, on: str | None) -> dt.date:
+    """The reports' "today": ``on``, else the ``as_of`` day, else the calendar's."""
+    return question_day(request, on)
 
 
 @router.get(
@@ -135,12 +135,13 @@ def get_ladder(
     store: Store,
     partner: Partner = None,
     period: Period = om_mod.DEFAULT_PERIOD,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """Per boundary partner, its progress markers by stage and rating in the current period
     (the one holding ``as_of``, default today) and the previous one; a marker counts once
     per period, with its latest rating there."""
     doc: dict[str, Any] = cache_of(request).answer(
-        store, om_mod.ladder, partner=partner, period=period, today=_today(request)
+        store, om_mod.ladder, partner=partner, period=period, today=_today(request, on)
     )
     return doc
 
@@ -156,11 +157,12 @@ def get_silent(
     store: Store,
     periods: Periods = om_mod.DEFAULT_SILENT_PERIODS,
     period: Period = om_mod.DEFAULT_PERIOD,
+    on: OnParam = None,
 ) -> dict[str, Any]:
     """``om silent --json``: no journal entry dated in the last ``periods`` periods (the
     current one included), and each strategy's latest follow-up when it is past due."""
     doc: dict[str, Any] = cache_of(request).answer(
-        store, om_mod.silent, periods=periods, period=period, today=_today(request)
+        store, om_mod.silent, periods=periods, period=period, today=_today(request, on)
     )
     return doc
 
@@ -171,10 +173,10 @@ def get_silent(
     tags=["outcome mapping"],
     responses=responses(ContributorsDocument, "the contributors document"),
 )
-def get_contributors(request: Request, store: Store) -> dict[str, Any]:
+def get_contributors(request: Request, store: Store, on: OnParam = None) -> dict[str, Any]:
     """Most named first (ties by id), each with the progress markers its entries rate."""
     doc: dict[str, Any] = cache_of(request).answer(
-        store, om_mod.contributors, today=_today(request)
+        store, om_mod.contributors, today=_today(request, on)
     )
     return doc
 
@@ -210,11 +212,12 @@ def ladder_page(
     lang: Lang,
     partner: Partner = None,
     period: Period = om_mod.DEFAULT_PERIOD,
+    on: OnParam = None,
 ) -> HTMLResponse:
     from viz.om_pages import ladder_page as render
 
     doc = cache_of(request).answer(
-        store, om_mod.ladder, partner=partner, period=period, today=_today(request)
+        store, om_mod.ladder, partner=partner, period=period, today=_today(request, on)
     )
     return _page(request, lang, doc, render)
 
@@ -225,10 +228,10 @@ def ladder_page(
     summary="The strategy map: a 3 × 2 grid per boundary partner with journal counts",
     responses=page_responses(),
 )
-def strategies_page(request: Request, store: Store, lang: Lang) -> HTMLResponse:
+def strategies_page(request: Request, store: Store, lang: Lang, on: OnParam = None) -> HTMLResponse:
     from viz.om_pages import strategies_page as render
 
-    doc = cache_of(request).answer(store, om_mod.strategy_map, today=_today(request))
+    doc = cache_of(request).answer(store, om_mod.strategy_map, today=_today(request, on))
     return _page(request, lang, doc, render)
 
 
@@ -238,8 +241,10 @@ def strategies_page(request: Request, store: Store, lang: Lang) -> HTMLResponse:
     summary="The contributors to change, ranked by how often journals name them",
     responses=page_responses(),
 )
-def contributors_page(request: Request, store: Store, lang: Lang) -> HTMLResponse:
+def contributors_page(
+    request: Request, store: Store, lang: Lang, on: OnParam = None
+) -> HTMLResponse:
     from viz.om_pages import contributors_page as render
 
-    doc = cache_of(request).answer(store, om_mod.contributors, today=_today(request))
+    doc = cache_of(request).answer(store, om_mod.contributors, today=_today(request, on))
     return _page(request, lang, doc, render)

@@ -116,7 +116,9 @@ def test_demo_loads_the_sample_without_serving(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
     done = run("demo", "--no-serve", "--store", db)
     assert done.returncode == 0, done.stderr
-    assert json.loads(run("--store", db, "stats", "--json").stdout)["nodes"]["Fund"] == 3
+    nodes = json.loads(run("--store", db, "stats", "--json").stdout)["nodes"]
+    # community-occupation, and informal-workers-om with its meetings and journals
+    assert (nodes["Fund"], nodes["Event"], nodes["ProgressMarker"]) == (3, 12, 16)
 
 
 def test_the_four_questions_as_json(db: str) -> None:

@@ -618,3 +618,13 @@ def test_samples(sample: str) -> None:
         key = ["source", "target", "type"] if table.name == "relationships" else ["id", "name"]
         assert table.columns[: len(key)] == key
         assert all(all(row.values[c] for c in key) for row in table.rows)
+
+
+def test_thai_names_with_sara_am_are_known() -> None:
+    """NFKC writes SARA AM (ำ) as NIKHAHIT + SARA AA; a header or sheet typed with it is
+    still the contract's name (found by the omsample helper: บันทึกการดำเนินงาน was refused)."""
+    from importers.read import normalise_header, table_name
+
+    assert table_name("บันทึกการดำเนินงาน") == "performance_journal"
+    assert normalise_header("จำนวนเงิน") == "amount_thb"
+    assert normalise_header("กิจกรรมที่ทำ") == "activities"
