@@ -63,9 +63,12 @@ def finish(schema: dict[str, Any], keys_enabled: bool, public_reads: bool) -> di
             responses = operation.setdefault("responses", {})
             _plain_refs(responses)
             if method.upper() not in READ_METHODS and "parameters" in operation:
-                # ?as_of= is a read's (routes.deps.get_store); a write refuses it
+                # ?as_of= and ?co_attendance= are a read's (routes.deps.get_store); a
+                # write refuses them
                 operation["parameters"] = [
-                    p for p in operation["parameters"] if p.get("name") != "as_of"
+                    p
+                    for p in operation["parameters"]
+                    if p.get("name") not in ("as_of", "co_attendance")
                 ]
                 if not operation["parameters"]:
                     del operation["parameters"]

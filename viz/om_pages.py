@@ -77,7 +77,7 @@ def ladder_line(doc: dict[str, Any], row: dict[str, Any], lang: str) -> str:
 
 
 def ladder_stage_lines(doc: dict[str, Any], row: dict[str, Any], lang: str) -> list[str]:
-    """Per stage: this period's counts by rating → the previous period's."""
+    """Per stage: the previous period's counts by rating → this period's."""
     lines = []
     for stage in STAGES:
         now = _t(lang, "ratings_count", **{r: _n(row["current"][stage][r]) for r in RATINGS})
@@ -90,6 +90,7 @@ def ladder_stage_lines(doc: dict[str, Any], row: dict[str, Any], lang: str) -> l
                 current=now,
                 previous_counts=before,
                 previous=period_label(doc["previous"], lang),
+                current_label=period_label(doc["current"], lang),
             )
         )
     return lines
@@ -172,6 +173,9 @@ td.rating-high{background:#c7e8c9}
 .grid ul{margin:0;padding-left:1.1em}.grid .none{color:#888;font-style:italic}
 .flag{color:#b71c1c;font-weight:600}.count{color:#555;font-size:.9em}
 .empty{background:#fff;border:1px solid #dde;border-radius:10px;padding:1em}
+form.day{margin:0 0 .8em;display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center}
+form.day input{font:inherit;padding:.1em .3em}
+.notice{margin:0 0 1em;padding:.5em .8em;background:#fff4d6;border-left:4px solid #e0a800}
 """
 
 
@@ -181,7 +185,34 @@ def with_lang(href: str, lang: str) -> str:
     return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
 
 
-def _page(title: str, body: str, lang: str, switch_href: str, query: str = "") -> str:
+def day_bar(lang: str, path: str, day: str, on: str | None, latest: str | None, stale: bool) -> str:
+    """Above an Outcome Mapping page: a form to ask as on another day (``on``), and, when
+    the page shows no journal entry because the latest is older than what it shows (a
+    year's journals entered later), a line saying when the latest is, with a link to see
+    the page as on that day."""
+    hidden = (
+        "" if lang == i18n.DEFAULT_LANGUAGE else f'<input type="hidden" name="lang" value="{lang}">'
+    )
+    form = (
+        f'<form method="get" action="{escape(path)}" class="day">'
+        f"<label>{escape(_t(lang, 'web.on_label'))} "
+        f'<input type="date" name="on" value="{escape(day)}"></label>{hidden}'
+        f'<button type="submit">{escape(_t(lang, "web.show"))}</button></form>'
+    )
+    if not (stale and latest and on is None):
+        return form
+    href = with_lang(path + "?" + urlencode({"on": latest}), lang)
+    notice = (
+        f'<p class="notice">{escape(_t(lang, "web.stale", date=i18n.date(latest, lang)))} '
+        f'<a href="{escape(href)}">{escape(_t(lang, "web.see_on", date=i18n.date(latest, lang)))}'
+        "</a></p>"
+    )
+    return form + notice
+
+
+def _page(
+    title: str, body: str, lang: str, switch_href: str, query: str = "", top: str = ""
+) -> str:
     """The page shell: the title, links to home and the three Outcome Mapping pages, the
     language switch."""
     other = next(x for x in i18n.LANGUAGES if x != lang)
@@ -201,14 +232,21 @@ def _page(title: str, body: str, lang: str, switch_href: str, query: str = "") -
 <body><header><h1>{escape(title)}</h1><nav><a href="{escape(with_lang("/", lang))}">{home}</a>
 {links}
 <a hreflang="{other}" lang="{other}" href="{escape(switch_href)}">{switch}</a></nav></header>
-<main>{body}</main></body></html>"""
+<main>{top}{body}</main></body></html>"""
 
 
 def _as_of_query(doc: dict[str, Any], as_of: str | None) -> str:
-    return "?" + urlencode({"as_of": as_of}) if as_of else ""
+    """The query the page's links keep: the ``as_of`` day, and ``on`` when the page was
+    asked on another day than the as-of one (or today)."""
+    params = {"as_of": as_of} if as_of else {}
+    if doc.get("on"):
+        params["on"] = doc["on"]
+    return "?" + urlencode(params) if params else ""
 
 
-def ladder_page(doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None) -> str:
+def ladder_page(
+    doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None, top: str = ""
+) -> str:
     """``/om/ladder``: per partner a sentence (this period against the previous one) and a
     table: markers as rows grouped by stage, the last periods as columns, each cell the
     marker's latest rating there as a traffic light with its word (empty: no entry)."""
@@ -275,11 +313,11 @@ def ladder_page(doc: dict[str, Any], lang: str, switch_href: str, as_of: str | N
             f'<div class="scroll"><table class="ladder"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(lines)}</tbody></table></div></section>"
         )
-    return _page(title, "".join(parts), lang, switch_href, _as_of_query(doc, as_of))
+    return _page(title, "".join(parts), lang, switch_href, _as_of_query(doc, as_of), top)
 
 
 def strategies_page(
-    doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None
+    doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None, top: str = ""
 ) -> str:
     """``/om/strategies``: per partner a 3 × 2 grid (rows causal, persuasive, supportive;
     columns I: aimed at the partner, E: at its environment), each cell with its strategies
@@ -352,11 +390,11 @@ def strategies_page(
         )
     if any(doc.get("unaimed", {}).values()):
         parts.append(f"<h2>{escape(_t(lang, 'web.unaimed'))}</h2>{grid(doc['unaimed'])}")
-    return _page(title, "".join(parts), lang, switch_href, _as_of_query(doc, as_of))
+    return _page(title, "".join(parts), lang, switch_href, _as_of_query(doc, as_of), top)
 
 
 def contributors_page(
-    doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None
+    doc: dict[str, Any], lang: str, switch_href: str, as_of: str | None = None, top: str = ""
 ) -> str:
     """``/om/contributors``: the contributors the outcome journals name, ranked, with a link
     to the network map sized by mentions."""
@@ -390,4 +428,4 @@ def contributors_page(
             f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(lines)}</tbody></table></div>"
         )
-    return _page(title, "".join(parts), lang, switch_href, query)
+    return _page(title, "".join(parts), lang, switch_href, query, top)

@@ -292,6 +292,17 @@ def _rating_in(entries: list[_Entry], first: dt.date, last: dt.date) -> str | No
 # -- the reports ---------------------------------------------------------------------------------
 
 
+def latest_entry(store: GraphStore) -> str | None:
+    """The day (ISO) of the latest journal entry of any journal, or None: a page that
+    shows nothing for the periods it shows says when the latest entry is."""
+    days = [
+        d
+        for n in store.subgraph(kinds=["JournalEntry"]).nodes.values()
+        if (d := day_of(n.props.get("date")))
+    ]
+    return max(days).isoformat() if days else None
+
+
 def ladder(
     store: GraphStore,
     partner: str | None = None,

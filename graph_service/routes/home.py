@@ -74,6 +74,13 @@ VIEWS = (
     ("view_report", "/report"),
     ("view_api", "/docs"),
 )
+#: the views of meetings and Outcome Mapping, linked when the graph holds their kind
+RECORD_VIEWS = (
+    ("view_attendance", "/attendance", "Event"),
+    ("view_ladder", "/om/ladder", "ProgressMarker"),
+    ("view_strategies", "/om/strategies", "Strategy"),
+    ("view_contributors", "/om/contributors", "JournalEntry"),
+)
 
 
 def _answers(request: Request, store: GraphStore, lang: str, what: Loaded) -> list[Answer]:
@@ -286,6 +293,12 @@ def render_home(
                     ("time.timeline_title", "/timeline"),
                 )
             )
+        kinds = {kind for kind, _, count in what.by_kind if count}
+        views += "".join(
+            f' <a href="{esc(_with_lang(href, lang, as_of))}">{esc(_t(lang, key))}</a>'
+            for key, href, kind in RECORD_VIEWS
+            if kind in kinds
+        )
         main = (
             f'<section class="loaded">{summary}</section>'
             f'<h2 class="section">{esc(_t(lang, "questions"))}</h2>'

@@ -21,6 +21,7 @@ from graph_service.analysis import om as om_mod
 from graph_service.routes.analysis import cache_of
 from graph_service.routes.deps import Lang, OnParam, Store, as_of_of, question_day
 from graph_service.routes.models import Open, _example, page_responses, responses
+from graph_service.store.base import GraphStore
 
 router = APIRouter()
 
@@ -192,12 +193,30 @@ def _switch(request: Request, lang: str) -> str:
 
 def _page(
     request: Request,
+    store: GraphStore,
     lang: str,
     doc: dict[str, Any],
-    render: Callable[[dict[str, Any], str, str, str | None], str],
+    render: Callable[..., str],
+    on: str | None,
+    stale_columns: int = 0,
 ) -> HTMLResponse:
+    """A page with its day bar (``viz.om_pages.day_bar``): ``stale_columns`` periods shown
+    (the ladder's), to say when they hold no entry while older ones exist."""
+    from viz.om_pages import day_bar
+
     day = as_of_of(request)
-    return HTMLResponse(render(doc, lang, _switch(request, lang), day.isoformat() if day else None))
+    asked = _today(request, on)
+    latest = cache_of(request).answer(store, om_mod.latest_entry)
+    stale = False
+    if stale_columns and latest:
+        period = doc.get("period", om_mod.DEFAULT_PERIOD)
+        first_shown = om_mod.period_index(asked, period) - (stale_columns - 1)
+        stale = om_mod.period_index(dt.date.fromisoformat(latest), period) < first_shown
+    top = day_bar(lang, request.url.path, asked.isoformat(), on or None, latest, stale)
+    shown = dict(doc, on=asked.isoformat()) if on else doc
+    return HTMLResponse(
+        render(shown, lang, _switch(request, lang), day.isoformat() if day else None, top=top)
+    )
 
 
 @router.get(
@@ -219,7 +238,7 @@ def ladder_page(
     doc = cache_of(request).answer(
         store, om_mod.ladder, partner=partner, period=period, today=_today(request, on)
     )
-    return _page(request, lang, doc, render)
+    return _page(request, store, lang, doc, render, on, om_mod.LADDER_COLUMNS)
 
 
 @router.get(
@@ -232,7 +251,7 @@ def strategies_page(request: Request, store: Store, lang: Lang, on: OnParam = No
     from viz.om_pages import strategies_page as render
 
     doc = cache_of(request).answer(store, om_mod.strategy_map, today=_today(request, on))
-    return _page(request, lang, doc, render)
+    return _page(request, store, lang, doc, render, on)
 
 
 @router.get(
@@ -247,4 +266,4 @@ def contributors_page(
     from viz.om_pages import contributors_page as render
 
     doc = cache_of(request).answer(store, om_mod.contributors, today=_today(request, on))
-    return _page(request, lang, doc, render)
+    return _page(request, store, lang, doc, render, on)

@@ -458,3 +458,35 @@ def test_the_template_with_only_om_sheets_filled_in_imports(
     assert meeting.target == "net-steering"
     statuses = {e.source: e.props["status"] for e in store.find_edges(target="ev-sc-2568-1")}
     assert statuses == {"org-sso-cm": "absent", "person-pso-officer": "attended"}
+
+
+def test_the_pages_say_when_the_latest_entry_is_and_ask_as_on_a_day(store: GraphStore) -> None:
+    """Asked today (2026 or later), the ladder's four quarters hold none of the sample's
+    2024 entries: the page says the latest is of 20 Dec 2024 (a performance journal entry) and links to the page as on
+    that day, which shows 2024-Q1..Q4 with the traffic lights; ``?on=`` reaches the API and
+    every Outcome Mapping and meetings page."""
+    from fastapi.testclient import TestClient
+
+    from graph_service.app import create_app
+
+    load(store)
+    with TestClient(create_app(store=store)) as client:
+        page = client.get("/om/ladder", params={"lang": "th"}).text
+        assert "บันทึกล่าสุดเมื่อ 20 ธ.ค. 2567" in page
+        assert 'href="/om/ladder?on=2024-12-20"' in page
+        assert 'data-rating="high"' not in page
+        on = client.get("/om/ladder", params={"on": "2024-12-20", "lang": "th"}).text
+        assert "บันทึกล่าสุดเมื่อ" not in on and 'value="2024-12-20"' in on
+        assert "ไตรมาส 4/2567" in on and on.count('data-rating="high"') > 0
+        ladder = client.get("/api/om/ladder", params={"on": "31/12/2567"}).json()
+        assert (ladder["current"], ladder["previous"]) == ("2024-Q4", "2024-Q3")
+        bad = client.get("/api/om/ladder", params={"on": "soon"})
+        assert bad.status_code == 422 and "on" in bad.json()["error"]["message"]
+        rhythm = client.get("/api/rhythm", params={"every": "3m", "on": "31/12/2567"}).json()
+        assert rhythm["not_kept"] == ["net-steering"] and not rhythm["bodies"][0]["overdue"]
+        now = client.get("/api/rhythm", params={"every": "3m"}).json()
+        assert now["bodies"][0]["overdue"] is True  # asked today, 2025-03-19 has passed
+        attendance = client.get(
+            "/attendance", params={"body": "net-steering", "on": "30/6/2567", "lang": "th"}
+        ).text
+        assert attendance.count('<th title="ev-sc-2567-') == 3  # held by 30 June 2024

@@ -30,6 +30,7 @@ SAMPLE_OF = {
     "dq": "district-qol",
     "pw": "phatthalung-welfare",
     "pwy": "phatthalung-welfare-years",
+    "om": "informal-workers-om",
 }
 ROW = re.compile(r"^\| ([SWKA]\d+) \| (.+?) \| (\S+) \| (.+) \|$")
 
@@ -402,6 +403,58 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
             d["entities"]["added"] == ["person-change-agent-trang"]
             and d["entities"]["removed"] == ["person-villager-6"]
         )
+        or _fail(d)
+    ),
+    # om (informal-workers-om, its README lists the planted facts), asked on 31/12/2567
+    "W17": lambda d: (
+        # org-sso-cm: absent at meetings 3, 4 and 6 of six; org-pso-cm never came itself,
+        # only its officer (a personal member of the committee)
+        d["events"] == [f"ev-sc-2567-{i}" for i in range(1, 7)]
+        and d["keeps_missing"] == ["org-sso-cm"]
+        and d["individual_only"] == ["org-pso-cm"]
+        and d["through"] == {"org-pso-cm": ["person-pso-officer"]}
+        and {m["id"]: m["missed_last"] for m in d["members"]}["org-sso-cm"] == 3
+        or _fail(d)
+    ),
+    "K12": lambda d: (
+        (d["current"], d["previous"]) == ("2024-Q4", "2024-Q3")
+        and {p["id"]: (p["current"]["expect"], p["previous"]["expect"]) for p in d["partners"]}
+        == {
+            "net-homeworkers-north": (
+                {"low": 0, "medium": 1, "high": 2},
+                {"low": 0, "medium": 2, "high": 1},
+            ),
+            "org-bod": ({"low": 0, "medium": 1, "high": 1}, {"low": 1, "medium": 1, "high": 0}),
+            "org-nursing-cmu": (
+                {"low": 0, "medium": 0, "high": 2},
+                {"low": 0, "medium": 0, "high": 2},
+            ),
+        }
+        or _fail(d)
+    ),
+    "K13": lambda d: d["markers"] == ["mk-bod-l2", "mk-hw-v1", "mk-nu-v1"] or _fail(d),
+    "K14": lambda d: (
+        [(c["id"], c["mentions"], len(c["markers"])) for c in d["contributors"][:3]]
+        == [
+            ("person-network-coordinator", 21, 8),
+            ("person-nursing-lecturer", 15, 5),
+            ("person-bod-officer", 9, 5),
+        ]
+        or _fail(d)
+    ),
+    "K15": lambda d: (
+        # no entry all year: st-bod-e3, st-hw-e3 (never); st-nu-i3 last wrote on 2 May
+        # 2024, in Q2, inside four quarters: not silent over four
+        d["strategies"] == ["st-bod-e3", "st-hw-e3"]
+        and [(o["strategy"], o["follow_up"]) for o in d["overdue"]]
+        == [("st-bod-e1", "2024-11-15")]
+        or _fail(d)
+    ),
+    "K16": lambda d: (
+        # gaps of 56, 63, 126, 56 and 35 days: only meeting 4 came late
+        [(b["body"], b["events"], b["late"], b["overdue"]) for b in d["bodies"]]
+        == [("net-steering", 6, ["ev-sc-2567-4"], False)]
+        and d["not_kept"] == ["net-steering"]
         or _fail(d)
     ),
     "K17": lambda d: (
