@@ -446,8 +446,7 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         # no entry all year: st-bod-e3, st-hw-e3 (never); st-nu-i3 last wrote on 2 May
         # 2024, in Q2, inside four quarters: not silent over four
         d["strategies"] == ["st-bod-e3", "st-hw-e3"]
-        and [(o["strategy"], o["follow_up"]) for o in d["overdue"]]
-        == [("st-bod-e1", "2024-11-15")]
+        and [(o["strategy"], o["follow_up"]) for o in d["overdue"]] == [("st-bod-e1", "2024-11-15")]
         or _fail(d)
     ),
     "K16": lambda d: (
