@@ -463,7 +463,8 @@ def test_the_template_with_only_om_sheets_filled_in_imports(
 def test_the_pages_say_when_the_latest_entry_is_and_ask_as_on_a_day(store: GraphStore) -> None:
     """Asked today (2026 or later), the ladder's four quarters hold none of the sample's
     2024 entries: the page says the latest is of 20 Dec 2024 (a performance journal entry)
-    and links to the page as on that day, which shows 2024-Q1..Q4 with the traffic lights; ``?on=`` reaches the API and
+    and links to the page as on that day, which shows 2024-Q1..Q4 with the traffic lights;
+    ``?on=`` reaches the API and
     every Outcome Mapping and meetings page."""
     from fastapi.testclient import TestClient
 
