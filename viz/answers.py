@@ -27,7 +27,7 @@ from graph_service.analysis import knowledge as knowledge_mod
 from graph_service.analysis import meetings as meetings_mod
 from graph_service.analysis import overlap as overlap_mod
 from graph_service.analysis import reach as reach_mod
-from graph_service.domain import KINDS
+from graph_service.domain import KINDS, RECORD_KINDS
 from graph_service.errors import GraphServiceError
 from graph_service.store.base import GraphStore
 
@@ -354,13 +354,18 @@ def answer_cut_points(store: GraphStore, lang: str, ask: Ask = ask_directly) -> 
     )
 
 
+#: what the reach card counts: every kind but the records of meetings and Outcome Mapping
+#: (a meeting or a journal entry is not someone reached; who attended it with you is)
+_NOT_RECORDS = "kind=" + ",".join(k for k in KINDS if k not in RECORD_KINDS)
+
+
 def answer_reach(store: GraphStore, lang: str, ask: Ask = ask_directly) -> Answer:
     """How far the main brokers reach within two steps."""
     doc = ask(store, brokerage_mod.brokerage, group_by="admin_level")
     top = [r for r in doc["nodes"] if r["total"] > 0][:TOP] or doc["nodes"][:TOP]
     found = []
     for r in top:
-        got = ask(store, reach_mod.reach, ref=r["id"], depth=REACH_DEPTH)
+        got = ask(store, reach_mod.reach, ref=r["id"], depth=REACH_DEPTH, where=_NOT_RECORDS)
         found.append((r["id"], got["name"] or r["id"], got["reach"], got["by_kind"].get("Area", 0)))
     found.sort(key=lambda f: (-f[2], f[0]))
     if found:

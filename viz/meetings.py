@@ -197,7 +197,8 @@ background:#b3261e;color:#fff;border-radius:8px;padding:0 .45em;margin-left:.3em
 .guest{font-size:.8em;color:#666;display:block}
 form{background:#fff;border:1px solid #dde;border-radius:10px;padding:.6em .8em;margin:0 0 1em;
 display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center}
-form label{white-space:nowrap}form input,form select{font:inherit;padding:.15em .3em}
+form label{max-width:100%}form input,form select{font:inherit;padding:.15em .3em;
+max-width:100%}
 details{margin:.6em 0 1em}summary{cursor:pointer;color:#1f5fa8}.legend{font-size:.85em;color:#555}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 """
@@ -298,11 +299,18 @@ def render_attendance(
         f'<label>{labels["every_label"]} <select name="every">{every_options}</select></label>'
         f"<label>{escape(_t(lang, 'web.last_label'))} {last_input} "
         f"{escape(_t(lang, 'web.last_unit'))}</label>"
+        f"<label>{escape(_t(lang, 'web.on_label'))} "
+        f'<input type="date" name="on" value="{escape(doc["as_of"])}"></label>'
         f'<input type="hidden" name="lang" value="{lang}">'
         f'<button type="submit">{labels["show"]}</button></form>'
     )
     json_href = "/api/attendance?" + urlencode(
-        {"body": doc["body"], "last": doc["last"], **({"every": every} if every else {})}
+        {
+            "body": doc["body"],
+            "last": doc["last"],
+            **({"every": every} if every else {}),
+            "on": doc["as_of"],
+        }
     )
     home = escape(i18n.text(lang, "maps.page.home"))
     switch = escape(i18n.text(lang, "common.language_switch"))
