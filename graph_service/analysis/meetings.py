@@ -54,7 +54,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph_service.analysis.om import today_of
-from graph_service.domain import ACTOR_KINDS, Edge, Node, Props, Scalar
+from graph_service.domain import ACTOR_KINDS, Edge, Node, Props, Scalar, edge_key
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
 from graph_service.store.history import AsOfView
@@ -424,12 +424,12 @@ def visits(
 # -- the two-mode projection -----------------------------------------------------------------
 
 
-def co_attendance_edges(
-    store: GraphStore, body: str | None = None, min_events: int = 1, today: dt.date | None = None
-) -> list[Edge]:
-    """CO_ATTENDED ties between actors who attended the same events (of ``body`` when
-    given), ``weight`` the number of those events, ``events`` their ids; one edge per pair,
-    from the smaller id to the larger (the type is symmetric)."""
+def _projection(
+    store: GraphStore, body: str | None, min_events: int, today: dt.date | None
+) -> tuple[list[str], list[tuple[int, int, int]], list[list[int]], list[str]]:
+    """The two-mode projection: (actors, [(i, j, weight)] with i < j in actor order and
+    weight at least ``min_events``, each actor's event numbers, the events)."""
+    import numpy as np
     from scipy import sparse
 
     nodes, edges = _meeting_graph(store)
@@ -442,41 +442,59 @@ def co_attendance_edges(
     if body is not None:
         _entity(store, body, "body")
         events &= {e.source for e in edges if e.type == "MEETING_OF" and e.target == body}
-    pairs = sorted(
-        {
-            (e.source, e.target)
-            for e in edges
-            if e.type == ATTENDED
-            and e.target in events
-            and e.props.get("status", "attended") == "attended"
-            and nodes[e.source].kind in ACTOR_KINDS
-        }
-    )
+    pairs = {
+        (e.source, e.target)
+        for e in edges
+        if e.type == ATTENDED
+        and e.target in events
+        and e.props.get("status", "attended") == "attended"
+        and nodes[e.source].kind in ACTOR_KINDS
+    }
     if not pairs:
-        return []
+        return [], [], [], []
     actors = sorted({a for a, _ in pairs})
     event_ids = sorted({ev for _, ev in pairs})
     a_index = {a: i for i, a in enumerate(actors)}
     e_index = {ev: i for i, ev in enumerate(event_ids)}
-    rows = [a_index[a] for a, _ in pairs]
-    cols = [e_index[ev] for _, ev in pairs]
+    rows = np.fromiter((a_index[a] for a, _ in pairs), dtype=np.int32, count=len(pairs))
+    cols = np.fromiter((e_index[ev] for _, ev in pairs), dtype=np.int32, count=len(pairs))
     incidence = sparse.csr_matrix(
-        ([1] * len(pairs), (rows, cols)), shape=(len(actors), len(event_ids)), dtype="int32"
+        (np.ones(len(pairs), dtype=np.int32), (rows, cols)),
+        shape=(len(actors), len(event_ids)),
     )
-    shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
-    by_actor: dict[str, set[str]] = defaultdict(set)
-    for a, ev in pairs:
-        by_actor[a].add(ev)
+    shared = sparse.triu(incidence @ incidence.T, k=1).tocsr()
+    shared.sort_indices()
+    coo = shared.tocoo()
+    keep = coo.data >= min_events
+    triples = list(
+        zip(coo.row[keep].tolist(), coo.col[keep].tolist(), coo.data[keep].tolist(), strict=True)
+    )
+    attended: list[list[int]] = [[] for _ in actors]
+    for r, c in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
+        attended[r].append(c)
+    return actors, triples, attended, event_ids
+
+
+def co_attendance_edges(
+    store: GraphStore,
+    body: str | None = None,
+    min_events: int = 1,
+    today: dt.date | None = None,
+    with_events: bool = False,
+) -> list[Edge]:
+    """CO_ATTENDED ties between actors who attended the same events (of ``body`` when
+    given), ``weight`` the number of those events (and with ``with_events``, ``events``
+    their ids); one edge per pair, from the smaller id to the larger (the type is
+    symmetric), in that order."""
+    actors, triples, attended, event_ids = _projection(store, body, min_events, today)
+    sets = [set(a) for a in attended] if with_events else []
     out = []
-    for i, j, w in sorted(
-        zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True)
-    ):
-        if w < min_events:
-            continue
+    for i, j, w in triples:
+        props: Props = {"weight": w}
+        if with_events:
+            props["events"] = list[Scalar](event_ids[k] for k in sorted(sets[i] & sets[j]))
         a, b = actors[i], actors[j]
-        common = sorted(by_actor[a] & by_actor[b])
-        props: Props = {"weight": int(w), "events": list[Scalar](common)}
-        out.append(Edge(a, CO_ATTENDED, b, props))
+        out.append(Edge(a, CO_ATTENDED, b, props, edge_key(a, CO_ATTENDED, b)))
     return out
 
 
@@ -487,12 +505,18 @@ def co_attendance(
     "weight", "events"}]}``, heaviest first."""
     if min_events < 1:
         raise InvalidInput("min_events must be 1 or more / --min must be 1 or more", {})
-    edges = co_attendance_edges(store, body, min_events, today)
-    pairs: list[dict[str, Any]] = [
-        {"a": e.source, "b": e.target, "weight": e.props["weight"], "events": e.props["events"]}
-        for e in edges
+    actors, triples, attended, event_ids = _projection(store, body, min_events, today)
+    sets = [set(a) for a in attended]
+    triples.sort(key=lambda t: (-t[2], actors[t[0]], actors[t[1]]))
+    pairs = [
+        {
+            "a": actors[i],
+            "b": actors[j],
+            "weight": w,
+            "events": [event_ids[k] for k in sorted(sets[i] & sets[j])],
+        }
+        for i, j, w in triples
     ]
-    pairs.sort(key=lambda p: (-p["weight"], p["a"], p["b"]))
     return {"body": body, "min_events": min_events, "pairs": pairs}
 
 
