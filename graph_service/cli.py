@@ -66,10 +66,9 @@ def store_option(func: F) -> F:
     )(func)
 
 
-def as_of_option(func: F) -> F:
-    """``--as-of DATE``: the answer as the network was on DATE (CONTRACT.md 2c:
-    ``2024-06-30``, ``30/6/2567``, or a year: its last day). ``opened_store`` then gives
-    the graph as of that day (``store.history.as_of``) instead of the store."""
+def _remember_day(key: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """A date option's callback: the day (CONTRACT.md 2c dates; a year is its last day)
+    kept in ``ctx.obj[key]``, or a usage error saying how to write one."""
 
     def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
         if value is None:
@@ -77,11 +76,21 @@ def as_of_option(func: F) -> F:
         from graph_service.dataset import parse_when
 
         try:
-            ctx.ensure_object(dict)["as_of"] = parse_when(value)
+            ctx.ensure_object(dict)[key] = parse_when(value)
         except ValueError as exc:
             raise click.BadParameter(
                 f"{exc} (วันที่เช่น 2024-06-30, 30/6/2567 หรือปี 2567)", ctx, param
             ) from None
+
+    return remember
+
+
+def as_of_option(func: F) -> F:
+    """``--as-of DATE``: the answer as the network was on DATE (CONTRACT.md 2c:
+    ``2024-06-30``, ``30/6/2567``, or a year: its last day). ``opened_store`` then gives
+    the graph as of that day (``store.history.as_of``) instead of the store."""
+
+    remember = _remember_day("as_of")
 
     def co_attendance(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if value:
@@ -113,17 +122,7 @@ def on_option(func: F) -> F:
     Unlike ``--as-of`` it does not read history: data imported today about 2024 is asked
     about 2024 with ``--on 31/12/2567``."""
 
-    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-        if value is None:
-            return
-        from graph_service.dataset import parse_when
-
-        try:
-            ctx.ensure_object(dict)["on"] = parse_when(value)
-        except ValueError as exc:
-            raise click.BadParameter(
-                f"{exc} (วันที่เช่น 2024-12-31, 31/12/2567 หรือปี 2567)", ctx, param
-            ) from None
+    remember = _remember_day("on")
 
     return click.option(
         "--on",

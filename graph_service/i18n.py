@@ -120,6 +120,18 @@ def listing(lang: str, items: Sequence[str], total: int | None = None) -> str:
     return text(lang, "common.list_and", items=", ".join(items[:-1]), last=items[-1])
 
 
+def with_lang(href: str, lang: str) -> str:
+    """A link that keeps the reader's language where cookies are off: ``?lang=`` added
+    unless the language is the default one.
+
+    >>> with_lang("/map", "th"), with_lang("/map?level=node", "en")
+    ('/map', '/map?level=node&lang=en')
+    """
+    if lang == DEFAULT_LANGUAGE:
+        return href
+    return href + ("&" if "?" in href else "?") + f"{LANGUAGE_PARAM}={lang}"
+
+
 def choose(requested: str | None, cookie: str | None) -> str:
     """The language of a page: the query's ``lang`` if it names one, else the cookie's,
     else Thai.

@@ -211,12 +211,6 @@ _SHORT = {
 }
 
 
-def _with_lang(href: str, lang: str) -> str:
-    if lang == i18n.DEFAULT_LANGUAGE:
-        return href
-    return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
-
-
 def _cell(member: dict[str, Any], event: str) -> tuple[str, str]:
     """(css class, catalogue key) of one member at one event."""
     status = member["statuses"].get(event)
@@ -317,7 +311,7 @@ def render_attendance(
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{STYLE}</style></head>
-<body><header><h1>{escape(title)}</h1><nav><a href="{escape(_with_lang("/", lang))}">{home}</a>
+<body><header><h1>{escape(title)}</h1><nav><a href="{escape(i18n.with_lang("/", lang))}">{home}</a>
 <a hreflang="{other}" lang="{other}" href="{escape(switch_href)}">{switch}</a></nav></header>
 <main>{form}<p class="answer">{escape(summary)}</p><ul class="answers">{items}</ul>
 <h2>{escape(_t(lang, "web.matrix"))}</h2>{table}
@@ -343,12 +337,16 @@ def _is_warning(line: str, doc: dict[str, Any], lang: str) -> bool:
     return line not in calm
 
 
+def _body_href(body: str) -> str:
+    return "/attendance?" + urlencode({"body": body})
+
+
 def render_choose(bodies: list[Any], lang: str, switch_href: str) -> str:
     """``/attendance`` without a body: the bodies with recorded meetings, each a link."""
     other = next(x for x in i18n.LANGUAGES if x != lang)
     title = _t(lang, "web.bodies")
     links = "".join(
-        f'<li><a href="{escape(_with_lang("/attendance?" + urlencode({"body": b["id"]}), lang))}">'
+        f'<li><a href="{escape(i18n.with_lang(_body_href(b["id"]), lang))}">'
         f"{escape(b['name'])}</a> ({escape(i18n.number(b['events']))})</li>"
         for b in bodies
     )
@@ -358,6 +356,6 @@ def render_choose(bodies: list[Any], lang: str, switch_href: str) -> str:
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{STYLE}</style></head>
-<body><header><h1>{escape(title)}</h1><nav><a href="{escape(_with_lang("/", lang))}">{home}</a>
+<body><header><h1>{escape(title)}</h1><nav><a href="{escape(i18n.with_lang("/", lang))}">{home}</a>
 <a hreflang="{other}" lang="{other}" href="{escape(switch_href)}">{switch}</a></nav></header>
 <main>{f"<ul>{links}</ul>" if bodies else f"<p>{empty}</p>"}</main></body></html>"""

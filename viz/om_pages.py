@@ -179,12 +179,6 @@ form.day input{font:inherit;padding:.1em .3em}
 """
 
 
-def with_lang(href: str, lang: str) -> str:
-    if lang == i18n.DEFAULT_LANGUAGE:
-        return href
-    return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
-
-
 def day_bar(lang: str, path: str, day: str, on: str | None, latest: str | None, stale: bool) -> str:
     """Above an Outcome Mapping page: a form to ask as on another day (``on``), and, when
     the page shows no journal entry because the latest is older than what it shows (a
@@ -201,7 +195,7 @@ def day_bar(lang: str, path: str, day: str, on: str | None, latest: str | None, 
     )
     if not (stale and latest and on is None):
         return form
-    href = with_lang(path + "?" + urlencode({"on": latest}), lang)
+    href = i18n.with_lang(path + "?" + urlencode({"on": latest}), lang)
     notice = (
         f'<p class="notice">{escape(_t(lang, "web.stale", date=i18n.date(latest, lang)))} '
         f'<a href="{escape(href)}">{escape(_t(lang, "web.see_on", date=i18n.date(latest, lang)))}'
@@ -219,7 +213,7 @@ def _page(
     home = escape(i18n.text(lang, "maps.page.home"))
     switch = escape(i18n.text(lang, "common.language_switch"))
     links = "".join(
-        f'<a href="{escape(with_lang(path + query, lang))}">{escape(_t(lang, key))}</a>'
+        f'<a href="{escape(i18n.with_lang(path + query, lang))}">{escape(_t(lang, key))}</a>'
         for path, key in (
             ("/om/ladder", "web.see_ladder"),
             ("/om/strategies", "web.see_strategies"),
@@ -229,7 +223,7 @@ def _page(
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{STYLE}</style></head>
-<body><header><h1>{escape(title)}</h1><nav><a href="{escape(with_lang("/", lang))}">{home}</a>
+<body><header><h1>{escape(title)}</h1><nav><a href="{escape(i18n.with_lang("/", lang))}">{home}</a>
 {links}
 <a hreflang="{other}" lang="{other}" href="{escape(switch_href)}">{switch}</a></nav></header>
 <main>{top}{body}</main></body></html>"""
@@ -403,7 +397,8 @@ def contributors_page(
     sized = "/map?" + urlencode({"size_by": "mentions", **({"as_of": as_of} if as_of else {})})
     parts = [
         f'<p class="answer">{escape(" ".join(contributors_lines(doc, lang)))}</p>',
-        f'<p><a href="{escape(with_lang(sized, lang))}">{escape(_t(lang, "web.see_map"))}</a></p>',
+        f'<p><a href="{escape(i18n.with_lang(sized, lang))}">'
+        f"{escape(_t(lang, 'web.see_map'))}</a></p>",
     ]
     if doc["contributors"]:
         head = "".join(
@@ -417,7 +412,7 @@ def contributors_page(
         )
         lines = []
         for k, row in enumerate(doc["contributors"], start=1):
-            href = with_lang(f"/map/focus/{row['id']}" + query, lang)
+            href = i18n.with_lang(f"/map/focus/{row['id']}" + query, lang)
             lines.append(
                 f'<tr data-contributor="{escape(row["id"])}"><td class="n">{_n(k)}</td>'
                 f'<td><a href="{escape(href)}">{escape(row.get("name") or row["id"])}</a></td>'

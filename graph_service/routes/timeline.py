@@ -206,12 +206,6 @@ def _t(lang: str, key: str, **values: Any) -> str:
     return i18n.text(lang, f"time.{key}", **values)
 
 
-def _with_lang(href: str, lang: str) -> str:
-    if lang == i18n.DEFAULT_LANGUAGE:
-        return href
-    return href + ("&" if "?" in href else "?") + f"{i18n.LANGUAGE_PARAM}={lang}"
-
-
 def _chart(rows: list[dict[str, Any]], lang: str) -> str:
     """Two lines over the recorded days: entities (solid) and relationships (dashed), each
     point labelled with its count; the days along the bottom."""
@@ -297,10 +291,8 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
         previous: dict[str, Any] | None = None
         for r in rows:
             change = ""
-            links = [
-                f'<a href="{escape(_with_lang("/map?" + urlencode({"as_of": r["day"]}), lang))}">'
-                f"{escape(_t(lang, 'web.timeline_see'))}</a>"
-            ]
+            day_map = i18n.with_lang("/map?" + urlencode({"as_of": r["day"]}), lang)
+            links = [f'<a href="{escape(day_map)}">{escape(_t(lang, "web.timeline_see"))}</a>']
             if previous is not None:
                 parts = [
                     f'<span class="{cls}">{escape(_t(lang, key, count=i18n.number(r[field])))}'
@@ -316,7 +308,7 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
                 change = "<br>".join(parts) or escape(_t(lang, "no_change"))
                 query = urlencode({"from": previous["day"], "to": r["day"]})
                 links.append(
-                    f'<a href="{escape(_with_lang("/map/diff?" + query, lang))}">'
+                    f'<a href="{escape(i18n.with_lang("/map/diff?" + query, lang))}">'
                     f"{escape(_t(lang, 'web.timeline_compare'))}</a>"
                 )
             lines.append(
@@ -330,7 +322,7 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
         now = doc["now"]
         lines.append(
             f'<tr><td><span class="day">{escape(_t(lang, "now"))}</span><br>'
-            f'<span class="links"><a href="{escape(_with_lang("/map", lang))}">'
+            f'<span class="links"><a href="{escape(i18n.with_lang("/map", lang))}">'
             f"{escape(_t(lang, 'web.timeline_see'))}</a></span></td>"
             f'<td class="n">{escape(i18n.number(now["entities"]))}</td>'
             f'<td class="n">{escape(i18n.number(now["relationships"]))}</td><td></td></tr>'
@@ -344,8 +336,8 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{STYLE}</style></head>
-<body><header><h1>{escape(title)}</h1><nav><a href="{escape(_with_lang("/", lang))}">{home}</a>
-<a href="{escape(_with_lang("/map/diff", lang))}">{escape(_t(lang, "compare"))}</a>
+<body><header><h1>{escape(title)}</h1><nav><a href="{escape(i18n.with_lang("/", lang))}">{home}</a>
+<a href="{escape(i18n.with_lang("/map/diff", lang))}">{escape(_t(lang, "compare"))}</a>
 <a hreflang="{other}" lang="{other}" href="{escape(switch_href)}">{switch}</a></nav></header>
 <main>{"".join(body)}</main></body></html>"""
 
