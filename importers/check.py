@@ -29,6 +29,25 @@ REASONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern, re.S))
     for code, pattern in (
         ("missing_value", r"^missing (?:id|name|source|target|type)$"),
+        # section 1b: meetings and Outcome Mapping
+        ("missing_1b", r"^missing (?P<name>[a-z_]+)(?: \(.*\))?$"),
+        ("day_needed", r"^a day is needed, not only a year"),
+        ("stage", r"^stage must be one of"),
+        ("rating", r"^rating must be one of"),
+        ("status", r"^status must be one of"),
+        ("cell", r"^cell must be one of"),
+        ("order", r"^order must be 1 or more"),
+        ("practice_number", r"^number must be 1 to 8"),
+        (
+            "journal_twice",
+            r"^a second \w+ journal entry for '(?P<id>.*)' on (?P<day>\S+) "
+            r"\(first at (?P<first>[^)]*)\)",
+        ),
+        (
+            "attendance_twice",
+            r"^'(?P<id>.*)' is listed twice for the event '(?P<event>.*)' "
+            r"\(first at (?P<first>[^)]*)\)",
+        ),
         ("missing_column", r"^missing required column '(?P<name>[^']*)'$"),
         ("reserved_column", r"^'(?P<name>.*)' is a name graph-service keeps for itself"),
         ("too_long", r"^the \w+ (?:has \d+ characters|is too long)"),

@@ -342,3 +342,42 @@ def test_an_upload_can_be_a_yearly_snapshot(store) -> None:
         )
         assert unreadable.status_code == 422
     assert len(store.ids_of()) == 27
+
+
+def test_problems_in_the_meetings_and_journal_sheets_are_said_in_thai(store) -> None:
+    """The template's example with three mistakes in its section 1b sheets (a rating that
+    is no rating, a meeting dated by a year alone, an attendance row twice): each is listed
+    with its sheet, Excel row and column, and a reason in Thai (importers.check.REASONS)."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes(example=True)))
+    names = {importers_sheet: wb[importers_sheet] for importers_sheet in wb.sheetnames}
+    journal = next(ws for title, ws in names.items() if title.startswith("บันทึกผลลัพธ์"))
+    events = next(ws for title, ws in names.items() if title.startswith("กิจกรรม"))
+    attendance = next(ws for title, ws in names.items() if title.startswith("การเข้าร่วม"))
+    header = {str(c.value): c.column for c in journal[1]}
+    rating = next(col for text, col in header.items() if "rating" in text)
+    journal.cell(2, rating, "ดีมาก")
+    header = {str(c.value): c.column for c in events[1]}
+    date = next(col for text, col in header.items() if "(date)" in text)
+    broken = events.cell(2, 1).value  # this meeting's date becomes a year alone
+    events.cell(2, date, "2567")
+    header = {str(c.value): c.column for c in attendance[1]}
+    event_col = next(col for text, col in header.items() if "event_id" in text)
+    row = next(
+        r for r in range(2, attendance.max_row + 1) if attendance.cell(r, event_col).value != broken
+    )
+    last = attendance.max_row
+    for col in range(1, attendance.max_column + 1):  # a row of another meeting, twice
+        attendance.cell(last + 1, col, attendance.cell(row, col).value)
+    out = io.BytesIO()
+    wb.save(out)
+    with client_for(store) as client:
+        sent = upload(client, [("book.xlsx", out.getvalue())])
+        assert sent.status_code == 303
+        page = client.get(sent.headers["location"] + "?lang=th").text
+    rows = problem_rows(page)
+    reasons = " | ".join(r[-1] for r in rows)
+    assert "ผลการประเมินต้องเป็น น้อย ปานกลาง หรือ มาก" in reasons
+    assert "ต้องเป็นวันที่ (เช่น 15/1/2567) ไม่ใช่ปีอย่างเดียว" in reasons
+    assert "สองแถว" in reasons
+    assert "ข้อมูลในช่องนี้ใช้ไม่ได้" not in reasons  # no reason left without its Thai words
+    assert store.stats().nodes == {}
