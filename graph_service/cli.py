@@ -898,8 +898,8 @@ def where_option(text: str, name: str = "--where", dest: str | None = None) -> C
         dest or name.lstrip("-").replace("-", "_"),
         multiple=True,
         metavar="ATTR=V1,V2",
-        help=f"{text}; a term ATTR=V1,V2 (kind=, level=, tag=, within=AREA_ID or any "
-        "property); repeat for more terms, all must hold",
+        help=f"{text}; a term ATTR=V1,V2 (kind=, level=, tag=, within=AREA_ID, member_of=ID "
+        "or any property); repeat for more terms, all must hold",
     )
 
 

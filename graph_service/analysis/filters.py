@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph_service.analysis.common import check_kinds
 from graph_service.dataset import parse_entity_value
-from graph_service.domain import LEVELS, Node, clean_text, level_of, normalise_name
+from graph_service.domain import LEVELS, Node, clean_text, level_of, normalise_id, normalise_name
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
 
@@ -49,7 +49,10 @@ if TYPE_CHECKING:
 
 #: placement relationships: where something is (DOMAIN.md section 3)
 PLACEMENT_TYPES = ("LOCATED_IN", "OPERATES_IN", "PART_OF")
-SPECIAL = ("kind", "level", "tag", "within", "id")
+SPECIAL = ("kind", "level", "tag", "within", "id", "member_of")
+#: the terms that name entities and hold for those related to them, resolved before use
+#: (:func:`prepare`, :func:`prepare_members`) into ``Filter.within``
+RESOLVED = ("within", "member_of")
 _ATTRIBUTE = re.compile(r"^[^\s=,;]+$")
 
 
@@ -68,8 +71,9 @@ class Term:
 
 @dataclass
 class Filter:
-    """All terms must hold. ``within`` holds, per ``within=`` term, the ids inside its areas
-    (filled by :func:`select`)."""
+    """All terms must hold. ``within`` holds, per ``within=`` term, the ids inside its areas,
+    and per ``member_of=`` term the ids MEMBER_OF one of its entities (filled by
+    :func:`select`, or :func:`prepare` and :func:`prepare_members`)."""
 
     terms: tuple[Term, ...]
     within: dict[str, set[str]] = field(default_factory=dict)
@@ -79,7 +83,8 @@ class Filter:
         return [t.text for t in self.terms]
 
     def matches_node(self, node: Node) -> bool:
-        """True when every term holds for ``node`` (``within`` terms need :func:`select`)."""
+        """True when every term holds for ``node`` (``within`` and ``member_of`` terms need
+        :func:`select`, or :func:`prepare` and :func:`prepare_members`)."""
         return all(_holds(t, node, self.within) for t in self.terms)
 
 
@@ -130,6 +135,8 @@ def _parse_term(text: str) -> Term:
             )
     elif attribute in ("tag", "within", "id"):
         values = [clean_text(p) for p in parts]
+    elif attribute == "member_of":
+        values = [normalise_id(p) for p in parts]
     else:
         values = []
         for p in parts:
@@ -164,7 +171,7 @@ def _holds(term: Term, node: Node, within: Mapping[str, set[str]]) -> bool:
         return node.level in term.values
     if a == "id":
         return node.id in term.values
-    if a == "within":
+    if a in RESOLVED:
         return node.id in within.get(term.text, set())
     return _value_holds(term, node.props.get("tags" if a == "tag" else a))
 
@@ -231,6 +238,24 @@ def prepare(
             flt.within[term.text] = inside
 
 
+def prepare_members(store: GraphStore, flt: Filter) -> None:
+    """Fill ``flt.within`` for its ``member_of=`` terms: the entities with a MEMBER_OF
+    relationship to one of the term's ids (each id must name an entity)."""
+    for term in flt.terms:
+        if term.attribute != "member_of" or term.text in flt.within:
+            continue
+        found = store.get_nodes(list(term.values))
+        missing = [v for v in term.values if v not in found]
+        if missing:
+            raise NotFound(
+                f"member_of={missing[0]}: no entity has the id {missing[0]!r}",
+                {"member_of": missing[0]},
+            )
+        flt.within[term.text] = {
+            e.source for v in term.values for e in store.find_edges(None, "MEMBER_OF", v)
+        }
+
+
 def read_arrays(
     store: GraphStore, kinds: Sequence[str] | None = None, types: Sequence[str] | None = None
 ) -> GraphArrays:
@@ -272,6 +297,7 @@ def select(store: GraphStore, flt: Filter, arrays: GraphArrays | None = None) ->
         prepare(
             flt, arrays.nodes, [(ids[s], types[t], ids[d]) for s, t, d in zip(*ends, strict=True)]
         )
+    prepare_members(store, flt)
     keep = np.ones(arrays.n, dtype=bool)
     for term in flt.terms:
         keep &= _term_mask(term, arrays, flt.within)
@@ -290,7 +316,7 @@ def _term_mask(term: Term, arrays: GraphArrays, within: Mapping[str, set[str]]) 
         allowed = np.array([of(k) in term.values for k in names] + [False], dtype=bool)
         return allowed[codes]
     mask = np.zeros(arrays.n, dtype=bool)
-    if a in ("id", "within"):
+    if a in ("id", *RESOLVED):
         mask[arrays.positions_of(term.values if a == "id" else within.get(term.text, ()))] = True
         return mask
     stored = list(map(methodcaller("get", "tags" if a == "tag" else a), arrays.props_list()))

@@ -37,7 +37,13 @@ from typing import Any
 
 from graph_service import budget
 from graph_service.analysis.common import _values, check_types, parse_list
-from graph_service.analysis.filters import PLACEMENT_TYPES, parse_filter, prepare, read_arrays
+from graph_service.analysis.filters import (
+    PLACEMENT_TYPES,
+    parse_filter,
+    prepare,
+    prepare_members,
+    read_arrays,
+)
 from graph_service.domain import Node, to_ascii_digits
 from graph_service.errors import InvalidInput
 from graph_service.store.base import GraphStore
@@ -93,6 +99,8 @@ def knowledge(
     ]
     if flt is not None and needs_placement:
         prepare(flt, nodes, [r for r in rels if r[1] in PLACEMENT_TYPES])
+    if flt is not None:
+        prepare_members(store, flt)
     ids = sorted(
         i for i, n in nodes.items() if n.kind == KIND and (flt is None or flt.matches_node(n))
     )

@@ -21,11 +21,13 @@ Definitions (``attendance``):
   rows of each status; ``not_listed`` the events a member of the body has no row for.
 - **Keeps missing**: members who missed at least N (``min_missed``, default 2) of the last
   M (``last``, default 3) events.
-- **Present only through individuals** (``individual_only``): organisations and networks
-  (not the body itself) that some person linked to them (WORKS_FOR or MEMBER_OF them)
-  attended the body's events for, while the organisation was never present as itself: it
-  has no attendance of its own with status attended, and none of those people attended
-  in an ``institutional`` capacity. ``through`` names the people.
+- **Present only through individuals** (``individual_only``): organisations (agencies)
+  that some person linked to them (WORKS_FOR or MEMBER_OF them) attended the body's events
+  for, while the organisation was never present as itself: it has no attendance of its own
+  with status attended, and none of those people attended in an ``institutional``
+  capacity. ``through`` names the people. A network (a team, another committee) counts
+  only when it is itself expected at the body (MEMBER_OF it, or on an attendance row): a
+  person who sits on the committee and also on a team does not make the team absent.
 - **Rhythm** (``every``, e.g. ``3m``): each interval between two consecutive events is kept
   when the later one came no later than the earlier one plus ``every`` (calendar months
   and years; ``90d``, ``2w`` in days); the next event is due ``every`` after the last one,
@@ -231,7 +233,7 @@ def attendance(
             }
         )
     keeps_missing = [m["id"] for m in members if m["missed_last"] >= min_missed]
-    through = _individual_only(nodes, edges, body, rows, capacity)
+    through = _individual_only(nodes, edges, body, rows, capacity, body_members)
     out: dict[str, Any] = {
         "body": body,
         "name": body_node.name,
@@ -273,8 +275,12 @@ def _individual_only(
     body: str,
     rows: dict[str, dict[str, str]],
     capacity: dict[tuple[str, str], Any],
+    body_members: set[str],
 ) -> dict[str, set[str]]:
-    """Organisation or network -> the people through whom alone it was present."""
+    """Organisation or network -> the people through whom alone it was present. An
+    organisation (an agency) counts whenever its people came; a network only when it is
+    itself expected at the body (a member of it, or on an attendance row): a team whose
+    member sits on the committee in their own right is not an absent agency."""
     employers: dict[str, set[str]] = defaultdict(set)
     for e in edges:
         if (
@@ -300,7 +306,12 @@ def _individual_only(
                 institutional.add(org)
             else:
                 through[org].add(actor)
-    return {org: people for org, people in through.items() if org not in institutional}
+    return {
+        org: people
+        for org, people in through.items()
+        if org not in institutional
+        and (nodes[org].kind == "Organisation" or org in body_members or org in rows)
+    }
 
 
 def bodies(store: GraphStore, today: dt.date | None = None) -> list[dict[str, Any]]:

@@ -137,6 +137,10 @@ def _prepare_filter(store: GraphStore, flt: Filter) -> None:
         for type_ in ("LOCATED_IN", "OPERATES_IN"):
             placement.extend((a, type_, b) for a, b in arrays.pairs_of(type_))
         prepare(flt, arrays.nodes, placement)
+    if any(t.attribute == "member_of" for t in flt.terms):
+        from graph_service.analysis.filters import prepare_members
+
+        prepare_members(store, flt)
 
 
 def walk_distances(

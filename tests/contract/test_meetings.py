@@ -50,7 +50,7 @@ def meeting_dataset(folder: Path) -> Path:
     - missed in the last 3: p2 2, p3 3, p4 1 (e2), o-pm 1 (e4): keeps missing = p2, p3.
     - present only through individuals: o-off (its p5 came, in a personal capacity or
       none); not o-inst (p7 came in an institutional capacity), not o-pm (it came itself),
-      not com (the body).
+      not com (the body), not team-x (a network p1 and p2 belong to, not expected at com).
     - per meeting, expected / attended: e1 7 (5 members + p5, p6) / 6; e2 6 / 3; e3 5 / 3;
       e4 7 (+ p5, p7) / 5.
     - every 3 months: e1 → e2 kept (due 10 Apr), e2 → e3 late (due 20 Jun, held 1 Aug),
@@ -70,6 +70,7 @@ def meeting_dataset(folder: Path) -> Path:
             ["c1", "พชอ. หนึ่ง", "d1"],
             ["c2", "พชอ. สอง", "d2"],
             ["c3", "พชอ. สาม", "d3"],
+            ["team-x", "ทีมงานโครงการ", ""],
         ],
     )
     write_csv(
@@ -100,6 +101,8 @@ def meeting_dataset(folder: Path) -> Path:
             ["p1", "o-pm", "MEMBER_OF"],
             ["p5", "o-off", "WORKS_FOR"],
             ["p7", "o-inst", "WORKS_FOR"],
+            ["p2", "team-x", "MEMBER_OF"],
+            ["p1", "team-x", "MEMBER_OF"],
         ],
     )
     write_csv(
@@ -142,7 +145,7 @@ def meeting_dataset(folder: Path) -> Path:
 @pytest.fixture
 def loaded(store: GraphStore, tmp_path: Path) -> GraphStore:
     report = import_dataset(store, meeting_dataset(tmp_path / "data"))
-    assert report.entities == 8 + 3 + 7 + 6 + 4  # events, orgs, people, networks, areas
+    assert report.entities == 8 + 3 + 7 + 7 + 4  # events, orgs, people, networks, areas
     return store
 
 
@@ -286,7 +289,7 @@ def test_visits_counted_by_hand(loaded: GraphStore) -> None:
     assert [(r["id"], r["events"]) for r in doc["reached"]] == [("c1", ["v1"]), ("c2", ["v2"])]
     assert doc["not_reached"] == ["c3"]
     # by default every network but the team: com and other were never visited either
-    assert meetings.visits(loaded, "t1")["not_reached"] == ["c3", "com", "other"]
+    assert meetings.visits(loaded, "t1")["not_reached"] == ["c3", "com", "other", "team-x"]
 
 
 def test_co_attendance_counted_by_hand(loaded: GraphStore) -> None:
@@ -398,6 +401,36 @@ def _pages(client: TestClient) -> None:
     assert 'href="/attendance?body=com"' in home
     chooser = client.get("/attendance", params={"lang": "th"}).text
     assert '<a href="/attendance?body=com">คณะกรรมการสนับสนุนจังหวัด</a> (4)' in chooser
+
+
+def test_member_of_filters_who_belongs_to_a_body(
+    loaded: GraphStore, cli: Callable[..., Result]
+) -> None:
+    """``member_of=`` holds for the entities MEMBER_OF one of its ids; two terms: on both
+    teams (p1 and p2 are MEMBER_OF com and team-x; p1 also MEMBER_OF o-pm)."""
+    from graph_service.analysis.filters import find
+    from graph_service.analysis.reach import reach
+
+    def ids(*where: str) -> list[str]:
+        return [e["id"] for e in find(loaded, list(where))["entities"]]
+
+    assert ids("member_of=com") == ["o-pm", "p1", "p2", "p3", "p4"]
+    assert ids("member_of=com", "member_of=team-x") == ["p1", "p2"]
+    assert ids("member_of=team-x,o-pm") == ["p1", "p2"]
+    assert ids("member_of=com", "kind=Organisation") == ["o-pm"]
+    # reach counts only the matching ones: com's neighbours that are its members
+    assert sorted(n["id"] for n in reach(loaded, "com", 1, where="member_of=com")["nodes"]) == [
+        "o-pm",
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+    ]
+    with pytest.raises(NotFound, match="nobody"):
+        find(loaded, ["member_of=nobody"])
+    out = cli("find", "--where", "member_of=com", "--where", "member_of=team-x", "--json")
+    assert out.exit_code == 0, out.output
+    assert [e["id"] for e in json.loads(out.output)["entities"]] == ["p1", "p2"]
 
 
 def test_import_problems_name_file_row_and_column(store: GraphStore, tmp_path: Path) -> None:
