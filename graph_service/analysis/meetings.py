@@ -538,6 +538,7 @@ class CoAttendanceView(AsOfView):
     cache_suffix = "+co-attendance"
 
 
+#: by (engine, location, version, "day:min_events:privacy mode")
 _views: OrderedDict[tuple[str, str, int, str], CoAttendanceView] = OrderedDict()
 _views_lock = threading.Lock()
 _VIEWS = 4
@@ -551,7 +552,8 @@ def with_co_attendance(store: GraphStore, min_events: int = 1) -> GraphStore:
         return store
     day = today_of(store, None)
     version = store.version()
-    key = (store.engine, store.location, version, f"{day.isoformat()}:{min_events}")
+    mode = getattr(store, "privacy_mode", "full")
+    key = (store.engine, store.location, version, f"{day.isoformat()}:{min_events}:{mode}")
     with _views_lock:
         found = _views.get(key)
         if found is not None and found.store is store:
@@ -560,6 +562,8 @@ def with_co_attendance(store: GraphStore, min_events: int = 1) -> GraphStore:
     sub = store.subgraph()
     extra = co_attendance_edges(store, None, min_events)
     view = CoAttendanceView(store, day, sub.nodes.values(), [*sub.edges, *extra], version)
+    # the graph's privacy travels with it: a public view's answers are never filed as full
+    view.privacy_mode = getattr(store, "privacy_mode", "full")  # type: ignore[attr-defined]
     with _views_lock:
         _views[key] = view
         while len(_views) > _VIEWS:

@@ -433,6 +433,26 @@ def test_member_of_filters_who_belongs_to_a_body(
     assert [e["id"] for e in json.loads(out.output)["entities"]] == ["p1", "p2"]
 
 
+def test_co_attendance_in_public_mode_keeps_people_private(loaded: GraphStore) -> None:
+    """No person in the hand-made committee gave consent: a public read with
+    ``co_attendance=true`` shows pseudonyms, and its answer is never the one a reader with a
+    key got (the two are cached apart), in either order."""
+    from graph_service.settings import Settings
+
+    app = create_app(Settings(api_keys="read:reader-key-1", public_reads=True), loaded)
+    key = {"Authorization": "Bearer reader-key-1"}
+    query = {"co_attendance": "true"}
+    with TestClient(app) as client:
+        full = client.get("/api/fragility", params=query, headers=key).json()
+        public = client.get("/api/fragility", params=query).json()
+        again = client.get("/api/fragility", params=query, headers=key).json()
+    names = {c["name"] for c in full["cut_points"]}
+    assert full == again
+    public_text = json.dumps(public, ensure_ascii=False)
+    assert not any(f"คนที่ {i}" in public_text for i in range(1, 8))
+    assert names and all(n not in public_text for n in names if n.startswith("คนที่"))
+
+
 def test_import_problems_name_file_row_and_column(store: GraphStore, tmp_path: Path) -> None:
     folder = meeting_dataset(tmp_path / "bad")
     write_csv(
