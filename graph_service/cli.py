@@ -2644,7 +2644,7 @@ def om_silent(
     """Progress markers and strategies with no journal entry in the last N periods, and
     strategy follow-ups past due."""
     from graph_service.analysis.om import silent
-    from viz.om_pages import overdue_item, silent_item, silent_line
+    from viz.om_pages import overdue_item, silent_item, silent_line, upcoming_item
 
     with opened_store(ctx, store_url) as store:
         doc = silent(store, periods, period, _as_of_day(ctx))
@@ -2664,6 +2664,12 @@ def om_silent(
         )
         for item in doc["overdue"]:
             click.echo(f"  {overdue_item(item, 'th')}")
+    if doc.get("upcoming"):
+        click.echo(
+            f"{i18n_text('th', 'om.silent_upcoming')} / {i18n_text('en', 'om.silent_upcoming')}:"
+        )
+        for item in doc["upcoming"]:
+            click.echo(f"  {upcoming_item(doc, item, 'th')}")
 
 
 @om.command("contributors")

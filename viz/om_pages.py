@@ -118,6 +118,18 @@ def silent_item(doc: dict[str, Any], id_: str, lang: str) -> str:
     return f"{name} [{id_}]: {when}"
 
 
+def upcoming_item(doc: dict[str, Any], item: dict[str, Any], lang: str) -> str:
+    """``name [id]: due on …, in N days`` for a follow-up not yet due."""
+    name = doc.get("names", {}).get(item["strategy"]) or item["strategy"]
+    return _t(
+        lang,
+        "upcoming_item",
+        name=f"{name} [{item['strategy']}]",
+        date=i18n.date(item["follow_up"], lang),
+        days=_n(item["days"]),
+    )
+
+
 def overdue_item(item: dict[str, Any], lang: str) -> str:
     return _t(
         lang,

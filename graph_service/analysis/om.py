@@ -438,11 +438,15 @@ def silent(
 
         {"period", "periods", "as_of", "since", "markers": [ids], "strategies": [ids],
          "overdue": [{"strategy", "follow_up", "name", "last_entry", "days"}],
+         "upcoming": [{"strategy", "follow_up", "days"}],
          "last_entry": {id: day or null}, "names": {id: name}}
 
     ``since`` is the first day of the oldest of the N periods looked at; ``last_entry``
     each silent marker's and strategy's latest entry before that (null: never);
-    ``days`` how many days the follow-up is past due. Ids sorted; ``overdue`` by
+    ``days`` how many days the follow-up is past due; ``upcoming`` the follow-ups not yet
+    due (each strategy's latest strategy entry's ``follow_up``, on or after today), the
+    soonest first, ``days`` how many days until then (question K15: "when is the next
+    follow-up due"). Ids sorted; ``overdue`` by
     follow-up day, then strategy id."""
     period = check_period(period)
     n = check_count(periods, "periods")
@@ -457,11 +461,19 @@ def silent(
 
     markers, strategies = quiet(om.markers), quiet(om.strategies)
     overdue = _overdue(om, day)
+    late = {o["strategy"] for o in overdue}
+    upcoming = []  # question K15: when is the next follow-up due
+    for s in sorted(om.strategies):
+        own = [e for e in om.entries_of[s] if e.journal == "strategy"]
+        if own and own[-1].follow_up is not None and s not in late and own[-1].follow_up >= day:
+            due = own[-1].follow_up
+            upcoming.append({"strategy": s, "follow_up": due.isoformat(), "days": (due - day).days})
+    upcoming.sort(key=lambda o: (o["follow_up"], o["strategy"]))
     last = {
         i: (om.entries_of[i][-1].day.isoformat() if om.entries_of[i] else None)
         for i in (*markers, *strategies)
     }
-    shown = {*markers, *strategies, *(o["strategy"] for o in overdue)}
+    shown = {*markers, *strategies, *late, *(o["strategy"] for o in upcoming)}
     return {
         "period": period,
         "periods": n,
@@ -470,6 +482,7 @@ def silent(
         "markers": markers,
         "strategies": strategies,
         "overdue": overdue,
+        "upcoming": upcoming,
         "last_entry": last,
         "names": {i: om.names.get(i, "") for i in sorted(shown)},
     }

@@ -447,6 +447,10 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], object]] = {
         # 2024, in Q2, inside four quarters: not silent over four
         d["strategies"] == ["st-bod-e3", "st-hw-e3"]
         and [(o["strategy"], o["follow_up"]) for o in d["overdue"]] == [("st-bod-e1", "2024-11-15")]
+        # the next follow-up: st-hw-i3's latest entry (23 Aug 2024) set 15/1/2568
+        and (d["upcoming"][0]["strategy"], d["upcoming"][0]["follow_up"])
+        == ("st-hw-i3", "2025-01-15")
+        and len(d["upcoming"]) == 10
         or _fail(d)
     ),
     "K16": lambda d: (
