@@ -605,7 +605,7 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
     tables_1b, folded = _tables_1b(sub, lossy)
     for id_ in sorted(sub.nodes):
         node = sub.nodes[id_]
-        if node.kind in KINDS_1B:
+        if node.kind in RECORD_KINDS:
             continue  # written by _tables_1b
         file = _KIND_FILES.get(node.kind)
         if file is None:
@@ -673,10 +673,6 @@ def csv_tables(sub: Subgraph, notes: list[str] | None = None) -> dict[str, list[
     return tables
 
 
-#: the kinds the section 1b sheets hold
-KINDS_1B = RECORD_KINDS
-
-
 def _sheet_of(node: Node) -> str | None:
     """The section 1b sheet an entity is written to (a journal entry by its ``journal``)."""
     if node.kind == "JournalEntry":
@@ -700,7 +696,7 @@ def _tables_1b(sub: Subgraph, lossy: _Lossy) -> tuple[dict[str, list[list[str]]]
     rows_by_sheet: dict[str, list[Node]] = {sheet: [] for sheet in SHEETS_1B}
     for id_ in sorted(sub.nodes):
         node = sub.nodes[id_]
-        if node.kind not in KINDS_1B:
+        if node.kind not in RECORD_KINDS:
             continue
         sheet = _sheet_of(node)
         if sheet is None:

@@ -56,7 +56,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph_service.analysis.om import today_of
-from graph_service.domain import ACTOR_KINDS, Edge, Node, Props, Scalar, edge_key
+from graph_service.domain import ACTOR_KINDS, Edge, Node, edge_key
 from graph_service.errors import InvalidInput, NotFound
 from graph_service.store.base import GraphStore
 from graph_service.store.history import AsOfView
@@ -81,6 +81,28 @@ def _date(node: Node) -> dt.date | None:
 def _meeting_graph(store: GraphStore) -> tuple[dict[str, Node], list[Edge]]:
     sub = store.subgraph(kinds=(*ACTOR_KINDS, EVENT), types=_TYPES)
     return sub.nodes, sub.edges
+
+
+def _held(
+    nodes: dict[str, Node],
+    edges: list[Edge],
+    today: dt.date,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, list[tuple[str, dt.date]]]:
+    """Body -> its events held by ``today`` (within ``since``/``until`` when given), each
+    with its day, in date order (then by id); an event without a date is none of them."""
+    held: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    for e in edges:
+        if e.type != "MEETING_OF" or e.source not in nodes or e.target not in nodes:
+            continue
+        day = _date(nodes[e.source])
+        if day is None or day > today or (since and day < since) or (until and day > until):
+            continue
+        held[e.target].append((e.source, day))
+    for dated in held.values():
+        dated.sort(key=lambda pair: (pair[1], pair[0]))
+    return held
 
 
 def _entity(store: GraphStore, id_: str, what: str) -> Node:
@@ -185,15 +207,7 @@ def attendance(
     body_node = _entity(store, body, "body")
     today = today_of(store, today)
     nodes, edges = _meeting_graph(store)
-    dated: list[tuple[str, dt.date]] = []
-    for e in edges:
-        if e.type != "MEETING_OF" or e.target != body or e.source not in nodes:
-            continue
-        day = _date(nodes[e.source])
-        if day is None or day > today or (since and day < since) or (until and day > until):
-            continue
-        dated.append((e.source, day))
-    dated.sort(key=lambda pair: (pair[1], pair[0]))
+    dated = _held(nodes, edges, today, since, until).get(body, [])
     events = [i for i, _ in dated]
     event_set = set(events)
     recent = events[-last:]
@@ -317,16 +331,10 @@ def _individual_only(
 def bodies(store: GraphStore, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The bodies with events (MEETING_OF), most events first: ``{"id", "name", "events"}``."""
     nodes, edges = _meeting_graph(store)
-    today = today_of(store, today)
-    count: dict[str, int] = defaultdict(int)
-    for e in edges:
-        if e.type == "MEETING_OF" and e.source in nodes and e.target in nodes:
-            day = _date(nodes[e.source])
-            if day is None or day <= today:
-                count[e.target] += 1
+    held = _held(nodes, edges, today_of(store, today))
     return [
-        {"id": i, "name": nodes[i].name, "events": n}
-        for i, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))
+        {"id": i, "name": nodes[i].name, "events": len(dated)}
+        for i, dated in sorted(held.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
 
 
@@ -347,18 +355,10 @@ def rhythms(
     for id_ in sorted(wanted or ()):
         if id_ not in nodes:
             _entity(store, id_, "body")
-    days: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
-    for e in edges:
-        if e.type != "MEETING_OF" or e.source not in nodes or e.target not in nodes:
-            continue
-        if wanted is not None and e.target not in wanted:
-            continue
-        day = _date(nodes[e.source])
-        if day is not None and day <= today:
-            days[e.target].append((e.source, day))
+    days = _held(nodes, edges, today)
     out = []
     for body in sorted(days if wanted is None else wanted):
-        dated = sorted(days.get(body, []), key=lambda pair: (pair[1], pair[0]))
+        dated = days.get(body, [])
         out.append(
             {
                 "body": body,
@@ -437,9 +437,9 @@ def visits(
 
 def _projection(
     store: GraphStore, body: str | None, min_events: int, today: dt.date | None
-) -> tuple[list[str], list[tuple[int, int, int]], list[list[int]], list[str]]:
+) -> tuple[list[str], list[tuple[int, int, int]], list[str], list[tuple[int, int]]]:
     """The two-mode projection: (actors, [(i, j, weight)] with i < j in actor order and
-    weight at least ``min_events``, each actor's event numbers, the events)."""
+    weight at least ``min_events``, the events, the attended (actor, event) numbers)."""
     import numpy as np
     from scipy import sparse
 
@@ -467,10 +467,11 @@ def _projection(
     event_ids = sorted({ev for _, ev in pairs})
     a_index = {a: i for i, a in enumerate(actors)}
     e_index = {ev: i for i, ev in enumerate(event_ids)}
-    rows = np.fromiter((a_index[a] for a, _ in pairs), dtype=np.int32, count=len(pairs))
-    cols = np.fromiter((e_index[ev] for _, ev in pairs), dtype=np.int32, count=len(pairs))
+    numbered = [(a_index[a], e_index[ev]) for a, ev in pairs]
+    rows = np.fromiter((r for r, _ in numbered), dtype=np.int32, count=len(numbered))
+    cols = np.fromiter((c for _, c in numbered), dtype=np.int32, count=len(numbered))
     incidence = sparse.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int32), (rows, cols)),
+        (np.ones(len(numbered), dtype=np.int32), (rows, cols)),
         shape=(len(actors), len(event_ids)),
     )
     shared = sparse.triu(incidence @ incidence.T, k=1).tocsr()
@@ -480,32 +481,20 @@ def _projection(
     triples = list(
         zip(coo.row[keep].tolist(), coo.col[keep].tolist(), coo.data[keep].tolist(), strict=True)
     )
-    attended: list[list[int]] = [[] for _ in actors]
-    for r, c in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
-        attended[r].append(c)
-    return actors, triples, attended, event_ids
+    return actors, triples, event_ids, numbered
 
 
 def co_attendance_edges(
-    store: GraphStore,
-    body: str | None = None,
-    min_events: int = 1,
-    today: dt.date | None = None,
-    with_events: bool = False,
+    store: GraphStore, body: str | None = None, min_events: int = 1, today: dt.date | None = None
 ) -> list[Edge]:
     """CO_ATTENDED ties between actors who attended the same events (of ``body`` when
-    given), ``weight`` the number of those events (and with ``with_events``, ``events``
-    their ids); one edge per pair, from the smaller id to the larger (the type is
-    symmetric), in that order."""
-    actors, triples, attended, event_ids = _projection(store, body, min_events, today)
-    sets = [set(a) for a in attended] if with_events else []
+    given), ``weight`` the number of those events; one edge per pair, from the smaller id
+    to the larger (the type is symmetric), in that order."""
+    actors, triples, _, _ = _projection(store, body, min_events, today)
     out = []
     for i, j, w in triples:
-        props: Props = {"weight": w}
-        if with_events:
-            props["events"] = list[Scalar](event_ids[k] for k in sorted(sets[i] & sets[j]))
         a, b = actors[i], actors[j]
-        out.append(Edge(a, CO_ATTENDED, b, props, edge_key(a, CO_ATTENDED, b)))
+        out.append(Edge(a, CO_ATTENDED, b, {"weight": w}, edge_key(a, CO_ATTENDED, b)))
     return out
 
 
@@ -516,8 +505,10 @@ def co_attendance(
     "weight", "events"}]}``, heaviest first."""
     if min_events < 1:
         raise InvalidInput("min_events must be 1 or more / --min must be 1 or more", {})
-    actors, triples, attended, event_ids = _projection(store, body, min_events, today)
-    sets = [set(a) for a in attended]
+    actors, triples, event_ids, numbered = _projection(store, body, min_events, today)
+    sets: list[set[int]] = [set() for _ in actors]
+    for r, c in numbered:
+        sets[r].add(c)
     triples.sort(key=lambda t: (-t[2], actors[t[0]], actors[t[1]]))
     pairs = [
         {
