@@ -427,13 +427,9 @@ def diff(
     day, --to its last): entities that joined and left, relationships added, ended and
     changed, and the measures that matter (CONTRACT.md 2c)."""
     from graph_service.analysis.change import diff as diff_of
-    from graph_service.dataset import parse_when
     from viz.timeline import diff_sentence, measure_lines
 
-    try:
-        first, last = parse_when(day_from, first=True), parse_when(day_to)
-    except ValueError as exc:
-        raise UsageError(f"{exc} (2024-06-30, 30/6/2567 or a year)") from None
+    first, last = _day_option(day_from, True), _day_option(day_to, False)
     with opened_store(ctx, store_url) as store:
         doc = diff_of(store, first, last)
     if as_json:

@@ -428,16 +428,7 @@ def answer_meetings(store: GraphStore, lang: str, ask: Ask = ask_directly) -> An
     if not bodies:
         return None
     body = bodies[0]
-    doc = ask(
-        store,
-        meetings_mod.attendance,
-        body=body["id"],
-        last=meetings_mod.DEFAULT_LAST,
-        min_missed=meetings_mod.DEFAULT_MIN_MISSED,
-        every=None,
-        since=None,
-        until=None,
-    )
+    doc = ask(store, meetings_mod.attendance, body=body["id"])
     members = {m["id"]: m for m in doc["members"]}
     missing = doc["keeps_missing"]
     shown = min(len(doc["events"]), doc["last"])

@@ -12,9 +12,11 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 
+from graph_service import i18n
 from graph_service.errors import InvalidInput
 from graph_service.store import GraphStore
 
@@ -160,6 +162,14 @@ def _store_as_of(request: Request, as_of: str | None) -> GraphStore:
 
 
 Store = Annotated[GraphStore, Depends(get_store)]
+
+
+def switch_href(request: Request, lang: str) -> str:
+    """This page in the other language (the rest of the query kept): every page's
+    language switch."""
+    other = next(x for x in i18n.LANGUAGES if x != lang)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
+    return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
 
 
 def recorded_days_of(request: Request, store: GraphStore) -> list[str]:

@@ -18,7 +18,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from graph_service import i18n
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import AS_OF, Lang, Store, as_of_of, recorded_days_of
+from graph_service.routes.deps import (
+    AS_OF,
+    Lang,
+    Store,
+    as_of_of,
+    recorded_days_of,
+    switch_href,
+)
 from graph_service.store.base import GraphStore
 from viz.answers import Answer, Loaded
 
@@ -114,7 +121,7 @@ def get_home(request: Request, store: Store, lang: Lang) -> HTMLResponse:
             lang,
             what,
             answers,
-            _switch_href(request, lang),
+            switch_href(request, lang),
             as_of=day.isoformat() if day else None,
             now_href=_now_href(request),
             history=len(days) >= 2,
@@ -165,13 +172,6 @@ def get_home_answers(request: Request, store: Store, lang: Lang) -> dict[str, An
 
 def _t(lang: str, key: str, **values: Any) -> str:
     return i18n.text(lang, f"home.{key}", **values)
-
-
-def _switch_href(request: Request, lang: str) -> str:
-    """This page in the other language (the rest of the query kept)."""
-    other = next(x for x in i18n.LANGUAGES if x != lang)
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
-    return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
 
 
 def _now_href(request: Request) -> str:

@@ -8,16 +8,14 @@ The answers are ``graph_service.analysis.meetings``'; ``?as_of=`` works as on ev
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from graph_service import i18n
 from graph_service.analysis import meetings
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, OnParam, Store, question_day
+from graph_service.routes.deps import Lang, OnParam, Store, question_day, switch_href
 from graph_service.routes.models import Open, _example, page_responses, responses
 from graph_service.store.history import parse_day
 
@@ -154,12 +152,6 @@ def get_co_attendance(
     )
 
 
-def _switch(request: Request, lang: str) -> str:
-    other = next(x for x in i18n.LANGUAGES if x != lang)
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
-    return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
-
-
 @router.get(
     "/attendance",
     response_class=HTMLResponse,
@@ -181,7 +173,7 @@ def attendance_page(
     day = question_day(request, on)
     bodies = cache_of(request).answer(store, meetings.bodies, today=day)
     if not body:
-        return HTMLResponse(render_choose(bodies, lang, _switch(request, lang)))
+        return HTMLResponse(render_choose(bodies, lang, switch_href(request, lang)))
     doc = cache_of(request).answer(
         store,
         meetings.attendance,
@@ -189,8 +181,6 @@ def attendance_page(
         last=last,
         min_missed=min_missed,
         every=every or None,
-        since=None,
-        until=None,
         today=day,
     )
     known = (
@@ -201,4 +191,6 @@ def attendance_page(
             {"id": body, "name": doc["name"], "events": 0},
         ]
     )
-    return HTMLResponse(render_attendance(doc, lang, _switch(request, lang), every or None, known))
+    return HTMLResponse(
+        render_attendance(doc, lang, switch_href(request, lang), every or None, known)
+    )

@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from graph_service import i18n
 from graph_service.analysis import om as om_mod
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, OnParam, Store, as_of_of, question_day
+from graph_service.routes.deps import Lang, OnParam, Store, as_of_of, question_day, switch_href
 from graph_service.routes.models import Open, _example, page_responses, responses
 from graph_service.store.base import GraphStore
 
@@ -185,12 +183,6 @@ def get_contributors(request: Request, store: Store, on: OnParam = None) -> dict
 # -- the pages -----------------------------------------------------------------------------------
 
 
-def _switch(request: Request, lang: str) -> str:
-    other = next(x for x in i18n.LANGUAGES if x != lang)
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
-    return request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
-
-
 def _page(
     request: Request,
     store: GraphStore,
@@ -215,7 +207,7 @@ def _page(
     top = day_bar(lang, request.url.path, asked.isoformat(), on or None, latest, stale)
     shown = dict(doc, on=asked.isoformat()) if on else doc
     return HTMLResponse(
-        render(shown, lang, _switch(request, lang), day.isoformat() if day else None, top=top)
+        render(shown, lang, switch_href(request, lang), day.isoformat() if day else None, top=top)
     )
 
 

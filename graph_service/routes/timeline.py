@@ -18,7 +18,7 @@ from pydantic import Field
 from graph_service import i18n
 from graph_service.errors import InvalidInput, Unauthorized
 from graph_service.routes.analysis import cache_of
-from graph_service.routes.deps import Lang, Store
+from graph_service.routes.deps import Lang, Store, switch_href
 from graph_service.routes.maps import DayFrom, DayTo
 from graph_service.routes.models import Open, _example, page_responses, responses
 from graph_service.store.base import GraphStore
@@ -352,7 +352,4 @@ def timeline_page(request: Request, store: Store, lang: Lang) -> HTMLResponse:
     from viz.views import counts_over_time
 
     doc = cache_of(request).answer(store, counts_over_time)
-    other = next(x for x in i18n.LANGUAGES if x != lang)
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.LANGUAGE_PARAM]
-    switch = request.url.path + "?" + urlencode([*query, (i18n.LANGUAGE_PARAM, other)])
-    return HTMLResponse(render_timeline(doc, lang, switch))
+    return HTMLResponse(render_timeline(doc, lang, switch_href(request, lang)))
