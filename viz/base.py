@@ -115,3 +115,16 @@ def filter_subgraph(
 
 
 __all__ = ["PICTURE_FORMATS", "ExportResult", "check_file_target", "degrees", "filter_subgraph"]
+
+
+#: the start of every plain page's style (the timeline, attendance and Outcome Mapping
+#: pages): Thai fonts, the header bar with its title and links; each page adds its own
+PAGE_STYLE = """
+*{box-sizing:border-box}
+body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda",Tahoma,sans-serif;margin:0;
+color:#222;background:#f6f7f9;font-size:16px;line-height:1.55}
+header{background:#fff;border-bottom:1px solid #dde;padding:.8em 1.2em;display:flex;
+flex-wrap:wrap;gap:.4em 1.2em;align-items:center;justify-content:space-between}
+header h1{font-size:1.3em;margin:0}nav a{margin-left:1em}
+a{color:#1f5fa8}
+"""

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from graph_service import i18n
 from graph_service.analysis.meetings import parse_every
+from viz.base import PAGE_STYLE
 
 
 def _t(lang: str, key: str, **values: Any) -> str:
@@ -174,14 +175,9 @@ def visits_lines(doc: dict[str, Any], names: dict[str, str], lang: str = "th") -
 
 # -- the page ---------------------------------------------------------------------------------
 
-STYLE = """
-*{box-sizing:border-box}
-body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda",Tahoma,sans-serif;margin:0;
-color:#222;background:#f6f7f9;font-size:16px;line-height:1.55}
-header{background:#fff;border-bottom:1px solid #dde;padding:.8em 1.2em;display:flex;
-flex-wrap:wrap;gap:.4em 1.2em;align-items:center;justify-content:space-between}
-header h1{font-size:1.3em;margin:0}nav a{margin-left:1em}
-a{color:#1f5fa8}main{max-width:72em;margin:0 auto;padding:1em 1.2em 2em}
+STYLE = (
+    PAGE_STYLE
+    + """main{max-width:72em;margin:0 auto;padding:1em 1.2em 2em}
 .answer{font-size:1.05em;margin:.3em 0}.answers{margin:0 0 1em;padding-left:1.2em}
 .answers li{margin:.3em 0}.warn{color:#b3261e;font-weight:600}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde;border-radius:10px}
@@ -202,6 +198,7 @@ max-width:100%}
 details{margin:.6em 0 1em}summary{cursor:pointer;color:#1f5fa8}.legend{font-size:.85em;color:#555}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 """
+)
 
 _SHORT = {
     "attended": "attended_short",

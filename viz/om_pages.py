@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from graph_service import i18n
 from graph_service.domain import RATINGS, STAGES, STRATEGY_CELLS
+from viz.base import PAGE_STYLE
 
 #: traffic lights: low red, medium amber, high green (the word is written in the cell too)
 RATING_COLOURS = {"low": "#f4c7c3", "medium": "#fde9a9", "high": "#c7e8c9"}
@@ -160,14 +161,9 @@ def contributors_lines(doc: dict[str, Any], lang: str) -> list[str]:
 
 # -- pages ---------------------------------------------------------------------------------------
 
-STYLE = """
-*{box-sizing:border-box}
-body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda",Tahoma,sans-serif;margin:0;
-color:#222;background:#f6f7f9;font-size:16px;line-height:1.55}
-header{background:#fff;border-bottom:1px solid #dde;padding:.8em 1.2em;display:flex;
-flex-wrap:wrap;gap:.4em 1.2em;align-items:center;justify-content:space-between}
-header h1{font-size:1.3em;margin:0}nav a{margin-left:1em}
-a{color:#1f5fa8}main{max-width:64em;margin:0 auto;padding:1em 1.2em 2em}
+STYLE = (
+    PAGE_STYLE
+    + """main{max-width:64em;margin:0 auto;padding:1em 1.2em 2em}
 h2{font-size:1.15em;margin:1.4em 0 .3em}.explain{color:#555;font-size:.92em}
 .answer{font-size:1.02em;margin:.3em 0 .8em}
 .scroll{overflow-x:auto;background:#fff;border:1px solid #dde;border-radius:10px;
@@ -189,6 +185,7 @@ form.day{margin:0 0 .8em;display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:c
 form.day input{font:inherit;padding:.1em .3em}
 .notice{margin:0 0 1em;padding:.5em .8em;background:#fff4d6;border-left:4px solid #e0a800}
 """
+)
 
 
 def day_bar(lang: str, path: str, day: str, on: str | None, latest: str | None, stale: bool) -> str:

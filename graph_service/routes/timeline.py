@@ -22,6 +22,7 @@ from graph_service.routes.deps import Lang, Store, switch_href
 from graph_service.routes.maps import DayFrom, DayTo
 from graph_service.routes.models import Open, _example, page_responses, responses
 from graph_service.store.base import GraphStore
+from viz.base import PAGE_STYLE
 
 router = APIRouter()
 
@@ -180,14 +181,9 @@ def get_timeline(request: Request, store: Store) -> dict[str, Any]:
 
 # -- the page ----------------------------------------------------------------------------------
 
-STYLE = """
-*{box-sizing:border-box}
-body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda",Tahoma,sans-serif;margin:0;
-color:#222;background:#f6f7f9;font-size:16px;line-height:1.55}
-header{background:#fff;border-bottom:1px solid #dde;padding:.8em 1.2em;display:flex;
-flex-wrap:wrap;gap:.4em 1.2em;align-items:center;justify-content:space-between}
-header h1{font-size:1.3em;margin:0}nav a{margin-left:1em}
-a{color:#1f5fa8}main{max-width:60em;margin:0 auto;padding:1em 1.2em 2em}
+STYLE = (
+    PAGE_STYLE
+    + """main{max-width:60em;margin:0 auto;padding:1em 1.2em 2em}
 .answer{font-size:1.05em;margin:.4em 0 1em}
 figure{margin:0 0 1em;background:#fff;border:1px solid #dde;border-radius:10px;padding:.6em}
 figure svg{width:100%;max-width:600px;height:auto;display:block;margin:0 auto}
@@ -200,6 +196,7 @@ th{color:#555;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular
 .up{color:#2e7d32}.down{color:#c62828}.empty{background:#fff;border:1px solid #dde;
 border-radius:10px;padding:1em}
 """
+)
 
 
 def _t(lang: str, key: str, **values: Any) -> str:
