@@ -344,7 +344,8 @@ def render_choose(bodies: list[Any], lang: str, switch_href: str) -> str:
     title = _t(lang, "web.bodies")
     links = "".join(
         f'<li><a href="{escape(i18n.with_lang(_body_href(b["id"]), lang))}">'
-        f"{escape(b['name'])}</a> ({escape(i18n.number(b['events']))})</li>"
+        f"{escape(b['name'])}</a> "
+        f"({escape(_t(lang, 'web.events_count', count=i18n.number(b['events'])))})</li>"
         for b in bodies
     )
     home = escape(i18n.text(lang, "maps.page.home"))

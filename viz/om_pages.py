@@ -141,8 +141,9 @@ def overdue_item(item: dict[str, Any], lang: str) -> str:
     )
 
 
-def contributors_lines(doc: dict[str, Any], lang: str) -> list[str]:
-    """The ``om contributors`` answer: how many, and who is named most."""
+def contributors_lines(doc: dict[str, Any], lang: str, ids: bool = True) -> list[str]:
+    """The ``om contributors`` answer: how many, and who is named most (with its id in
+    brackets for the command line; a page names it only)."""
     rows = doc["contributors"]
     if not rows:
         return [_t(lang, "contributors_none")]
@@ -152,7 +153,7 @@ def contributors_lines(doc: dict[str, Any], lang: str) -> list[str]:
         _t(
             lang,
             "contributors_top",
-            name=f"{top.get('name') or top['id']} [{top['id']}]",
+            name=f"{top.get('name') or top['id']}" + (f" [{top['id']}]" if ids else ""),
             mentions=_n(top["mentions"]),
             markers=_n(len(top["markers"])),
         ),
@@ -174,6 +175,7 @@ th{color:#555;font-weight:600;font-size:.9em}td.n{text-align:right;
 font-variant-numeric:tabular-nums}
 tr.stage th{background:#eef1f5;color:#333}
 td.rating{text-align:center;white-space:nowrap;min-width:6em;border-left:1px solid #fff}
+@media (max-width:600px){td.rating{min-width:4.2em}table.ladder td:first-child{min-width:10em}}
 td.rating-low{background:#f4c7c3}td.rating-medium{background:#fde9a9}
 td.rating-high{background:#c7e8c9}
 .legend span{display:inline-block;padding:.1em .6em;margin-right:.4em;border-radius:4px}
@@ -405,7 +407,7 @@ def contributors_page(
     query = _as_of_query(doc, as_of)
     sized = "/map?" + urlencode({"size_by": "mentions", **({"as_of": as_of} if as_of else {})})
     parts = [
-        f'<p class="answer">{escape(" ".join(contributors_lines(doc, lang)))}</p>',
+        f'<p class="answer">{escape(" ".join(contributors_lines(doc, lang, ids=False)))}</p>',
         f'<p><a href="{escape(i18n.with_lang(sized, lang))}">'
         f"{escape(_t(lang, 'web.see_map'))}</a></p>",
     ]

@@ -258,7 +258,7 @@ def render_timeline(doc: dict[str, Any], lang: str, switch_href: str) -> str:
         first, last = rows[0], rows[-1]
         sentence = _t(
             lang,
-            "web.timeline_sentence",
+            "web.timeline_sentence" if len(rows) > 1 else "web.timeline_sentence_one",
             count=i18n.number(len(rows)),
             first=i18n.date(first["day"], lang),
             last=i18n.date(last["day"], lang),

@@ -399,8 +399,11 @@ def _pages(client: TestClient) -> None:
         "คนที่ 2 และ คนที่ 3" in home
     )
     assert 'href="/attendance?body=com"' in home
+    # one import recorded one day: the timeline says so once, not "X and X"
+    timeline = client.get("/timeline", params={"lang": "th"}).text
+    assert "บันทึกไว้ 1 ช่วงเวลา:" in timeline and " และ " not in timeline.split("บันทึกไว้")[1][:80]
     chooser = client.get("/attendance", params={"lang": "th"}).text
-    assert '<a href="/attendance?body=com">คณะกรรมการสนับสนุนจังหวัด</a> (4)' in chooser
+    assert '<a href="/attendance?body=com">คณะกรรมการสนับสนุนจังหวัด</a> (ประชุม 4 ครั้ง)' in chooser
 
 
 def test_member_of_filters_who_belongs_to_a_body(

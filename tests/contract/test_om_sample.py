@@ -479,6 +479,10 @@ def test_the_pages_say_when_the_latest_entry_is_and_ask_as_on_a_day(store: Graph
         on = client.get("/om/ladder", params={"on": "2024-12-20", "lang": "th"}).text
         assert "บันทึกล่าสุดเมื่อ" not in on and 'value="2024-12-20"' in on
         assert "ไตรมาส 4/2567" in on and on.count('data-rating="high"') > 0
+        contributors = client.get("/om/contributors", params={"on": "2024-12-31"}).text
+        answer = contributors.split('<p class="answer">')[1].split("</p>")[0]
+        assert "ผู้ประสานงานเครือข่ายผู้รับงานไปทำที่บ้านภาคเหนือ" in answer
+        assert "person-network-coordinator" not in answer  # names on a page, ids on hover
         ladder = client.get("/api/om/ladder", params={"on": "31/12/2567"}).json()
         assert (ladder["current"], ladder["previous"]) == ("2024-Q4", "2024-Q3")
         bad = client.get("/api/om/ladder", params={"on": "soon"})
